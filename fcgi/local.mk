@@ -1,0 +1,8 @@
+# The FastCGI responders.
+sbin_PROGRAMS += swgr-discovery swgr-offer
+swgr_discovery_SOURCES = fcgi/discovery/main.c
+swgr_discovery_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
+swgr_discovery_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
+swgr_offer_SOURCES = fcgi/offer/main.c
+swgr_offer_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
+swgr_offer_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)

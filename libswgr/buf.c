@@ -1,0 +1,109 @@
+/* Growable byte buffers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+static bool
+grow(struct swgr_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (b->oom)
+		return false;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->oom = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void
+swgr_buf_put(struct swgr_buf *b, const void *p, size_t n)
+{
+	if (!grow(b, n))
+		return;
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+swgr_buf_puts(struct swgr_buf *b, const char *s)
+{
+	swgr_buf_put(b, s, strlen(s));
+}
+
+void
+swgr_buf_putc(struct swgr_buf *b, char c)
+{
+	swgr_buf_put(b, &c, 1);
+}
+
+void
+swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !grow(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+swgr_buf_reset(struct swgr_buf *b)
+{
+	b->len = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+bool
+swgr_buf_ok(const struct swgr_buf *b)
+{
+	return !b->oom;
+}
+
+char *
+swgr_buf_take(struct swgr_buf *b, size_t *len)
+{
+	char *p;
+
+	if (b->oom) {
+		swgr_buf_free(b);
+		return NULL;
+	}
+	if (b->p == NULL && !grow(b, 0))
+		return NULL;
+	p = b->p;
+	if (len != NULL)
+		*len = b->len;
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+void
+swgr_buf_free(struct swgr_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,31 @@
+/* Growable byte buffers, always NUL-terminated, for building text and bodies. */
+#ifndef SWGR_BUF_H
+#define SWGR_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A zero-initialised struct swgr_buf is an empty buffer.  Appends never fail
+ * silently: on allocation failure the buffer is marked oom, further appends are
+ * ignored and swgr_buf_ok() returns false.  Release with swgr_buf_free().
+ */
+struct swgr_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	bool	 oom;
+};
+
+void	 swgr_buf_put(struct swgr_buf *b, const void *p, size_t n);
+void	 swgr_buf_puts(struct swgr_buf *b, const char *s);
+void	 swgr_buf_putc(struct swgr_buf *b, char c);
+void	 swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 swgr_buf_reset(struct swgr_buf *b);
+bool	 swgr_buf_ok(const struct swgr_buf *b);
+/* Returns the bytes (caller frees) and leaves b empty; NULL after oom. */
+char	*swgr_buf_take(struct swgr_buf *b, size_t *len);
+void	 swgr_buf_free(struct swgr_buf *b);
+
+#endif

@@ -1,0 +1,18 @@
+# libswgr: everything the programs share.
+noinst_LTLIBRARIES += libswgr/libswgr.la
+libswgr_libswgr_la_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
+libswgr_libswgr_la_SOURCES = \
+	libswgr/err.c libswgr/err.h \
+	libswgr/buf.c libswgr/buf.h \
+	libswgr/log.c libswgr/log.h \
+	libswgr/config.c libswgr/config_expand.c libswgr/config.h \
+	libswgr/valid.c libswgr/valid.h \
+	libswgr/json.c libswgr/json.h \
+	libswgr/model.c libswgr/model.h \
+	libswgr/token.c libswgr/token.h \
+	libswgr/db.c libswgr/db.h \
+	libswgr/db_sqlite.c libswgr/db_pg.c libswgr/db_mysql.c \
+	libswgr/store.c libswgr/store_schema.c libswgr/store.h libswgr/store_int.h \
+	libswgr/fcgi.c libswgr/fcgi.h \
+	libswgr/responder.c libswgr/responder.h
+libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

@@ -1,0 +1,26 @@
+# Unit tests: one program per libswgr module, run by make check.
+UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
+	tests/unit/test_config tests/unit/test_log tests/unit/test_token \
+	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
+UNIT_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
+tests_unit_test_buf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(UNIT_LDADD)
+tests_unit_test_valid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_valid_LDADD = $(UNIT_LDADD)
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_LDADD = $(UNIT_LDADD)
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_token_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_token_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_db_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LDADD)
+tests_unit_test_fcgi_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fcgi_LDADD = $(UNIT_LDADD)
