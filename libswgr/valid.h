@@ -47,11 +47,15 @@ bool		 swgr_pubkey_valid(const struct swgr_pubkey *pk);
 void		 swgr_pubkey_format(const struct swgr_pubkey *pk, char out[SWGR_PUBKEY_STRLEN + 1]);
 
 /*
- * RFC 3339 input with any offset (converted to UTC); also accepts a space in
- * place of 'T' and a missing offset (taken as UTC) so that values written by
- * databases parse.  Returns SWGR_OK or SWGR_EINVAL.
+ * RFC 3339 input with any offset (converted to UTC), 'T' or a space between
+ * date and time, 't'/'z' in either case.  Returns SWGR_OK or SWGR_EINVAL.
  */
 enum swgr_rc	 swgr_time_parse(const char *s, size_t len, struct swgr_time *out);
+/*
+ * Lenient form for values read from a database: as above, and also a missing
+ * offset (UTC), a short offset ("+00") and a fraction of any length.
+ */
+enum swgr_rc	 swgr_time_parse_db(const char *s, size_t len, struct swgr_time *out);
 /* RFC 3339 UTC with 'Z' and 0, 3, 6 or 9 fraction digits (the shortest exact). */
 void		 swgr_time_format(const struct swgr_time *t, char out[SWGR_TIME_STRMAX]);
 /* Same, but "+00:00" in place of "Z" (the original's SQLite text encoding). */
