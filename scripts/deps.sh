@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the suite needs from Debian 12's packages.
+#   scripts/deps.sh run    build tools, libraries, nginx and spawn-fcgi
+#   scripts/deps.sh test   the above plus the database servers and test tools
+set -euo pipefail
+what=${1:-run}
+run_pkgs=(build-essential autoconf automake libtool pkg-config
+	libfcgi-dev libfcgi-bin spawn-fcgi libssl-dev libsqlite3-dev libpq-dev libmariadb-dev
+	libjson-c-dev libyaml-dev libcurl4-openssl-dev libsecp256k1-dev
+	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev
+	nginx curl ca-certificates)
+test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
+	python3 python3-pytest python3-requests python3-cryptography valgrind)
+pkgs=("${run_pkgs[@]}")
+[ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
