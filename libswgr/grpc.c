@@ -1,0 +1,266 @@
+/* Unary gRPC calls over gRPC core. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+
+#include "buf.h"
+#include "grpc.h"
+
+struct swgr_grpc_chan {
+	grpc_channel	*channel;
+	char		*target;
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void
+init(void)
+{
+	grpc_init();
+}
+
+void
+swgr_grpc_init(void)
+{
+	pthread_once(&init_once, init);
+}
+
+static const char *
+status_name(int code)
+{
+	static const char *names[] = { "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
+	    "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+	    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+	    "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED" };
+
+	if (code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]))
+		return names[code];
+	return "UNKNOWN";
+}
+
+/* "https://host:port/..." -> "host:port"; *tls tells the scheme. */
+static enum swgr_rc
+parse_url(const char *url, char **target, int *tls, struct swgr_err *err)
+{
+	const char *p, *end;
+
+	if (strncmp(url, "https://", 8) == 0) {
+		*tls = 1;
+		p = url + 8;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		*tls = 0;
+		p = url + 7;
+	} else
+		return swgr_err_set(err, SWGR_EINTERNAL,
+		    "url '%s': expected https://host:port or http://host:port", url);
+	end = p + strcspn(p, "/?#");
+	if (end == p || memchr(p, '@', (size_t)(end - p)) != NULL)
+		return swgr_err_set(err, SWGR_EINTERNAL, "url '%s': no usable host:port", url);
+	if ((*target = strndup(p, (size_t)(end - p))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return SWGR_OK;
+}
+
+enum swgr_rc
+swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
+    struct swgr_grpc_chan **out, struct swgr_err *err)
+{
+	struct swgr_grpc_chan *ch;
+	grpc_channel_credentials *creds;
+	grpc_ssl_pem_key_cert_pair pair;
+	grpc_arg args[2];
+	grpc_channel_args cargs = { 0, args };
+	int is_tls;
+	enum swgr_rc rc;
+
+	swgr_grpc_init();
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	if ((rc = parse_url(url, &ch->target, &is_tls, err)) != SWGR_OK) {
+		free(ch);
+		return rc;
+	}
+	if (is_tls && tls == NULL) {
+		static const struct swgr_grpc_tls none = { NULL, NULL, NULL, NULL };
+		tls = &none;
+	}
+	if (is_tls) {
+		pair.private_key = tls->key;
+		pair.cert_chain = tls->cert;
+		creds = grpc_ssl_credentials_create(tls->roots,
+		    tls->cert != NULL && tls->key != NULL ? &pair : NULL, NULL, NULL);
+		if (tls->domain != NULL && tls->domain[0] != '\0') {
+			args[cargs.num_args].type = GRPC_ARG_STRING;
+			args[cargs.num_args].key = (char *)GRPC_SSL_TARGET_NAME_OVERRIDE_ARG;
+			args[cargs.num_args].value.string = (char *)tls->domain;
+			cargs.num_args++;
+		}
+	} else
+		creds = grpc_insecure_credentials_create();
+	/* Fail fast while a node is down: the balancer tries the next one. */
+	args[cargs.num_args].type = GRPC_ARG_INTEGER;
+	args[cargs.num_args].key = (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS;
+	args[cargs.num_args].value.integer = 1000;
+	cargs.num_args++;
+	ch->channel = grpc_channel_create(ch->target, creds, &cargs);
+	grpc_channel_credentials_release(creds);
+	if (ch->channel == NULL) {
+		free(ch->target);
+		free(ch);
+		return swgr_err_set(err, SWGR_EINTERNAL, "cannot create a gRPC channel to %s", url);
+	}
+	*out = ch;
+	return SWGR_OK;
+}
+
+void
+swgr_grpc_chan_free(struct swgr_grpc_chan *ch)
+{
+	if (ch == NULL)
+		return;
+	grpc_channel_destroy(ch->channel);
+	free(ch->target);
+	free(ch);
+}
+
+static gpr_timespec
+deadline_after(double secs)
+{
+	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+	    gpr_time_from_micros((int64_t)(secs * 1e6), GPR_TIMESPAN));
+}
+
+static enum swgr_rc
+read_message(grpc_byte_buffer *bb, uint8_t **resp, size_t *resplen, struct swgr_err *err)
+{
+	grpc_byte_buffer_reader reader;
+	grpc_slice slice;
+	struct swgr_buf b = { 0 };
+
+	if (!grpc_byte_buffer_reader_init(&reader, bb))
+		return swgr_err_set(err, SWGR_EUPSTREAM, "cannot read the gRPC reply");
+	while (grpc_byte_buffer_reader_next(&reader, &slice)) {
+		swgr_buf_put(&b, GRPC_SLICE_START_PTR(slice), GRPC_SLICE_LENGTH(slice));
+		grpc_slice_unref(slice);
+	}
+	grpc_byte_buffer_reader_destroy(&reader);
+	if ((*resp = (uint8_t *)swgr_buf_take(&b, resplen)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return SWGR_OK;
+}
+
+enum swgr_rc
+swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
+    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
+    double timeout_secs, uint8_t **resp, size_t *resplen, int *status,
+    struct swgr_err *err)
+{
+	grpc_completion_queue *cq;
+	grpc_call *call;
+	grpc_metadata meta[4];
+	grpc_metadata_array initial_md, trailing_md;
+	grpc_byte_buffer *send_bb, *recv_bb = NULL;
+	grpc_status_code code = GRPC_STATUS_UNKNOWN;
+	grpc_slice details = grpc_empty_slice(), req_slice, method_slice;
+	const char *error_string = NULL;
+	grpc_op ops[6];
+	grpc_event ev;
+	gpr_timespec deadline;
+	enum swgr_rc rc;
+	size_t i;
+
+	*resp = NULL;
+	*resplen = 0;
+	*status = GRPC_STATUS_UNKNOWN;
+	if (nmd > sizeof(meta) / sizeof(meta[0]))
+		return swgr_err_set(err, SWGR_EINTERNAL, "too much gRPC metadata");
+	deadline = deadline_after(timeout_secs);
+	cq = grpc_completion_queue_create_for_pluck(NULL);
+	method_slice = grpc_slice_from_static_string(method);
+	call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+	    method_slice, NULL, deadline, NULL);
+	for (i = 0; i < nmd; i++) {
+		meta[i].key = grpc_slice_from_static_string(md[i].key);
+		meta[i].value = grpc_slice_from_copied_string(md[i].value);
+	}
+	req_slice = grpc_slice_from_copied_buffer((const char *)req, reqlen);
+	send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
+	grpc_slice_unref(req_slice);
+	grpc_metadata_array_init(&initial_md);
+	grpc_metadata_array_init(&trailing_md);
+
+	memset(ops, 0, sizeof(ops));
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[0].data.send_initial_metadata.count = nmd;
+	ops[0].data.send_initial_metadata.metadata = nmd ? meta : NULL;
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = send_bb;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+	ops[4].op = GRPC_OP_RECV_MESSAGE;
+	ops[4].data.recv_message.recv_message = &recv_bb;
+	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[5].data.recv_status_on_client.trailing_metadata = &trailing_md;
+	ops[5].data.recv_status_on_client.status = &code;
+	ops[5].data.recv_status_on_client.status_details = &details;
+	ops[5].data.recv_status_on_client.error_string = &error_string;
+
+	if (grpc_call_start_batch(call, ops, 6, (void *)1, NULL) != GRPC_CALL_OK) {
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "%s: cannot start the gRPC call", method);
+		goto out;
+	}
+	/* The call's own deadline ends the batch; the extra second is a safety net. */
+	ev = grpc_completion_queue_pluck(cq, (void *)1,
+	    gpr_time_add(deadline, gpr_time_from_seconds(1, GPR_TIMESPAN)), NULL);
+	if (ev.type != GRPC_OP_COMPLETE) {
+		grpc_call_cancel(call, NULL);
+		ev = grpc_completion_queue_pluck(cq, (void *)1,
+		    gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		code = GRPC_STATUS_DEADLINE_EXCEEDED;
+	}
+	*status = (int)code;
+	if (code == GRPC_STATUS_OK) {
+		if (recv_bb == NULL)
+			rc = swgr_err_set(err, SWGR_EUPSTREAM, "%s: empty reply", method);
+		else
+			rc = read_message(recv_bb, resp, resplen, err);
+		goto out;
+	}
+	{
+		char *d = grpc_slice_to_c_string(details);
+
+		rc = (code == GRPC_STATUS_INVALID_ARGUMENT || code == GRPC_STATUS_OUT_OF_RANGE ||
+		    code == GRPC_STATUS_ALREADY_EXISTS) ? SWGR_EINVAL : SWGR_EUPSTREAM;
+		swgr_err_set(err, rc, "%s: gRPC status %d %s: %s", method, (int)code,
+		    status_name((int)code), d != NULL && d[0] != '\0' ? d :
+		    (error_string != NULL ? error_string : "no details"));
+		gpr_free(d);
+	}
+out:
+	grpc_metadata_array_destroy(&initial_md);
+	grpc_metadata_array_destroy(&trailing_md);
+	grpc_slice_unref(details);
+	if (error_string != NULL)
+		gpr_free((void *)error_string);
+	if (recv_bb != NULL)
+		grpc_byte_buffer_destroy(recv_bb);
+	grpc_byte_buffer_destroy(send_bb);
+	for (i = 0; i < nmd; i++)
+		grpc_slice_unref(meta[i].value);
+	grpc_call_unref(call);
+	grpc_completion_queue_shutdown(cq);
+	while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME),
+	    NULL).type != GRPC_QUEUE_SHUTDOWN)
+		;
+	grpc_completion_queue_destroy(cq);
+	return rc;
+}
