@@ -1,0 +1,178 @@
+/* Unit tests of backend selection: weights, interleaving, weight 0, filtering, consistent placement. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+#include "t.h"
+
+static bool
+accept_all(size_t i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	return true;
+}
+
+static bool
+accept_mask(size_t i, void *arg)
+{
+	return ((const bool *)arg)[i];
+}
+
+static void
+mkkeys(struct swgr_select_backend *v, size_t n, const uint32_t *w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(v[i].pk, 0, sizeof(v[i].pk));
+		v[i].pk[0] = 2;
+		v[i].pk[1] = (uint8_t)(i + 1);
+		v[i].pk[32] = (uint8_t)(i * 7 + 3);
+		v[i].weight = w[i];
+	}
+}
+
+static void
+test_hashes(void)
+{
+	uint8_t buf[41] = { 33 };
+	uint8_t pk[33];
+	char addr[48];
+	const char *hex = "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619";
+	size_t i;
+
+	/* CRC32 check value, and SipHash-1-3 (key 0) as computed by CPython 3.11's bytes hash. */
+	CHECK_INT(swgr_crc32(0, "123456789", 9), 0xcbf43926u);
+	CHECK(swgr_siphash13("abc", 3) == 13851880170939887858ULL);
+	for (i = 0; i < 33; i++) {
+		unsigned v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		pk[i] = (uint8_t)v;
+	}
+	memcpy(buf + 8, pk, 33);
+	CHECK(swgr_siphash13(buf, sizeof(buf)) == 3406435846104399066ULL);
+	swgr_select_addr(pk, addr);
+	CHECK_STR(addr, "::2f46:175a:9d35:bcda");
+}
+
+static void
+test_round_robin(void)
+{
+	struct swgr_select_backend v[3];
+	uint32_t w[3] = { 3, 1, 0 };
+	struct swgr_selector *s;
+	size_t order[3], counts[3] = { 0 }, i, m, run = 0, maxrun = 0, prev = 9;
+	bool mask[3] = { false, true, true };
+
+	mkkeys(v, 3, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_ROUND_ROBIN, 3, v, 3, &s, NULL) == SWGR_OK);
+	for (i = 0; i < 400; i++) {
+		m = swgr_select(s, "", 0, accept_all, NULL, order);
+		CHECK_INT(m, 3);
+		counts[order[0]]++;
+		run = order[0] == prev ? run + 1 : 1;
+		prev = order[0];
+		if (order[0] == 0 && run > maxrun)
+			maxrun = run;
+		if (i == 0) {
+			/* the weight-0 backend is tried last */
+			CHECK_INT(order[2], 2);
+		}
+	}
+	CHECK_INT(counts[0], 300);
+	CHECK_INT(counts[1], 100);
+	CHECK_INT(counts[2], 0);
+	/* smooth: weight 3 against 1 gives at most 3 in a row, never runs of 100 */
+	CHECK(maxrun <= 3);
+	/* filtering: only 1 and 2 accepted; 1 first, 2 as fallback */
+	m = swgr_select(s, "", 0, accept_mask, mask, order);
+	CHECK_INT(m, 2);
+	CHECK_INT(order[0], 1);
+	CHECK_INT(order[1], 2);
+	/* only the weight-0 one accepted: still usable, no crash */
+	mask[1] = false;
+	m = swgr_select(s, "", 0, accept_mask, mask, order);
+	CHECK_INT(m, 1);
+	CHECK_INT(order[0], 2);
+	mask[2] = false;
+	CHECK_INT(swgr_select(s, "", 0, accept_mask, mask, order), 0);
+	swgr_selector_free(s);
+
+	/* all weights 0: no division by zero, every backend still a candidate */
+	w[0] = w[1] = 0;
+	mkkeys(v, 3, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_ROUND_ROBIN, 3, v, 3, &s, NULL) == SWGR_OK);
+	CHECK_INT(swgr_select(s, "", 0, accept_all, NULL, order), 3);
+	swgr_selector_free(s);
+}
+
+static void
+test_random(void)
+{
+	struct swgr_select_backend v[3];
+	uint32_t w[3] = { 1, 3, 0 };
+	struct swgr_selector *s;
+	size_t order[3], counts[3] = { 0 }, i;
+
+	mkkeys(v, 3, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_RANDOM, 3, v, 3, &s, NULL) == SWGR_OK);
+	for (i = 0; i < 20000; i++) {
+		CHECK_INT(swgr_select(s, "", 0, accept_all, NULL, order), 3);
+		counts[order[0]]++;
+	}
+	CHECK(counts[2] == 0);
+	/* 25% / 75% within 2 points over 20000 draws */
+	CHECK(counts[0] > 4600 && counts[0] < 5400);
+	CHECK(counts[1] > 14600 && counts[1] < 15400);
+	swgr_selector_free(s);
+}
+
+static void
+test_consistent(void)
+{
+	struct swgr_select_backend v[4];
+	uint32_t w[4] = { 1, 1, 1, 0 };
+	struct swgr_selector *s;
+	size_t order[4], first, i, counts[4] = { 0 };
+	bool mask[4] = { true, true, true, true };
+	char key[16];
+
+	mkkeys(v, 4, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_CONSISTENT, 100, v, 4, &s, NULL) == SWGR_OK);
+	CHECK_INT(swgr_select(s, "alice", 5, accept_all, NULL, order), 4);
+	first = order[0];
+	for (i = 0; i < 10; i++) {
+		swgr_select(s, "alice", 5, accept_all, NULL, order);
+		CHECK_INT(order[0], first);
+	}
+	/* the weight-0 backend is not on the ring: it comes last */
+	CHECK_INT(order[3], 3);
+	/* that node down: the next one on the ring, and the same one every time */
+	mask[first] = false;
+	swgr_select(s, "alice", 5, accept_mask, mask, order);
+	CHECK(order[0] != first);
+	i = order[0];
+	swgr_select(s, "alice", 5, accept_mask, mask, order);
+	CHECK_INT(order[0], i);
+	/* keys spread over the weighted backends */
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		swgr_select(s, key, strlen(key), accept_all, NULL, order);
+		counts[order[0]]++;
+	}
+	CHECK(counts[0] > 500 && counts[1] > 500 && counts[2] > 500);
+	CHECK_INT(counts[3], 0);
+	swgr_selector_free(s);
+}
+
+int
+main(void)
+{
+	test_hashes();
+	test_round_robin();
+	test_random();
+	test_consistent();
+	return t_done("test_select");
+}
