@@ -13,11 +13,13 @@ case "$cmd:$kind" in
 start:postgres)
 	B=$(pgbin); mkdir -p "$dir"; chown postgres "$dir"
 	if [ ! -d "$dir/data" ]; then
-		runuser -u postgres -- "$B/initdb" -D "$dir/data" -U postgres -A trust --no-sync >"$dir/initdb.log" 2>&1
+		runuser -u postgres -- "$B/initdb" -D "$dir/data" -U postgres \
+			--auth-local=trust --auth-host=scram-sha-256 --no-sync >"$dir/initdb.log" 2>&1
 	fi
 	runuser -u postgres -- "$B/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
 		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=300" start >/dev/null
-	psql="psql -h 127.0.0.1 -p $port -U postgres -v ON_ERROR_STOP=1 -q"
+	# administration over the unix socket (trusted); TCP clients need the password
+	psql="psql -h $dir -p $port -U postgres -v ON_ERROR_STOP=1 -q"
 	$psql -tc "SELECT 1 FROM pg_roles WHERE rolname='swgr'" | grep -q 1 ||
 		$psql -c "CREATE ROLE swgr LOGIN PASSWORD 'swgr'"
 	$psql -tc "SELECT 1 FROM pg_database WHERE datname='swgr'" | grep -q 1 ||
@@ -40,7 +42,7 @@ start:mariadb)
 		mariadb-admin --no-defaults -S "$dir/sock" -uroot ping >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	mariadb --no-defaults -S "$dir/sock" -uroot -e "CREATE DATABASE IF NOT EXISTS swgr;
+	mariadb --no-defaults -S "$dir/sock" -uroot -e "CREATE DATABASE IF NOT EXISTS swgr CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 		CREATE USER IF NOT EXISTS 'swgr'@'127.0.0.1' IDENTIFIED BY 'swgr';
 		GRANT ALL ON swgr.* TO 'swgr'@'127.0.0.1'; FLUSH PRIVILEGES;"
 	echo "mysql://swgr:swgr@127.0.0.1:$port/swgr"
