@@ -1,1 +1,619 @@
-/* placeholder */
+/* swgr offer …: offer and metadata templates and the Offer service client commands (spec §15.5). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+#include "valid.h"
+
+#define ENV	"OFFER"
+
+static struct {
+	const char		*partition;
+	const char		*metadata_id;
+	const char		*text;
+	const char		*start;
+	const char		*count;
+	const char		*output;
+	const char		*input;
+	struct cli_client	 client;
+} o;
+
+#define OPT_OUTPUT	{ "output", 'o', "FILE", false, "Output path, defaults to stdout", &o.output }
+#define OPT_END		{ NULL, 0, NULL, false, NULL, NULL }
+
+static const struct cli_opt offer_new_opts[] = {
+	{ "partition", 'p', "PARTITION", true, "Partition name", &o.partition },
+	{ "metadata-id", 'm', "UUID", true, "Offer metadata id", &o.metadata_id },
+	OPT_OUTPUT, OPT_END
+};
+static const struct cli_opt meta_new_opts[] = {
+	{ "partition", 'p', "PARTITION", true, "Partition name", &o.partition },
+	{ "text", 't', "TEXT", true, "Metadata text description", &o.text },
+	OPT_OUTPUT, OPT_END
+};
+static const struct cli_opt get_opts[] = {
+	{ "start", 's', "N", false, "Start position when listing (default 0)", &o.start },
+	{ "count", 'c', "N", false, "Count when listing (default 100)", &o.count },
+	OPT_OUTPUT, CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+};
+static const struct cli_opt input_opts[] = {
+	{ "input", 'i', "FILE", false, "JSON source path, defaults to stdin", &o.input },
+	CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+};
+static const struct cli_opt client_opts[] = { CLI_CLIENT_OPTS(o.client, ENV), OPT_END };
+
+/*
+ * Offers and metadata differ only in their record type, URL collection
+ * and messages: one table each, and type-erased wrappers of model.h.
+ */
+struct kind {
+	const char	*coll;		/* URL segment */
+	const char	*noun;		/* in HTTP error contexts */
+	const char	*query;		/* added to GET of one record, or NULL */
+	size_t		 size;
+	enum swgr_rc	(*parse)(const char *, size_t, enum swgr_shape, void *,
+			    struct swgr_err *);
+	void		(*write)(struct swgr_buf *, const void *, bool);
+	void		(*write_all)(struct swgr_buf *, const void *, size_t, bool);
+	void		(*free_one)(void *);
+	void		(*free_all)(void *, size_t);
+	struct swgr_uuid *(*id)(void *);
+	char	       **(*partition)(void *);
+	const char	*missing_get;	/* "<X> " of "<X> <id> not found" */
+	const char	*created;
+	const char	*updated;
+	const char	*conflict;
+	const char	*deleted;
+	const char	*missing_del;
+};
+
+static enum swgr_rc
+offer_parse(const char *t, size_t n, enum swgr_shape s, void *v, struct swgr_err *e)
+{
+	return swgr_offer_from_json(t, n, s, v, e);
+}
+static void offer_write(struct swgr_buf *b, const void *v, bool p) { swgr_offer_to_json(b, v, p); }
+static void offer_write_all(struct swgr_buf *b, const void *v, size_t n, bool p) { swgr_offers_to_json(b, v, n, p); }
+static void offer_free(void *v) { swgr_offer_free(v); }
+static void offer_free_all(void *v, size_t n) { swgr_offers_free(v, n); }
+static struct swgr_uuid *offer_id(void *v) { return &((struct swgr_offer *)v)->id; }
+static char **offer_partition(void *v) { return &((struct swgr_offer *)v)->partition; }
+
+static enum swgr_rc
+meta_parse(const char *t, size_t n, enum swgr_shape s, void *v, struct swgr_err *e)
+{
+	return swgr_metadata_from_json(t, n, s, v, e);
+}
+static void meta_write(struct swgr_buf *b, const void *v, bool p) { swgr_metadata_to_json(b, v, p); }
+static void meta_write_all(struct swgr_buf *b, const void *v, size_t n, bool p) { swgr_metadatas_to_json(b, v, n, p); }
+static void meta_free(void *v) { swgr_metadata_free(v); }
+static void meta_free_all(void *v, size_t n) { swgr_metadatas_free(v, n); }
+static struct swgr_uuid *meta_id(void *v) { return &((struct swgr_metadata *)v)->id; }
+static char **meta_partition(void *v) { return &((struct swgr_metadata *)v)->partition; }
+
+static const struct kind offer_kind = {
+	"offers", "offer", "sparse=true", sizeof(struct swgr_offer),
+	offer_parse, offer_write, offer_write_all, offer_free, offer_free_all,
+	offer_id, offer_partition,
+	"Offer ", "Offer created: ", "Offer updated: ",
+	"Conflict. Offer already exists at: ", "Offer deleted: ",
+	"Offer not Found: "
+};
+
+static const struct kind meta_kind = {
+	"metadata", "offer metadata", NULL, sizeof(struct swgr_metadata),
+	meta_parse, meta_write, meta_write_all, meta_free, meta_free_all,
+	meta_id, meta_partition,
+	"Metadata ", "Created: ", "Updated: ",
+	"Conflict. Metadata already exists at: ", "Deleted: ", "Not Found: "
+};
+
+/* Parses a UUID argument; false after a usage message. */
+static bool
+parse_id(const char *path, const char *arg, const char *s, struct swgr_uuid *u,
+    char text[SWGR_UUID_STRLEN + 1])
+{
+	if (swgr_uuid_parse(s, strlen(s), u) != SWGR_OK) {
+		cli_usage(path, "invalid value '%s' for '%s': not a UUID", s, arg);
+		return false;
+	}
+	swgr_uuid_format(u, text);
+	return true;
+}
+
+static const char *
+input_name(void)
+{
+	return o.input != NULL && strcmp(o.input, "-") != 0 ? o.input : "stdin";
+}
+
+/* Writes JSON text b plus a newline to the output. */
+static enum swgr_rc
+write_json(struct swgr_buf *b, const char *what, struct swgr_err *err)
+{
+	swgr_buf_putc(b, '\n');
+	if (!swgr_buf_ok(b))
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return cli_write(o.output, what, b->p, b->len, 0644, err);
+}
+
+static int
+cmd_offer_new(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer new", NULL,
+	    "Generate offer JSON", NULL, offer_new_opts, 0, 0, NULL };
+	struct swgr_offer v;
+	struct swgr_buf out = { 0 };
+	struct swgr_err err;
+	const char *pos[1];
+	char idtext[SWGR_UUID_STRLEN + 1];
+	size_t npos;
+	int rc;
+
+	(void)ctx;
+	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
+		return rc;
+	memset(&v, 0, sizeof(v));
+	if (!parse_id(cmd.path, "--metadata-id <UUID>", o.metadata_id,
+	    &v.metadata_id, idtext))
+		return CLI_EXIT_USAGE;
+	if (swgr_uuid_random(&v.id) != SWGR_OK) {
+		swgr_err_set(&err, SWGR_EINTERNAL, "generating a random offer id");
+		return cli_fail(&err);
+	}
+	v.partition = (char *)o.partition;
+	v.timestamp.sec = 0;
+	v.has_expires = true;
+	v.expires.sec = 86400;
+	swgr_offer_to_json(&out, &v, true);
+	if (write_json(&out, "offer", &err) != SWGR_OK)
+		rc = cli_fail(&err);
+	else {
+		cli_log(SWGR_LOG_INFO, "Modify this JSON file to create a unique offer");
+		cli_log(SWGR_LOG_INFO, "Load it into the Offer Service. "
+		    "See: swgr offer post --help");
+		rc = CLI_EXIT_OK;
+	}
+	swgr_buf_free(&out);
+	return rc;
+}
+
+static int
+cmd_meta_new(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer metadata new", NULL,
+	    "Generate offer metadata JSON", NULL, meta_new_opts, 0, 0, NULL };
+	struct swgr_metadata v;
+	struct swgr_buf out = { 0 };
+	struct swgr_err err;
+	const char *pos[1];
+	size_t npos;
+	int rc;
+
+	(void)ctx;
+	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
+		return rc;
+	memset(&v, 0, sizeof(v));
+	if (swgr_uuid_random(&v.id) != SWGR_OK) {
+		swgr_err_set(&err, SWGR_EINTERNAL, "generating a random metadata id");
+		return cli_fail(&err);
+	}
+	v.partition = (char *)o.partition;
+	v.text = (char *)o.text;
+	swgr_metadata_to_json(&out, &v, true);
+	if (write_json(&out, "metadata", &err) != SWGR_OK)
+		rc = cli_fail(&err);
+	else {
+		cli_log(SWGR_LOG_INFO, "Modify this JSON file to create unique "
+		    "offer metadata");
+		cli_log(SWGR_LOG_INFO, "Load it into the Offer Service. "
+		    "See: swgr offer metadata post --help");
+		rc = CLI_EXIT_OK;
+	}
+	swgr_buf_free(&out);
+	return rc;
+}
+
+/* GET one record into out (pretty), or SWGR_NOTFOUND. */
+static enum swgr_rc
+get_one(const struct kind *k, struct cli_http *h, const char *partition,
+    const char *id, struct swgr_buf *out, struct swgr_err *err)
+{
+	const char *segs[] = { k->coll, partition, id };
+	struct cli_resp r;
+	char what[64];
+	enum swgr_rc rc;
+	void *v = NULL;
+
+	snprintf(what, sizeof(what), "get %s", k->noun);
+	if ((rc = cli_http_request(h, "GET", segs, 3, k->query, NULL, 0, what,
+	    &r, err)) != SWGR_OK)
+		goto out;
+	if (r.status == 404) {
+		rc = swgr_err_set(err, SWGR_NOTFOUND, "%s%s not found",
+		    k->missing_get, id);
+		goto out;
+	}
+	if (r.status != 200) {
+		rc = cli_http_status_error(&r, what, err);
+		goto out;
+	}
+	if ((v = calloc(1, k->size)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (k->parse(r.body.p, r.body.len, SWGR_SHAPE_FULL, v, err) != SWGR_OK) {
+		swgr_err_wrap(err, "parsing %s %s", k->noun, r.url);
+		rc = SWGR_EUPSTREAM;
+		goto out;
+	}
+	k->write(out, v, true);
+	k->free_one(v);
+out:
+	free(v);
+	cli_resp_free(&r);
+	return rc;
+}
+
+/* GET a page of records into out (pretty array). */
+static enum swgr_rc
+get_page(const struct kind *k, struct cli_http *h, const char *partition,
+    unsigned long long start, unsigned long long count, struct swgr_buf *out,
+    struct swgr_err *err)
+{
+	const char *segs[] = { k->coll, partition };
+	struct cli_resp r;
+	char what[64], query[64], **elems = NULL;
+	enum swgr_rc rc;
+	size_t i, n = 0;
+	char *v = NULL;
+
+	snprintf(what, sizeof(what), "get all %s", k->noun);
+	snprintf(query, sizeof(query), "start=%llu&count=%llu", start, count);
+	if ((rc = cli_http_request(h, "GET", segs, 2, query, NULL, 0, what,
+	    &r, err)) != SWGR_OK)
+		goto out;
+	if (r.status != 200) {
+		rc = cli_http_status_error(&r, what, err);
+		goto out;
+	}
+	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &n, err)) != SWGR_OK)
+		goto bad;
+	if ((v = calloc(n + 1, k->size)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = k->parse(elems[i], strlen(elems[i]), SWGR_SHAPE_FULL,
+		    v + i * k->size, err)) != SWGR_OK) {
+			k->free_all(v, i);
+			v = NULL;
+			goto bad;
+		}
+	}
+	k->write_all(out, v, n, true);
+	k->free_all(v, n);
+	v = NULL;
+	goto out;
+bad:
+	swgr_err_wrap(err, "parsing all %s %s", k->noun, r.url);
+	rc = SWGR_EUPSTREAM;
+out:
+	free(v);
+	cli_strv_free(elems, n);
+	cli_resp_free(&r);
+	return rc;
+}
+
+static int
+run_get(const struct kind *k, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cli_http *h = NULL;
+	struct swgr_buf out = { 0 };
+	struct swgr_uuid id;
+	struct swgr_err err;
+	unsigned long long start = 0, count = 100;
+	const char *pos[2];
+	char idtext[SWGR_UUID_STRLEN + 1];
+	size_t npos;
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, pos, &npos)) != CLI_RUN)
+		return rc;
+	if (npos == 2) {
+		if (o.start != NULL || o.count != NULL)
+			return cli_usage(cmd->path, "the argument '%s' cannot be "
+			    "used with '[ID]'", o.start != NULL ? "--start <N>" :
+			    "--count <N>");
+		if (!parse_id(cmd->path, "[ID]", pos[1], &id, idtext))
+			return CLI_EXIT_USAGE;
+	}
+	if (o.start != NULL && !cli_parse_count(o.start, &start))
+		return cli_usage(cmd->path, "invalid value '%s' for '--start <N>'",
+		    o.start);
+	if (o.count != NULL && !cli_parse_count(o.count, &count))
+		return cli_usage(cmd->path, "invalid value '%s' for '--count <N>'",
+		    o.count);
+	rc = CLI_EXIT_ERR;
+	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK)
+		goto fail;
+	if (npos == 2) {
+		if (get_one(k, h, pos[0], idtext, &out, &err) != SWGR_OK)
+			goto fail;
+	} else if (get_page(k, h, pos[0], start, count, &out, &err) != SWGR_OK)
+		goto fail;
+	if (write_json(&out, k->noun, &err) != SWGR_OK)
+		goto fail;
+	rc = CLI_EXIT_OK;
+	goto out;
+fail:
+	cli_fail(&err);
+out:
+	swgr_buf_free(&out);
+	cli_http_close(h);
+	return rc;
+}
+
+/* Sends a request and reports the outcome by the kind's messages. */
+static int
+request(const struct kind *k, const char *method, const char *const *segs,
+    size_t nsegs, const char *body, size_t len, const char *id)
+{
+	struct cli_http *h = NULL;
+	struct cli_resp r = { 0 };
+	struct swgr_err err;
+	const char *ok = NULL;
+	char what[64];
+	int rc = CLI_EXIT_ERR;
+
+	snprintf(what, sizeof(what), "%s %s", strcmp(method, "POST") == 0 ?
+	    "post" : strcmp(method, "PUT") == 0 ? "put" : "delete", k->noun);
+	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK ||
+	    cli_http_request(h, method, segs, nsegs, NULL, body, len, what, &r,
+	    &err) != SWGR_OK)
+		goto fail;
+	if (r.status == 201 && strcmp(method, "DELETE") != 0)
+		ok = k->created;
+	else if (r.status == 204 && strcmp(method, "PUT") == 0)
+		ok = k->updated;
+	else if (r.status == 204 && strcmp(method, "DELETE") == 0)
+		ok = k->deleted;
+	else if (r.status == 409 && strcmp(method, "POST") == 0) {
+		swgr_err_set(&err, SWGR_CONFLICT, "%s%s", k->conflict, id);
+		goto fail;
+	} else if (r.status == 404 && strcmp(method, "DELETE") == 0) {
+		swgr_err_set(&err, SWGR_NOTFOUND, "%s%s", k->missing_del, id);
+		goto fail;
+	} else {
+		cli_http_status_error(&r, what, &err);
+		goto fail;
+	}
+	cli_log(SWGR_LOG_INFO, "%s%s", ok, id);
+	rc = CLI_EXIT_OK;
+	goto out;
+fail:
+	cli_fail(&err);
+out:
+	cli_resp_free(&r);
+	cli_http_close(h);
+	return rc;
+}
+
+/* POST (no positionals) or PUT <PARTITION> <ID> of a validated record. */
+static int
+run_post_put(const struct kind *k, const struct cli_cmd *cmd, bool put,
+    int argc, char **argv)
+{
+	struct swgr_buf body = { 0 };
+	struct swgr_uuid id;
+	struct swgr_err err;
+	const char *pos[2], *segs[3];
+	char idtext[SWGR_UUID_STRLEN + 1], *text = NULL, *part;
+	size_t npos, len;
+	void *v = NULL;
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, pos, &npos)) != CLI_RUN)
+		return rc;
+	if (put && !parse_id(cmd->path, "<ID>", pos[1], &id, idtext))
+		return CLI_EXIT_USAGE;
+	rc = CLI_EXIT_ERR;
+	if (cli_read(o.input, k->noun, &text, &len, &err) != SWGR_OK)
+		goto fail;
+	if ((v = calloc(1, k->size)) == NULL) {
+		swgr_err_set(&err, SWGR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (k->parse(text, len, put ? SWGR_SHAPE_SPARSE : SWGR_SHAPE_FULL, v,
+	    &err) != SWGR_OK) {
+		swgr_err_wrap(&err, "parsing %s from: %s", k->noun, input_name());
+		free(v);
+		v = NULL;
+		goto fail;
+	}
+	if (put) {
+		/* The record sent is whole: identity from the command line. */
+		if ((part = strdup(pos[0])) == NULL) {
+			swgr_err_set(&err, SWGR_ENOMEM, "out of memory");
+			goto fail;
+		}
+		free(*k->partition(v));
+		*k->partition(v) = part;
+		*k->id(v) = id;
+	} else
+		swgr_uuid_format(k->id(v), idtext);
+	k->write(&body, v, false);
+	if (!swgr_buf_ok(&body)) {
+		swgr_err_set(&err, SWGR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	segs[0] = k->coll;
+	segs[1] = put ? pos[0] : NULL;
+	segs[2] = idtext;
+	rc = request(k, put ? "PUT" : "POST", segs, put ? 3 : 1, body.p,
+	    body.len, idtext);
+	goto out;
+fail:
+	cli_fail(&err);
+out:
+	if (v != NULL)
+		k->free_one(v);
+	free(v);
+	free(text);
+	swgr_buf_free(&body);
+	return rc;
+}
+
+static int
+run_delete(const struct kind *k, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	struct swgr_uuid id;
+	const char *pos[2], *segs[3];
+	char idtext[SWGR_UUID_STRLEN + 1];
+	size_t npos;
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, pos, &npos)) != CLI_RUN)
+		return rc;
+	if (!parse_id(cmd->path, "<ID>", pos[1], &id, idtext))
+		return CLI_EXIT_USAGE;
+	segs[0] = k->coll;
+	segs[1] = pos[0];
+	segs[2] = idtext;
+	return request(k, "DELETE", segs, 3, NULL, 0, idtext);
+}
+
+#define PART_HELP	"  <PARTITION>  Partition name\n"
+
+static int
+cmd_offer_get(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer get", "<PARTITION> [ID]",
+	    "Get an offer, or a page of the partition's offers without ID",
+	    PART_HELP "  [ID]         Offer UUID\n", get_opts, 1, 2,
+	    CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_get(&offer_kind, &cmd, argc, argv);
+}
+
+static int
+cmd_offer_post(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer post", NULL,
+	    "Load a new offer (OfferRecord JSON)", NULL, input_opts, 0, 0,
+	    CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_post_put(&offer_kind, &cmd, false, argc, argv);
+}
+
+static int
+cmd_offer_put(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer put", "<PARTITION> <ID>",
+	    "Update or create an offer (a full OfferRecord file works)",
+	    PART_HELP "  <ID>         Offer UUID\n", input_opts, 2, 2,
+	    CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_post_put(&offer_kind, &cmd, true, argc, argv);
+}
+
+static int
+cmd_offer_delete(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer delete", "<PARTITION> <ID>",
+	    "Delete an offer", PART_HELP "  <ID>         Offer UUID\n",
+	    client_opts, 2, 2, CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_delete(&offer_kind, &cmd, argc, argv);
+}
+
+static int
+cmd_meta_get(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer metadata get",
+	    "<PARTITION> [ID]",
+	    "Get offer metadata, or a page of the partition's metadata without ID",
+	    PART_HELP "  [ID]         Metadata UUID\n", get_opts, 1, 2,
+	    CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_get(&meta_kind, &cmd, argc, argv);
+}
+
+static int
+cmd_meta_post(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer metadata post", NULL,
+	    "Load new offer metadata (OfferMetadata JSON)", NULL, input_opts,
+	    0, 0, CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_post_put(&meta_kind, &cmd, false, argc, argv);
+}
+
+static int
+cmd_meta_put(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer metadata put",
+	    "<PARTITION> <ID>",
+	    "Update or create offer metadata (a full OfferMetadata file works)",
+	    PART_HELP "  <ID>         Metadata UUID\n", input_opts, 2, 2,
+	    CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_post_put(&meta_kind, &cmd, true, argc, argv);
+}
+
+static int
+cmd_meta_delete(int argc, char **argv, const char *ctx)
+{
+	static const struct cli_cmd cmd = { "swgr offer metadata delete",
+	    "<PARTITION> <ID>", "Delete offer metadata (fails while offers "
+	    "reference it)", PART_HELP "  <ID>         Metadata UUID\n",
+	    client_opts, 2, 2, CLI_CLIENT_FOOTER };
+
+	(void)ctx;
+	return run_delete(&meta_kind, &cmd, argc, argv);
+}
+
+static const struct cli_sub metadata_subs[] = {
+	{ "new", NULL, "Generate offer metadata JSON", cmd_meta_new, NULL },
+	{ "get", NULL, "Get offer metadata", cmd_meta_get, NULL },
+	{ "post", NULL, "Load new offer metadata", cmd_meta_post, NULL },
+	{ "put", NULL, "Update or create offer metadata", cmd_meta_put, NULL },
+	{ "delete", NULL, "Delete offer metadata", cmd_meta_delete, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static int
+cmd_metadata(int argc, char **argv, const char *ctx)
+{
+	(void)ctx;
+	return cli_dispatch("swgr offer metadata", "Manage offer metadata",
+	    metadata_subs, argc, argv);
+}
+
+static const struct cli_sub offer_subs[] = {
+	{ "token", NULL, "Manage offer service tokens", cli_token, "offer" },
+	{ "new", NULL, "Generate offer JSON", cmd_offer_new, NULL },
+	{ "get", NULL, "Get an offer, or a page of offers", cmd_offer_get, NULL },
+	{ "post", NULL, "Load a new offer", cmd_offer_post, NULL },
+	{ "put", NULL, "Update or create an offer", cmd_offer_put, NULL },
+	{ "delete", NULL, "Delete an offer", cmd_offer_delete, NULL },
+	{ "metadata", NULL, "Manage offer metadata", cmd_metadata, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+int
+cli_offer(int argc, char **argv, const char *ctx)
+{
+	(void)ctx;
+	return cli_dispatch("swgr offer", "Manage offers", offer_subs, argc, argv);
+}
