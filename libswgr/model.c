@@ -495,7 +495,28 @@ out:
 	return rc;
 }
 
-/* The "metadata" member of an offer is output only; input ignores it. */
+/*
+ * An offer's "metadata" member is parsed, so it must be a valid
+ * OfferMetadataSparse (or null), and then discarded (spec §5).
+ */
+static enum swgr_rc
+offer_metadata_check(struct json_object *o, struct swgr_err *err)
+{
+	struct json_object *v;
+	struct swgr_metadata m = { 0 };
+	enum swgr_rc rc;
+
+	if (!json_object_object_get_ex(o, "metadata", &v) || v == NULL)
+		return SWGR_OK;
+	if (!json_object_is_type(v, json_type_object))
+		return swgr_err_set(err, SWGR_ESHAPE, "metadata: expected an object or null");
+	rc = metadata_sparse(v, &m, err);
+	swgr_metadata_free(&m);
+	if (rc != SWGR_OK)
+		swgr_err_wrap(err, "metadata");
+	return rc;
+}
+
 enum swgr_rc
 swgr_offer_from_json(const char *text, size_t len, enum swgr_shape shape,
     struct swgr_offer *out, struct swgr_err *err)
@@ -518,7 +539,8 @@ swgr_offer_from_json(const char *text, size_t len, enum swgr_shape shape,
 	    (rc = get_time(o, "timestamp", true, NULL, &out->timestamp,
 	    err)) != SWGR_OK ||
 	    (rc = get_time(o, "expires", false, &out->has_expires, &out->expires,
-	    err)) != SWGR_OK)
+	    err)) != SWGR_OK ||
+	    (rc = offer_metadata_check(o, err)) != SWGR_OK)
 		goto out;
 out:
 	json_object_put(o);

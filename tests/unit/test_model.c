@@ -333,8 +333,16 @@ test_offer(void)
 	char msg[512];
 	const char *text;
 
+	/* An embedded metadata object must be a valid OfferMetadataSparse, then is dropped. */
+	text = OFFER("1", "1", MID, TS, ",\"metadata\":{\"bogus\":1}");
+	CHECK_INT(offer_rc(text, SWGR_SHAPE_FULL, msg, sizeof(msg)), SWGR_ESHAPE);
+	CHECK(strstr(msg, "metadata") != NULL && strstr(msg, "text") != NULL);
+	text = OFFER("1", "1", MID, TS, ",\"metadata\":{\"text\":\"t\",\"image\":{\"png\":\"A\"}}");
+	CHECK_INT(offer_rc(text, SWGR_SHAPE_SPARSE, msg, sizeof(msg)), SWGR_ESHAPE);
+	text = OFFER("1", "1", MID, TS, ",\"metadata\":[]");
+	CHECK_INT(offer_rc(text, SWGR_SHAPE_FULL, msg, sizeof(msg)), SWGR_ESHAPE);
 	text = OFFER("18446744073709551615", "0", MID, TS,
-	    ",\"expires\":null,\"metadata\":{\"bogus\":1}");
+	    ",\"expires\":null,\"metadata\":{\"text\":\"ignored\"}");
 	CHECK_INT(swgr_offer_from_json(text, strlen(text), SWGR_SHAPE_FULL, &o, &err), SWGR_OK);
 	CHECK_STR(o.partition, "default");
 	CHECK(o.max_sendable == UINT64_MAX);
