@@ -92,8 +92,11 @@ swgr_buf_take(struct swgr_buf *b, size_t *len)
 		swgr_buf_free(b);
 		return NULL;
 	}
-	if (b->p == NULL && !grow(b, 0))
-		return NULL;
+	if (b->p == NULL) {
+		if (!grow(b, 0))
+			return NULL;
+		b->p[0] = '\0';
+	}
 	p = b->p;
 	if (len != NULL)
 		*len = b->len;

@@ -1,1 +1,872 @@
-int main(void) { return 77; }
+/* Unit tests of the configuration: env expansion, dotenv secrets, {secret.NAME}, strict YAML. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "t.h"
+
+static char tmpdir[64];
+static char datadir[512];
+
+/* True if hay contains needle; says what it got when not. */
+static int
+contains(const char *hay, const char *needle)
+{
+	if (hay != NULL && strstr(hay, needle) != NULL)
+		return 1;
+	fprintf(stderr, "  \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
+	return 0;
+}
+
+static int
+lacks(const char *hay, const char *needle)
+{
+	if (hay != NULL && strstr(hay, needle) == NULL)
+		return 1;
+	fprintf(stderr, "  \"%s\" contains \"%s\"\n", hay ? hay : "(null)", needle);
+	return 0;
+}
+
+/* Line (1-based) of the first occurrence of needle in text, 0 if absent. */
+static int
+line_of(const char *text, const char *needle)
+{
+	const char *p = strstr(text, needle), *q;
+	int line = 1;
+
+	if (p == NULL)
+		return 0;
+	for (q = text; q < p; q++)
+		if (*q == '\n')
+			line++;
+	return line;
+}
+
+/* A malloc'd copy of s with the first "from" replaced by "to" (from must occur). */
+static char *
+subst(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	struct swgr_buf b = { 0 };
+
+	if (p == NULL) {
+		fprintf(stderr, "subst: \"%s\" not found\n", from);
+		abort();
+	}
+	swgr_buf_put(&b, s, (size_t)(p - s));
+	swgr_buf_puts(&b, to);
+	swgr_buf_puts(&b, p + strlen(from));
+	return swgr_buf_take(&b, NULL);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* The whole file as a malloc'd string ("" when missing). */
+static char *
+slurp(const char *path)
+{
+	struct swgr_buf b = { 0 };
+	char chunk[1024];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			swgr_buf_put(&b, chunk, n);
+		fclose(f);
+	}
+	swgr_buf_put(&b, "", 0);
+	return swgr_buf_take(&b, NULL);
+}
+
+static char yaml_path[128];
+
+/* Loads yaml from a temporary file. */
+static enum swgr_rc
+load_text(const char *yaml, struct swgr_config *cfg, struct swgr_err *err)
+{
+	write_file(yaml_path, yaml);
+	swgr_err_clear(err);
+	return swgr_config_load(yaml_path, cfg, err);
+}
+
+/* Expands text, returning a static copy of the result or "<error>". */
+static const char *
+xenv(const char *text)
+{
+	static char last[1024];
+	struct swgr_err err;
+	char *out = NULL;
+
+	if (swgr_config_expand_env(text, &out, &err) != SWGR_OK) {
+		snprintf(last, sizeof(last), "<error: %s>", err.msg);
+		return last;
+	}
+	snprintf(last, sizeof(last), "%s", out);
+	free(out);
+	return last;
+}
+
+static void
+test_expand_env(void)
+{
+	struct swgr_err err;
+	char *out = (char *)"unchanged";
+
+	setenv("SWGR_T_A", "alpha", 1);
+	setenv("SWGR_T_EMPTY", "", 1);
+	unsetenv("SWGR_T_UNSET");
+	unsetenv(":-x");
+
+	CHECK_STR(xenv("no dollars"), "no dollars");
+	CHECK_STR(xenv("${SWGR_T_A}"), "alpha");
+	CHECK_STR(xenv("x$SWGR_T_A.y"), "xalpha.y");
+	CHECK_STR(xenv("$SWGR_T_A$SWGR_T_A"), "alphaalpha");
+	CHECK_STR(xenv("${SWGR_T_UNSET:-def ault}"), "def ault");
+	CHECK_STR(xenv("${SWGR_T_A:-def}"), "alpha");
+	/* Set but empty: the default is not used. */
+	CHECK_STR(xenv("[${SWGR_T_EMPTY:-def}]"), "[]");
+	CHECK_STR(xenv("[${SWGR_T_UNSET:-}]"), "[]");
+	/* The default is literal, not expanded again. */
+	CHECK_STR(xenv("${SWGR_T_UNSET:-$SWGR_T_A}"), "$SWGR_T_A");
+	CHECK_STR(xenv("${SWGR_T_UNSET:-a:-b}"), "a:-b");
+	CHECK_STR(xenv("$$"), "$");
+	CHECK_STR(xenv("$$SWGR_T_A"), "$SWGR_T_A");
+	CHECK_STR(xenv("a$-b $ c $"), "a$-b $ c $");
+	CHECK_STR(xenv("${SWGR_T_A}}"), "alpha}");
+	/* "${" with no "}" in the rest of the text stays. */
+	CHECK_STR(xenv("cost ${ and $SWGR_T_A"), "cost ${ and alpha");
+	/* The first "}" ends the name, even much later. */
+	CHECK_STR(xenv("${SWGR_T_UNSET:-x\ny}z"), "x\nyz");
+
+	CHECK_INT(swgr_config_expand_env("a\nb\n$SWGR_T_UNSET x", &out, &err), SWGR_EINVAL);
+	CHECK(out == NULL);
+	CHECK(contains(err.msg, "'SWGR_T_UNSET'"));
+	CHECK(contains(err.msg, "line 3"));
+	CHECK(contains(xenv("${SWGR_T_UNSET}"), "'SWGR_T_UNSET' is not set"));
+	CHECK(contains(xenv("${SWGR_T_EMPTY}${SWGR_T_UNSET}"), "'SWGR_T_UNSET'"));
+	/* ${:-x} names a variable ":-x". */
+	CHECK(contains(xenv("${:-x}"), "':-x' is not set"));
+	CHECK(contains(xenv("${}"), "'' is not set"));
+	/* Unicode alphanumerics belong to the name; an em dash does not. */
+	CHECK(contains(xenv("$SWGR_T_\xc3\xa9x"), "'SWGR_T_\xc3\xa9x'"));
+	CHECK_STR(xenv("$SWGR_T_A\xe2\x80\x94"), "alpha\xe2\x80\x94");
+}
+
+/* Parses dotenv text; returns the value of name as a static copy, "<error>" or "<absent>". */
+static const char *
+xenvfile(const char *text, const char *name)
+{
+	static char last[1024];
+	struct swgr_secrets s;
+	struct swgr_err err;
+	size_t i;
+
+	if (swgr_secrets_parse(text, &s, &err) != SWGR_OK) {
+		snprintf(last, sizeof(last), "<error: %s>", err.msg);
+		return last;
+	}
+	snprintf(last, sizeof(last), "<absent>");
+	for (i = 0; i < s.n; i++)
+		if (strcmp(s.names[i], name) == 0)
+			snprintf(last, sizeof(last), "%s", s.values[i]);
+	swgr_secrets_free(&s);
+	return last;
+}
+
+static void
+test_dotenv(void)
+{
+	struct swgr_secrets s;
+	struct swgr_err err;
+
+	setenv("SWGR_T_A", "alpha", 1);
+	setenv("SWGRTA", "alpha", 1);
+	setenv("SWGR_T_SHADOW", "from-env", 1);
+	unsetenv("SWGR_T_UNSET");
+	unsetenv("SWGRUNSET");
+	unsetenv("LOCAL");
+
+	CHECK_INT(swgr_secrets_parse("A=1\n\n# c\n  # indented comment\nB=two\n", &s, &err), SWGR_OK);
+	CHECK_INT(s.n, 2);
+	if (s.n == 2) {
+		CHECK_STR(s.names[0], "A");
+		CHECK_STR(s.values[0], "1");
+		CHECK_STR(s.names[1], "B");
+		CHECK_STR(s.values[1], "two");
+	}
+	swgr_secrets_free(&s);
+	CHECK_INT(s.n, 0);
+
+	CHECK_STR(xenvfile("export C=3\n", "C"), "3");
+	CHECK_STR(xenvfile("export   C = 3 \n", "C"), "3");
+	CHECK_STR(xenvfile("export=5\n", "export"), "5");
+	CHECK_STR(xenvfile("my.key_1=v\n", "my.key_1"), "v");
+	CHECK_STR(xenvfile("D='lit $SWGR_T_A \\n \"x\"'\n", "D"), "lit $SWGR_T_A \\n \"x\"");
+	CHECK_STR(xenvfile("E=\"a\\nb\\\"c\\\\d\\$e\\'f\"\n", "E"), "a\nb\"c\\d$e'f");
+	CHECK_STR(xenvfile("F=\"line1\nline2\"\nG=after\n", "F"), "line1\nline2");
+	CHECK_STR(xenvfile("F=\"line1\nline2\"\nG=after\n", "G"), "after");
+	CHECK_STR(xenvfile("F='a\n# not a comment\nb'\n", "F"), "a\n# not a comment\nb");
+	CHECK_STR(xenvfile("G=$SWGRTA\n", "G"), "alpha");
+	CHECK_STR(xenvfile("G=$SWGRTA$SWGRTA\n", "G"), "alphaalpha");
+	CHECK_STR(xenvfile("H=${SWGR_T_A}x\n", "H"), "alphax");
+	CHECK_STR(xenvfile("H=\"<${SWGR_T_A}>\"\n", "H"), "<alpha>");
+	CHECK_STR(xenvfile("H=\"$SWGRTA\"\n", "H"), "alpha");
+	CHECK_STR(xenvfile("H=\"$SWGRTA-$SWGRTA\"\n", "H"), "alpha-alpha");
+	CHECK_STR(xenvfile("H=pre\\$SWGRTA\n", "H"), "pre$SWGRTA");
+	CHECK_STR(xenvfile("H='$SWGRTA'\n", "H"), "$SWGRTA");
+	CHECK_STR(xenvfile("I=x${SWGR_T_UNSET}.y$SWGRUNSET\n", "I"), "x.y");
+	/* Earlier lines of the file, after the environment (as dotenvy). */
+	CHECK_STR(xenvfile("LOCAL=l1\nJ=$LOCAL/${LOCAL}\n", "J"), "l1/l1");
+	CHECK_STR(xenvfile("SWGR_T_SHADOW=file\nJ=${SWGR_T_SHADOW}\n", "J"), "from-env");
+	/* Without braces a name is alphanumerics only, as dotenvy: '_' ends it. */
+	CHECK_STR(xenvfile("MY=m\nV=$MY_X\n", "V"), "m_X");
+	CHECK_STR(xenvfile("V=$SWGR_T_A\n", "V"), "_T_A");
+	CHECK_STR(xenvfile("MY_X=mx\nV=${MY_X}\n", "V"), "mx");
+	CHECK_STR(xenvfile("K=v #comment\n", "K"), "v");
+	CHECK_STR(xenvfile("K=v#x\n", "K"), "v#x");
+	CHECK_STR(xenvfile("M=\n", "M"), "");
+	CHECK_STR(xenvfile("N= # nothing\n", "N"), "");
+	CHECK_STR(xenvfile("O=\"a b\" # c\n", "O"), "a b");
+	CHECK_STR(xenvfile("P=1\r\nQ=2\r\n", "P"), "1");
+	CHECK_STR(xenvfile("\xef\xbb\xbfR=bom\n", "R"), "bom");
+	CHECK_STR(xenvfile("S=1\nS=2\n", "S"), "2");
+	CHECK_STR(xenvfile("T=last", "T"), "last");
+
+	CHECK_INT(swgr_secrets_parse("S=1\nS=2\n", &s, &err), SWGR_OK);
+	CHECK_INT(s.n, 1);
+	swgr_secrets_free(&s);
+
+	CHECK(contains(xenvfile("J=a b\n", "J"), "<error: line 1"));
+	CHECK(contains(xenvfile("1BAD=x\n", "1BAD"), "<error"));
+	CHECK(contains(xenvfile("NOEQUALS\n", "NOEQUALS"), "<error"));
+	CHECK(contains(xenvfile("export\n", "export"), "<error"));
+	CHECK(contains(xenvfile("O=\"unterminated\n", "O"), "<error"));
+	CHECK(contains(xenvfile("P='unterminated\n", "P"), "<error"));
+	CHECK(contains(xenvfile("Q=\"\\q\"\n", "Q"), "<error"));
+	CHECK(contains(xenvfile("R=${OPEN\n", "R"), "<error"));
+	CHECK(contains(xenvfile("A=1\nB=2\n\nC=bad value\n", "C"), "<error: line 4: "));
+	CHECK(contains(xenvfile("A=\"x\ny\"\nC=\"bad\" value\n", "C"), "<error: line 3: "));
+	CHECK(contains(xenvfile("# c\n  # c2 'x\nA=1\n\nB=bad value\n", "B"), "<error: line 5: "));
+	CHECK(contains(xenvfile("A='\n# in quotes\n'\nB=bad value\n", "B"), "<error: line 4: "));
+	/* The message names the line, never its text. */
+	CHECK(lacks(xenvfile("PASSWORD=hunter2 oops\n", "PASSWORD"), "hunter2"));
+}
+
+static void
+test_secrets_load(void)
+{
+	struct swgr_secrets s;
+	struct swgr_err err;
+	char path[600];
+
+	swgr_err_clear(&err);
+	CHECK(swgr_secrets_load("/nonexistent/swgr.env", &s, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "error reading secrets file /nonexistent/swgr.env"));
+
+	snprintf(path, sizeof(path), "%s/bad.env", tmpdir);
+	write_file(path, "GOOD=1\nPASSWORD=hunter2 oops\n");
+	CHECK(swgr_secrets_load(path, &s, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "error parsing secrets file "));
+	CHECK(contains(err.msg, path));
+	CHECK(contains(err.msg, "line 2"));
+	CHECK(lacks(err.msg, "hunter2"));
+	CHECK_INT(s.n, 0);
+
+	snprintf(path, sizeof(path), "%s/persistence-secrets.env", datadir);
+	CHECK_INT(swgr_secrets_load(path, &s, &err), SWGR_OK);
+	CHECK_INT(s.n, 4);
+	if (s.n == 4) {
+		CHECK_STR(s.names[1], "MYSQL_PASSWORD");
+		CHECK_STR(s.values[1], "s3cr3t-My$QL");
+		CHECK_STR(s.names[2], "POSTGRES_USERNAME");
+		CHECK_STR(s.values[3], "pg-pa$$word");
+	}
+	swgr_secrets_free(&s);
+}
+
+static const char *
+xsec(const char *uri)
+{
+	static char last[1024];
+	static char *names[] = { "U", "P", "E" };
+	static char *values[] = { "user", "p@ss{}", "" };
+	struct swgr_secrets s = { names, values, 3 };
+	struct swgr_err err;
+	char *out;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_config_expand_secrets(uri, &s, &out, &err)) != SWGR_OK) {
+		snprintf(last, sizeof(last), "<error %d: %s>", rc, err.msg);
+		return last;
+	}
+	snprintf(last, sizeof(last), "%s", out);
+	free(out);
+	return last;
+}
+
+static void
+test_expand_secrets(void)
+{
+	char err[64];
+
+	snprintf(err, sizeof(err), "<error %d: ", SWGR_EINVAL);
+	CHECK_STR(xsec("sqlite:///data/x.db?mode=rwc"), "sqlite:///data/x.db?mode=rwc");
+	CHECK_STR(xsec("mysql://{secret.U}:{secret.P}@db:3306/x"), "mysql://user:p@ss{}@db:3306/x");
+	CHECK_STR(xsec("a{{b}}c{secret.E}d"), "a{b}cd");
+	CHECK_STR(xsec("{{{secret.U}}}"), "{user}");
+	CHECK_STR(xsec(""), "");
+	CHECK(contains(xsec("x{secret.MISSING}"), err));
+	CHECK(contains(xsec("x{secret.U"), err));
+	CHECK(contains(xsec("x}y"), err));
+	CHECK(contains(xsec("x}"), err));
+	CHECK(contains(xsec("{secret.U{x}}"), err));
+	CHECK(contains(xsec("{U}"), err));
+	CHECK(contains(xsec("{}"), err));
+	CHECK(contains(xsec("{secret.U:>8}"), err));
+	CHECK(lacks(xsec("{secret.P}{secret.MISSING}"), "p@ss"));
+}
+
+/* Points the example files' variables at known values. */
+static void
+example_env(void)
+{
+	static const char *unset[] = {
+		"LNURL_SERVICE_ADDRESS", "LNURL_SERVICE_ALLOWED_HOSTS", "DISCOVERY_SERVICE_ADDRESS",
+		"OFFER_SERVICE_ADDRESS", "OFFER_STORE_DATABASE_URI", "DISCOVERY_STORE_DATABASE_URI",
+		"SECRETS_PATH"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+		unsetenv(unset[i]);
+	setenv("DISCOVERY_SERVICE_AUTH_AUTHORITY_PATH", "/etc/swgr/discovery.pem", 1);
+	setenv("OFFER_SERVICE_AUTH_AUTHORITY_PATH", "/etc/swgr/offer.pem", 1);
+}
+
+static void
+test_persistence(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char path[600], logpath[128], *log;
+
+	example_env();
+	snprintf(logpath, sizeof(logpath), "%s/persistence.log", tmpdir);
+	CHECK_INT(swgr_log_open(logpath, SWGR_LOG_INFO, &err), SWGR_OK);
+	snprintf(path, sizeof(path), "%s/persistence.yaml", datadir);
+	CHECK_INT(swgr_config_load(path, &cfg, &err), SWGR_OK);
+	CHECK_STR(cfg.path, path);
+
+	CHECK(cfg.lnurl.present);
+	CHECK_INT(cfg.lnurl.npartitions, 1);
+	if (cfg.lnurl.npartitions == 1)
+		CHECK_STR(cfg.lnurl.partitions[0], "default");
+	CHECK_STR(cfg.lnurl.address, "127.0.0.1:8080");
+	CHECK(cfg.lnurl.health_check_frequency_secs == 1.0);
+	CHECK(cfg.lnurl.parallel_health_check);
+	CHECK_INT(cfg.lnurl.health_check_consecutive_success_to_healthy, 1);
+	CHECK_INT(cfg.lnurl.health_check_consecutive_failure_to_unhealthy, 1);
+	CHECK(cfg.lnurl.backend_update_frequency_secs == 1.0);
+	CHECK_INT(cfg.lnurl.invoice_expiry_secs, 180);
+	CHECK(cfg.lnurl.ln_client_timeout_secs == 2.0);
+	CHECK(cfg.lnurl.ln_trusted_roots == NULL);
+	/* ["${LNURL_SERVICE_ALLOWED_HOSTS:-}"] unset is [""] (spec §12.3). */
+	CHECK_INT(cfg.lnurl.nallowed_hosts, 1);
+	if (cfg.lnurl.nallowed_hosts == 1)
+		CHECK_STR(cfg.lnurl.allowed_hosts[0], "");
+	CHECK_INT(cfg.lnurl.backoff.type, SWGR_BACKOFF_EXPONENTIAL);
+	CHECK(cfg.lnurl.backoff.initial_interval_secs == 0.5);
+	CHECK(cfg.lnurl.backoff.randomization_factor == 0.5);
+	CHECK(cfg.lnurl.backoff.multiplier == 1.5);
+	CHECK(cfg.lnurl.backoff.max_interval_secs == 60.0);
+	CHECK(cfg.lnurl.backoff.has_max_elapsed_time);
+	CHECK(cfg.lnurl.backoff.max_elapsed_time_secs == 2.5);
+	CHECK_INT(cfg.lnurl.selection, SWGR_SELECT_ROUND_ROBIN);
+	CHECK(cfg.lnurl.has_capacity_bias);
+	CHECK(cfg.lnurl.selection_capacity_bias == -0.2);
+	CHECK(!cfg.lnurl.has_comment_allowed);
+	CHECK(!cfg.lnurl.has_tls);
+	CHECK_INT(cfg.lnurl.bech32_qr_scale, 8);
+	CHECK_INT(cfg.lnurl.bech32_qr_light, 255);
+	CHECK_INT(cfg.lnurl.bech32_qr_dark, 0);
+	CHECK(cfg.lnurl.log.log_file == NULL);
+	CHECK(!cfg.lnurl.log.has_log_level);
+
+	CHECK(cfg.discovery.present);
+	CHECK_STR(cfg.discovery.address, "127.0.0.1:8081");
+	CHECK_STR(cfg.discovery.auth_authority, "/etc/swgr/discovery.pem");
+	CHECK(!cfg.discovery.has_tls);
+	CHECK(cfg.offer.present);
+	CHECK_STR(cfg.offer.address, "127.0.0.1:8082");
+	CHECK_STR(cfg.offer.auth_authority, "/etc/swgr/offer.pem");
+	CHECK_INT(cfg.offer.max_page_size, 100);
+
+	CHECK_INT(cfg.store_offer.type, SWGR_STORE_DATABASE);
+	CHECK_STR(cfg.store_offer.database_uri, "sqlite:///data/offer_store.db?mode=rwc");
+	CHECK_INT(cfg.store_offer.max_connections, 5);
+	CHECK_INT(cfg.store_discover.type, SWGR_STORE_DATABASE);
+	CHECK_STR(cfg.store_discover.database_uri, "sqlite:///data/discovery_store.db?mode=rwc");
+	CHECK_INT(cfg.store_discover.max_connections, 5);
+	CHECK(cfg.secrets == NULL);
+	swgr_config_free(&cfg);
+	CHECK(cfg.lnurl.address == NULL);
+
+	/* Variables override the defaults. */
+	setenv("LNURL_SERVICE_ADDRESS", "[::1]:9090", 1);
+	setenv("LNURL_SERVICE_ALLOWED_HOSTS", "pay.example.com", 1);
+	setenv("OFFER_STORE_DATABASE_URI", "postgres://u:pw@db/offers", 1);
+	CHECK_INT(swgr_config_load(path, &cfg, &err), SWGR_OK);
+	CHECK_STR(cfg.lnurl.address, "[::1]:9090");
+	if (cfg.lnurl.nallowed_hosts == 1)
+		CHECK_STR(cfg.lnurl.allowed_hosts[0], "pay.example.com");
+	CHECK_STR(cfg.store_offer.database_uri, "postgres://u:pw@db/offers");
+	swgr_config_free(&cfg);
+	example_env();
+
+	swgr_log_close();
+	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
+	log = slurp(logpath);
+	CHECK(contains(log, " WARN  swgr::config] no secrets file in config, skipping secret loading\n"));
+	free(log);
+}
+
+static void
+test_persistence_secrets(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char path[600], env[600], logpath[128], want[800], *log;
+
+	example_env();
+	snprintf(logpath, sizeof(logpath), "%s/secrets.log", tmpdir);
+	CHECK_INT(swgr_log_open(logpath, SWGR_LOG_INFO, &err), SWGR_OK);
+	snprintf(path, sizeof(path), "%s/persistence-with-secrets.yaml", datadir);
+	snprintf(env, sizeof(env), "%s/persistence-secrets.env", datadir);
+	setenv("SECRETS_PATH", env, 1);
+	setenv("OFFER_STORE_DATABASE_URI", "mariadb.example:3306/offers", 1);
+	setenv("DISCOVERY_STORE_DATABASE_URI", "pg.example/discovery?sslmode=require", 1);
+	CHECK_INT(swgr_config_load(path, &cfg, &err), SWGR_OK);
+	CHECK_STR(cfg.secrets, env);
+	CHECK_STR(cfg.store_offer.database_uri,
+	    "mysql://switchgear:s3cr3t-My$QL@mariadb.example:3306/offers");
+	CHECK_STR(cfg.store_discover.database_uri,
+	    "postgres://switchgear:pg-pa$$word@pg.example/discovery?sslmode=require");
+	swgr_config_free(&cfg);
+
+	/* Without the secrets file the placeholders have no value. */
+	unsetenv("SECRETS_PATH");
+	CHECK(swgr_config_load(path, &cfg, &err) != SWGR_OK);
+	CHECK_STR(err.msg, "Error while inserting secrets for discovery database connection uri. "
+	    "Invalid uri or missing secrets in: postgres://{secret.POSTGRES_USERNAME}:"
+	    "{secret.POSTGRES_PASSWORD}@pg.example/discovery?sslmode=require");
+	CHECK(cfg.path == NULL);
+
+	/* A missing secrets file. */
+	setenv("SECRETS_PATH", "/nonexistent/secrets.env", 1);
+	CHECK(swgr_config_load(path, &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "error reading secrets file /nonexistent/secrets.env"));
+	example_env();
+
+	swgr_log_close();
+	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
+	log = slurp(logpath);
+	snprintf(want, sizeof(want), " INFO  swgr::config] secrets loaded successfully from: %s\n", env);
+	CHECK(contains(log, want));
+	CHECK(lacks(log, "s3cr3t"));
+	CHECK(lacks(log, "pg-pa"));
+	free(log);
+}
+
+/* A complete configuration using the keys the example files leave out. */
+static const char full_yaml[] =
+	"lnurl-service:\n"
+	"  partitions: [a, b, a]\n"
+	"  address: 0.0.0.0:443\n"
+	"  health-check-frequency-secs: 3\n"
+	"  parallel-health-check: false\n"
+	"  health-check-consecutive-success-to-healthy: 2\n"
+	"  health-check-consecutive-failure-to-unhealthy: 4294967295\n"
+	"  backend-update-frequency-secs: 0.25\n"
+	"  invoice-expiry-secs: 18446744073709551615\n"
+	"  ln-client-timeout-secs: 1e1\n"
+	"  ln-trusted-roots: /etc/ssl/nodes.pem\n"
+	"  allowed-hosts: []\n"
+	"  backoff:\n"
+	"    type: exponential\n"
+	"    initial-interval-secs: 1\n"
+	"    randomization-factor: 0.1\n"
+	"    multiplier: 2\n"
+	"    max-interval-secs: 30.5\n"
+	"  backend-selection:\n"
+	"    consistent:\n"
+	"      max_iterations: 7\n"
+	"  selection-capacity-bias:\n"
+	"  comment-allowed: 140\n"
+	"  tls:\n"
+	"    cert-path: /etc/swgr/cert.pem\n"
+	"    key-path: /etc/swgr/key.pem\n"
+	"  bech32-qr-scale: 4\n"
+	"  bech32-qr-light: 200\n"
+	"  bech32-qr-dark: 10\n"
+	"  log-file: /var/log/swgr/lnurl.log\n"
+	"  log-level: DEBUG\n"
+	"  some-future-key: {ignored: true}\n"
+	"discovery-service:\n"
+	"  address: \"127.0.0.1:1\"\n"
+	"  auth-authority: /a.pem\n"
+	"  tls: {cert-path: c.pem, key-path: k.pem}\n"
+	"  log-level: off\n"
+	"offer-service:\n"
+	"  address: 127.0.0.1:2\n"
+	"  auth-authority: /b.pem\n"
+	"  max-page-size: 0x10\n"
+	"  log-file: offer.log\n"
+	"store:\n"
+	"  discover:\n"
+	"    type: http\n"
+	"    base-url: https://disc.example/\n"
+	"    connect-timeout-secs: 1\n"
+	"    total-timeout-secs: 2.5\n"
+	"    trusted-roots: /etc/ssl/disc.pem\n"
+	"    authorization: /etc/swgr/disc.token\n"
+	"  offer:\n"
+	"    type: memory\n"
+	"metrics: {unknown: section}\n"
+	"secrets:\n";
+
+static void
+test_full(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.lnurl.npartitions, 2);
+	if (cfg.lnurl.npartitions == 2) {
+		CHECK_STR(cfg.lnurl.partitions[0], "a");
+		CHECK_STR(cfg.lnurl.partitions[1], "b");
+	}
+	CHECK_STR(cfg.lnurl.address, "0.0.0.0:443");
+	CHECK(cfg.lnurl.health_check_frequency_secs == 3.0);
+	CHECK(!cfg.lnurl.parallel_health_check);
+	CHECK_INT(cfg.lnurl.health_check_consecutive_success_to_healthy, 2);
+	CHECK(cfg.lnurl.health_check_consecutive_failure_to_unhealthy == 4294967295u);
+	CHECK(cfg.lnurl.backend_update_frequency_secs == 0.25);
+	CHECK(cfg.lnurl.invoice_expiry_secs == UINT64_MAX);
+	CHECK(cfg.lnurl.ln_client_timeout_secs == 10.0);
+	CHECK_STR(cfg.lnurl.ln_trusted_roots, "/etc/ssl/nodes.pem");
+	CHECK_INT(cfg.lnurl.nallowed_hosts, 0);
+	CHECK(cfg.lnurl.backoff.initial_interval_secs == 1.0);
+	CHECK(cfg.lnurl.backoff.randomization_factor == 0.1);
+	CHECK(cfg.lnurl.backoff.multiplier == 2.0);
+	CHECK(cfg.lnurl.backoff.max_interval_secs == 30.5);
+	CHECK(!cfg.lnurl.backoff.has_max_elapsed_time);
+	CHECK_INT(cfg.lnurl.selection, SWGR_SELECT_CONSISTENT);
+	CHECK_INT(cfg.lnurl.consistent_max_iterations, 7);
+	CHECK(!cfg.lnurl.has_capacity_bias);
+	CHECK(cfg.lnurl.has_comment_allowed);
+	CHECK_INT(cfg.lnurl.comment_allowed, 140);
+	CHECK(cfg.lnurl.has_tls);
+	CHECK_STR(cfg.lnurl.tls.cert_path, "/etc/swgr/cert.pem");
+	CHECK_STR(cfg.lnurl.tls.key_path, "/etc/swgr/key.pem");
+	CHECK_INT(cfg.lnurl.bech32_qr_scale, 4);
+	CHECK_INT(cfg.lnurl.bech32_qr_light, 200);
+	CHECK_INT(cfg.lnurl.bech32_qr_dark, 10);
+	CHECK_STR(cfg.lnurl.log.log_file, "/var/log/swgr/lnurl.log");
+	CHECK(cfg.lnurl.log.has_log_level);
+	CHECK_INT(cfg.lnurl.log.log_level, SWGR_LOG_DEBUG);
+	CHECK(cfg.discovery.has_tls);
+	CHECK_STR(cfg.discovery.tls.key_path, "k.pem");
+	CHECK(cfg.discovery.log.has_log_level);
+	CHECK_INT(cfg.discovery.log.log_level, SWGR_LOG_OFF);
+	CHECK(cfg.discovery.log.log_file == NULL);
+	CHECK_INT(cfg.offer.max_page_size, 16);
+	CHECK_STR(cfg.offer.log.log_file, "offer.log");
+	CHECK(!cfg.offer.log.has_log_level);
+	CHECK_INT(cfg.store_discover.type, SWGR_STORE_HTTP);
+	CHECK_STR(cfg.store_discover.base_url, "https://disc.example/");
+	CHECK(cfg.store_discover.connect_timeout_secs == 1.0);
+	CHECK(cfg.store_discover.total_timeout_secs == 2.5);
+	CHECK_STR(cfg.store_discover.trusted_roots, "/etc/ssl/disc.pem");
+	CHECK_STR(cfg.store_discover.authorization, "/etc/swgr/disc.token");
+	CHECK_INT(cfg.store_offer.type, SWGR_STORE_MEMORY);
+	CHECK(cfg.secrets == NULL);
+	swgr_config_free(&cfg);
+
+	/* Stop backoff, random selection. */
+	{
+		char *a = subst(full_yaml, "    type: exponential\n", "    type: stop\n");
+		char *b = subst(a, "  backend-selection:\n    consistent:\n      max_iterations: 7\n",
+		    "  backend-selection: random\n");
+
+		CHECK_INT(load_text(b, &cfg, &err), SWGR_OK);
+		CHECK_INT(cfg.lnurl.backoff.type, SWGR_BACKOFF_STOP);
+		CHECK_INT(cfg.lnurl.selection, SWGR_SELECT_RANDOM);
+		swgr_config_free(&cfg);
+		free(a);
+		free(b);
+	}
+
+	/* Empty file, null sections: all absent. */
+	CHECK_INT(load_text("", &cfg, &err), SWGR_OK);
+	CHECK(!cfg.lnurl.present && !cfg.discovery.present && !cfg.offer.present);
+	CHECK_INT(cfg.store_offer.type, SWGR_STORE_NONE);
+	swgr_config_free(&cfg);
+	CHECK_INT(load_text("# only a comment\nlnurl-service:\nstore: ~\n", &cfg, &err), SWGR_OK);
+	CHECK(!cfg.lnurl.present);
+	CHECK_INT(cfg.store_discover.type, SWGR_STORE_NONE);
+	swgr_config_free(&cfg);
+}
+
+/*
+ * Replaces from with to in full_yaml, loads it, and checks the error says
+ * "line <line of marker>: <msg>" (marker: text locating the line in the
+ * changed file, NULL for to itself).
+ */
+static void
+check_err(const char *from, const char *to, const char *marker, const char *msg, int lineno)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char *yaml = subst(full_yaml, from, to), want[512];
+	int line;
+
+	line = line_of(yaml, marker != NULL ? marker : to);
+	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line %d: %s",
+	    yaml_path, line, msg);
+	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
+	if (strcmp(err.msg, want) != 0)
+		fprintf(stderr, "test_config.c:%d: for \"%s\":\n", lineno, to);
+	CHECK_STR(err.msg, want);
+	CHECK(cfg.path == NULL && cfg.lnurl.address == NULL);
+	free(yaml);
+}
+
+#define CHECK_ERR(from, to, marker, msg) check_err(from, to, marker, msg, __LINE__)
+
+static void
+test_errors(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char want[512];
+
+	/* Wrong types. */
+	CHECK_ERR("max-page-size: 0x10", "max-page-size: -1", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer");
+	CHECK_ERR("max-page-size: 0x10", "max-page-size: 1.5", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer");
+	CHECK_ERR("max-page-size: 0x10", "max-page-size: \"5\"", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer");
+	CHECK_ERR("max-page-size: 0x10", "max-page-size: [5]", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer");
+	CHECK_ERR("max-page-size: 0x10", "max-page-size: 4294967296", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer no larger than 4294967295");
+	CHECK_ERR("invoice-expiry-secs: 18446744073709551615", "invoice-expiry-secs: 18446744073709551616",
+	    NULL, "lnurl-service.invoice-expiry-secs: expected an unsigned integer");
+	CHECK_ERR("bech32-qr-light: 200", "bech32-qr-light: 256", NULL,
+	    "lnurl-service.bech32-qr-light: expected an unsigned integer no larger than 255");
+	CHECK_ERR("bech32-qr-dark: 10", "bech32-qr-dark: -3", NULL,
+	    "lnurl-service.bech32-qr-dark: expected an unsigned integer");
+	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: fast", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
+	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: -1", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
+	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: .inf", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
+	CHECK_ERR("selection-capacity-bias:\n", "selection-capacity-bias: 1e\n", "selection-capacity-bias",
+	    "lnurl-service.selection-capacity-bias: expected a number");
+	CHECK_ERR("parallel-health-check: false", "parallel-health-check: yes", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false");
+	CHECK_ERR("parallel-health-check: false", "parallel-health-check: \"true\"", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false");
+	CHECK_ERR("partitions: [a, b, a]", "partitions: a", NULL,
+	    "lnurl-service.partitions: expected a list of strings");
+	CHECK_ERR("partitions: [a, b, a]", "partitions:\n    - a\n    - [b]", "- [b]",
+	    "lnurl-service.partitions: expected a list of strings");
+	CHECK_ERR("  ln-trusted-roots: /etc/ssl/nodes.pem", "  ln-trusted-roots: {a: b}", NULL,
+	    "lnurl-service.ln-trusted-roots: expected a string");
+	CHECK_ERR("address: 0.0.0.0:443", "address: localhost:443", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)");
+	CHECK_ERR("address: 0.0.0.0:443", "address: 1.2.3.4:65536", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)");
+	CHECK_ERR("address: 127.0.0.1:2", "address: \"::1:2\"", NULL,
+	    "offer-service.address: expected an address ip:port (no host names)");
+	CHECK_ERR("    type: exponential", "    type: linear", NULL,
+	    "lnurl-service.backoff.type: expected stop or exponential");
+	CHECK_ERR("    multiplier: 2", "    multiplier: two", NULL,
+	    "lnurl-service.backoff.multiplier: expected a non-negative number");
+	CHECK_ERR("    consistent:\n      max_iterations: 7", "    consistent:\n      max_iterations: x",
+	    "max_iterations", "lnurl-service.backend-selection.consistent.max_iterations: "
+	    "expected an unsigned integer");
+	CHECK_ERR("  backend-selection:\n    consistent:\n      max_iterations: 7\n",
+	    "  backend-selection: weighted\n", NULL, "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}");
+	CHECK_ERR("    consistent:\n", "    random: 1\n    consistent:\n", "  backend-selection:",
+	    "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}");
+	CHECK_ERR("  log-level: DEBUG", "  log-level: verbose", NULL,
+	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace");
+	CHECK_ERR("    type: memory", "    type: redis", NULL,
+	    "store.offer.type: expected memory, database or http");
+	CHECK_ERR("    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
+	    "max-connections", "store.offer.max-connections: expected an unsigned integer");
+	CHECK_ERR("  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
+	    "discovery-service.tls: expected a mapping");
+	CHECK_ERR("  offer:\n    type: memory\n", "  offer: [memory]\n", NULL,
+	    "store.offer: expected a mapping");
+	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    - memory\n", "  offer:",
+	    "store.offer: expected a mapping");
+	CHECK_ERR("  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
+	    "lnurl-service.allowed-hosts: expected a list of strings");
+
+	/* Missing required keys: the line of the section's key. */
+	CHECK_ERR("  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
+	    "lnurl-service: missing required key 'invoice-expiry-secs'");
+	CHECK_ERR("  max-page-size: 0x10\n", "", "offer-service:",
+	    "offer-service: missing required key 'max-page-size'");
+	CHECK_ERR("    key-path: /etc/swgr/key.pem\n", "", "  tls:",
+	    "lnurl-service.tls: missing required key 'key-path'");
+	CHECK_ERR("    type: exponential\n", "", "  backoff:",
+	    "lnurl-service.backoff: missing required key 'type'");
+	CHECK_ERR("    authorization: /etc/swgr/disc.token\n", "", "  discover:",
+	    "store.discover: missing required key 'authorization'");
+	CHECK_ERR("    type: memory\n", "    kind: memory\n", "  offer:",
+	    "store.offer: missing required key 'type'");
+	/* A required key given as null. */
+	CHECK_ERR("  auth-authority: /b.pem", "  auth-authority: ~", NULL,
+	    "offer-service.auth-authority: expected a string");
+	CHECK_ERR("  bech32-qr-scale: 4", "  bech32-qr-scale:", NULL,
+	    "lnurl-service.bech32-qr-scale: expected an unsigned integer");
+
+	/* Duplicate keys, anywhere. */
+	CHECK_ERR("  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
+	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'");
+	CHECK_ERR("metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
+	    "metrics: duplicate key 'a'");
+	CHECK_ERR("      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
+	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
+	    "duplicate key 'max_iterations'");
+	CHECK_ERR("secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'");
+
+	/* Syntax errors name the line. */
+	CHECK(load_text("lnurl-service:\n  a: 1\n b: 2\n", &cfg, &err) != SWGR_OK);
+	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 3: ", yaml_path);
+	CHECK(contains(err.msg, want));
+	CHECK(load_text("a: [1, 2\nb: 3\n\n", &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "parsing YAML configuration from file"));
+	CHECK(contains(err.msg, "line 2"));
+	CHECK(load_text("- a\n- b\n", &cfg, &err) != SWGR_OK);
+	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 1: "
+	    "expected a mapping at the top level", yaml_path);
+	CHECK_STR(err.msg, want);
+	CHECK(load_text("a: 1\n---\nb: 2\n", &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "expected a single YAML document"));
+
+	/* Environment expansion happens first, over the whole text. */
+	unsetenv("SWGR_T_NOPE");
+	CHECK(load_text("# $SWGR_T_NOPE in a comment\n", &cfg, &err) != SWGR_OK);
+	snprintf(want, sizeof(want), "expanding configuration file env vars '%s': line 1: "
+	    "environment variable 'SWGR_T_NOPE' is not set", yaml_path);
+	CHECK(contains(err.msg, want));
+
+	CHECK(swgr_config_load("/nonexistent/config.yaml", &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml"));
+}
+
+static void
+test_no_passwords(void)
+{
+	static const char yaml[] =
+	    "store:\n"
+	    "  offer:\n"
+	    "    type: database\n"
+	    "    database-uri: \"postgres://admin:hunter2@db/x?sslmode=require&password=hunter3&a={secret.NOPE}\"\n"
+	    "    max-connections: 1\n";
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char *y;
+
+	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "Error while inserting secrets for offer database connection uri. "
+	    "Invalid uri or missing secrets in: postgres://admin:****@db/x?sslmode=require&password=****&a="));
+	CHECK(lacks(err.msg, "hunter2"));
+	CHECK(lacks(err.msg, "hunter3"));
+
+	/* The password may hold '@' and '/'. */
+	y = subst(yaml, "admin:hunter2@db", "admin:hun/ter@2@db");
+	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "postgres://admin:****@db/x"));
+	CHECK(lacks(err.msg, "ter@2"));
+	free(y);
+
+	/* A password that is itself a placeholder is shown: it names, not reveals. */
+	y = subst(yaml, "admin:hunter2@db", "{secret.U}:{secret.P}@db");
+	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "postgres://{secret.U}:{secret.P}@db/x"));
+	free(y);
+
+	/* Nor do type errors echo values. */
+	y = subst(yaml, "max-connections: 1", "max-connections: hunter4");
+	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "store.offer.max-connections: expected an unsigned integer"));
+	CHECK(lacks(err.msg, "hunter4"));
+	free(y);
+}
+
+int
+main(void)
+{
+	const char *srcdir = getenv("srcdir");
+	static const char *tmpfiles[] = { "t.yaml", "bad.env", "persistence.log", "secrets.log" };
+	const char *file = __FILE__, *tail = "tests/unit/test_config.c";
+	size_t n = strlen(file), i;
+	char path[128];
+
+	if (srcdir != NULL)
+		snprintf(datadir, sizeof(datadir), "%s/tests/data", srcdir);
+	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
+		snprintf(datadir, sizeof(datadir), "%.*stests/data", (int)(n - strlen(tail)), file);
+	else
+		snprintf(datadir, sizeof(datadir), "tests/data");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-config.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(yaml_path, sizeof(yaml_path), "%s/t.yaml", tmpdir);
+
+	test_expand_env();
+	test_dotenv();
+	test_secrets_load();
+	test_expand_secrets();
+	test_persistence();
+	test_persistence_secrets();
+	test_full();
+	test_errors();
+	test_no_passwords();
+
+	swgr_log_close();
+	for (i = 0; i < sizeof(tmpfiles) / sizeof(tmpfiles[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, tmpfiles[i]);
+		unlink(path);
+	}
+	if (rmdir(tmpdir) == -1)
+		perror(tmpdir);
+	return t_done("test_config");
+}

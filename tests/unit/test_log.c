@@ -1,1 +1,358 @@
-int main(void) { return 77; }
+/* Unit tests of logging: line format, level filtering, escaping, access-log levels, reopen. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "t.h"
+
+static char tmpdir[64];
+static char logpath[128];
+
+static char *
+slurp(const char *path)
+{
+	struct swgr_buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			swgr_buf_put(&b, chunk, n);
+		fclose(f);
+	}
+	swgr_buf_put(&b, "", 0);
+	return swgr_buf_take(&b, NULL);
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* Starts a fresh log file at level. */
+static void
+fresh(enum swgr_log_level level)
+{
+	struct swgr_err err;
+
+	unlink(logpath);
+	if (swgr_log_open(logpath, level, &err) != SWGR_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+}
+
+/*
+ * Checks that line is "[YYYY-MM-DDTHH:MM:SSZ LEVEL target] " with a time
+ * within a few seconds of now, and returns the message after it (NULL if not).
+ */
+static const char *
+parse_line(const char *line, const char *tag, const char *target)
+{
+	static const char shape[] = "[dddd-dd-ddTdd:dd:ddZ ";
+	struct tm tm;
+	time_t t;
+	size_t i;
+	char want[128];
+
+	for (i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd' ? !isdigit((unsigned char)line[i]) : line[i] != shape[i])
+			return NULL;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(line + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return NULL;
+	t = timegm(&tm);
+	if (t < time(NULL) - 5 || t > time(NULL) + 1)
+		return NULL;
+	snprintf(want, sizeof(want), "%s %s] ", tag, target);
+	if (strncmp(line + i, want, strlen(want)) != 0)
+		return NULL;
+	return line + i + strlen(want);
+}
+
+static void
+test_levels(void)
+{
+	enum swgr_log_level l;
+
+	CHECK(swgr_log_level_parse("off", &l) && l == SWGR_LOG_OFF);
+	CHECK(swgr_log_level_parse("error", &l) && l == SWGR_LOG_ERROR);
+	CHECK(swgr_log_level_parse("WARN", &l) && l == SWGR_LOG_WARN);
+	CHECK(swgr_log_level_parse("Info", &l) && l == SWGR_LOG_INFO);
+	CHECK(swgr_log_level_parse("debug", &l) && l == SWGR_LOG_DEBUG);
+	CHECK(swgr_log_level_parse("trace", &l) && l == SWGR_LOG_TRACE);
+	CHECK(!swgr_log_level_parse("warning", &l));
+	CHECK(!swgr_log_level_parse("", &l));
+	CHECK(!swgr_log_level_parse(NULL, &l));
+
+	/* Before any configuration: errors only. */
+	CHECK(swgr_log_enabled(SWGR_LOG_ERROR));
+	CHECK(!swgr_log_enabled(SWGR_LOG_WARN));
+
+	fresh(SWGR_LOG_WARN);
+	CHECK(swgr_log_enabled(SWGR_LOG_ERROR));
+	CHECK(swgr_log_enabled(SWGR_LOG_WARN));
+	CHECK(!swgr_log_enabled(SWGR_LOG_INFO));
+	CHECK(!swgr_log_enabled(SWGR_LOG_OFF));
+	fresh(SWGR_LOG_OFF);
+	CHECK(!swgr_log_enabled(SWGR_LOG_ERROR));
+	fresh(SWGR_LOG_TRACE);
+	CHECK(swgr_log_enabled(SWGR_LOG_TRACE));
+}
+
+static void
+test_format(void)
+{
+	char *text, *line2, *line3;
+	const char *msg;
+
+	fresh(SWGR_LOG_INFO);
+	swgr_log(SWGR_LOG_INFO, "clf::lnurl", "hello %s %d", "world", 42);
+	swgr_log(SWGR_LOG_DEBUG, "swgr", "not written");
+	swgr_log(SWGR_LOG_ERROR, "swgr::db", "failed");
+	swgr_log(SWGR_LOG_WARN, NULL, "no target");
+	swgr_log(SWGR_LOG_TRACE, "swgr", "not written either");
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 3);
+	CHECK(strstr(text, "not written") == NULL);
+	msg = parse_line(text, "INFO ", "clf::lnurl");
+	CHECK(msg != NULL && strncmp(msg, "hello world 42\n", 15) == 0);
+	line2 = strchr(text, '\n');
+	CHECK(line2 != NULL);
+	if (line2 != NULL) {
+		msg = parse_line(line2 + 1, "ERROR", "swgr::db");
+		CHECK(msg != NULL && strncmp(msg, "failed\n", 7) == 0);
+		line3 = strchr(line2 + 1, '\n');
+		msg = line3 != NULL ? parse_line(line3 + 1, "WARN ", "swgr") : NULL;
+		CHECK(msg != NULL && strcmp(msg, "no target\n") == 0);
+	}
+	free(text);
+
+	fresh(SWGR_LOG_TRACE);
+	swgr_log(SWGR_LOG_DEBUG, "t", "d");
+	swgr_log(SWGR_LOG_TRACE, "t", "t");
+	text = slurp(logpath);
+	CHECK(parse_line(text, "DEBUG", "t") != NULL);
+	line2 = strchr(text, '\n');
+	CHECK(line2 != NULL && parse_line(line2 + 1, "TRACE", "t") != NULL);
+	free(text);
+
+	fresh(SWGR_LOG_OFF);
+	swgr_log(SWGR_LOG_ERROR, "t", "off means off");
+	text = slurp(logpath);
+	CHECK_STR(text, "");
+	free(text);
+}
+
+static void
+test_escaping(void)
+{
+	char *text, *big;
+	const char *msg;
+	size_t i;
+
+	fresh(SWGR_LOG_INFO);
+	swgr_log(SWGR_LOG_INFO, "t", "a\nb\r\tc\x01\x7f\x1b[31m d\\e \xc3\xa9");
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 1);
+	msg = parse_line(text, "INFO ", "t");
+	CHECK(msg != NULL);
+	if (msg != NULL)
+		CHECK_STR(msg, "a\\nb\\r\\tc\\x01\\x7f\\x1b[31m d\\e \xc3\xa9\n");
+	free(text);
+
+	/* A long message stays whole and on one line. */
+	fresh(SWGR_LOG_INFO);
+	big = malloc(20001);
+	for (i = 0; i < 20000; i++)
+		big[i] = i % 1000 == 999 ? '\n' : (char)('a' + i % 26);
+	big[20000] = '\0';
+	swgr_log(SWGR_LOG_INFO, "t", "%s|end", big);
+	free(big);
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 1);
+	CHECK(strstr(text, "|end\n") != NULL);
+	CHECK(strlen(text) > 20000 + 20);
+	free(text);
+}
+
+static void
+test_access(void)
+{
+	char *text, *p;
+	const char *msg;
+	char want[64];
+	struct tm tm;
+	time_t now;
+	int lines;
+
+	fresh(SWGR_LOG_INFO);
+	swgr_log_access("lnurl", "127.0.0.1", "GET", "/health", "HTTP/1.1", 200);
+	swgr_log_access("offer", "2001:db8::1", "POST", "/offers?x=1", "HTTP/2.0", 404);
+	swgr_log_access("discovery", NULL, "DELETE", "/discovery/a", "HTTP/1.0", 502);
+	swgr_log_access("lnurl", "", "GET", "/x\ny", "HTTP/1.1", 304);
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 4);
+
+	msg = parse_line(text, "INFO ", "clf::lnurl");
+	CHECK(msg != NULL);
+	if (msg != NULL) {
+		/* "127.0.0.1 - - [08/Dec/2025:10:00:00 +0000] GET /health HTTP/1.1 200 -" */
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(want, sizeof(want), "127.0.0.1 - - [%d/", &tm);
+		CHECK(strncmp(msg, want, strlen(want)) == 0);
+		p = strchr(msg, ']');
+		CHECK(p != NULL && strncmp(p, "] GET /health HTTP/1.1 200 -\n", 29) == 0);
+		CHECK(p != NULL && p - msg == 15 + 26 && strncmp(p - 6, " +0000", 6) == 0);
+		CHECK(msg[17] == '/' && isupper((unsigned char)msg[18]) && msg[21] == '/' &&
+		    msg[26] == ':' && msg[29] == ':' && msg[32] == ':');
+	}
+	p = strchr(text, '\n') + 1;
+	msg = parse_line(p, "WARN ", "clf::offer");
+	CHECK(msg != NULL && strncmp(msg, "2001:db8::1 - - [", 17) == 0);
+	CHECK(msg != NULL && strstr(msg, "] POST /offers?x=1 HTTP/2.0 404 -\n") != NULL);
+	p = strchr(p, '\n') + 1;
+	msg = parse_line(p, "ERROR", "clf::discovery");
+	CHECK(msg != NULL && strncmp(msg, "- - - [", 7) == 0);
+	CHECK(msg != NULL && strstr(msg, "] DELETE /discovery/a HTTP/1.0 502 -\n") != NULL);
+	p = strchr(p, '\n') + 1;
+	msg = parse_line(p, "INFO ", "clf::lnurl");
+	CHECK(msg != NULL && strstr(msg, "] GET /x\\ny HTTP/1.1 304 -\n") != NULL);
+	free(text);
+
+	/* At WARN, successful requests are not logged; 4xx and 5xx are. */
+	fresh(SWGR_LOG_WARN);
+	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 200);
+	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 400);
+	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 500);
+	text = slurp(logpath);
+	lines = count_lines(text);
+	CHECK_INT(lines, 2);
+	CHECK(strstr(text, " 200 -") == NULL);
+	CHECK(parse_line(text, "WARN ", "clf::lnurl") != NULL);
+	free(text);
+
+	fresh(SWGR_LOG_ERROR);
+	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 499);
+	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 503);
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 1);
+	CHECK(parse_line(text, "ERROR", "clf::lnurl") != NULL);
+	free(text);
+}
+
+static void
+test_reopen(void)
+{
+	char moved[160], *text;
+	struct swgr_err err;
+
+	snprintf(moved, sizeof(moved), "%s.1", logpath);
+	fresh(SWGR_LOG_INFO);
+	swgr_log(SWGR_LOG_INFO, "t", "before rotation");
+	CHECK(rename(logpath, moved) == 0);
+	swgr_log(SWGR_LOG_INFO, "t", "still old file");
+	swgr_log_reopen();
+	swgr_log(SWGR_LOG_INFO, "t", "after rotation");
+	text = slurp(moved);
+	CHECK(strstr(text, "before rotation") != NULL);
+	CHECK(strstr(text, "still old file") != NULL);
+	CHECK(strstr(text, "after rotation") == NULL);
+	free(text);
+	text = slurp(logpath);
+	CHECK(strstr(text, "after rotation") != NULL);
+	CHECK_INT(count_lines(text), 1);
+	free(text);
+	unlink(moved);
+
+	/* Appending, not truncating. */
+	CHECK_INT(swgr_log_open(logpath, SWGR_LOG_INFO, &err), SWGR_OK);
+	swgr_log(SWGR_LOG_INFO, "t", "appended");
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 2);
+	free(text);
+
+	swgr_err_clear(&err);
+	CHECK(swgr_log_open("/nonexistent/dir/x.log", SWGR_LOG_INFO, &err) != SWGR_OK);
+	CHECK(strstr(err.msg, "/nonexistent/dir/x.log") != NULL);
+}
+
+#define THREADS	4
+#define PER_THREAD 500
+
+static void *
+writer(void *arg)
+{
+	int i, id = *(int *)arg;
+
+	for (i = 0; i < PER_THREAD; i++)
+		swgr_log(SWGR_LOG_INFO, "thread", "writer %d line %d %0200d", id, i, 0);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t th[THREADS];
+	int ids[THREADS], i, good = 0, lines = 0;
+	char *text, *line, *save = NULL;
+	const char *msg;
+
+	fresh(SWGR_LOG_INFO);
+	for (i = 0; i < THREADS; i++) {
+		ids[i] = i;
+		pthread_create(&th[i], NULL, writer, &ids[i]);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	text = slurp(logpath);
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		lines++;
+		msg = parse_line(line, "INFO ", "thread");
+		if (msg != NULL && strncmp(msg, "writer ", 7) == 0 && strlen(msg) > 200 &&
+		    strchr(msg, '[') == NULL)
+			good++;
+	}
+	CHECK_INT(lines, THREADS * PER_THREAD);
+	CHECK_INT(good, THREADS * PER_THREAD);
+	free(text);
+}
+
+int
+main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-log.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(logpath, sizeof(logpath), "%s/test.log", tmpdir);
+
+	test_levels();
+	test_format();
+	test_escaping();
+	test_access();
+	test_reopen();
+	test_threads();
+
+	swgr_log_close();
+	unlink(logpath);
+	if (rmdir(tmpdir) == -1)
+		perror(tmpdir);
+	return t_done("test_log");
+}
