@@ -75,6 +75,16 @@ enum swgr_rc	 swgr_db_acquire(struct swgr_db *db, void **conn, struct swgr_err *
 void		 swgr_db_release(struct swgr_db *db, void *conn);
 const struct swgr_db_driver *swgr_db_get_driver(const struct swgr_db *db);
 
+/*
+ * Result rows own their bytes: v is malloc'd, each TEXT/BLOB p is malloc'd on
+ * its own, mem (when not NULL) is one malloc'd block; swgr_db_rows_free
+ * releases all three and leaves r zeroed (safe to call twice).
+ * Drivers build rows with init, then push every value in row-major order
+ * (bytes copied, NUL added); nrows counts the complete rows.
+ */
+void		 swgr_db_rows_init(struct swgr_db_rows *r, size_t ncols);
+enum swgr_rc	 swgr_db_rows_push(struct swgr_db_rows *r, const struct swgr_db_val *v,
+		    struct swgr_err *err);
 void		 swgr_db_rows_free(struct swgr_db_rows *r);
 const struct swgr_db_val *swgr_db_at(const struct swgr_db_rows *r, size_t row, size_t col);
 /* Lenient accessors: INT from TEXT digits ("t"/"f"/"true"/"false" too). */

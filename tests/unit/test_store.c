@@ -1,1 +1,749 @@
-int main(void) { return 77; }
+/* One contract suite for the stores, run on SQLite always and on PostgreSQL/MariaDB when their URIs are set. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "db.h"
+#include "store.h"
+#include "t.h"
+
+#define META	"it's \"q\"; DROP TABLE x; -- \\ 100% _ h\xc3\xa9llo \xf0\x9f\x98\x80"
+#define PART	"p'; -- \\%_\xc3\xa9"
+
+static enum swgr_db_dialect ts_dialect;
+
+static struct swgr_pubkey
+ts_pk(int n)
+{
+	struct swgr_pubkey pk;
+
+	memset(pk.b, 0xa0, sizeof(pk.b));
+	pk.b[0] = 0x02;
+	pk.b[1] = (uint8_t)n;
+	pk.b[32] = 0;		/* a NUL byte inside the key */
+	return pk;
+}
+
+static struct swgr_uuid
+ts_uuid(int n)
+{
+	struct swgr_uuid u;
+
+	memset(u.b, 0, sizeof(u.b));
+	u.b[0] = (uint8_t)n;
+	u.b[6] = 0x40;
+	u.b[15] = (uint8_t)(n * 7);
+	return u;
+}
+
+/* A backend with malloc'd members; parts is a NULL-terminated sorted list. */
+static void
+ts_backend(struct swgr_backend *b, int n, const char *name, const char *const *parts)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	b->pk = ts_pk(n);
+	b->name = name != NULL ? strdup(name) : NULL;
+	for (i = 0; parts[i] != NULL; i++)
+		;
+	b->npartitions = i;
+	b->partitions = calloc(i + 1, sizeof(char *));
+	for (i = 0; parts[i] != NULL; i++)
+		b->partitions[i] = strdup(parts[i]);
+	b->weight = n;
+	b->enabled = n % 2 == 0;
+	b->implementation = strdup("{\"auth\":{\"type\":\"path\"},\"type\":\"clnGrpc\",\"url\":\"https://h:1\"}");
+}
+
+static void
+ts_metadata(struct swgr_metadata *m, const char *part, int n, const char *text)
+{
+	static const uint8_t img[] = { 0x89, 'P', 'N', 'G', 0, 1, 0 };
+
+	memset(m, 0, sizeof(*m));
+	m->id = ts_uuid(n);
+	m->partition = strdup(part);
+	m->text = strdup(text);
+	m->long_text = strdup("long \\ text\n\"x\"");
+	m->image_kind = SWGR_IMAGE_PNG;
+	m->image = malloc(sizeof(img));
+	memcpy(m->image, img, sizeof(img));
+	m->image_len = sizeof(img);
+	m->ident_kind = SWGR_IDENT_EMAIL;
+	m->identifier = strdup("Name <a.b@example.com>");
+}
+
+static void
+ts_offer(struct swgr_offer *o, const char *part, int n, int meta)
+{
+	memset(o, 0, sizeof(*o));
+	o->partition = strdup(part);
+	o->id = ts_uuid(n);
+	o->max_sendable = UINT64_MAX;
+	o->min_sendable = (uint64_t)1 << 63;
+	o->metadata_id = ts_uuid(meta);
+	o->timestamp.sec = 1700000000;
+	o->timestamp.nsec = 123456789;
+	o->has_expires = n % 2 == 0;
+	o->expires.sec = 2100000000;	/* 2036: within MySQL's timestamp */
+	o->expires.nsec = 500000000;
+}
+
+/* What each database keeps of a time we wrote. */
+static int
+ts_time_eq(const struct swgr_time *got, const struct swgr_time *want)
+{
+	long long d = (long long)(got->sec - want->sec) * 1000000000LL + (got->nsec - want->nsec);
+
+	switch (ts_dialect) {
+	case SWGR_DB_SQLITE:
+		return d == 0;
+	case SWGR_DB_POSTGRES:
+		return d >= -500 && d <= 500;	/* microseconds, rounded */
+	case SWGR_DB_MYSQL:
+		return got->sec == want->sec && got->nsec == 0;
+	}
+	return 0;
+}
+
+static int
+ts_metadata_eq(const struct swgr_metadata *a, const struct swgr_metadata *b)
+{
+	return swgr_uuid_cmp(&a->id, &b->id) == 0 && strcmp(a->partition, b->partition) == 0 &&
+	    strcmp(a->text, b->text) == 0 && (a->long_text == NULL) == (b->long_text == NULL) &&
+	    (a->long_text == NULL || strcmp(a->long_text, b->long_text) == 0) &&
+	    a->image_kind == b->image_kind && a->image_len == b->image_len &&
+	    (a->image_len == 0 || memcmp(a->image, b->image, a->image_len) == 0) &&
+	    a->ident_kind == b->ident_kind && (a->identifier == NULL) == (b->identifier == NULL) &&
+	    (a->identifier == NULL || strcmp(a->identifier, b->identifier) == 0);
+}
+
+static uint64_t
+ts_etag(struct swgr_store *st)
+{
+	uint64_t e = UINT64_MAX;
+
+	CHECK(swgr_store_backend_etag(st, &e, NULL) == SWGR_OK);
+	return e;
+}
+
+/* Listing order: creation time, ties by key bytes. */
+static int
+ts_sorted(const struct swgr_backend *v, size_t n)
+{
+	size_t i;
+	int c;
+
+	for (i = 1; i < n; i++) {
+		c = swgr_time_cmp(&v[i - 1].created_at, &v[i].created_at);
+		if (c > 0 || (c == 0 && memcmp(v[i - 1].pk.b, v[i].pk.b, 33) >= 0))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+ts_discovery(struct swgr_store *st)
+{
+	static const char *const p1[] = { "a", "b", NULL }, *const p2[] = { "z", PART, NULL };
+	struct swgr_backend b1, b2, b3, got, *v;
+	struct swgr_backend_patch patch;
+	struct swgr_pubkey pk;
+	struct swgr_err err = { 0 };
+	uint64_t e0, e;
+	size_t n;
+	bool created;
+	char *parts[] = { "q" };
+
+	e0 = ts_etag(st);
+	CHECK_INT(e0, 0);
+	ts_backend(&b1, 4, META, p1);
+	b1.weight = SWGR_WEIGHT_MAX;
+	ts_backend(&b2, 2, NULL, p2);
+	ts_backend(&b3, 1, "three", p1);
+	if (swgr_store_backend_post(st, &b1, &err) != SWGR_OK) {
+		CHECK(!"backend post");
+		fprintf(stderr, "backend post: %s\n", err.msg);
+		return;
+	}
+	CHECK_INT(ts_etag(st), 1);
+	CHECK_INT(swgr_store_backend_post(st, &b1, &err), SWGR_CONFLICT);
+	CHECK(strstr(err.msg, "already exists") != NULL);
+	CHECK_INT(ts_etag(st), 1);
+	usleep(2000);
+	CHECK(swgr_store_backend_post(st, &b2, &err) == SWGR_OK);
+	usleep(2000);
+	CHECK(swgr_store_backend_post(st, &b3, &err) == SWGR_OK);
+	CHECK_INT(ts_etag(st), 3);
+
+	/* Round trip of every field. */
+	CHECK(swgr_store_backend_get(st, &b1.pk, &got, &err) == SWGR_OK);
+	CHECK(memcmp(got.pk.b, b1.pk.b, 33) == 0);
+	CHECK_STR(got.name, META);
+	CHECK_INT(got.npartitions, 2);
+	if (got.npartitions == 2) {
+		CHECK_STR(got.partitions[0], "a");
+		CHECK_STR(got.partitions[1], "b");
+	}
+	CHECK_INT(got.weight, SWGR_WEIGHT_MAX);
+	CHECK(got.enabled);
+	CHECK_STR(got.implementation, b1.implementation);
+	CHECK(swgr_time_cmp(&got.created_at, &got.updated_at) == 0);
+	swgr_backend_free(&got);
+	CHECK(swgr_store_backend_get(st, &b2.pk, &got, &err) == SWGR_OK);
+	CHECK(got.name == NULL && got.enabled && got.npartitions == 2);
+	if (got.npartitions == 2) {
+		CHECK_STR(got.partitions[0], PART);	/* sorted by bytes */
+		CHECK_STR(got.partitions[1], "z");
+	}
+	swgr_backend_free(&got);
+	pk = ts_pk(99);
+	CHECK_INT(swgr_store_backend_get(st, &pk, &got, &err), SWGR_NOTFOUND);
+
+	/* List: the etag and every backend, in order. */
+	CHECK(swgr_store_backend_list(st, &e, &v, &n, &err) == SWGR_OK);
+	CHECK_INT(e, 3);
+	CHECK_INT(n, 3);
+	CHECK(ts_sorted(v, n));
+	if (n == 3 && ts_dialect != SWGR_DB_MYSQL)
+		CHECK(v[0].pk.b[1] == 4 && v[1].pk.b[1] == 2 && v[2].pk.b[1] == 1);
+	swgr_backends_free(v, n);
+
+	/* Put: replace every field (partitions too), keep created_at; or create. */
+	CHECK(swgr_store_backend_get(st, &b1.pk, &got, &err) == SWGR_OK);
+	free(b1.name);
+	b1.name = strdup("renamed");
+	free(b1.partitions[0]);
+	b1.partitions[0] = strdup("c");
+	free(b1.partitions[1]);
+	b1.npartitions = 1;
+	b1.weight = 0;
+	b1.enabled = false;
+	free(b1.implementation);
+	b1.implementation = strdup("[1,2,{\"a\":null}]");
+	usleep(2000);
+	CHECK(swgr_store_backend_put(st, &b1, &created, &err) == SWGR_OK && !created);
+	CHECK_INT(ts_etag(st), 4);
+	swgr_backend_free(&got);
+	memset(&got, 0, sizeof(got));
+	CHECK(swgr_store_backend_get(st, &b1.pk, &got, &err) == SWGR_OK);
+	CHECK_STR(got.name, "renamed");
+	CHECK(got.npartitions == 1 && strcmp(got.partitions[0], "c") == 0);
+	CHECK(got.weight == 0 && !got.enabled);
+	CHECK_STR(got.implementation, "[1,2,{\"a\":null}]");
+	CHECK(swgr_time_cmp(&got.created_at, &got.updated_at) <= 0);
+	swgr_backend_free(&got);
+	b3.pk = ts_pk(5);
+	CHECK(swgr_store_backend_put(st, &b3, &created, &err) == SWGR_OK && created);
+	CHECK_INT(ts_etag(st), 5);
+	/* The same values again within the second: still found (rows matched, not changed). */
+	CHECK(swgr_store_backend_put(st, &b3, &created, &err) == SWGR_OK && !created);
+	CHECK_INT(ts_etag(st), 6);
+
+	/* Patch: only present fields; {} bumps the etag; absent key is not found. */
+	memset(&patch, 0, sizeof(patch));
+	CHECK(swgr_store_backend_patch(st, &b2.pk, &patch, &err) == SWGR_OK);
+	CHECK(swgr_store_backend_patch(st, &b2.pk, &patch, &err) == SWGR_OK);
+	CHECK_INT(ts_etag(st), 8);
+	patch.has_weight = true;
+	patch.weight = 77;
+	patch.has_enabled = true;
+	patch.enabled = true;
+	CHECK(swgr_store_backend_patch(st, &b2.pk, &patch, &err) == SWGR_OK);
+	CHECK(swgr_store_backend_get(st, &b2.pk, &got, &err) == SWGR_OK);
+	CHECK(got.weight == 77 && got.enabled && got.name == NULL && got.npartitions == 2);
+	swgr_backend_free(&got);
+	memset(&patch, 0, sizeof(patch));
+	patch.name = "named";
+	patch.has_partitions = true;
+	patch.partitions = parts;
+	patch.npartitions = 1;
+	CHECK(swgr_store_backend_patch(st, &b2.pk, &patch, &err) == SWGR_OK);
+	CHECK(swgr_store_backend_get(st, &b2.pk, &got, &err) == SWGR_OK);
+	CHECK(got.weight == 77 && got.enabled);
+	CHECK_STR(got.name, "named");
+	CHECK(got.npartitions == 1 && strcmp(got.partitions[0], "q") == 0);
+	swgr_backend_free(&got);
+	CHECK_INT(ts_etag(st), 10);
+	CHECK_INT(swgr_store_backend_patch(st, &pk, &patch, &err), SWGR_NOTFOUND);
+	patch.name = NULL;
+	patch.has_partitions = false;
+	patch.has_weight = true;
+	patch.weight = (int64_t)SWGR_WEIGHT_MAX + 1;
+	CHECK_INT(swgr_store_backend_patch(st, &b2.pk, &patch, &err), SWGR_EINVAL);
+	b3.weight = -1;
+	CHECK_INT(swgr_store_backend_post(st, &b3, &err), SWGR_EINVAL);
+	CHECK_INT(ts_etag(st), 10);
+
+	/* Delete: found once. */
+	CHECK(swgr_store_backend_delete(st, &b3.pk, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_backend_delete(st, &b3.pk, &err), SWGR_NOTFOUND);
+	CHECK(strstr(err.msg, "not found") != NULL);
+	CHECK_INT(ts_etag(st), 11);
+	CHECK(swgr_store_backend_list(st, &e, &v, &n, &err) == SWGR_OK);
+	CHECK(e == 11 && n == 3 && ts_sorted(v, n));
+	swgr_backends_free(v, n);
+	swgr_backend_free(&b1);
+	swgr_backend_free(&b2);
+	swgr_backend_free(&b3);
+}
+
+static void
+ts_offers(struct swgr_store *st)
+{
+	struct swgr_metadata m1, m2, mg, *mv;
+	struct swgr_offer o1, o2, og, *ov;
+	struct swgr_uuid u;
+	struct swgr_err err = { 0 };
+	struct swgr_time created;
+	size_t n, i;
+	bool ok, created_new;
+	char want[160], ub[SWGR_UUID_STRLEN + 1];
+
+	ts_metadata(&m1, PART, 1, META);
+	ts_metadata(&m2, "other", 2, "two");
+	free(m2.long_text);
+	m2.long_text = NULL;
+	free(m2.image);
+	m2.image = NULL;
+	m2.image_len = 0;
+	m2.image_kind = SWGR_IMAGE_NONE;
+	CHECK(swgr_store_metadata_post(st, &m1, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_metadata_post(st, &m1, &err), SWGR_CONFLICT);
+	CHECK(swgr_store_metadata_post(st, &m2, &err) == SWGR_OK);
+	CHECK(swgr_store_metadata_get(st, PART, &m1.id, &mg, &err) == SWGR_OK);
+	CHECK(ts_metadata_eq(&mg, &m1));
+	swgr_metadata_free(&mg);
+	CHECK(swgr_store_metadata_get(st, "other", &m2.id, &mg, &err) == SWGR_OK);
+	CHECK(ts_metadata_eq(&mg, &m2));
+	swgr_metadata_free(&mg);
+	CHECK_INT(swgr_store_metadata_get(st, "other", &m1.id, &mg, &err), SWGR_NOTFOUND);
+
+	/* Offers: metadata must exist in the same partition. */
+	ts_offer(&o1, PART, 10, 1);
+	CHECK(swgr_store_offer_post(st, &o1, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_offer_post(st, &o1, &err), SWGR_CONFLICT);
+	ts_offer(&o2, "other", 11, 1);
+	CHECK_INT(swgr_store_offer_post(st, &o2, &err), SWGR_EINVAL);
+	u = ts_uuid(1);
+	swgr_uuid_format(&u, ub);
+	snprintf(want, sizeof(want), "metadata %s not found in partition other", ub);
+	CHECK_STR(err.msg, want);
+	CHECK_INT(swgr_store_offer_put(st, &o2, &created_new, &err), SWGR_EINVAL);
+	CHECK_INT(swgr_store_offer_get(st, "other", &o2.id, false, &og, &err), SWGR_NOTFOUND);
+
+	CHECK(swgr_store_offer_get(st, PART, &o1.id, false, &og, &err) == SWGR_OK);
+	CHECK_STR(og.partition, PART);
+	CHECK(swgr_uuid_cmp(&og.id, &o1.id) == 0 && swgr_uuid_cmp(&og.metadata_id, &m1.id) == 0);
+	CHECK(og.max_sendable == UINT64_MAX && og.min_sendable == (uint64_t)1 << 63);
+	CHECK(ts_time_eq(&og.timestamp, &o1.timestamp));
+	CHECK(og.has_expires && ts_time_eq(&og.expires, &o1.expires) && og.metadata == NULL);
+	created = og.created_at;
+	swgr_offer_free(&og);
+	CHECK(swgr_store_offer_get(st, PART, &o1.id, true, &og, &err) == SWGR_OK);
+	CHECK(og.metadata != NULL && ts_metadata_eq(og.metadata, &m1));
+	swgr_offer_free(&og);
+
+	/* Put: update keeps created_at; a new key is created. */
+	o1.max_sendable = 5;
+	o1.min_sendable = 0;
+	o1.has_expires = true;
+	o1.timestamp.nsec = 0;
+	usleep(2000);
+	CHECK(swgr_store_offer_put(st, &o1, &created_new, &err) == SWGR_OK && !created_new);
+	CHECK(swgr_store_offer_get(st, PART, &o1.id, false, &og, &err) == SWGR_OK);
+	CHECK(og.max_sendable == 5 && og.min_sendable == 0 && og.has_expires);
+	CHECK(ts_time_eq(&og.expires, &o1.expires));
+	CHECK(swgr_time_cmp(&og.created_at, &created) == 0);
+	swgr_offer_free(&og);
+	CHECK(swgr_store_offer_put(st, &o1, &created_new, &err) == SWGR_OK && !created_new);
+	free(o2.partition);
+	o2.partition = strdup(PART);
+	CHECK(swgr_store_offer_put(st, &o2, &created_new, &err) == SWGR_OK && created_new);
+	CHECK(swgr_store_offer_get(st, PART, &o2.id, false, &og, &err) == SWGR_OK);
+	CHECK(og.has_expires == o2.has_expires);
+	swgr_offer_free(&og);
+
+	/* Referenced metadata cannot go; metadata put updates or creates. */
+	CHECK_INT(swgr_store_metadata_delete(st, PART, &m1.id, &err), SWGR_EINVAL);
+	snprintf(want, sizeof(want), "metadata %s is referenced by offers", ub);
+	CHECK_STR(err.msg, want);
+	free(m1.text);
+	m1.text = strdup("new text");
+	CHECK(swgr_store_metadata_put(st, &m1, &created_new, &err) == SWGR_OK && !created_new);
+	CHECK(swgr_store_metadata_get(st, PART, &m1.id, &mg, &err) == SWGR_OK);
+	CHECK(ts_metadata_eq(&mg, &m1));
+	swgr_metadata_free(&mg);
+	m2.id = ts_uuid(3);
+	CHECK(swgr_store_metadata_put(st, &m2, &created_new, &err) == SWGR_OK && created_new);
+
+	/* Pages: creation order, ties by id bytes; start, count, beyond the end. */
+	for (i = 0; i < 5; i++) {
+		ts_offer(&og, "page", 40 - (int)i, 3);
+		if (i == 0) {
+			free(m2.partition);
+			m2.partition = strdup("page");
+			CHECK(swgr_store_metadata_post(st, &m2, &err) == SWGR_OK);
+		}
+		usleep(1500);
+		CHECK(swgr_store_offer_post(st, &og, &err) == SWGR_OK);
+		swgr_offer_free(&og);
+	}
+	CHECK(swgr_store_offer_page(st, "page", 0, 100, &ov, &n, &err) == SWGR_OK);
+	CHECK_INT(n, 5);
+	for (ok = true, i = 1; i < n; i++) {
+		int c = swgr_time_cmp(&ov[i - 1].created_at, &ov[i].created_at);
+		if (c > 0 || (c == 0 && swgr_uuid_cmp(&ov[i - 1].id, &ov[i].id) >= 0))
+			ok = false;
+		if (ts_dialect != SWGR_DB_MYSQL && ov[i].id.b[0] != 40 - i)
+			ok = false;
+	}
+	CHECK(ok);
+	if (n == 5) {
+		u = ov[2].id;
+		swgr_offers_free(ov, n);
+		CHECK(swgr_store_offer_page(st, "page", 2, 2, &ov, &n, &err) == SWGR_OK);
+		CHECK(n == 2 && swgr_uuid_cmp(&ov[0].id, &u) == 0);
+	}
+	swgr_offers_free(ov, n);
+	CHECK(swgr_store_offer_page(st, "page", 5, 10, &ov, &n, &err) == SWGR_OK && n == 0);
+	swgr_offers_free(ov, n);
+	CHECK(swgr_store_offer_page(st, "page", UINT64_MAX, UINT64_MAX, &ov, &n, &err) == SWGR_OK &&
+	    n == 0);
+	swgr_offers_free(ov, n);
+	CHECK(swgr_store_offer_page(st, "page", 0, 0, &ov, &n, &err) == SWGR_OK && n == 0);
+	swgr_offers_free(ov, n);
+	CHECK(swgr_store_offer_page(st, "nothing", 0, 10, &ov, &n, &err) == SWGR_OK && n == 0);
+	swgr_offers_free(ov, n);
+	CHECK(swgr_store_metadata_page(st, PART, 0, 10, &mv, &n, &err) == SWGR_OK && n == 1);
+	if (n == 1)
+		CHECK(ts_metadata_eq(&mv[0], &m1));
+	swgr_metadatas_free(mv, n);
+	CHECK(swgr_store_metadata_page(st, PART, 1, 10, &mv, &n, &err) == SWGR_OK && n == 0);
+	swgr_metadatas_free(mv, n);
+	CHECK(swgr_store_metadata_page(st, PART, 0, 0, &mv, &n, &err) == SWGR_OK && n == 0);
+	swgr_metadatas_free(mv, n);
+
+	/* Deletes: offers first, then the metadata goes. */
+	CHECK(swgr_store_offer_delete(st, PART, &o1.id, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_offer_delete(st, PART, &o1.id, &err), SWGR_NOTFOUND);
+	CHECK_INT(swgr_store_metadata_delete(st, PART, &m1.id, &err), SWGR_EINVAL);
+	CHECK(swgr_store_offer_delete(st, PART, &o2.id, &err) == SWGR_OK);
+	CHECK(swgr_store_metadata_delete(st, PART, &m1.id, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_metadata_delete(st, PART, &m1.id, &err), SWGR_NOTFOUND);
+	CHECK_INT(swgr_store_metadata_get(st, PART, &m1.id, &mg, &err), SWGR_NOTFOUND);
+	swgr_metadata_free(&m1);
+	swgr_metadata_free(&m2);
+	swgr_offer_free(&o1);
+	swgr_offer_free(&o2);
+}
+
+/* Mixed concurrent operations; the etag counts exactly the successful mutations. */
+struct ts_conc {
+	struct swgr_store *st;
+	int		 seed;
+	int		 mutations;
+	int		 failures;
+};
+
+static void *
+ts_conc_thread(void *arg)
+{
+	static const char *const parts[] = { "c", NULL };
+	struct ts_conc *tc = arg;
+	struct swgr_backend b, got;
+	struct swgr_backend_patch patch = { .has_weight = true, .weight = 3 };
+	struct swgr_offer o;
+	struct swgr_err err;
+	unsigned seed = (unsigned)tc->seed;
+	enum swgr_rc rc;
+	bool created;
+	int k, key, op;
+
+	for (k = 0; k < 250; k++) {
+		key = 200 + rand_r(&seed) % 12;
+		op = rand_r(&seed) % 6;
+		ts_backend(&b, key, "conc", parts);
+		switch (op) {
+		case 0:
+			rc = swgr_store_backend_post(tc->st, &b, &err);
+			break;
+		case 1:
+			rc = swgr_store_backend_put(tc->st, &b, &created, &err);
+			break;
+		case 2:
+			rc = swgr_store_backend_patch(tc->st, &b.pk, &patch, &err);
+			break;
+		case 3:
+			rc = swgr_store_backend_delete(tc->st, &b.pk, &err);
+			break;
+		case 4:
+			if ((rc = swgr_store_backend_get(tc->st, &b.pk, &got, &err)) == SWGR_OK)
+				swgr_backend_free(&got);
+			break;
+		default:
+			ts_offer(&o, "conc", 100 + key % 4, 50);
+			rc = swgr_store_offer_put(tc->st, &o, &created, &err);
+			swgr_offer_free(&o);
+			break;
+		}
+		swgr_backend_free(&b);
+		if (rc == SWGR_OK && op < 4)
+			tc->mutations++;
+		else if (rc != SWGR_OK && rc != SWGR_CONFLICT && rc != SWGR_NOTFOUND) {
+			fprintf(stderr, "concurrent op %d: %s\n", op, err.msg);
+			tc->failures++;
+		}
+	}
+	return NULL;
+}
+
+static void
+ts_concurrency(struct swgr_store *st)
+{
+	struct ts_conc tc[8];
+	struct swgr_metadata m;
+	struct swgr_backend *v;
+	pthread_t th[8];
+	uint64_t e0, e;
+	size_t n;
+	int k, total = 0, fails = 0;
+
+	ts_metadata(&m, "conc", 50, "conc");
+	CHECK(swgr_store_metadata_post(st, &m, NULL) == SWGR_OK);
+	swgr_metadata_free(&m);
+	e0 = ts_etag(st);
+	for (k = 0; k < 8; k++) {
+		tc[k] = (struct ts_conc){ .st = st, .seed = k + 1 };
+		pthread_create(&th[k], NULL, ts_conc_thread, &tc[k]);
+	}
+	for (k = 0; k < 8; k++) {
+		pthread_join(th[k], NULL);
+		total += tc[k].mutations;
+		fails += tc[k].failures;
+	}
+	CHECK_INT(fails, 0);
+	CHECK(total > 100);
+	CHECK_INT(ts_etag(st) - e0, total);
+	CHECK(swgr_store_backend_list(st, &e, &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(e - e0, total);
+	CHECK(ts_sorted(v, n));
+	swgr_backends_free(v, n);
+	printf("test_store: %d concurrent mutations\n", total);
+}
+
+/* Drops the store's tables so a server database starts empty. */
+static void
+ts_wipe(const char *uri)
+{
+	static const char *const tables[] = { "offer_record_table", "offer_metadata_table",
+	    "discovery_backend", "discovery_backend_etag", "seaql_migrations" };
+	struct swgr_db *db;
+	void *c;
+	char sql[80];
+	size_t i;
+
+	if (swgr_db_open(uri, 1, &db, NULL) != SWGR_OK)
+		return;
+	if (swgr_db_acquire(db, &c, NULL) == SWGR_OK) {
+		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+			snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s", tables[i]);
+			(void)swgr_db_get_driver(db)->script(c, sql, NULL);
+		}
+		swgr_db_release(db, c);
+	}
+	swgr_db_close(db);
+}
+
+/* The migration versions recorded, as a count of ours. */
+static int
+ts_versions(const char *uri)
+{
+	struct swgr_db *db;
+	struct swgr_db_rows r = { 0 };
+	void *c;
+	int64_t n = -1;
+
+	if (swgr_db_open(uri, 1, &db, NULL) != SWGR_OK)
+		return -1;
+	if (swgr_db_acquire(db, &c, NULL) == SWGR_OK) {
+		if (swgr_db_get_driver(db)->exec(c, "SELECT COUNT(*) FROM seaql_migrations WHERE "
+		    "version IN ('m20220101_000001_create_table', 'm20250724_182058_create_table')",
+		    NULL, 0, &r, NULL) == SWGR_OK)
+			(void)swgr_db_get_int(&r, 0, 0, &n);
+		swgr_db_rows_free(&r);
+		swgr_db_release(db, c);
+	}
+	swgr_db_close(db);
+	return (int)n;
+}
+
+/* Processes opening a fresh database at the same time all succeed. */
+static void
+ts_race_open(const struct swgr_store_cfg *cfg)
+{
+	struct swgr_store *st;
+	struct swgr_err err;
+	pid_t pid[4];
+	int k, status, ok = 0;
+
+	for (k = 0; k < 4; k++)
+		if ((pid[k] = fork()) == 0) {
+			if (swgr_store_open(cfg, NULL, k % 2 ? SWGR_STORE_ROLE_OFFER :
+			    SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER, &st, &err) != SWGR_OK) {
+				fprintf(stderr, "concurrent open: %s\n", err.msg);
+				_exit(1);
+			}
+			swgr_store_close(st);
+			_exit(0);
+		}
+	for (k = 0; k < 4; k++)
+		if (pid[k] > 0 && waitpid(pid[k], &status, 0) == pid[k] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			ok++;
+	CHECK_INT(ok, 4);
+	CHECK_INT(ts_versions(cfg->database_uri), 2);
+}
+
+/* The whole contract on one database. */
+static void
+ts_suite(const char *name, const char *uri)
+{
+	struct swgr_store_cfg cfg = { .type = SWGR_STORE_DATABASE, .max_connections = 8 };
+	struct swgr_store *disc = NULL, *off = NULL, *both = NULL;
+	struct swgr_err err = { 0 };
+	uint64_t e;
+
+	printf("test_store: provider %s\n", name);
+	ts_wipe(uri);
+	cfg.database_uri = (char *)uri;
+	ts_dialect = swgr_db_driver_for(uri)->dialect;
+	ts_race_open(&cfg);
+	ts_wipe(uri);
+
+	/* Both roles in one database, in either order, and both at once. */
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY, &disc, &err) == SWGR_OK);
+	if (disc == NULL) {
+		fprintf(stderr, "%s: %s\n", name, err.msg);
+		return;
+	}
+	CHECK_INT(ts_versions(uri), 1);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_OFFER, &off, &err) == SWGR_OK);
+	CHECK_INT(ts_versions(uri), 2);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER,
+	    &both, &err) == SWGR_OK);
+	CHECK_INT(ts_versions(uri), 2);
+	if (off == NULL || both == NULL)
+		goto out;
+
+	ts_discovery(disc);
+	ts_offers(off);
+	ts_concurrency(both);
+
+	/* Reopening keeps the data and the counter. */
+	e = ts_etag(disc);
+	swgr_store_close(disc);
+	disc = NULL;
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY, &disc, &err) == SWGR_OK);
+	if (disc != NULL)
+		CHECK_INT(ts_etag(disc), e);
+out:
+	swgr_store_close(disc);
+	swgr_store_close(off);
+	swgr_store_close(both);
+}
+
+/* Store types other than database, and messages without passwords. */
+static void
+ts_types(const char *dir)
+{
+	struct swgr_store_cfg cfg = { .type = SWGR_STORE_MEMORY };
+	struct swgr_store *a = NULL, *b = NULL;
+	struct swgr_backend be, got;
+	struct swgr_err err = { 0 };
+	char conf[300], path[300], path2[300], want[64];
+	static const char *const parts[] = { NULL };
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/config.yaml", dir);
+	if ((f = fopen(conf, "w")) != NULL)
+		fclose(f);
+	swgr_store_memory_path(conf, path, sizeof(path));
+	snprintf(want, sizeof(want), "/swgr-memory-%u-", (unsigned)getuid());
+	CHECK(strstr(path, want) != NULL);
+	CHECK(strlen(path) > 23 && strcmp(path + strlen(path) - 7, ".sqlite") == 0);
+	snprintf(path2, sizeof(path2), "%s/./config.yaml", dir);
+	swgr_store_memory_path(path2, path2, sizeof(path2));
+	CHECK_STR(path2, path);		/* the real path counts */
+	unlink(path);
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_DISCOVERY, &a, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_DISCOVERY, &b, &err) == SWGR_OK);
+	if (a != NULL && b != NULL) {
+		ts_backend(&be, 9, "mem", parts);
+		CHECK(swgr_store_backend_post(a, &be, &err) == SWGR_OK);
+		CHECK(swgr_store_backend_get(b, &be.pk, &got, &err) == SWGR_OK);
+		swgr_backend_free(&got);
+		swgr_backend_free(&be);
+		CHECK_INT(ts_etag(b), 1);
+	}
+	swgr_store_close(a);
+	swgr_store_close(b);
+	unlink(path);
+	snprintf(path2, sizeof(path2), "%s-wal", path);
+	unlink(path2);
+	snprintf(path2, sizeof(path2), "%s-shm", path);
+	unlink(path2);
+
+	cfg.type = SWGR_STORE_HTTP;
+	CHECK_INT(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err), SWGR_EINTERNAL);
+	CHECK_STR(err.msg, "store type http is not supported by this version");
+	cfg.type = SWGR_STORE_DATABASE;
+	cfg.database_uri = "postgres://swgr:Pa55word@127.0.0.1:1/swgr";
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
+	CHECK(strstr(err.msg, "Pa55word") == NULL);
+	cfg.database_uri = "mysql://swgr:Pa55word@127.0.0.1:1/swgr";
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
+	CHECK(strstr(err.msg, "Pa55word") == NULL);
+	cfg.database_uri = "nosuch://u:Pa55word@h/db";
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
+	CHECK(strstr(err.msg, "Pa55word") == NULL);
+	snprintf(path, sizeof(path), "sqlite://%s/absent.db", dir);
+	cfg.database_uri = path;
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
+	unlink(conf);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/swgr-test-store-XXXXXX", uri[400], cmd[500];
+	const char *pg = getenv("SWGR_TEST_PG_URI"), *my = getenv("SWGR_TEST_MYSQL_URI");
+	int ran = 0;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	ts_types(dir);
+	snprintf(uri, sizeof(uri), "sqlite://%s/store.db?mode=rwc", dir);
+	ts_suite("sqlite", uri);
+	ran++;
+	if (pg != NULL && *pg != '\0') {
+		ts_suite("postgres", pg);
+		ran++;
+	} else
+		printf("test_store: postgres skipped (SWGR_TEST_PG_URI unset)\n");
+	if (my != NULL && *my != '\0') {
+		ts_suite("mysql", my);
+		ran++;
+	} else
+		printf("test_store: mysql skipped (SWGR_TEST_MYSQL_URI unset)\n");
+	printf("test_store: %d of 3 providers ran\n", ran);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return t_done("test_store");
+}
