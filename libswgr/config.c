@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -682,6 +683,48 @@ read_admin(const struct ymap *root, const char *key, bool offer, struct swgr_adm
 	return read_log(&m, &a->log);
 }
 
+/* monitor: our own section (instance, stale-after-secs, log). */
+static enum swgr_rc
+read_monitor(const struct ymap *root, struct swgr_monitor_cfg *mo)
+{
+	struct ymap m;
+	enum swgr_rc rc;
+
+	if ((rc = ym_map(root, "monitor", false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	mo->present = true;
+	if ((rc = ym_str(&m, "instance", false, &mo->instance)) != SWGR_OK ||
+	    (rc = ym_float(&m, "stale-after-secs", false, true, &mo->stale_after_secs,
+	    &mo->has_stale_after)) != SWGR_OK)
+		return rc;
+	if (mo->instance != NULL && (mo->instance[0] == '\0' || strlen(mo->instance) > 255))
+		return ym_fail(&m, "instance", key_line(&m, "instance"),
+		    "expected a name of 1 to 255 bytes");
+	return read_log(&m, &mo->log);
+}
+
+void
+swgr_config_instance(const struct swgr_config *cfg, char *out, size_t outlen)
+{
+	if (cfg->monitor.instance != NULL) {
+		snprintf(out, outlen, "%s", cfg->monitor.instance);
+		return;
+	}
+	if (gethostname(out, outlen) != 0 || out[0] == '\0')
+		snprintf(out, outlen, "localhost");
+	out[outlen - 1] = '\0';
+}
+
+double
+swgr_config_stale_after(const struct swgr_config *cfg)
+{
+	double d = 3 * cfg->lnurl.health_check_frequency_secs;
+
+	if (cfg->monitor.has_stale_after)
+		return cfg->monitor.stale_after_secs;
+	return d < 3 ? 3 : d;
+}
+
 /* store.<key>: type memory, database or http with its keys. */
 static enum swgr_rc
 read_store(const struct ymap *store, const char *key, struct swgr_store_cfg *s)
@@ -793,7 +836,8 @@ read_document(const struct ycfg *c, struct swgr_config *cfg)
 	    (rc = read_admin(&root, "offer-service", true, &cfg->offer)) != SWGR_OK ||
 	    (rc = ym_map(&root, "store", false, &store)) != SWGR_OK ||
 	    (rc = read_store(&store, "discover", &cfg->store_discover)) != SWGR_OK ||
-	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK)
+	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
+	    (rc = read_monitor(&root, &cfg->monitor)) != SWGR_OK)
 		return rc;
 	return ym_str(&root, "secrets", false, &cfg->secrets);
 }
@@ -959,6 +1003,8 @@ swgr_config_free(struct swgr_config *cfg)
 	free_store(&cfg->store_discover);
 	free_store(&cfg->store_offer);
 	free(cfg->secrets);
+	free(cfg->monitor.instance);
+	free(cfg->monitor.log.log_file);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

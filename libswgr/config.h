@@ -85,6 +85,18 @@ struct swgr_admin_cfg {
 	struct swgr_log_cfg log;
 };
 
+/*
+ * Our addition: the monitor section, shared by swgr-monitord (which writes
+ * this instance's status rows) and swgr-lnurl (which reads them).
+ */
+struct swgr_monitor_cfg {
+	bool		 present;
+	char		*instance;		/* NULL: this host's name */
+	bool		 has_stale_after;
+	double		 stale_after_secs;	/* default: see swgr_config_stale_after */
+	struct swgr_log_cfg log;
+};
+
 struct swgr_config {
 	char		*path;
 	struct swgr_lnurl_cfg lnurl;
@@ -93,6 +105,7 @@ struct swgr_config {
 	struct swgr_store_cfg store_discover;	/* type NONE when absent */
 	struct swgr_store_cfg store_offer;
 	char		*secrets;		/* path, optional */
+	struct swgr_monitor_cfg monitor;
 };
 
 /*
@@ -106,6 +119,15 @@ struct swgr_config {
  */
 enum swgr_rc	 swgr_config_load(const char *path, struct swgr_config *cfg, struct swgr_err *err);
 void		 swgr_config_free(struct swgr_config *cfg);
+
+/* This instance's name: monitor.instance, else the host name. */
+void		 swgr_config_instance(const struct swgr_config *cfg, char *out, size_t outlen);
+/*
+ * How old this instance's monitor heartbeat may be before its status rows
+ * are not trusted: monitor.stale-after-secs, else three health-check
+ * periods, at least 3 s.
+ */
+double		 swgr_config_stale_after(const struct swgr_config *cfg);
 
 /*
  * The building blocks, exposed for tests:

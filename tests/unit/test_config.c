@@ -789,6 +789,41 @@ test_errors(void)
 	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml"));
 }
 
+/* Our monitor section: instance name, staleness window, its log. */
+static void
+test_monitor(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char inst[300], host[300];
+
+	CHECK_INT(load_text("monitor:\n  instance: eu-1\n  stale-after-secs: 4.5\n"
+	    "  log-file: /tmp/m.log\n  log-level: debug\n", &cfg, &err), SWGR_OK);
+	CHECK(cfg.monitor.present);
+	swgr_config_instance(&cfg, inst, sizeof(inst));
+	CHECK_STR(inst, "eu-1");
+	CHECK(swgr_config_stale_after(&cfg) == 4.5);
+	CHECK_STR(cfg.monitor.log.log_file, "/tmp/m.log");
+	CHECK(cfg.monitor.log.has_log_level && cfg.monitor.log.log_level == SWGR_LOG_DEBUG);
+	swgr_config_free(&cfg);
+
+	/* absent: the host name, and three health periods (at least 3 s) */
+	CHECK_INT(load_text("lnurl-service: ~\n", &cfg, &err), SWGR_OK);
+	CHECK(!cfg.monitor.present);
+	swgr_config_instance(&cfg, inst, sizeof(inst));
+	gethostname(host, sizeof(host));
+	CHECK_STR(inst, host);
+	CHECK(swgr_config_stale_after(&cfg) == 3);
+	cfg.lnurl.health_check_frequency_secs = 2;
+	CHECK(swgr_config_stale_after(&cfg) == 6);
+	swgr_config_free(&cfg);
+
+	CHECK_INT(load_text("monitor:\n  instance: \"\"\n", &cfg, &err), SWGR_EINVAL);
+	CHECK(strstr(err.msg, "monitor.instance") != NULL && strstr(err.msg, "line 2") != NULL);
+	CHECK_INT(load_text("monitor:\n  stale-after-secs: -1\n", &cfg, &err), SWGR_EINVAL);
+	CHECK(strstr(err.msg, "monitor.stale-after-secs") != NULL);
+}
+
 static void
 test_no_passwords(void)
 {
@@ -860,6 +895,7 @@ main(void)
 	test_full();
 	test_errors();
 	test_no_passwords();
+	test_monitor();
 
 	swgr_log_close();
 	for (i = 0; i < sizeof(tmpfiles) / sizeof(tmpfiles[0]); i++) {
