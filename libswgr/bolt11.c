@@ -1,5 +1,6 @@
 /* BOLT #11 invoices: decoding with signature check, the check against an LNURL-pay request, a small encoder. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "bech32.h"
 #include "bolt11.h"
 #include "buf.h"
+#include "valid.h"
 
 /* Tagged field types: the value of their bech32 character. */
 enum tag {
@@ -45,55 +47,6 @@ static const unsigned known_even_features[] = { 8, 14, 16, 24, 36, 48 };
 struct seen {
 	bool	 p, s, d, h, n, x, c, f9, m;
 };
-
-/* Lowercase hex of len bytes into out (2 * len + 1). */
-static void
-hex(const uint8_t *p, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
-/* Strict UTF-8: no overlongs, surrogates or code points over U+10FFFF. */
-static bool
-utf8_valid(const uint8_t *s, size_t len)
-{
-	size_t i = 0, n, k;
-	uint32_t cp;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			n = 1, cp = s[i] & 0x1f;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			n = 2, cp = s[i] & 0x0f;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			n = 3, cp = s[i] & 0x07;
-		else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
 
 /*
  * The n words as bytes, trailing padding bits dropped: floor(5n / 8) bytes
@@ -295,7 +248,7 @@ parse_field(unsigned type, const uint8_t *w, size_t n, struct swgr_bolt11 *out,
 		    &out->description_len, err)) != SWGR_OK)
 			return rc;
 		seen->d = true;
-		if (!utf8_valid((uint8_t *)out->description, out->description_len))
+		if (!swgr_utf8_valid(out->description, out->description_len))
 			return swgr_err_set(err, SWGR_EINVAL,
 			    "invoice: description is not valid UTF-8");
 		return SWGR_OK;
@@ -333,6 +286,14 @@ parse_field(unsigned type, const uint8_t *w, size_t n, struct swgr_bolt11 *out,
  * sets out->payee: verified against 'n' (low-S only) if there was one, else
  * recovered.
  */
+static pthread_once_t selftest_once = PTHREAD_ONCE_INIT;
+
+static void
+selftest(void)
+{
+	secp256k1_selftest();
+}
+
 static enum swgr_rc
 check_signature(const char *hrp, const uint8_t *w, size_t n, const uint8_t *sig,
     struct swgr_bolt11 *out, struct swgr_err *err)
@@ -345,8 +306,8 @@ check_signature(const char *hrp, const uint8_t *w, size_t n, const uint8_t *sig,
 	size_t hlen, mlen, clen = sizeof(out->payee);
 	enum swgr_rc rc = SWGR_EINVAL;
 
-	/* Cheap (one SHA-256); libsecp256k1 asks for it before the static context. */
-	secp256k1_selftest();
+	/* libsecp256k1 asks for its self-test before the static context is used. */
+	pthread_once(&selftest_once, selftest);
 	hlen = strlen(hrp);
 	if ((msg = malloc(hlen + swgr_bech32_convertbits_len(n, 5, 8))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "invoice: out of memory");
@@ -482,20 +443,20 @@ swgr_bolt11_check(const struct swgr_bolt11 *inv, uint64_t amount_msat,
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "invoice amount mismatch: invoice %" PRIu64 " msat, "
 		    "requested %" PRIu64 " msat", inv->amount_msat, amount_msat);
-	hex(description_hash, 32, want);
+	swgr_hex_encode(description_hash, 32, want);
 	if (!inv->has_description_hash)
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "invoice description hash mismatch: the invoice has no 'h' "
 		    "field, expected %s", want);
 	if (memcmp(inv->description_hash, description_hash, 32) != 0) {
-		hex(inv->description_hash, 32, got);
+		swgr_hex_encode(inv->description_hash, 32, got);
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "invoice description hash mismatch: invoice %s, expected %s",
 		    got, want);
 	}
 	if (memcmp(inv->payee, payee, 33) != 0) {
-		hex(inv->payee, 33, got);
-		hex(payee, 33, want);
+		swgr_hex_encode(inv->payee, 33, got);
+		swgr_hex_encode(payee, 33, want);
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "invoice payee mismatch: invoice %s, backend key %s", got, want);
 	}

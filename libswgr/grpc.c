@@ -78,7 +78,7 @@ swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 	grpc_ssl_pem_key_cert_pair pair;
 	grpc_arg args[2];
 	grpc_channel_args cargs = { 0, args };
-	int is_tls;
+	int is_tls = 0;
 	enum swgr_rc rc;
 
 	swgr_grpc_init();

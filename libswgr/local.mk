@@ -12,7 +12,15 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/token.c libswgr/token.h \
 	libswgr/db.c libswgr/db.h \
 	libswgr/db_sqlite.c libswgr/db_pg.c libswgr/db_mysql.c \
-	libswgr/store.c libswgr/store_schema.c libswgr/store.h libswgr/store_int.h \
+	libswgr/store.c libswgr/store_schema.c libswgr/store_status.c \
+	libswgr/store.h libswgr/store_int.h \
 	libswgr/fcgi.c libswgr/fcgi.h \
-	libswgr/responder.c libswgr/responder.h
+	libswgr/responder.c libswgr/responder.h \
+	libswgr/bech32.c libswgr/bech32.h \
+	libswgr/bolt11.c libswgr/bolt11.h \
+	libswgr/qr.c libswgr/qr.h \
+	libswgr/select.c libswgr/select.h \
+	libswgr/grpc.c libswgr/grpc.h \
+	libswgr/ln.c libswgr/ln_cln.c libswgr/ln_lnd.c libswgr/ln.h libswgr/ln_int.h
+nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

@@ -13,6 +13,7 @@
 /* What a store is opened for: which migrations it runs. */
 #define SWGR_STORE_ROLE_DISCOVERY	0x1
 #define SWGR_STORE_ROLE_OFFER		0x2
+#define SWGR_STORE_ROLE_STATUS		0x4	/* our own: node status and monitor heartbeats */
 
 struct swgr_store;
 
@@ -80,5 +81,42 @@ enum swgr_rc	 swgr_store_metadata_put(struct swgr_store *st, const struct swgr_m
 		    bool *created, struct swgr_err *err);
 enum swgr_rc	 swgr_store_metadata_delete(struct swgr_store *st, const char *partition,
 		    const struct swgr_uuid *id, struct swgr_err *err);
+
+/*
+ * Node status, as one monitor instance sees it (written by swgr-monitord
+ * only, read by swgr-lnurl).  Identity is (instance, public key); weight is
+ * recorded because a weight change makes a backend new (spec §9.1).
+ * Times are Unix milliseconds, the same precision on every database.
+ */
+struct swgr_node_status {
+	struct swgr_pubkey pk;
+	int64_t		 weight;
+	bool		 healthy;
+	uint32_t	 successes;	/* consecutive, toward the healthy threshold */
+	uint32_t	 failures;	/* consecutive, toward the unhealthy threshold */
+	bool		 has_inbound;	/* a check has succeeded since this identity appeared */
+	uint64_t	 inbound_msat;
+	int64_t		 checked_ms;	/* when the last check ended */
+	int64_t		 latency_us;	/* how long it took */
+	char		*last_error;	/* NULL after a success */
+};
+
+void		 swgr_node_status_free(struct swgr_node_status *s);	/* members only */
+void		 swgr_node_statuses_free(struct swgr_node_status *v, size_t n);
+
+/* Inserts or replaces the row of (instance, s->pk). */
+enum swgr_rc	 swgr_store_status_put(struct swgr_store *st, const char *instance,
+		    const struct swgr_node_status *s, struct swgr_err *err);
+/* Every row of instance, ordered by key. */
+enum swgr_rc	 swgr_store_status_list(struct swgr_store *st, const char *instance,
+		    struct swgr_node_status **out, size_t *n, struct swgr_err *err);
+/* Deletes the rows of instance whose key is not in keep (backends no longer monitored). */
+enum swgr_rc	 swgr_store_status_prune(struct swgr_store *st, const char *instance,
+		    const struct swgr_pubkey *keep, size_t nkeep, struct swgr_err *err);
+/* The monitor's heartbeat: the time of its last round and its period. */
+enum swgr_rc	 swgr_store_heartbeat_put(struct swgr_store *st, const char *instance,
+		    int64_t beat_ms, int64_t period_ms, struct swgr_err *err);
+enum swgr_rc	 swgr_store_heartbeat_get(struct swgr_store *st, const char *instance,
+		    int64_t *beat_ms, int64_t *period_ms, struct swgr_err *err);	/* SWGR_NOTFOUND */
 
 #endif

@@ -10,6 +10,7 @@
 
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"
 #define VERSION_OFFER		"m20250724_182058_create_table"
+#define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
 
 /* The statements, written once; for MySQL the double quotes become backticks. */
@@ -61,6 +62,25 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "\"updated_at\" = $8 WHERE \"partition\" = $1 AND \"id\" = $2",
 	[ST_OFFER_DELETE] = "DELETE FROM \"offer_record_table\" WHERE \"partition\" = $1 "
 	    "AND \"id\" = $2",
+	[ST_STATUS_UPDATE] = "UPDATE \"swgr_node_status\" SET \"weight\" = $3, "
+	    "\"healthy\" = $4, \"successes\" = $5, \"failures\" = $6, \"inbound_msat\" = $7, "
+	    "\"checked_ms\" = $8, \"latency_us\" = $9, \"last_error\" = $10 "
+	    "WHERE \"instance\" = $1 AND \"id\" = $2",
+	[ST_STATUS_INSERT] = "INSERT INTO \"swgr_node_status\" (\"instance\", \"id\", "
+	    "\"weight\", \"healthy\", \"successes\", \"failures\", \"inbound_msat\", "
+	    "\"checked_ms\", \"latency_us\", \"last_error\") "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	[ST_STATUS_LIST] = "SELECT \"id\", \"weight\", \"healthy\", \"successes\", "
+	    "\"failures\", \"inbound_msat\", \"checked_ms\", \"latency_us\", \"last_error\" "
+	    "FROM \"swgr_node_status\" WHERE \"instance\" = $1 ORDER BY \"id\"",
+	[ST_STATUS_DELETE] = "DELETE FROM \"swgr_node_status\" WHERE \"instance\" = $1 "
+	    "AND \"id\" = $2",
+	[ST_BEAT_UPDATE] = "UPDATE \"swgr_monitor_heartbeat\" SET \"beat_ms\" = $2, "
+	    "\"period_ms\" = $3 WHERE \"instance\" = $1",
+	[ST_BEAT_INSERT] = "INSERT INTO \"swgr_monitor_heartbeat\" (\"instance\", "
+	    "\"beat_ms\", \"period_ms\") VALUES ($1, $2, $3)",
+	[ST_BEAT_GET] = "SELECT \"beat_ms\", \"period_ms\" FROM \"swgr_monitor_heartbeat\" "
+	    "WHERE \"instance\" = $1",
 	[ST_MIG_HAS] = "SELECT \"version\" FROM \"seaql_migrations\" WHERE \"version\" = $1",
 	[ST_MIG_ADD] = "INSERT INTO \"seaql_migrations\" (\"version\", \"applied_at\") "
 	    "VALUES ($1, $2)",
@@ -82,6 +102,7 @@ struct st_dialect {
 	const char	*mig_table;
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
+	const char	*status[3];	/* ours: node status and heartbeats */
 };
 
 static const struct st_dialect st_sqlite = {
@@ -114,6 +135,17 @@ static const struct st_dialect st_sqlite = {
 		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
 		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
 		"(\"partition\", \"id\") ON DELETE RESTRICT )",
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
+		"\"id\" blob(33) NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" boolean NOT NULL, "
+		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
+		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
+		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
+		"PRIMARY KEY (\"instance\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
+		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
+		"PRIMARY KEY (\"instance\") )",
 	},
 };
 
@@ -148,6 +180,17 @@ static const struct st_dialect st_postgres = {
 		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
 		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
 		"(\"partition\", \"id\") ON DELETE RESTRICT )",
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
+		"\"id\" bytea NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" bool NOT NULL, "
+		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
+		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
+		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
+		"PRIMARY KEY (\"instance\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
+		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
+		"PRIMARY KEY (\"instance\") )",
 	},
 };
 
@@ -186,6 +229,17 @@ static const struct st_dialect st_mysql = {
 		"DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`partition`, `id`), "
 		"FOREIGN KEY (`partition`, `metadata_id`) REFERENCES `offer_metadata_table` "
 		"(`partition`, `id`) ON DELETE RESTRICT )" MY_TABLE,
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS `swgr_node_status` ( `instance` varchar(255) NOT NULL, "
+		"`id` binary(33) NOT NULL, `weight` bigint NOT NULL, `healthy` bool NOT NULL, "
+		"`successes` integer NOT NULL, `failures` integer NOT NULL, "
+		"`inbound_msat` bigint NULL, `checked_ms` bigint NOT NULL, "
+		"`latency_us` bigint NOT NULL, `last_error` text NULL, "
+		"PRIMARY KEY (`instance`, `id`) )" MY_TABLE,
+		"CREATE TABLE IF NOT EXISTS `swgr_monitor_heartbeat` ( `instance` varchar(255) "
+		"NOT NULL, `beat_ms` bigint NOT NULL, `period_ms` bigint NOT NULL, "
+		"PRIMARY KEY (`instance`) )" MY_TABLE,
 	},
 };
 
@@ -492,6 +546,9 @@ st_schema_migrate(struct swgr_store *st, unsigned roles, struct swgr_err *err)
 		goto out;
 	if ((roles & SWGR_STORE_ROLE_OFFER) && (rc = st_migrate_role(&tx, VERSION_OFFER,
 	    d->offer, false, err)) != SWGR_OK)
+		goto out;
+	if ((roles & SWGR_STORE_ROLE_STATUS) && (rc = st_migrate_role(&tx, VERSION_STATUS,
+	    d->status, false, err)) != SWGR_OK)
 		goto out;
 	if (d->mig_begin != NULL)
 		rc = drv->script(tx.conn, "COMMIT", err);

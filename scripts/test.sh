@@ -29,7 +29,7 @@ passed=0; failed=0; status=0
 echo "== unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
 make -C build check >"$work/check.out" 2>&1 || status=1
 for log in build/tests/unit/*.log; do
-	line=$(grep -E '^test_[a-z_]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	line=$(grep -E '^test_[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 	if [ -z "$line" ]; then
 		echo "  $(basename "$log" .log): no result line"; failed=$((failed + 1)); status=1
 		continue

@@ -1,7 +1,9 @@
 # Unit tests: one program per libswgr module, run by make check.
 UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 	tests/unit/test_config tests/unit/test_log tests/unit/test_token \
-	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi
+	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi \
+	tests/unit/test_dbdrv tests/unit/test_bech32 tests/unit/test_bolt11 \
+	tests/unit/test_qr tests/unit/test_select
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
@@ -24,3 +26,13 @@ tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
 tests_unit_test_fcgi_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fcgi_LDADD = $(UNIT_LDADD)
+tests_unit_test_dbdrv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dbdrv_LDADD = $(UNIT_LDADD)
+tests_unit_test_bech32_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bech32_LDADD = $(UNIT_LDADD)
+tests_unit_test_bolt11_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bolt11_LDADD = $(UNIT_LDADD)
+tests_unit_test_qr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_qr_LDADD = $(UNIT_LDADD)
+tests_unit_test_select_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_select_LDADD = $(UNIT_LDADD)
