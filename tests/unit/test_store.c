@@ -537,12 +537,89 @@ ts_concurrency(struct swgr_store *st)
 	printf("test_store: %d concurrent mutations\n", total);
 }
 
+/* Node status and heartbeats: upsert, per-instance isolation, prune, NULL inbound. */
+static void
+ts_status(struct swgr_store *st)
+{
+	struct swgr_node_status s = { 0 }, *v;
+	struct swgr_pubkey keep;
+	size_t n;
+	int64_t beat, period;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&s, 0, sizeof(s));
+		s.pk.b[0] = 2;
+		s.pk.b[32] = (uint8_t)(3 - i);	/* listed by key: reverse of insertion */
+		s.weight = 2147483648LL + i;
+		s.healthy = i != 1;
+		s.successes = (uint32_t)i;
+		s.failures = (uint32_t)(7 - i);
+		s.has_inbound = i != 2;
+		s.inbound_msat = UINT64_MAX - (uint64_t)i;
+		s.checked_ms = 1700000000123LL + i;
+		s.latency_us = 1500 + i;
+		s.last_error = i == 1 ? (char *)"gRPC status 14 UNAVAILABLE: it's \"down\"; --" : NULL;
+		CHECK(swgr_store_status_put(st, "eu-1", &s, NULL) == SWGR_OK);
+	}
+	s.pk.b[32] = 9;
+	CHECK(swgr_store_status_put(st, "us-1", &s, NULL) == SWGR_OK);
+	CHECK(swgr_store_status_list(st, "eu-1", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(v[0].pk.b[32], 1);
+		CHECK_INT(v[2].pk.b[32], 3);
+		CHECK(v[0].healthy && !v[1].healthy && v[2].healthy);
+		CHECK(!v[0].has_inbound && v[2].has_inbound && v[2].inbound_msat == UINT64_MAX);
+		CHECK(v[2].weight == 2147483648LL && v[1].successes == 1 && v[1].failures == 6);
+		CHECK(v[0].checked_ms == 1700000000125LL && v[0].latency_us == 1502);
+		CHECK_STR(v[1].last_error, "gRPC status 14 UNAVAILABLE: it's \"down\"; --");
+		CHECK(v[0].last_error == NULL);
+	}
+	swgr_node_statuses_free(v, n);
+
+	/* Replacing a row keeps one row per key. */
+	memset(&s, 0, sizeof(s));
+	s.pk.b[0] = 2;
+	s.pk.b[32] = 3;
+	s.weight = 5;
+	s.healthy = false;
+	s.checked_ms = 42;
+	CHECK(swgr_store_status_put(st, "eu-1", &s, NULL) == SWGR_OK);
+	CHECK(swgr_store_status_list(st, "eu-1", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 3);
+	if (n == 3)
+		CHECK(v[2].weight == 5 && !v[2].healthy && !v[2].has_inbound && v[2].checked_ms == 42);
+	swgr_node_statuses_free(v, n);
+
+	/* Prune keeps only the listed keys, and only in this instance. */
+	keep = s.pk;
+	CHECK(swgr_store_status_prune(st, "eu-1", &keep, 1, NULL) == SWGR_OK);
+	CHECK(swgr_store_status_list(st, "eu-1", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 1);
+	swgr_node_statuses_free(v, n);
+	CHECK(swgr_store_status_list(st, "us-1", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 1);
+	swgr_node_statuses_free(v, n);
+	CHECK(swgr_store_status_list(st, "nobody", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 0);
+	CHECK(v == NULL);
+
+	CHECK_INT(swgr_store_heartbeat_get(st, "eu-1", &beat, &period, NULL), SWGR_NOTFOUND);
+	CHECK(swgr_store_heartbeat_put(st, "eu-1", 1000, 250, NULL) == SWGR_OK);
+	CHECK(swgr_store_heartbeat_put(st, "eu-1", 2000, 500, NULL) == SWGR_OK);
+	CHECK(swgr_store_heartbeat_get(st, "eu-1", &beat, &period, NULL) == SWGR_OK);
+	CHECK(beat == 2000 && period == 500);
+	CHECK_INT(swgr_store_heartbeat_get(st, "us-1", &beat, &period, NULL), SWGR_NOTFOUND);
+}
+
 /* Drops the store's tables so a server database starts empty. */
 static void
 ts_wipe(const char *uri)
 {
 	static const char *const tables[] = { "offer_record_table", "offer_metadata_table",
-	    "discovery_backend", "discovery_backend_etag", "seaql_migrations" };
+	    "discovery_backend", "discovery_backend_etag", "seaql_migrations",
+	    "swgr_node_status", "swgr_monitor_heartbeat" };
 	struct swgr_db *db;
 	void *c;
 	char sql[80];
@@ -644,6 +721,14 @@ ts_suite(const char *name, const char *uri)
 	ts_discovery(disc);
 	ts_offers(off);
 	ts_concurrency(both);
+	{
+		struct swgr_store *status = NULL;
+
+		CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_STATUS, &status, &err) == SWGR_OK);
+		if (status != NULL)
+			ts_status(status);
+		swgr_store_close(status);
+	}
 
 	/* Reopening keeps the data and the counter. */
 	e = ts_etag(disc);
