@@ -630,6 +630,7 @@ read_lnurl(const struct ymap *root, struct swgr_lnurl_cfg *l)
 {
 	struct ymap m;
 	enum swgr_rc rc;
+	bool has_deadline = false;
 
 	if ((rc = ym_map(root, "lnurl-service", false, &m)) != SWGR_OK || m.node == NULL)
 		return rc;
@@ -660,8 +661,15 @@ read_lnurl(const struct ymap *root, struct swgr_lnurl_cfg *l)
 	    (rc = read_tls(&m, &l->has_tls, &l->tls)) != SWGR_OK ||
 	    (rc = ym_u32(&m, "bech32-qr-scale", true, &l->bech32_qr_scale, NULL)) != SWGR_OK ||
 	    (rc = ym_u8(&m, "bech32-qr-light", &l->bech32_qr_light)) != SWGR_OK ||
-	    (rc = ym_u8(&m, "bech32-qr-dark", &l->bech32_qr_dark)) != SWGR_OK)
+	    (rc = ym_u8(&m, "bech32-qr-dark", &l->bech32_qr_dark)) != SWGR_OK ||
+	    (rc = ym_float(&m, "request-deadline-secs", false, true, &l->request_deadline_secs,
+	    &has_deadline)) != SWGR_OK)
 		return rc;
+	if (!has_deadline)
+		l->request_deadline_secs = SWGR_REQUEST_DEADLINE_DEFAULT;
+	else if (l->request_deadline_secs <= 0)
+		return ym_fail(&m, "request-deadline-secs", key_line(&m, "request-deadline-secs"),
+		    "expected a positive number of seconds");
 	return read_log(&m, &l->log);
 }
 

@@ -72,8 +72,15 @@ struct swgr_lnurl_cfg {
 	uint32_t	 bech32_qr_scale;
 	uint8_t		 bech32_qr_light;
 	uint8_t		 bech32_qr_dark;
+	/*
+	 * Ours: the longest an invoice request may take, failover and backoff
+	 * included (request-deadline-secs, default SWGR_REQUEST_DEADLINE_DEFAULT).
+	 */
+	double		 request_deadline_secs;
 	struct swgr_log_cfg log;
 };
+
+#define SWGR_REQUEST_DEADLINE_DEFAULT	10.0	/* seconds; wallets give up near 30 */
 
 struct swgr_admin_cfg {
 	bool		 present;

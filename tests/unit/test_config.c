@@ -820,6 +820,27 @@ test_monitor(void)
 
 	CHECK_INT(load_text("monitor:\n  instance: \"\"\n", &cfg, &err), SWGR_EINVAL);
 	CHECK(strstr(err.msg, "monitor.instance") != NULL && strstr(err.msg, "line 2") != NULL);
+	/* request-deadline-secs: ours, optional, default 10 s, positive */
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK(cfg.lnurl.request_deadline_secs == SWGR_REQUEST_DEADLINE_DEFAULT);
+	swgr_config_free(&cfg);
+	{
+		char yaml[sizeof(full_yaml) + 64], *p;
+		size_t at;
+
+		p = strstr(full_yaml, "  log-level: DEBUG\n");
+		CHECK(p != NULL);
+		at = p != NULL ? (size_t)(p - full_yaml) : 0;
+		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 4.5\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.request_deadline_secs == 4.5);
+		swgr_config_free(&cfg);
+		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 0\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_EINVAL);
+		CHECK(strstr(err.msg, "lnurl-service.request-deadline-secs") != NULL);
+	}
 	CHECK_INT(load_text("monitor:\n  stale-after-secs: -1\n", &cfg, &err), SWGR_EINVAL);
 	CHECK(strstr(err.msg, "monitor.stale-after-secs") != NULL);
 }
