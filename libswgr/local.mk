@@ -21,6 +21,8 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/qr.c libswgr/qr.h \
 	libswgr/select.c libswgr/select.h \
 	libswgr/grpc.c libswgr/grpc.h \
-	libswgr/ln.c libswgr/ln_cln.c libswgr/ln_lnd.c libswgr/ln.h libswgr/ln_int.h
+	libswgr/ln.c libswgr/ln_cln.c libswgr/ln_lnd.c libswgr/ln.h libswgr/ln_int.h \
+	libswgr/lnurl.c libswgr/lnurl.h \
+	libswgr/balancer.c libswgr/balancer.h
 nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

@@ -10,7 +10,8 @@ run_pkgs=(build-essential autoconf automake libtool pkg-config
 	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev
 	nginx curl ca-certificates)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
-	python3 python3-pytest python3-requests python3-cryptography valgrind)
+	python3 python3-pytest python3-requests python3-cryptography python3-grpcio
+	python3-protobuf protobuf-compiler zbar-tools valgrind)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()
