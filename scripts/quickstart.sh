@@ -25,7 +25,15 @@ for svc in discovery offer; do
 done
 
 # The responders, under spawn-fcgi, and nginx in front (web-examples/ is what runs).
-SWGR_USER=swgr web-examples/spawn-fcgi.sh restart
+# A re-run first stops the running ones (SIGTERM: they finish requests in flight).
+for svc in discovery offer; do
+	pidf=/run/swgr/$svc.pid
+	if [ -s "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null; then
+		for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -f "$pidf" "/run/swgr/$svc.sock"
+done
+SWGR_USER=swgr SWGR_GROUP=swgr web-examples/spawn-fcgi.sh
 install -m 0644 web-examples/nginx/swgr-admin.conf /etc/nginx/conf.d/swgr-admin.conf
 nginx -t -q
 if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then nginx -s reload; else nginx; fi
