@@ -49,11 +49,17 @@ for _ in $(seq 1 50); do curl -fs http://127.0.0.1:8081/health >/dev/null && bre
 pk=02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619
 swgr discovery get "$pk" >/dev/null 2>&1 ||
 	swgr discovery new lnd-grpc "$pk" -p default -n example-node | swgr discovery post
-meta=$(swgr offer metadata new -p default -t "Pay to example" | tee /tmp/swgr-meta.json | sed -n 's/.*"id": "\(.*\)".*/\1/p')
-swgr offer metadata post -i /tmp/swgr-meta.json
-swgr offer new -p default -m "$meta" | sed 's/"maxSendable": 0/"maxSendable": 100000000/; s/"minSendable": 0/"minSendable": 1000/; s/"expires": "1970-01-02T00:00:00Z"/"expires": "2099-01-01T00:00:00Z"/' >/tmp/swgr-offer.json
-swgr offer post -i /tmp/swgr-offer.json
-rm -f /tmp/swgr-meta.json /tmp/swgr-offer.json
+if [ "$(swgr offer get default)" = "[]" ]; then
+	tmp=$(mktemp -d)
+	meta=$(swgr offer metadata new -p default -t "Pay to example" | tee "$tmp/meta.json" |
+		sed -n 's/.*"id": "\(.*\)".*/\1/p')
+	swgr offer metadata post -i "$tmp/meta.json"
+	swgr offer new -p default -m "$meta" | sed 's/"maxSendable": 0/"maxSendable": 100000000/;
+		s/"minSendable": 0/"minSendable": 1000/;
+		s/"expires": "1970-01-02T00:00:00Z"/"expires": "2099-01-01T00:00:00Z"/' >"$tmp/offer.json"
+	swgr offer post -i "$tmp/offer.json"
+	rm -rf "$tmp"
+fi
 
 cat <<INFO
 
