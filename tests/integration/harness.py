@@ -1,0 +1,722 @@
+"""Black-box harness: starts the real programs (database server, swgr-discovery and
+swgr-offer under spawn-fcgi, nginx configured from web-examples/nginx/swgr-admin.conf)
+and offers small HTTP/CLI helpers.  Nothing here knows the programs' internals."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_NGINX = ROOT / "web-examples" / "nginx" / "swgr-admin.conf"
+DBCTL = ROOT / "tests" / "dbctl.sh"
+# Placeholders of the example that the harness replaces.
+EXAMPLE_PORTS = {"discovery": 8081, "offer": 8082}
+EXAMPLE_SOCKS = {"discovery": "/run/swgr/discovery.sock", "offer": "/run/swgr/offer.sock"}
+
+MAX_PAGE_SIZE = 100   # = the CLI's default --count
+PROVIDERS = ("sqlite", "postgres", "mariadb", "memory")
+
+
+def provider():
+    p = os.environ.get("SWGR_TEST_DB", "sqlite")
+    if p not in PROVIDERS:
+        raise RuntimeError(f"SWGR_TEST_DB must be one of {PROVIDERS}, not {p!r}")
+    return p
+
+
+def build_dir():
+    return Path(os.environ.get("SWGR_BUILD_DIR", str(ROOT)))
+
+
+def binary(name):
+    p = build_dir() / name
+    if not (p.is_file() and os.access(p, os.X_OK)):
+        raise RuntimeError(f"{p} missing: build first and set SWGR_BUILD_DIR")
+    return str(p)
+
+
+# --------------------------------------------------------------------------- ports
+
+_port_lock = threading.Lock()
+_next_port = [int(os.environ.get("SWGR_TEST_PORT_BASE", "56000")) + (os.getpid() % 200) * 10]
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on, from 56000 upward."""
+    with _port_lock:
+        while True:
+            port = _next_port[0]
+            _next_port[0] += 1
+            if port > 64000:
+                _next_port[0] = 56000
+            s = socket.socket()
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            finally:
+                s.close()
+            return port
+
+
+def wait_port(port, timeout=15.0, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def memory_store_files(config_path):
+    """Best-effort cleanup aid: where the responders keep a `type: memory` store of this
+    configuration file (one SQLite file on /dev/shm per config real path and uid,
+    FNV-1a 64 of the path; see libswgr/store_schema.c).  Only used to delete it."""
+    real = os.path.realpath(config_path)
+    h = 0xcbf29ce484222325
+    for c in real.encode():
+        h ^= c
+        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    d = "/dev/shm" if os.path.isdir("/dev/shm") else os.environ.get("TMPDIR") or "/tmp"
+    base = f"{d}/swgr-memory-{os.getuid()}-{h:016x}.sqlite"
+    return [base, base + "-wal", base + "-shm", base + "-journal"]
+
+
+def remove_memory_store(config_path):
+    for f in memory_store_files(config_path):
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
+
+
+def make_tmpdir(prefix):
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    # nginx workers (nobody) and the database users must traverse it.
+    d.chmod(0o755)
+    return d
+
+
+# --------------------------------------------------------------------------- databases
+
+class Database:
+    """The store backend of one provider.  For postgres/mariadb a private server."""
+
+    def __init__(self, kind, tmp):
+        self.kind = kind
+        self.tmp = Path(tmp)
+        self.dir = self.tmp / f"db-{kind}"
+        self.port = None
+        self.uri = None
+
+    def start(self):
+        if self.kind in ("postgres", "mariadb"):
+            self.port = free_port()
+            r = subprocess.run(["bash", str(DBCTL), "start", self.kind, str(self.dir), str(self.port)],
+                               capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                raise RuntimeError(f"dbctl start {self.kind} failed: {r.stdout}\n{r.stderr}")
+            self.uri = r.stdout.strip().splitlines()[-1]
+        return self
+
+    def stop(self):
+        if self.kind in ("postgres", "mariadb"):
+            subprocess.run(["bash", str(DBCTL), "stop", self.kind, str(self.dir)],
+                           capture_output=True, timeout=60)
+
+    def store_yaml(self, which, tag="main"):
+        """The YAML of store.<which> (which = discover | offer)."""
+        if self.kind == "memory":
+            return "type: memory\n"
+        if self.kind == "sqlite":
+            uri = f"sqlite://{self.tmp}/{tag}-{which}.db?mode=rwc"
+        else:
+            # Both stores share one database (spec 16.1 item 7: a port supports it).
+            uri = self.uri
+        return f"type: database\ndatabase-uri: {json.dumps(uri)}\nmax-connections: 8\n"
+
+    def userpass_hostpath(self):
+        """(user, password, rest) of the server URI: rest = host:port/db."""
+        m = re.match(r"^(\w+)://([^:]+):([^@]+)@(.*)$", self.uri)
+        return m.group(2), m.group(3), m.group(4), m.group(1)
+
+
+# --------------------------------------------------------------------------- keys and tokens
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def b64url_json(obj):
+    return b64url(json.dumps(obj, separators=(",", ":")).encode())
+
+
+class Keys:
+    """An ES256 key pair of one admin service, on disk."""
+
+    def __init__(self, public_path, private_path):
+        self.public_path = Path(public_path)
+        self.private_path = Path(private_path)
+
+    @property
+    def public_pem(self):
+        return self.public_path.read_bytes()
+
+    def private_key(self):
+        return serialization.load_pem_private_key(self.private_path.read_bytes(), None)
+
+    def sign(self, header, claims):
+        signing_input = f"{b64url_json(header)}.{b64url_json(claims)}".encode()
+        der = self.private_key().sign(signing_input, ec.ECDSA(hashes.SHA256()))
+        r, s = utils.decode_dss_signature(der)
+        return signing_input.decode() + "." + b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+    def token(self, aud, exp_in=3600, extra=None, header=None):
+        claims = {"aud": aud, "exp": int(time.time()) + exp_in}
+        if extra:
+            claims.update(extra)
+        return self.sign(header or {"typ": "JWT", "alg": "ES256"}, claims)
+
+    @staticmethod
+    def generate_python(public_path, private_path):
+        k = ec.generate_private_key(ec.SECP256R1())
+        Path(private_path).write_bytes(k.private_bytes(serialization.Encoding.PEM,
+                                                       serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+        Path(public_path).write_bytes(k.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        return Keys(public_path, private_path)
+
+
+def hs256_token(secret, claims, header=None):
+    h = header or {"typ": "JWT", "alg": "HS256"}
+    signing_input = f"{b64url_json(h)}.{b64url_json(claims)}".encode()
+    sig = hmac.new(secret, signing_input, hashlib.sha256).digest()
+    return signing_input.decode() + "." + b64url(sig)
+
+
+def none_token(claims):
+    return f"{b64url_json({'typ': 'JWT', 'alg': 'none'})}.{b64url_json(claims)}."
+
+
+# --------------------------------------------------------------------------- secp256k1 node ids
+
+def node_key(compressed=True):
+    pub = ec.generate_private_key(ec.SECP256K1()).public_key()
+    fmt = (serialization.PublicFormat.CompressedPoint if compressed
+           else serialization.PublicFormat.UncompressedPoint)
+    return pub.public_bytes(serialization.Encoding.X962, fmt).hex()
+
+
+def compress_key(hexkey):
+    pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(hexkey))
+    return pub.public_bytes(serialization.Encoding.X962,
+                            serialization.PublicFormat.CompressedPoint).hex()
+
+
+# --------------------------------------------------------------------------- the CLI
+
+class Cli:
+    def __init__(self, path):
+        self.path = path
+
+    def run(self, *args, input=None, env=None, timeout=30):
+        e = dict(os.environ)
+        for k in list(e):
+            if k.startswith(("DISCOVERY_STORE_HTTP", "OFFER_STORE_HTTP")):
+                del e[k]
+        if env:
+            e.update(env)
+        return subprocess.run([self.path, *map(str, args)], input=input, capture_output=True,
+                              text=True, env=e, timeout=timeout)
+
+
+# --------------------------------------------------------------------------- processes
+
+class Responder:
+    """One responder started as the example does it: spawn-fcgi -s SOCK -M 0666 -- prog -c CONFIG.
+    -n keeps spawn-fcgi from forking, so the Popen pid is the responder."""
+
+    def __init__(self, service, config, sock, stderr_path, env=None, extra_args=(), spawn=True):
+        self.spawn = spawn
+        self.service = service
+        self.config = str(config)
+        self.sock = str(sock)
+        self.stderr_path = Path(stderr_path)
+        self.env = env
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self._errf = None
+
+    def start(self):
+        prog = binary(f"swgr-{self.service}")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        self._errf = open(self.stderr_path, "ab")
+        e = dict(os.environ)
+        if self.env:
+            e.update(self.env)
+        if self.spawn:
+            argv = ["spawn-fcgi", "-n", "-s", self.sock, "-M", "0666", "--", prog, "-c", self.config,
+                    *self.extra_args]
+        else:       # the responder's own -s option
+            argv = [prog, "-c", self.config, "-s", self.sock, *self.extra_args]
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL, stdout=self._errf, stderr=self._errf, env=e,
+            start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"swgr-{self.service} did not start: {self.stderr_text()}")
+            time.sleep(0.02)
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    hang_report = ""
+
+    def stacks(self):
+        """Thread backtraces of a hung responder (gdb), for the failure message."""
+        if not shutil.which("gdb"):
+            return ""
+        try:
+            r = subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-ex", "thread apply all bt 12"],
+                               capture_output=True, text=True, timeout=60)
+            text = r.stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        # kept outside the test's temporary directory, which is removed
+        out = Path(os.environ.get("SWGR_TEST_ARTIFACTS", tempfile.gettempdir())) / \
+            f"swgr-{self.service}-hang-{self.proc.pid}.txt"
+        try:
+            out.write_text(text)
+        except OSError:
+            pass
+        return f"(backtraces in {out})\n" + text
+
+    def stderr_text(self):
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def terminate(self, sig=signal.SIGTERM, timeout=15):
+        """Sends sig, waits, returns the exit code (or None if it had to be killed)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.hang_report = self.stacks()
+                self.proc.kill()
+                self.proc.wait()
+                rc = None
+            else:
+                rc = self.proc.returncode
+        else:
+            rc = self.proc.returncode
+        if self._errf:
+            self._errf.close()
+            self._errf = None
+        return rc
+
+
+def nginx_fragment(ports, socks):
+    """web-examples/nginx/swgr-admin.conf with only ports and socket paths replaced."""
+    text = EXAMPLE_NGINX.read_text()
+    for svc in ("discovery", "offer"):
+        text, n = re.subn(rf"(\blisten\s+(?:[\d.]+:)?){EXAMPLE_PORTS[svc]}\b", rf"\g<1>{ports[svc]}", text)
+        if n != 1:
+            raise RuntimeError(f"example nginx config: expected one 'listen ...{EXAMPLE_PORTS[svc]}', found {n}")
+        text, n = re.subn(rf"unix:{re.escape(EXAMPLE_SOCKS[svc])}\b", f"unix:{socks[svc]}", text)
+        if n != 1:
+            raise RuntimeError(f"example nginx config: expected one 'unix:{EXAMPLE_SOCKS[svc]}', found {n}")
+    return text
+
+
+class Nginx:
+    def __init__(self, tmp, socks):
+        self.dir = Path(tmp) / "nginx"
+        self.socks = socks
+        self.ports = {"discovery": free_port(), "offer": free_port()}
+        self.proc = None
+
+    def write(self):
+        d = self.dir
+        for sub in ("", "conf", "logs", "body", "fastcgi", "proxy", "uwsgi", "scgi"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+            os.chmod(d / sub, 0o777 if sub in ("body", "fastcgi", "proxy", "uwsgi", "scgi") else 0o755)
+        # The example includes "fastcgi_params" relative to the configuration directory.
+        shutil.copy("/etc/nginx/fastcgi_params", d / "conf" / "fastcgi_params")
+        (d / "conf" / "swgr-admin.conf").write_text(nginx_fragment(self.ports, self.socks))
+        (d / "conf" / "nginx.conf").write_text(f"""
+daemon off;
+master_process on;
+worker_processes 2;
+pid {d}/logs/nginx.pid;
+error_log {d}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {d}/logs/access.log;
+    client_body_temp_path {d}/body;
+    fastcgi_temp_path {d}/fastcgi;
+    proxy_temp_path {d}/proxy;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    include {d}/conf/swgr-admin.conf;
+}}
+""")
+
+    def start(self):
+        self.write()
+        conf = str(self.dir / "conf" / "nginx.conf")
+        t = subprocess.run(["nginx", "-t", "-q", "-c", conf, "-p", str(self.dir)],
+                           capture_output=True, text=True)
+        if t.returncode != 0:
+            raise RuntimeError(f"nginx -t failed: {t.stderr}")
+        self._errf = open(self.dir / "logs" / "stderr.log", "ab")
+        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", str(self.dir)],
+                                     stdin=subprocess.DEVNULL, stdout=self._errf, stderr=self._errf,
+                                     start_new_session=True)
+        for p in self.ports.values():
+            wait_port(p, proc=self.proc)
+        return self
+
+    def url(self, service):
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def error_log(self):
+        try:
+            return (self.dir / "logs" / "error.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+        if getattr(self, "_errf", None):
+            self._errf.close()
+            self._errf = None
+
+
+class Stack:
+    """Both responders plus nginx, all reading one configuration file."""
+
+    def __init__(self, tmp, config, env=None, extra_args=(), services=("discovery", "offer"), spawn=True):
+        self.tmp = Path(tmp)
+        self.config = Path(config)
+        self.socks = {s: str(self.tmp / f"{s}.sock") for s in ("discovery", "offer")}
+        self.responders = {s: Responder(s, config, self.socks[s], self.tmp / f"{s}.stderr",
+                                        env=env, extra_args=extra_args, spawn=spawn) for s in services}
+        self.nginx = Nginx(self.tmp, self.socks)
+
+    def start(self):
+        try:
+            for r in self.responders.values():
+                r.start()
+            self.nginx.start()
+            for s in self.responders:
+                wait_http(self.nginx.url(s) + "/health", self.responders[s])
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def url(self, service):
+        return self.nginx.url(service)
+
+    def stop(self):
+        rcs = {}
+        for s, r in self.responders.items():
+            rcs[s] = r.terminate()
+        self.nginx.stop()
+        return rcs
+
+
+def wait_http(url, responder=None, timeout=20.0):
+    """Waits until url answers anything but 502/504 (i.e. the responder accepts)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if responder is not None and not responder.alive():
+            raise RuntimeError(f"swgr-{responder.service} exited with {responder.proc.returncode}: "
+                               f"{responder.stderr_text()[-3000:]}")
+        try:
+            r = requests.get(url, timeout=2)
+            if r.status_code not in (502, 503, 504):
+                return r
+            last = r.status_code
+        except requests.RequestException as e:
+            last = e
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} not answering: {last}")
+
+
+# --------------------------------------------------------------------------- configuration
+
+def admin_sections(keys, logs=None, max_page_size=MAX_PAGE_SIZE, log_level="info"):
+    """YAML of discovery-service and offer-service.  logs: {service: path} for log-file."""
+    out = []
+    for svc, addr in (("discovery", "127.0.0.1:8081"), ("offer", "127.0.0.1:8082")):
+        out.append(f"{svc}-service:")
+        out.append(f"  address: {addr}")
+        out.append(f"  auth-authority: {json.dumps(str(keys[svc].public_path))}")
+        if svc == "offer":
+            out.append(f"  max-page-size: {max_page_size}")
+        if logs:
+            out.append(f"  log-file: {json.dumps(str(logs[svc]))}")
+            out.append(f"  log-level: {log_level}")
+    return "\n".join(out) + "\n"
+
+
+def indent(text, n):
+    return "".join(" " * n + line + "\n" for line in text.splitlines())
+
+
+def write_config(path, db, keys, logs=None, tag="main", max_page_size=MAX_PAGE_SIZE):
+    text = admin_sections(keys, logs, max_page_size)
+    text += "store:\n  discover:\n" + indent(db.store_yaml("discover", tag), 4)
+    text += "  offer:\n" + indent(db.store_yaml("offer", tag), 4)
+    Path(path).write_text(text)
+    return path
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+NOCACHE = {
+    "Cache-Control": "no-store, no-cache, must-revalidate",
+    "Expires": "Thu, 01 Jan 1970 00:00:00 GMT",
+    "Pragma": "no-cache",
+}
+
+_DEFAULT = object()
+
+
+class Api:
+    """requests.Session bound to one admin service and its bearer token."""
+
+    def __init__(self, base, token):
+        self.base = base
+        self.token = token
+        self.s = requests.Session()
+
+    def request(self, method, path, *, body=_DEFAULT, data=None, token=_DEFAULT, auth=_DEFAULT,
+                ctype="application/json", headers=None, params=None, timeout=30):
+        h = {}
+        if auth is not _DEFAULT:
+            if auth is not None:
+                h["Authorization"] = auth
+        else:
+            t = self.token if token is _DEFAULT else token
+            if t is not None:
+                h["Authorization"] = f"Bearer {t}"
+        if body is not _DEFAULT:
+            data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        if data is not None and ctype is not None:
+            h["Content-Type"] = ctype
+        if headers:
+            h.update(headers)
+        return self.s.request(method, self.base + path, data=data, headers=h, params=params,
+                              timeout=timeout, allow_redirects=False)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=_DEFAULT, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def put(self, path, body=_DEFAULT, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def patch(self, path, body=_DEFAULT, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def raw_http(port, request_bytes, timeout=10):
+    """Sends bytes on a fresh TCP connection; returns (status, headers-dict-lower, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request_bytes)
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except socket.timeout:
+                break
+            if not b:
+                break
+            chunks.append(b)
+    data = b"".join(chunks)
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and len(lines[0].split()) > 1 else 0
+    hdrs = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+    return status, hdrs, body
+
+
+# --------------------------------------------------------------------------- data builders
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+def backend(pk=None, partitions=("default",), name=_DEFAULT, weight=1, enabled=True, impl=None):
+    b = {"publicKey": pk or node_key()}
+    if name is _DEFAULT:
+        name = "node-" + b["publicKey"][:8]
+    if name is not None:
+        b["name"] = name
+    b["partitions"] = list(partitions)
+    b["weight"] = weight
+    b["enabled"] = enabled
+    b["implementation"] = impl if impl is not None else {
+        "type": "clnGrpc", "url": "https://127.0.0.1:9736/", "domain": "localhost",
+        "auth": {"type": "path", "clientCertPath": "/c.pem", "clientKeyPath": "/k.pem"}}
+    return b
+
+
+def metadata(partition, mid=None, text="text", long_text=None, image=None, identifier=None):
+    m = {"id": mid or new_uuid(), "partition": partition, "text": text}
+    if long_text is not None:
+        m["longText"] = long_text
+    if image is not None:
+        m["image"] = image
+    if identifier is not None:
+        m["identifier"] = identifier
+    return m
+
+
+def offer(partition, metadata_id, oid=None, max_sendable=1_000_000, min_sendable=1_000,
+          timestamp="2024-01-01T00:00:00Z", expires=_DEFAULT):
+    o = {"partition": partition, "id": oid or new_uuid(), "maxSendable": max_sendable,
+         "minSendable": min_sendable, "metadataId": metadata_id, "timestamp": timestamp}
+    if expires is _DEFAULT:
+        expires = "2030-01-01T00:00:00Z"   # MySQL TIMESTAMP ends in 2038
+    if expires is not None:
+        o["expires"] = expires
+    return o
+
+
+def compact(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def sorted_json(obj):
+    """The server's form of an implementation value: keys sorted at every level."""
+    if isinstance(obj, dict):
+        return {k: sorted_json(obj[k]) for k in sorted(obj)}
+    if isinstance(obj, list):
+        return [sorted_json(x) for x in obj]
+    return obj
+
+
+def expected_backend_text(b):
+    """Compact JSON text of a DiscoveryBackend as the service must write it (§7.1 order)."""
+    out = {"publicKey": compress_key(b["publicKey"])}
+    if b.get("name") is not None:
+        out["name"] = b["name"]
+    out["partitions"] = sorted(set(b["partitions"]), key=lambda s: s.encode())
+    out["weight"] = b["weight"]
+    out["enabled"] = b["enabled"]
+    out["implementation"] = sorted_json(b["implementation"])
+    return out
+
+
+def expected_metadata(m):
+    out = {"id": m["id"], "partition": m["partition"], "text": m["text"]}
+    for k in ("longText", "image", "identifier"):
+        if m.get(k) is not None:
+            out[k] = m[k]
+    return out
+
+
+def expected_offer(o, embedded=None):
+    out = {"partition": o["partition"], "id": o["id"], "maxSendable": o["maxSendable"],
+           "minSendable": o["minSendable"], "metadataId": o["metadataId"]}
+    if embedded is not None:
+        out["metadata"] = embedded
+    out["timestamp"] = o["timestamp"]
+    if o.get("expires") is not None:
+        out["expires"] = o["expires"]
+    return out
+
+
+def sparse_metadata(m):
+    out = {"text": m["text"]}
+    for k in ("longText", "image", "identifier"):
+        if m.get(k) is not None:
+            out[k] = m[k]
+    return out
+
+
+def ordered(x):
+    """JSON value with object key order made significant (dict -> list of pairs)."""
+    if isinstance(x, dict):
+        return [[k, ordered(v)] for k, v in x.items()]
+    if isinstance(x, list):
+        return [ordered(v) for v in x]
+    return x
+
+
+def ordered_body(r):
+    return ordered(json.loads(r.text))
+
+
+ETAG_RE = re.compile(r"^[0-9a-f]{16}$")
+
+
+def assert_nocache(r):
+    for k, v in NOCACHE.items():
+        assert r.headers.get(k) == v, f"{k}: {r.headers.get(k)!r}"
+
+
+def assert_json(r):
+    ct = r.headers.get("Content-Type", "")
+    assert ct.split(";")[0].strip() == "application/json", ct
+
+
+def etag(api):
+    r = api.get("/discovery")
+    assert r.status_code == 200, r.status_code
+    et = r.headers.get("ETag")
+    assert et is not None and ETAG_RE.match(et), et
+    return int(et, 16)
