@@ -41,8 +41,9 @@ struct swgr_db_rows {
  * statement (keyed by the text's address: pass string literals), binds,
  * executes and fetches every row into *out (which may be NULL).
  * script() runs constant SQL without parameters (DDL, BEGIN/COMMIT).
- * Errors: SWGR_CONFLICT unique/primary-key violation; SWGR_EINVAL foreign-key
- * violation; SWGR_ERETRY busy/deadlock/serialization failure (the caller rolls
+ * Errors: SWGR_CONFLICT unique/primary-key violation; SWGR_EREFERENCE
+ * foreign-key violation; SWGR_EINVAL a value the column cannot hold (too long,
+ * out of range); SWGR_ERETRY busy/deadlock/serialization failure (the caller rolls
  * back and retries); SWGR_EUPSTREAM connection lost or refused (the connection
  * is then marked broken and will be reopened); SWGR_EINTERNAL otherwise.
  * Messages never contain the password of the URI.

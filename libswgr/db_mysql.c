@@ -358,6 +358,8 @@ dbmy_fail(struct dbmy_conn *c, unsigned code, const char *msg,
 	case 1217:	/* ER_ROW_IS_REFERENCED */
 	case 1451:	/* ER_ROW_IS_REFERENCED_2 */
 	case 1452:	/* ER_NO_REFERENCED_ROW_2 */
+		rc = SWGR_EREFERENCE;
+		break;
 	case 1264:	/* ER_WARN_DATA_OUT_OF_RANGE */
 	case 1265:	/* WARN_DATA_TRUNCATED */
 	case 1292:	/* ER_TRUNCATED_WRONG_VALUE */

@@ -280,7 +280,9 @@ dbpg_fail(struct dbpg_conn *c, PGresult *res, const char *sql,
 		rc = res == NULL ? SWGR_ENOMEM : SWGR_EINTERNAL;
 	else if (strcmp(state, "23505") == 0)
 		rc = SWGR_CONFLICT;
-	else if (strcmp(state, "23503") == 0 || strncmp(state, "22", 2) == 0)
+	else if (strcmp(state, "23503") == 0)
+		rc = SWGR_EREFERENCE;
+	else if (strncmp(state, "22", 2) == 0)
 		rc = SWGR_EINVAL;
 	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "55P03") == 0)

@@ -38,7 +38,7 @@ sq_error(struct sq_conn *c, const char *what, struct swgr_err *err)
 		break;
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
 	case SQLITE_CONSTRAINT_TRIGGER:	/* how ON DELETE RESTRICT reports */
-		rc = SWGR_EINVAL;
+		rc = SWGR_EREFERENCE;
 		break;
 	default:
 		switch (xrc & 0xff) {

@@ -57,6 +57,7 @@ swgr_err_http_status(enum swgr_rc rc)
 	case SWGR_CONFLICT:
 		return 409;
 	case SWGR_EINVAL:
+	case SWGR_EREFERENCE:
 	case SWGR_ESYNTAX:
 		return 400;
 	case SWGR_ESHAPE:
@@ -85,6 +86,8 @@ swgr_rc_name(enum swgr_rc rc)
 		return "conflict";
 	case SWGR_EINVAL:
 		return "invalid input";
+	case SWGR_EREFERENCE:
+		return "reference violation";
 	case SWGR_ESYNTAX:
 		return "malformed JSON";
 	case SWGR_ESHAPE:

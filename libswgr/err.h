@@ -13,6 +13,7 @@ enum swgr_rc {
 	SWGR_NOTFOUND,		/* 404: no such record */
 	SWGR_CONFLICT,		/* 409: record exists already */
 	SWGR_EINVAL,		/* 400: the caller's input was refused (spec "Downstream") */
+	SWGR_EREFERENCE,	/* 400: a database foreign-key violation (the store names the record) */
 	SWGR_ESYNTAX,		/* 400: malformed JSON text */
 	SWGR_ESHAPE,		/* 422: well-formed JSON of the wrong shape or value */
 	SWGR_ETOOBIG,		/* 413: body over the limit */

@@ -348,6 +348,27 @@ st_say(enum swgr_rc rc, enum swgr_rc when, struct swgr_err *err, const char *fmt
 	return rc;
 }
 
+/*
+ * A foreign-key violation becomes the caller's SWGR_EINVAL (400) with a
+ * message naming the record; a value the database cannot hold stays
+ * SWGR_EINVAL with the database's own message.
+ */
+static enum swgr_rc
+st_refers(enum swgr_rc rc, struct swgr_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rc != SWGR_EREFERENCE)
+		return rc;
+	if (err != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+		err->rc = SWGR_EINVAL;
+	}
+	return SWGR_EINVAL;
+}
+
 /* Discovery. */
 
 static enum swgr_rc
@@ -641,7 +662,7 @@ swgr_store_metadata_delete(struct swgr_store *st, const char *partition,
 	rc = st_run(st, ST_WRITE, st_change_fn, &c, err);
 	swgr_uuid_format(id, ub);
 	rc = st_say(rc, SWGR_NOTFOUND, err, "metadata %s/%s not found", partition, ub);
-	return st_say(rc, SWGR_EINVAL, err, "metadata %s is referenced by offers", ub);
+	return st_refers(rc, err, "metadata %s is referenced by offers", ub);
 }
 
 struct st_offer_get {
@@ -759,8 +780,7 @@ st_offer_write(struct swgr_store *st, const struct swgr_offer *o, bool put, bool
 	swgr_uuid_format(&o->id, ib);
 	swgr_uuid_format(&o->metadata_id, mb);
 	rc = st_say(rc, SWGR_CONFLICT, err, "offer %s/%s already exists", o->partition, ib);
-	return st_say(rc, SWGR_EINVAL, err, "metadata %s not found in partition %s",
-	    mb, o->partition);
+	return st_refers(rc, err, "metadata %s not found in partition %s", mb, o->partition);
 }
 
 enum swgr_rc

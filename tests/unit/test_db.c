@@ -247,9 +247,10 @@ td_driver(const struct td_dialect *d, const char *uri)
 	p[0] = swgr_db_int(3);
 	p[1] = swgr_db_int(0);
 	p[5] = swgr_db_int(99);
-	CHECK_INT(drv->exec(c, SQL_INS, p, 6, NULL, &err), SWGR_EINVAL);
-	CHECK_INT(drv->script(c, "DELETE FROM td_p WHERE id = 1", &err), SWGR_EINVAL);
-	CHECK_INT(drv->exec(c, "DELETE FROM td_p WHERE id = 1", NULL, 0, NULL, &err), SWGR_EINVAL);
+	CHECK_INT(drv->exec(c, SQL_INS, p, 6, NULL, &err), SWGR_EREFERENCE);
+	CHECK_INT(drv->script(c, "DELETE FROM td_p WHERE id = 1", &err), SWGR_EREFERENCE);
+	CHECK_INT(drv->exec(c, "DELETE FROM td_p WHERE id = 1", NULL, 0, NULL, &err),
+	    SWGR_EREFERENCE);
 	CHECK_INT(drv->exec(c, "SELEKT 1", NULL, 0, NULL, &err), SWGR_EINTERNAL);
 	CHECK(!drv->broken(c));
 

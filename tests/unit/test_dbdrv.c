@@ -313,9 +313,9 @@ dd_errors(const struct swgr_db_driver *d, void *c)
 	CHECK_INT(d->exec(c, par, p, 2, NULL, &err), SWGR_CONFLICT);
 	p[0] = swgr_db_int(500);
 	p[1] = swgr_db_int(999);
-	CHECK_INT(d->exec(c, ins, p, 2, NULL, &err), SWGR_EINVAL);
+	CHECK_INT(d->exec(c, ins, p, 2, NULL, &err), SWGR_EREFERENCE);
 	p[0] = swgr_db_int(1);
-	CHECK_INT(d->exec(c, delpar, p, 1, NULL, &err), SWGR_EINVAL);
+	CHECK_INT(d->exec(c, delpar, p, 1, NULL, &err), SWGR_EREFERENCE);
 	p[0] = swgr_db_int(4);
 	p[1] = swgr_db_text("far too long for ten");
 	CHECK_INT(d->exec(c, par, p, 2, NULL, &err), SWGR_EINVAL);

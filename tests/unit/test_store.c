@@ -336,6 +336,24 @@ ts_offers(struct swgr_store *st)
 	CHECK_STR(err.msg, want);
 	CHECK_INT(swgr_store_offer_put(st, &o2, &created_new, &err), SWGR_EINVAL);
 	CHECK_INT(swgr_store_offer_get(st, "other", &o2.id, false, &og, &err), SWGR_NOTFOUND);
+	swgr_offer_free(&o2);
+
+	/*
+	 * A value the database cannot hold is refused with its own message, not
+	 * taken for a missing reference: MySQL's timestamp ends in 2038.
+	 */
+	ts_offer(&o2, PART, 13, 1);
+	o2.has_expires = true;
+	o2.expires.sec = 4102444800;	/* 2100-01-01 */
+	if (ts_dialect == SWGR_DB_MYSQL) {
+		CHECK_INT(swgr_store_offer_post(st, &o2, &err), SWGR_EINVAL);
+		CHECK(strstr(err.msg, "not found") == NULL && err.msg[0] != '\0');
+	} else {
+		CHECK(swgr_store_offer_post(st, &o2, &err) == SWGR_OK);
+		CHECK(swgr_store_offer_delete(st, PART, &o2.id, &err) == SWGR_OK);
+	}
+	swgr_offer_free(&o2);
+	ts_offer(&o2, "other", 11, 1);
 
 	CHECK(swgr_store_offer_get(st, PART, &o1.id, false, &og, &err) == SWGR_OK);
 	CHECK_STR(og.partition, PART);
