@@ -264,7 +264,12 @@ worker_main(void *arg)
 	bool stop;
 	int rc;
 
-	if (FCGX_InitRequest(&fr, app->listen_fd, 0) != 0) {
+	/*
+	 * FCGI_FAIL_ACCEPT_ON_INTR: without it libfcgi retries an accept that
+	 * WAKE_SIG interrupted, and a worker on spawn-fcgi's shared fd 0 (never
+	 * shut down) would wait there forever at SIGTERM.
+	 */
+	if (FCGX_InitRequest(&fr, app->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "FCGX_InitRequest failed");
 		goto out;
 	}
@@ -283,6 +288,8 @@ worker_main(void *arg)
 		if (rc < 0) {
 			if (stop)
 				break;
+			if (rc == -EINTR)
+				continue;
 			swgr_log(SWGR_LOG_ERROR, app->target, "FCGX_Accept_r: %s",
 			    rc > -1000 ? strerror(-rc) : "protocol error");
 			nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
