@@ -153,11 +153,10 @@ enum swgr_rc cli_http_status_error(const struct cli_resp *r, const char *what,
 	    struct swgr_err *err);
 /*
  * Splits a JSON array text into the compact texts of its elements
- * (*elems and each element malloc'd; free with cli_strv_free).
+ * (*elems and each element malloc'd; free with swgr_strv_free).
  */
 enum swgr_rc cli_json_array(const char *text, size_t len, char ***elems,
 	    size_t *n, struct swgr_err *err);
-void	 cli_strv_free(char **v, size_t n);
 
 /* Command groups, one per file. */
 int	 cli_discovery(int argc, char **argv, const char *ctx);

@@ -162,7 +162,7 @@ bad:
 	swgr_err_wrap(err, "parse all backends %s", r.url);
 	rc = SWGR_EUPSTREAM;
 out:
-	cli_strv_free(elems, ne);
+	swgr_strv_free(elems, ne);
 	cli_resp_free(&r);
 	return rc;
 }

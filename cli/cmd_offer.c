@@ -302,7 +302,7 @@ bad:
 	rc = SWGR_EUPSTREAM;
 out:
 	free(v);
-	cli_strv_free(elems, n);
+	swgr_strv_free(elems, n);
 	cli_resp_free(&r);
 	return rc;
 }

@@ -412,7 +412,7 @@ cli_json_array(const char *text, size_t len, char ***elems, size_t *n,
 		s = json_object_to_json_string_ext(json_object_array_get_idx(arr, i),
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (s == NULL || (v[i] = strdup(s)) == NULL) {
-			cli_strv_free(v, i);
+			swgr_strv_free(v, i);
 			goto oom;
 		}
 	}
@@ -425,14 +425,3 @@ oom:
 	return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 }
 
-void
-cli_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}

@@ -110,3 +110,15 @@ swgr_buf_free(struct swgr_buf *b)
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
+
+void
+swgr_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

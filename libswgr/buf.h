@@ -28,4 +28,7 @@ bool	 swgr_buf_ok(const struct swgr_buf *b);
 char	*swgr_buf_take(struct swgr_buf *b, size_t *len);
 void	 swgr_buf_free(struct swgr_buf *b);
 
+/* Frees the n strings of v and v itself; v may be NULL. */
+void	 swgr_strv_free(char **v, size_t n);
+
 #endif

@@ -961,18 +961,6 @@ out:
 }
 
 static void
-free_list(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
 free_store(struct swgr_store_cfg *s)
 {
 	free(s->database_uri);
@@ -999,8 +987,8 @@ swgr_config_free(struct swgr_config *cfg)
 	if (cfg == NULL)
 		return;
 	l = &cfg->lnurl;
-	free_list(l->partitions, l->npartitions);
-	free_list(l->allowed_hosts, l->nallowed_hosts);
+	swgr_strv_free(l->partitions, l->npartitions);
+	swgr_strv_free(l->allowed_hosts, l->nallowed_hosts);
 	free(l->address);
 	free(l->ln_trusted_roots);
 	free(l->tls.cert_path);

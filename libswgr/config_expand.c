@@ -1,25 +1,15 @@
 /* Text expansion for the configuration: environment variables, dotenv secrets, {secret.NAME} (spec §12.1). */
 #include <ctype.h>
-#include <locale.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 #include "buf.h"
 #include "config.h"
 #include "err.h"
+#include "valid.h"
 
-static pthread_once_t	 uni_once = PTHREAD_ONCE_INIT;
-static locale_t		 uni_locale;
-
-static void
-uni_init(void)
-{
-	uni_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
 
 /*
  * Decodes the UTF-8 character at s, of which n bytes remain (n > 0).
@@ -65,17 +55,6 @@ utf8_char(const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Rust's char::is_alphanumeric, through the C.UTF-8 locale beyond ASCII. */
-static bool
-uni_isalnum(uint32_t cp)
-{
-	if (cp < 0x80)
-		return isalnum((int)cp) != 0;
-	pthread_once(&uni_once, uni_init);
-	if (uni_locale == (locale_t)0)
-		return cp != 0xfffd;
-	return iswalnum_l((wint_t)cp, uni_locale) != 0;
-}
 
 /* Length of the variable name at s for $NAME: alphanumerics and '_'. */
 static size_t
@@ -87,7 +66,7 @@ env_name_len(const char *s)
 	len = strlen(s);
 	while (n < len) {
 		k = utf8_char(s + n, len - n, &cp);
-		if (cp != '_' && !uni_isalnum(cp))
+		if (cp != '_' && !swgr_unicode_alnum(cp))
 			break;
 		n += k;
 	}
@@ -306,7 +285,7 @@ dotenv_value(const struct swgr_secrets *s, const char *in, size_t len, struct sw
 				mode = SUBST_NONE;
 			} else
 				swgr_buf_put(&name, in + i, k);
-		} else if (mode == SUBST_BLOCK && uni_isalnum(c)) {
+		} else if (mode == SUBST_BLOCK && swgr_unicode_alnum(c)) {
 			swgr_buf_put(&name, in + i, k);
 		} else if (mode == SUBST_BLOCK && c == '{' && name.len == 0) {
 			mode = SUBST_BRACED;

@@ -12,18 +12,6 @@
 #include "fcgi.h"
 #include "valid.h"
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum swgr_rc
 swgr_pct_decode(const char *s, size_t len, bool form, char **out)
 {
@@ -43,8 +31,8 @@ swgr_pct_decode(const char *s, size_t len, bool form, char **out)
 			p[n++] = s[i];
 			continue;
 		}
-		hi = i + 1 < len ? hexval((unsigned char)s[i + 1]) : -1;
-		lo = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+		hi = i + 1 < len ? swgr_hex_digit((unsigned char)s[i + 1]) : -1;
+		lo = i + 2 < len ? swgr_hex_digit((unsigned char)s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			if (!form)
 				goto bad;
@@ -62,18 +50,6 @@ swgr_pct_decode(const char *s, size_t len, bool form, char **out)
 bad:
 	free(p);
 	return SWGR_EINVAL;
-}
-
-void
-swgr_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 enum swgr_rc

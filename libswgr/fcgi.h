@@ -88,7 +88,6 @@ enum swgr_rc	 swgr_req_body(struct swgr_req *r, struct swgr_err *err);
 enum swgr_rc	 swgr_pct_decode(const char *s, size_t len, bool form, char **out);
 /* Splits "/a/b%20c" into {"a", "b c"}; the path must start with '/'.  "/" gives none. */
 enum swgr_rc	 swgr_path_split(const char *path, char ***seg, size_t *nseg);
-void		 swgr_strv_free(char **v, size_t n);
 
 /* Parses a query string with urlencoded semantics; empty pairs are skipped. */
 enum swgr_rc	 swgr_query_parse(const char *qs, struct swgr_query *q);

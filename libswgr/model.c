@@ -9,25 +9,13 @@
 #include "json.h"
 #include "model.h"
 
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 swgr_backend_free(struct swgr_backend *b)
 {
 	if (b == NULL)
 		return;
 	free(b->name);
-	strv_free(b->partitions, b->npartitions);
+	swgr_strv_free(b->partitions, b->npartitions);
 	free(b->implementation);
 	memset(b, 0, sizeof(*b));
 }
@@ -38,7 +26,7 @@ swgr_backend_patch_free(struct swgr_backend_patch *p)
 	if (p == NULL)
 		return;
 	free(p->name);
-	strv_free(p->partitions, p->npartitions);
+	swgr_strv_free(p->partitions, p->npartitions);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -302,7 +290,7 @@ get_partitions(struct json_object *o, const char *key, bool req, bool *present,
 		snprintf(name, sizeof(name), "%s[%zu]", key, i);
 		rc = str_value(json_object_array_get_idx(v, i), name, &p[n], err);
 		if (rc != SWGR_OK) {
-			strv_free(p, n);
+			swgr_strv_free(p, n);
 			return rc;
 		}
 	}

@@ -14,8 +14,8 @@
 
 #include "valid.h"
 
-static int
-hexval(unsigned char c)
+int
+swgr_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -49,8 +49,8 @@ swgr_hex_decode(const char *s, size_t len, uint8_t *out, size_t outlen)
 	if (len != 2 * outlen)
 		return SWGR_EINVAL;
 	for (i = 0; i < outlen; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0)
+		if ((hi = swgr_hex_digit(s[2 * i])) < 0 ||
+		    (lo = swgr_hex_digit(s[2 * i + 1])) < 0)
 			return SWGR_EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -601,15 +601,14 @@ ctype_init(void)
 	ctype_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 }
 
-/* Rust's char::is_alphanumeric, through the C.UTF-8 classification. */
-static bool
-is_alnum(uint32_t c)
+bool
+swgr_unicode_alnum(uint32_t c)
 {
 	if (c < 0x80)
 		return isalnum((int)c) != 0;
 	pthread_once(&ctype_once, ctype_init);
 	if (ctype_utf8 == (locale_t)0)
-		return true;
+		return c != 0xfffd;	/* no locale: any character but the replacement one */
 	return iswalnum_l((wint_t)c, ctype_utf8) != 0;
 }
 
@@ -629,7 +628,7 @@ is_utf8_non_ascii(uint32_t c)
 static bool
 is_atext(uint32_t c)
 {
-	return is_alnum(c) || (c < 0x80 && strchr("!#$%&'*+-/=?^_`{|}~",
+	return swgr_unicode_alnum(c) || (c < 0x80 && strchr("!#$%&'*+-/=?^_`{|}~",
 	    (int)c) != NULL && c != 0) || is_utf8_non_ascii(c);
 }
 
@@ -703,12 +702,12 @@ label_valid(const char *s, size_t len)
 {
 	size_t i = 0, last = 0;
 
-	if (len == 0 || !is_alnum(utf8_next(s, len, &i)))
+	if (len == 0 || !swgr_unicode_alnum(utf8_next(s, len, &i)))
 		return false;
 	for (i = len - 1; i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80; i--)
 		;
 	last = i;
-	if (!is_alnum(utf8_next(s, len, &last)))
+	if (!swgr_unicode_alnum(utf8_next(s, len, &last)))
 		return false;
 	return len <= 63 && is_atom(s, len);
 }

@@ -79,6 +79,10 @@ char		*swgr_base64url_encode(const uint8_t *p, size_t len);
  */
 enum swgr_rc	 swgr_email_parse(const char *s, size_t len, char **addr);
 
+/* The value of one hex digit (either case), or -1. */
+int		 swgr_hex_digit(int c);
+/* Rust's char::is_alphanumeric: ASCII, and beyond it C.UTF-8's classification. */
+bool		 swgr_unicode_alnum(uint32_t cp);
 /* Lowercase hex; decode accepts either case.  */
 void		 swgr_hex_encode(const uint8_t *p, size_t len, char *out);
 enum swgr_rc	 swgr_hex_decode(const char *s, size_t len, uint8_t *out, size_t outlen);
