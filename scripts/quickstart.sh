@@ -26,7 +26,7 @@ done
 
 # The responders, under spawn-fcgi, and nginx in front (web-examples/ is what runs).
 # A re-run first stops the running ones (SIGTERM: they finish requests in flight).
-for svc in discovery offer; do
+for svc in discovery offer lnurl; do
 	pidf=/run/swgr/$svc.pid
 	if [ -s "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null; then
 		for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.1; done

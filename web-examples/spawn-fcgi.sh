@@ -31,3 +31,11 @@ spawn-fcgi -s "$RUNDIR/discovery.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" 
 spawn-fcgi -s "$RUNDIR/offer.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" \
 	-P "$RUNDIR/offer.pid" \
 	-- "$SBIN/swgr-offer" -c "$CONFIG" -t "$THREADS"
+
+# The public LNURL service (web-examples/nginx/swgr-lnurl.conf), when this host serves wallets.
+# It reads offers, backends and the node status that swgr-monitord writes.
+if [ -x "$SBIN/swgr-lnurl" ] && [ "${SWGR_LNURL:-yes}" = yes ]; then
+	spawn-fcgi -s "$RUNDIR/lnurl.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" \
+		-P "$RUNDIR/lnurl.pid" \
+		-- "$SBIN/swgr-lnurl" -c "$CONFIG" -t "$THREADS"
+fi
