@@ -1,7 +1,21 @@
-/* Unary gRPC calls over gRPC core. */
+/* Unary gRPC calls over gRPC core: channels that reconnect at once, deadlines, status mapping. */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
@@ -9,21 +23,298 @@
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
+#include <grpc/support/log.h>
 #include <grpc/support/time.h>
 
 #include "buf.h"
 #include "grpc.h"
+#include "log.h"
 
-struct swgr_grpc_chan {
+/* One gRPC channel and the calls using it; freed when the last one lets go. */
+struct conn {
 	grpc_channel	*channel;
-	char		*target;
+	int		 refs;
 };
 
+struct swgr_grpc_chan {
+	pthread_mutex_t	 mu;
+	struct conn	*cur;		/* the channel new calls use */
+	char		*target;	/* host:port */
+	char		*domain;	/* name override, or NULL */
+	grpc_channel_credentials *creds;
+	grpc_arg	 args[4];
+	grpc_channel_args cargs;
+	struct swgr_grpc_probe *probe;	/* TLS diagnosis, NULL without TLS */
+};
+
+/*
+ * A TLS handshake of our own, made with the channel's material when a
+ * connection fails, to tell the operator why: gRPC reports a refused client
+ * certificate as "Socket closed".
+ */
+struct swgr_grpc_probe {
+	char	*host;		/* to connect to */
+	char	*port;
+	char	*name;		/* to check on the certificate: domain or host */
+	char	*roots, *cert, *key;
+};
+
+static void
+probe_free(struct swgr_grpc_probe *p)
+{
+	if (p == NULL)
+		return;
+	if (p->key != NULL)
+		memset(p->key, 0, strlen(p->key));
+	free(p->host);
+	free(p->port);
+	free(p->name);
+	free(p->roots);
+	free(p->cert);
+	free(p->key);
+	free(p);
+}
+
+static char *
+dup_or_null(const char *s, int *oom)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*oom = 1;
+	return d;
+}
+
+static enum swgr_rc
+probe_new(const char *target, const struct swgr_grpc_tls *tls, struct swgr_grpc_probe **out,
+    struct swgr_err *err)
+{
+	struct swgr_grpc_probe *p;
+	const char *colon, *h = target, *hend;
+	int oom = 0;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	if (target[0] == '[' && (hend = strchr(target, ']')) != NULL) {
+		h = target + 1;
+		colon = hend[1] == ':' ? hend + 1 : NULL;
+	} else {
+		colon = strrchr(target, ':');
+		hend = colon != NULL ? colon : target + strlen(target);
+	}
+	p->host = strndup(h, (size_t)(hend - h));
+	p->port = strdup(colon != NULL ? colon + 1 : "443");
+	p->name = dup_or_null(tls->domain != NULL && tls->domain[0] ? tls->domain : p->host, &oom);
+	p->roots = dup_or_null(tls->roots, &oom);
+	p->cert = dup_or_null(tls->cert, &oom);
+	p->key = dup_or_null(tls->key, &oom);
+	if (oom || p->host == NULL || p->port == NULL) {
+		probe_free(p);
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	}
+	*out = p;
+	return SWGR_OK;
+}
+
+/* snprintf for findings: a long one is cut, never an error. */
+static void
+say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+say(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+/* A TCP connection to the probe's host within secs, or -1 with why set. */
+static int
+probe_connect(const struct swgr_grpc_probe *p, double secs, char *why, size_t len)
+{
+	struct addrinfo hints, *res, *ai;
+	struct timeval tv;
+	int fd = -1, e, cerr = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(p->host, p->port, &hints, &res)) != 0) {
+		say(why, len, "cannot resolve %s: %s", p->host, gai_strerror(e));
+		return -1;
+	}
+	tv.tv_sec = (time_t)secs;
+	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			cerr = errno;
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		say(why, len, "cannot connect to %s:%s: %s (node down or wrong port?)", p->host,
+		    p->port, strerror(cerr));
+	return fd;
+}
+
+/* Loads the PEM certificates of pem into the context's trust store. */
+static void
+probe_roots(SSL_CTX *ctx, const char *pem)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	BIO *bio;
+	X509 *x;
+
+	if (pem == NULL) {
+		SSL_CTX_set_default_verify_paths(ctx);
+		return;
+	}
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		X509_STORE_add_cert(store, x);
+		X509_free(x);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+}
+
+static int
+probe_keypair(SSL_CTX *ctx, const struct swgr_grpc_probe *p)
+{
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	BIO *bio;
+	int ok = 0;
+
+	if ((bio = BIO_new_mem_buf(p->cert, -1)) != NULL) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if ((bio = BIO_new_mem_buf(p->key, -1)) != NULL) {
+		pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if (x != NULL && pk != NULL)
+		ok = SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_use_PrivateKey(ctx, pk) == 1;
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return ok;
+}
+
+/* The last OpenSSL error as text, without the "error:0A000086:" prefix. */
+static const char *
+ssl_reason(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r;
+
+	if (e == 0)
+		return "the connection was closed";
+	r = ERR_reason_error_string(e);
+	snprintf(buf, len, "%s", r != NULL ? r : "unknown TLS error");
+	return buf;
+}
+
+/*
+ * Connects and shakes hands as gRPC would (SNI and name check with the
+ * domain, ALPN h2, the client certificate), within secs; writes the finding
+ * into why.  The node's first HTTP/2 frame proves the client certificate was
+ * accepted: with TLS 1.3 a refusal only arrives after the handshake.
+ */
+static void
+probe_run(const struct swgr_grpc_probe *p, double secs, char *why, size_t len)
+{
+	static const unsigned char alpn[] = "\x02h2";
+	struct in6_addr a6;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	X509_VERIFY_PARAM *vp;
+	char buf[160];
+	long v;
+	int fd;
+
+	if (secs < 0.05)
+		return;
+	if ((fd = probe_connect(p, secs, why, len)) < 0)
+		return;
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL || (ssl = SSL_new(ctx)) == NULL)
+		goto out;
+	SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
+	probe_roots(ctx, p->roots);
+	if (p->cert != NULL && p->key != NULL && (!probe_keypair(ctx, p) ||
+	    SSL_use_certificate(ssl, SSL_CTX_get0_certificate(ctx)) != 1 ||
+	    SSL_use_PrivateKey(ssl, SSL_CTX_get0_privatekey(ctx)) != 1)) {
+		say(why, len, "the client certificate or key cannot be used");
+		goto out;
+	}
+	SSL_set_alpn_protos(ssl, alpn, sizeof(alpn) - 1);
+	vp = SSL_get0_param(ssl);
+	if (inet_pton(AF_INET, p->name, &a6) == 1 || inet_pton(AF_INET6, p->name, &a6) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(vp, p->name);
+	else {
+		SSL_set_tlsext_host_name(ssl, p->name);
+		X509_VERIFY_PARAM_set1_host(vp, p->name, 0);
+	}
+	SSL_set_fd(ssl, fd);
+	ERR_clear_error();
+	if (SSL_connect(ssl) != 1) {
+		v = SSL_get_verify_result(ssl);
+		if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
+			say(why, len, "the node's certificate does not name '%s' (set \"domain\" "
+			    "to a name it has)", p->name);
+		else if (v != X509_V_OK)
+			say(why, len, "the node's certificate is not trusted: %s (check its "
+			    "CA/TLS certificate file and ln-trusted-roots)",
+			    X509_verify_cert_error_string(v));
+		else
+			say(why, len, "handshake failed: %s", ssl_reason(buf, sizeof(buf)));
+		goto out;
+	}
+	if (SSL_read(ssl, buf, 1) <= 0)
+		say(why, len, "the node closed the connection right after the handshake (%s)%s",
+		    ssl_reason(buf, sizeof(buf)), p->cert != NULL ? ": it refuses our client "
+		    "certificate; is that signed by the node's CA?" : "");
+	else
+		say(why, len, "a direct TLS handshake works now");
+out:
+	ERR_clear_error();
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+}
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* gRPC core's own log lines go to our log: its errors at WARN, the rest at DEBUG. */
+static void
+log_line(gpr_log_func_args *a)
+{
+	const char *file = a->file != NULL ? strrchr(a->file, '/') : NULL;
+
+	swgr_log(a->severity == GPR_LOG_SEVERITY_ERROR ? SWGR_LOG_WARN : SWGR_LOG_DEBUG, "grpc",
+	    "%s (%s:%d)", a->message, file != NULL ? file + 1 : (a->file ? a->file : "?"),
+	    a->line);
+}
 
 static void
 init(void)
 {
+	gpr_set_log_function(log_line);
+	/* GRPC_VERBOSITY, when set, wins; otherwise gRPC says as much as our log keeps. */
+	if (getenv("GRPC_VERBOSITY") == NULL)
+		gpr_set_log_verbosity(swgr_log_enabled(SWGR_LOG_DEBUG) ? GPR_LOG_SEVERITY_INFO :
+		    GPR_LOG_SEVERITY_ERROR);
 	grpc_init();
 }
 
@@ -69,56 +360,133 @@ parse_url(const char *url, char **target, int *tls, struct swgr_err *err)
 	return SWGR_OK;
 }
 
+static struct conn *
+conn_new(struct swgr_grpc_chan *ch)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->channel = grpc_channel_create(ch->target, ch->creds, &ch->cargs)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->refs = 1;
+	return c;
+}
+
+static struct conn *
+conn_get(struct swgr_grpc_chan *ch)
+{
+	struct conn *c;
+
+	pthread_mutex_lock(&ch->mu);
+	if ((c = ch->cur) != NULL)
+		c->refs++;
+	pthread_mutex_unlock(&ch->mu);
+	return c;
+}
+
+static void
+conn_put(struct swgr_grpc_chan *ch, struct conn *c)
+{
+	int last;
+
+	pthread_mutex_lock(&ch->mu);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&ch->mu);
+	if (last) {
+		grpc_channel_destroy(c->channel);
+		free(c);
+	}
+}
+
+/*
+ * The connection of c failed: later calls get a fresh channel, which connects
+ * at once instead of waiting out gRPC's reconnect backoff (spec §9.2: "on any
+ * RPC error the connection is dropped and re-opened on the next call").
+ */
+static void
+conn_drop(struct swgr_grpc_chan *ch, struct conn *c)
+{
+	struct conn *fresh = NULL;
+
+	pthread_mutex_lock(&ch->mu);
+	if (ch->cur == c && (fresh = conn_new(ch)) != NULL) {
+		ch->cur = fresh;
+		c->refs--;		/* the channel's own reference; the caller still holds one */
+	}
+	pthread_mutex_unlock(&ch->mu);
+}
+
+static void
+add_arg(struct swgr_grpc_chan *ch, const char *key, const char *s, int i)
+{
+	grpc_arg *a = &ch->args[ch->cargs.num_args++];
+
+	a->key = (char *)key;
+	if (s != NULL) {
+		a->type = GRPC_ARG_STRING;
+		a->value.string = (char *)s;
+	} else {
+		a->type = GRPC_ARG_INTEGER;
+		a->value.integer = i;
+	}
+}
+
 enum swgr_rc
 swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
     struct swgr_grpc_chan **out, struct swgr_err *err)
 {
+	static const struct swgr_grpc_tls none = { NULL, NULL, NULL, NULL };
 	struct swgr_grpc_chan *ch;
-	grpc_channel_credentials *creds;
 	grpc_ssl_pem_key_cert_pair pair;
-	grpc_arg args[2];
-	grpc_channel_args cargs = { 0, args };
 	int is_tls = 0;
 	enum swgr_rc rc;
 
+	*out = NULL;
 	swgr_grpc_init();
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	if ((rc = parse_url(url, &ch->target, &is_tls, err)) != SWGR_OK) {
-		free(ch);
-		return rc;
-	}
-	if (is_tls && tls == NULL) {
-		static const struct swgr_grpc_tls none = { NULL, NULL, NULL, NULL };
+	pthread_mutex_init(&ch->mu, NULL);
+	ch->cargs.args = ch->args;
+	if ((rc = parse_url(url, &ch->target, &is_tls, err)) != SWGR_OK)
+		goto fail;
+	if (is_tls && tls == NULL)
 		tls = &none;
-	}
 	if (is_tls) {
 		pair.private_key = tls->key;
 		pair.cert_chain = tls->cert;
-		creds = grpc_ssl_credentials_create(tls->roots,
+		ch->creds = grpc_ssl_credentials_create(tls->roots,
 		    tls->cert != NULL && tls->key != NULL ? &pair : NULL, NULL, NULL);
 		if (tls->domain != NULL && tls->domain[0] != '\0') {
-			args[cargs.num_args].type = GRPC_ARG_STRING;
-			args[cargs.num_args].key = (char *)GRPC_SSL_TARGET_NAME_OVERRIDE_ARG;
-			args[cargs.num_args].value.string = (char *)tls->domain;
-			cargs.num_args++;
+			if ((ch->domain = strdup(tls->domain)) == NULL) {
+				rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+				goto fail;
+			}
+			add_arg(ch, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, ch->domain, 0);
 		}
+		if ((rc = probe_new(ch->target, tls, &ch->probe, err)) != SWGR_OK)
+			goto fail;
 	} else
-		creds = grpc_insecure_credentials_create();
+		ch->creds = grpc_insecure_credentials_create();
+	if (ch->creds == NULL) {
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "cannot make gRPC credentials for %s", url);
+		goto fail;
+	}
+	/* Our own subchannel: a fresh channel must not inherit a shared one's backoff. */
+	add_arg(ch, GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, NULL, 1);
 	/* Fail fast while a node is down: the balancer tries the next one. */
-	args[cargs.num_args].type = GRPC_ARG_INTEGER;
-	args[cargs.num_args].key = (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS;
-	args[cargs.num_args].value.integer = 1000;
-	cargs.num_args++;
-	ch->channel = grpc_channel_create(ch->target, creds, &cargs);
-	grpc_channel_credentials_release(creds);
-	if (ch->channel == NULL) {
-		free(ch->target);
-		free(ch);
-		return swgr_err_set(err, SWGR_EINTERNAL, "cannot create a gRPC channel to %s", url);
+	add_arg(ch, GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, NULL, 1000);
+	if ((ch->cur = conn_new(ch)) == NULL) {
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "cannot create a gRPC channel to %s", url);
+		goto fail;
 	}
 	*out = ch;
 	return SWGR_OK;
+fail:
+	swgr_grpc_chan_free(ch);
+	return rc;
 }
 
 void
@@ -126,7 +494,13 @@ swgr_grpc_chan_free(struct swgr_grpc_chan *ch)
 {
 	if (ch == NULL)
 		return;
-	grpc_channel_destroy(ch->channel);
+	if (ch->cur != NULL)
+		conn_put(ch, ch->cur);
+	if (ch->creds != NULL)
+		grpc_channel_credentials_release(ch->creds);
+	probe_free(ch->probe);
+	pthread_mutex_destroy(&ch->mu);
+	free(ch->domain);
 	free(ch->target);
 	free(ch);
 }
@@ -136,6 +510,16 @@ deadline_after(double secs)
 {
 	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	    gpr_time_from_micros((int64_t)(secs * 1e6), GPR_TIMESPAN));
+}
+
+/* Seconds left until deadline (a GPR_CLOCK_MONOTONIC time), 0 if past. */
+static double
+secs_left(gpr_timespec deadline)
+{
+	gpr_timespec d = gpr_time_sub(deadline, gpr_now(GPR_CLOCK_MONOTONIC));
+	double s = (double)d.tv_sec + d.tv_nsec / 1e9;
+
+	return s > 0 ? s : 0;
 }
 
 static enum swgr_rc
@@ -157,6 +541,34 @@ read_message(grpc_byte_buffer *bb, uint8_t **resp, size_t *resplen, struct swgr_
 	return SWGR_OK;
 }
 
+/*
+ * The error of a failed call: status, the server's or gRPC's details and,
+ * when the connection itself failed over TLS, what a direct TLS handshake
+ * says about it (gRPC only says "Socket closed" when a node refuses our
+ * client certificate).
+ */
+static enum swgr_rc
+call_error(struct swgr_grpc_chan *ch, const char *method, grpc_status_code code,
+    const char *details, int conn_failed, gpr_timespec deadline, struct swgr_err *err)
+{
+	static const char noise[] = "failed to connect to all addresses; last error: ";
+	char why[256] = "";
+	enum swgr_rc rc;
+
+	rc = (code == GRPC_STATUS_INVALID_ARGUMENT || code == GRPC_STATUS_OUT_OF_RANGE ||
+	    code == GRPC_STATUS_ALREADY_EXISTS) ? SWGR_EINVAL : SWGR_EUPSTREAM;
+	if (strncmp(details, noise, sizeof(noise) - 1) == 0)
+		details += sizeof(noise) - 1;
+	if (conn_failed && ch->probe != NULL && code == GRPC_STATUS_UNAVAILABLE &&
+	    strstr(details, "Connection refused") == NULL)
+		probe_run(ch->probe, secs_left(deadline), why, sizeof(why));
+	if (why[0] != '\0')
+		return swgr_err_set(err, rc, "%s: gRPC status %d %s: %s (gRPC says: %s)",
+		    method, (int)code, status_name((int)code), why, details);
+	return swgr_err_set(err, rc, "%s: gRPC status %d %s: %s", method, (int)code,
+	    status_name((int)code), details);
+}
+
 enum swgr_rc
 swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
     const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
@@ -174,18 +586,22 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	grpc_op ops[6];
 	grpc_event ev;
 	gpr_timespec deadline;
+	struct conn *conn;
 	enum swgr_rc rc;
 	size_t i;
+	int conn_failed = 0;
 
 	*resp = NULL;
 	*resplen = 0;
 	*status = GRPC_STATUS_UNKNOWN;
 	if (nmd > sizeof(meta) / sizeof(meta[0]))
 		return swgr_err_set(err, SWGR_EINTERNAL, "too much gRPC metadata");
+	if ((conn = conn_get(ch)) == NULL)
+		return swgr_err_set(err, SWGR_EINTERNAL, "%s: no gRPC channel", method);
 	deadline = deadline_after(timeout_secs);
 	cq = grpc_completion_queue_create_for_pluck(NULL);
 	method_slice = grpc_slice_from_static_string(method);
-	call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+	call = grpc_channel_create_call(conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
 	    method_slice, NULL, deadline, NULL);
 	for (i = 0; i < nmd; i++) {
 		meta[i].key = grpc_slice_from_static_string(md[i].key);
@@ -235,14 +651,23 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 			rc = read_message(recv_bb, resp, resplen, err);
 		goto out;
 	}
+	/*
+	 * UNAVAILABLE or a deadline on a channel that is not connected: the
+	 * connection failed or is still being made (node down, TLS refused, a
+	 * peer that never answers the handshake), not the node's answer.  The
+	 * next call starts afresh, so connecting is bounded by the call's
+	 * deadline too (spec §9.2).
+	 */
+	if ((code == GRPC_STATUS_UNAVAILABLE || code == GRPC_STATUS_DEADLINE_EXCEEDED) &&
+	    grpc_channel_check_connectivity_state(conn->channel, 0) != GRPC_CHANNEL_READY) {
+		conn_failed = 1;
+		conn_drop(ch, conn);
+	}
 	{
 		char *d = grpc_slice_to_c_string(details);
 
-		rc = (code == GRPC_STATUS_INVALID_ARGUMENT || code == GRPC_STATUS_OUT_OF_RANGE ||
-		    code == GRPC_STATUS_ALREADY_EXISTS) ? SWGR_EINVAL : SWGR_EUPSTREAM;
-		swgr_err_set(err, rc, "%s: gRPC status %d %s: %s", method, (int)code,
-		    status_name((int)code), d != NULL && d[0] != '\0' ? d :
-		    (error_string != NULL ? error_string : "no details"));
+		rc = call_error(ch, method, code, d != NULL && d[0] != '\0' ? d :
+		    (error_string != NULL ? error_string : "no details"), conn_failed, deadline, err);
 		gpr_free(d);
 	}
 out:
@@ -262,5 +687,6 @@ out:
 	    NULL).type != GRPC_QUEUE_SHUTDOWN)
 		;
 	grpc_completion_queue_destroy(cq);
+	conn_put(ch, conn);
 	return rc;
 }

@@ -22,14 +22,21 @@ struct swgr_grpc_md {
 
 struct swgr_grpc_chan;
 
-/* Initialises gRPC core once per process (idempotent, thread-safe). */
+/*
+ * Initialises gRPC core once per process (idempotent, thread-safe) and sends
+ * its log lines to ours (target "grpc": its errors at WARN, the rest at
+ * DEBUG; GRPC_VERBOSITY, if set, still filters them first).
+ */
 void		 swgr_grpc_init(void);
 
 /*
  * A channel to url ("https://host:port[/]" with tls, "http://host:port" in
- * plaintext when tls is NULL).  No connection is made until the first call.
- * Channels are thread-safe and meant to be cached.  SWGR_EINTERNAL for a
- * URL that cannot be used.
+ * plaintext when tls is NULL).  No connection is made until the first call;
+ * a call that finds the connection failed (or still not made at its
+ * deadline) drops it, and the next call connects afresh, without gRPC's
+ * reconnect backoff.  Channels are thread-safe and meant to be cached; free
+ * one only when no call on it is in flight.  SWGR_EINTERNAL for a URL that
+ * cannot be used.
  */
 enum swgr_rc	 swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 		    struct swgr_grpc_chan **out, struct swgr_err *err);
@@ -42,7 +49,11 @@ void		 swgr_grpc_chan_free(struct swgr_grpc_chan *ch);
  * deadline, 14 when unreachable or a TLS failure) and the result is
  * SWGR_EINVAL for INVALID_ARGUMENT, OUT_OF_RANGE and ALREADY_EXISTS (the
  * request's fault, spec §10.4) and SWGR_EUPSTREAM for every other status;
- * the message carries the status name and the server's details.
+ * the message carries the status name and the server's details and, when a
+ * TLS connection failed, what a direct handshake found (untrusted or
+ * misnamed certificate, client certificate refused, connection refused).
+ * Each call uses its own completion queue: creating one costs ~0.7 us,
+ * against ~140 us of CPU for the call itself, so no per-thread queue.
  */
 enum swgr_rc	 swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 		    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,

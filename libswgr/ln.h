@@ -8,7 +8,7 @@
 #include "err.h"
 
 struct swgr_ln_opts {
-	double		 timeout_secs;		/* ln-client-timeout-secs: every call's deadline */
+	double		 timeout_secs;		/* ln-client-timeout-secs: every call's deadline (<= 0: 2 s) */
 	const char	*trusted_roots;		/* ln-trusted-roots (PEM file), optional */
 };
 
@@ -20,8 +20,11 @@ struct swgr_ln_client;
  * certificate, key and macaroon files now; connects lazily.  Trusted roots
  * are the system's (SSL_CERT_FILE honoured), then opts->trusted_roots, then
  * the backend's own CA/TLS certificate.  SWGR_EINTERNAL with a message naming
- * the backend and the cause when the JSON or a file cannot be used.
- * Thread-safe once made; free with swgr_ln_client_free.
+ * the backend and the cause when the JSON or a file cannot be used (missing,
+ * unreadable, empty, not PEM, a key that does not match its certificate).
+ * opts may be NULL (defaults).  Thread-safe once made; free with
+ * swgr_ln_client_free.  Clients are meant to be kept per process and rebuilt
+ * only when the backend's implementation changes: see swgr_ln_impl_equal.
  */
 enum swgr_rc	 swgr_ln_client_new(const char *name, const char *implementation,
 		    const struct swgr_ln_opts *opts, struct swgr_ln_client **out,
@@ -29,8 +32,24 @@ enum swgr_rc	 swgr_ln_client_new(const char *name, const char *implementation,
 void		 swgr_ln_client_free(struct swgr_ln_client *c);
 /* "cln" or "lnd". */
 const char	*swgr_ln_client_kind(const struct swgr_ln_client *c);
+/* The name given to swgr_ln_client_new (the backend's public key). */
+const char	*swgr_ln_client_name(const struct swgr_ln_client *c);
+/* The implementation JSON text the client was made from, as given. */
+const char	*swgr_ln_client_impl(const struct swgr_ln_client *c);
 
 /*
+ * Whether two implementation JSON texts describe the same client: equal as
+ * JSON values (object key order and white space ignored; arrays in order).
+ * False if either is not valid JSON.  A monitor or balancer keeps its client
+ * while swgr_ln_impl_equal(swgr_ln_client_impl(c), backend->implementation).
+ * (A changed file behind an unchanged path is not seen: restart to reload.)
+ */
+int		 swgr_ln_impl_equal(const char *a, const char *b);
+
+/*
+ * Calls are thread-safe on one client; the deadline is the client's timeout.
+ * A failed connection is retried on the next call (no backoff).
+ *
  * Asks the node for an invoice of amount_msat whose description hash is
  * sha256(description) (CLN: description with deschashonly; LND: the hash),
  * expiring after expiry_secs.  *bolt11 is malloc'd.  Errors per spec §10.4:

@@ -1,4 +1,6 @@
 /* Core Lightning over cln-grpc: Invoice with deschashonly, inbound from ListPeerChannels (spec §10.2). */
+#include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,28 @@
 #include "cln_node.pb-c.h"
 #include "ln_int.h"
 #include "valid.h"
+
+/*
+ * The Unix time in nanoseconds, strictly increasing within the process: two
+ * threads asking for the same invoice in the same nanosecond still get
+ * distinct labels (CLN refuses a duplicate label).
+ */
+static uint64_t
+unique_ns(void)
+{
+	static _Atomic uint64_t last;
+	struct timespec now;
+	uint64_t t, prev;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	prev = atomic_load(&last);
+	do {
+		if (t <= prev)
+			t = prev + 1;
+	} while (!atomic_compare_exchange_weak(&last, &prev, t));
+	return t;
+}
 
 /* Packs msg into a malloc'd buffer for the call. */
 static uint8_t *
@@ -32,16 +56,14 @@ cln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *descript
 	Cln__InvoiceResponse *res;
 	uint8_t hash[SHA256_DIGEST_LENGTH], *buf, *resp = NULL;
 	char label[2 * SHA256_DIGEST_LENGTH + 32], *desc;
-	struct timespec now;
 	size_t len, resplen;
 	enum swgr_rc rc;
 
 	/* The label must be unique per node: the description hash and the time in ns. */
 	SHA256((const unsigned char *)description, desclen, hash);
 	swgr_hex_encode(hash, sizeof(hash), label);
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(label + 2 * sizeof(hash), sizeof(label) - 2 * sizeof(hash), ":%lld%09ld",
-	    (long long)now.tv_sec, (long)now.tv_nsec);
+	snprintf(label + 2 * sizeof(hash), sizeof(label) - 2 * sizeof(hash), ":%" PRIu64,
+	    unique_ns());
 	if ((desc = strndup(description, desclen)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	amt.msat = amount_msat;

@@ -17,6 +17,7 @@ struct swgr_ln_ops {
 struct swgr_ln_client {
 	const struct swgr_ln_ops *ops;
 	char		*name;
+	char		*impl;			/* the implementation JSON, as given */
 	struct swgr_grpc_chan *chan;
 	double		 timeout_secs;
 	char		*macaroon_hex;		/* LND */

@@ -4,6 +4,7 @@ Written for the node simulator and for tests that check invoices independently
 of the C code.  Signatures use libsecp256k1 through ctypes (Debian's
 libsecp256k1-1 ships the recovery module).
 """
+import base64
 import ctypes
 import ctypes.util
 import hashlib
@@ -59,14 +60,26 @@ def recover(sig65: bytes, msg32: bytes) -> bytes:
     return out.raw
 
 
+_GEN = (0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3)
+
+
+def _gen_xor(top):
+    x = 0
+    for i in range(5):
+        if top >> i & 1:
+            x ^= _GEN[i]
+    return x
+
+
+# The xor of the generators picked by the 5 bits shifted out of the checksum.
+_GEN_T = tuple(_gen_xor(top) for top in range(32))
+
+
 def _polymod(values):
-    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
     chk = 1
+    t = _GEN_T
     for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1ffffff) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((top >> i) & 1) else 0
+        chk = ((chk & 0x1ffffff) << 5) ^ v ^ t[chk >> 25]
     return chk
 
 
@@ -133,25 +146,46 @@ def _amount_hrp(msat):
     return "%dp" % (msat * 10)
 
 
+# 5-bit words <-> base32 text: the encoder runs in C (base64 module), not in a Python loop.
+_B32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_FROM_B32 = bytes.maketrans(_B32, bytes(range(32)))
+_TO_B32 = bytes.maketrans(bytes(range(32)), _B32)
+_TO_CHARSET = bytes.maketrans(bytes(range(32)), CHARSET.encode())
+
+
+def _to5(b: bytes) -> bytes:
+    """convertbits(b, 8, 5) with padding, as bytes of 5-bit words."""
+    return base64.b32encode(b).rstrip(b"=").translate(_FROM_B32)
+
+
+def _to8(words: bytes) -> bytes:
+    """convertbits(words, 5, 8) with padding."""
+    n = len(words)
+    return base64.b32decode(words.translate(_TO_B32) + b"A" * (-n % 8))[:(n * 5 + 7) // 8]
+
+
 def encode(seckey: bytes, amount_msat, payment_hash: bytes, description_hash: bytes,
            expiry: int, timestamp: int, payment_secret: bytes, network="bcrt",
            min_final_cltv=18) -> str:
     hrp = "ln" + network + _amount_hrp(amount_msat)
-    data = _int5(timestamp, 7)
+    data = bytearray(_int5(timestamp, 7))
 
     def tag(letter, words):
-        data.extend([TAGS[letter]] + _int5(len(words), 2) + words)
-    tag("p", convertbits(payment_hash, 8, 5))
-    tag("s", convertbits(payment_secret, 8, 5))
-    tag("h", convertbits(description_hash, 8, 5))
+        data.append(TAGS[letter])
+        data.extend(_int5(len(words), 2))
+        data.extend(words)
+    tag("p", _to5(payment_hash))
+    tag("s", _to5(payment_secret))
+    tag("h", _to5(description_hash))
     tag("x", _int5(expiry))
     tag("c", _int5(min_final_cltv))
     # features: var_onion_optin (8) and payment_secret (14), both "required" bits
-    feat = (1 << 8) | (1 << 14)
-    tag("9", _int5(feat))
-    msg = hashlib.sha256(hrp.encode() + bytes(convertbits(data, 5, 8))).digest()
-    sig = sign_recoverable(seckey, msg)
-    return bech32_encode(hrp, data + convertbits(sig, 8, 5))
+    tag("9", _int5((1 << 8) | (1 << 14)))
+    msg = hashlib.sha256(hrp.encode() + _to8(bytes(data))).digest()
+    data.extend(_to5(sign_recoverable(seckey, msg)))
+    poly = _polymod(_hrp_expand(hrp) + list(data) + [0] * 6) ^ 1
+    data.extend((poly >> 5 * (5 - i)) & 31 for i in range(6))
+    return hrp + "1" + bytes(data).translate(_TO_CHARSET).decode()
 
 
 _MULT = {"m": 10**8, "u": 10**5, "n": 10**2}

@@ -1,1 +1,876 @@
-int main(void) { return 77; }
+/* Tests of the Lightning clients against the node simulator (tests/sim/lnsim.py): invoices, inbound, errors, deadlines. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "bolt11.h"
+#include "ln.h"
+#include "log.h"
+#include "valid.h"
+#include "t.h"
+
+#define PYTHON		"/usr/bin/python3"
+#define TOLERANCE	(0.3 * slow)	/* seconds a deadline may overshoot */
+
+struct sim {
+	const char	*kind;
+	pid_t		 pid;
+	int		 port, ctl;
+	char		 dir[300];
+	char		 pubkey[67];
+	uint8_t		 payee[33];
+};
+
+static char srcdir[512];
+static double slow = 1;		/* time scale: 10 under valgrind */
+static char tmpdir[64];
+static struct sim lnd = { "lnd", 0, 0, 0, "", "", { 0 } };
+static struct sim cln = { "cln", 0, 0, 0, "", "", { 0 } };
+
+static const char desc[] = "[[\"text/plain\",\"swgr test_ln\"],[\"text/identifier\",\"a@b.c\"]]";
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+contains(const char *hay, const char *needle)
+{
+	if (hay != NULL && strstr(hay, needle) != NULL)
+		return 1;
+	fprintf(stderr, "  \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
+	return 0;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s, port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+		perror("free_port");
+		exit(1);
+	}
+	port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+/*
+ * One HTTP/1.0 request to the simulator's control port; returns the status
+ * and copies the body into out (NUL-terminated, truncated to outlen).
+ */
+static int
+http(int port, const char *method, const char *path, const char *body, char *out, size_t outlen)
+{
+	struct sockaddr_in a;
+	char req[1024], resp[8192], *p;
+	size_t got = 0;
+	ssize_t n;
+	int s, status = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 0;
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(s);
+		return 0;
+	}
+	snprintf(req, sizeof(req), "%s %s HTTP/1.0\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", method, path, body ? strlen(body) : 0, body ? body : "");
+	if (write(s, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(s);
+		return 0;
+	}
+	while (got < sizeof(resp) - 1 && (n = read(s, resp + got, sizeof(resp) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(s);
+	resp[got] = '\0';
+	sscanf(resp, "HTTP/%*s %d", &status);
+	if (out != NULL && outlen > 0) {
+		p = strstr(resp, "\r\n\r\n");
+		snprintf(out, outlen, "%s", p != NULL ? p + 4 : "");
+	}
+	return status;
+}
+
+/* Changes the simulator's fault settings (a JSON object of spec'd keys). */
+static void
+sim_set(struct sim *s, const char *fmt, ...)
+{
+	char body[512];
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	status = http(s->ctl, "POST", "/control", body, NULL, 0);
+	if (status != 200)
+		fprintf(stderr, "%s sim: POST /control %s -> %d\n", s->kind, body, status);
+	CHECK_INT(status, 200);
+}
+
+static void
+sim_stop(struct sim *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+}
+
+static void
+cleanup(void)
+{
+	char cmd[128];
+
+	sim_stop(&lnd);
+	sim_stop(&cln);
+	if (tmpdir[0] != '\0' && getenv("KEEP_TMP") == NULL) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", tmpdir);
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	if (lnd.pid > 0)
+		kill(lnd.pid, SIGTERM);
+	if (cln.pid > 0)
+		kill(cln.pid, SIGTERM);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Starts the simulator s in <tmpdir>/<kind> and waits until it serves (or exits 1). */
+static void
+sim_start(struct sim *s)
+{
+	char script[600], port[16], ctl[16], logf[400], state[4096], *p;
+	double until;
+	int fd;
+
+	snprintf(script, sizeof(script), "%s/tests/sim/lnsim.py", srcdir);
+	snprintf(s->dir, sizeof(s->dir), "%s/%s", tmpdir, s->kind);
+	snprintf(logf, sizeof(logf), "%s/%s.log", tmpdir, s->kind);
+	s->port = free_port();
+	do
+		s->ctl = free_port();
+	while (s->ctl == s->port);
+	snprintf(port, sizeof(port), "%d", s->port);
+	snprintf(ctl, sizeof(ctl), "%d", s->ctl);
+	if ((s->pid = fork()) < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (s->pid == 0) {
+		/* Dies with the test, even when the test crashes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		unsetenv("LD_PRELOAD");		/* valgrind's */
+		if ((fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execl(PYTHON, PYTHON, script, "--kind", s->kind, "--dir", s->dir, "--port", port,
+		    "--control-port", ctl, (char *)NULL);
+		_exit(127);
+	}
+	for (until = now() + 60; now() < until; usleep(50 * 1000)) {
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+			s->pid = 0;
+			break;
+		}
+		if (http(s->ctl, "GET", "/state", NULL, state, sizeof(state)) != 200)
+			continue;
+		if ((p = strstr(state, "\"publicKey\": \"")) == NULL)
+			break;
+		snprintf(s->pubkey, sizeof(s->pubkey), "%.66s", p + 14);
+		if (swgr_hex_decode(s->pubkey, 66, s->payee, sizeof(s->payee)) != SWGR_OK)
+			break;
+		return;
+	}
+	fprintf(stderr, "the %s simulator did not start; its log:\n", s->kind);
+	snprintf(script, sizeof(script), "cat '%s' >&2", logf);
+	if (system(script) != 0)
+		fprintf(stderr, "(no log)\n");
+	exit(1);
+}
+
+/* The implementation JSON of sim s with its files; macaroon/cert overrides when not NULL. */
+static char *
+impl_lnd(const char *tls_cert, const char *macaroon, const char *domain)
+{
+	static char buf[4][2048];
+	static int i;
+	char *b = buf[i++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d/\","
+	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"tlsCertPath\":\"%s\","
+	    "\"macaroonPath\":\"%s\"},\"ampInvoice\":false}", lnd.port,
+	    domain ? domain : "localhost", tls_cert, macaroon);
+	return b;
+}
+
+static char *
+impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
+{
+	static char buf[4][2048];
+	static int i;
+	char *b = buf[i++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
+	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"caCertPath\":\"%s\","
+	    "\"clientCertPath\":\"%s\",\"clientKeyPath\":\"%s\"}}", cln.port,
+	    domain ? domain : "localhost", ca, cert, key);
+	return b;
+}
+
+/* A path inside the simulator's directory (one of a few static buffers). */
+static const char *
+f(const struct sim *s, const char *name)
+{
+	static char buf[16][400];
+	static int i;
+	char *b = buf[i++ % 16];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", s->dir, name);
+	return b;
+}
+
+static const char *
+good_impl(const struct sim *s)
+{
+	if (s == &lnd)
+		return impl_lnd(f(&lnd, "tls.cert"), f(&lnd, "swgr.macaroon"), NULL);
+	return impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), f(&cln, "client-key.pem"), NULL);
+}
+
+static struct swgr_ln_client *
+client(const struct sim *s, double timeout)
+{
+	struct swgr_ln_opts o = { timeout * slow, NULL };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+
+	if (swgr_ln_client_new(s->pubkey, good_impl(s), &o, &c, &e) != SWGR_OK) {
+		fprintf(stderr, "client %s: %s\n", s->kind, e.msg);
+		exit(1);
+	}
+	return c;
+}
+
+/* Requests an invoice and checks every decoded field against the request. */
+static void
+check_invoice(struct swgr_ln_client *c, const struct sim *s, uint64_t amount, uint64_t expiry)
+{
+	struct swgr_bolt11 inv;
+	struct swgr_err e;
+	uint8_t h[32];
+	char *b11 = NULL;
+	enum swgr_rc rc;
+
+	SHA256((const unsigned char *)desc, strlen(desc), h);
+	rc = swgr_ln_invoice(c, amount, desc, strlen(desc), expiry, &b11, &e);
+	CHECK_INT(rc, SWGR_OK);
+	if (rc != SWGR_OK) {
+		fprintf(stderr, "  %s invoice: %s\n", s->kind, e.msg);
+		return;
+	}
+	rc = swgr_bolt11_decode(b11, strlen(b11), &inv, &e);
+	CHECK_INT(rc, SWGR_OK);
+	if (rc != SWGR_OK) {
+		fprintf(stderr, "  %s: %s: %s\n", s->kind, b11, e.msg);
+		free(b11);
+		return;
+	}
+	CHECK(inv.has_amount);
+	CHECK_INT(inv.amount_msat, amount);
+	CHECK(inv.has_description_hash);
+	CHECK(memcmp(inv.description_hash, h, 32) == 0);
+	CHECK(inv.description == NULL);
+	CHECK_INT(inv.expiry, expiry);
+	CHECK(memcmp(inv.payee, s->payee, 33) == 0);
+	CHECK_INT(swgr_bolt11_check(&inv, amount, h, s->payee, &e), SWGR_OK);
+	swgr_bolt11_free(&inv);
+	free(b11);
+}
+
+static void
+test_invoices(const struct sim *s)
+{
+	struct swgr_ln_client *c = client(s, 5);
+	struct swgr_bolt11 inv;
+	struct swgr_err e;
+	uint8_t h[32];
+	char *b11;
+
+	CHECK_STR(swgr_ln_client_kind(c), s->kind);
+	CHECK_STR(swgr_ln_client_name(c), s->pubkey);
+	check_invoice(c, s, 1000, 60);
+	check_invoice(c, s, 123456789, 3600);
+	check_invoice(c, s, 2100000000000000000ULL / 1000, 86400);
+	check_invoice(c, s, 1, 600);
+
+	/* A node returning a non-conforming invoice is caught by the check. */
+	SHA256((const unsigned char *)desc, strlen(desc), h);
+	sim_set((struct sim *)s, "{\"wrong\":\"payee\"}");
+	b11 = NULL;
+	if (swgr_ln_invoice(c, 5000, desc, strlen(desc), 60, &b11, &e) == SWGR_OK &&
+	    swgr_bolt11_decode(b11, strlen(b11), &inv, &e) == SWGR_OK) {
+		CHECK_INT(swgr_bolt11_check(&inv, 5000, h, s->payee, &e), SWGR_EINVAL);
+		CHECK(contains(e.msg, "payee"));
+		swgr_bolt11_free(&inv);
+	} else
+		CHECK(0);
+	free(b11);
+	sim_set((struct sim *)s, "{\"wrong\":null}");
+	swgr_ln_client_free(c);
+}
+
+static void
+test_inbound(struct sim *s)
+{
+	struct swgr_ln_client *c = client(s, 5);
+	struct swgr_err e;
+	uint64_t msat = 0;
+
+	/* The default: 10^10; CLN splits it over two normal channels and adds a closed one. */
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	CHECK_INT(msat, 10000000000ULL);
+	sim_set(s, "{\"inbound_msat\":123456789}");
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	CHECK_INT(msat, 123456789);
+	sim_set(s, "{\"inbound_msat\":0}");
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	CHECK_INT(msat, 0);
+	sim_set(s, "{\"inbound_msat\":10000000000}");
+	swgr_ln_client_free(c);
+}
+
+/* Making a client from impl must fail with EINTERNAL and a message holding each of the needles. */
+static void
+expect_new_fails(const char *impl, const char *needle1, const char *needle2)
+{
+	struct swgr_ln_opts o = { 1, NULL };
+	struct swgr_ln_client *c = NULL;
+	const char *name = "02ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+	struct swgr_err e;
+
+	CHECK_INT(swgr_ln_client_new(name, impl, &o, &c, &e), SWGR_EINTERNAL);
+	CHECK(c == NULL);
+	CHECK(contains(e.msg, name));
+	CHECK(contains(e.msg, needle1));
+	if (needle2 != NULL)
+		CHECK(contains(e.msg, needle2));
+	swgr_ln_client_free(c);
+}
+
+/* The client is made, but its calls fail with rc and a message holding the needles. */
+static void
+expect_call_fails(const struct sim *s, const char *impl, enum swgr_rc want, const char *needle1,
+    const char *needle2)
+{
+	struct swgr_ln_opts o = { 2 * slow, NULL };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+	uint64_t msat;
+	char *b11 = NULL;
+	double t0;
+
+	if (swgr_ln_client_new(s->pubkey, impl, &o, &c, &e) != SWGR_OK) {
+		fprintf(stderr, "  client_new: %s\n", e.msg);
+		CHECK(0);
+		return;
+	}
+	t0 = now();
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), want);
+	CHECK(now() - t0 < 2 * slow + TOLERANCE);
+	CHECK(b11 == NULL);
+	CHECK(contains(e.msg, s->pubkey));
+	CHECK(contains(e.msg, needle1));
+	if (needle2 != NULL)
+		CHECK(contains(e.msg, needle2));
+	if (getenv("VERBOSE") != NULL)
+		fprintf(stderr, "  [%s] %s\n", s->kind, e.msg);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), want);
+	CHECK(contains(e.msg, needle1));
+	swgr_ln_client_free(c);
+	free(b11);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL || fputs(text, fp) == EOF || fclose(fp) != 0) {
+		perror(path);
+		exit(1);
+	}
+	chmod(path, mode);
+}
+
+static void
+test_errors(void)
+{
+	char junk[400], empty[400], nodir[400], unreadable[400];
+
+	snprintf(junk, sizeof(junk), "%s/junk.pem", tmpdir);
+	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
+	snprintf(nodir, sizeof(nodir), "%s/no/such/file", tmpdir);
+	snprintf(unreadable, sizeof(unreadable), "%s/unreadable.macaroon", tmpdir);
+	write_file(junk, "not a certificate\n", 0644);
+	write_file(empty, "", 0644);
+	write_file(unreadable, "secret", 0000);
+
+	/* Wrong CA: the other node's certificate as the trusted root. */
+	expect_call_fails(&lnd, impl_lnd(f(&cln, "ca.pem"), f(&lnd, "swgr.macaroon"), NULL),
+	    SWGR_EUPSTREAM, "UNAVAILABLE", "certificate");
+	expect_call_fails(&cln, impl_cln(f(&lnd, "tls.cert"), f(&cln, "client.pem"),
+	    f(&cln, "client-key.pem"), NULL), SWGR_EUPSTREAM, "UNAVAILABLE", "certificate");
+	/* Wrong domain: the certificate names localhost only. */
+	expect_call_fails(&lnd, impl_lnd(f(&lnd, "tls.cert"), f(&lnd, "swgr.macaroon"),
+	    "node.example.com"), SWGR_EUPSTREAM, "UNAVAILABLE", "node.example.com");
+	expect_call_fails(&cln, impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"),
+	    f(&cln, "client-key.pem"), "cln"), SWGR_EUPSTREAM, "UNAVAILABLE", "'cln'");
+	/* A client certificate from another CA (the LND node's own key pair). */
+	expect_call_fails(&cln, impl_cln(f(&cln, "ca.pem"), f(&lnd, "tls.cert"), f(&lnd, "tls.key"),
+	    NULL), SWGR_EUPSTREAM, "UNAVAILABLE", "client certificate");
+	/* Wrong macaroon: the node refuses it (LND says UNKNOWN). */
+	expect_call_fails(&lnd, impl_lnd(f(&lnd, "tls.cert"), f(&cln, "ca.pem"), NULL),
+	    SWGR_EUPSTREAM, "UNKNOWN", "verification failed");
+
+	/* The stock invoice.macaroon creates invoices but may not read balances (offchain:read). */
+	{
+		struct swgr_ln_opts o = { 2 * slow, NULL };
+		struct swgr_ln_client *c = NULL;
+		struct swgr_err e;
+		uint64_t msat;
+		char *b11 = NULL;
+
+		CHECK_INT(swgr_ln_client_new(lnd.pubkey, impl_lnd(f(&lnd, "tls.cert"),
+		    f(&lnd, "invoice.macaroon"), NULL), &o, &c, &e), SWGR_OK);
+		CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_OK);
+		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+		CHECK(contains(e.msg, "permission denied"));
+		CHECK(contains(e.msg, lnd.pubkey));
+		free(b11);
+		swgr_ln_client_free(c);
+	}
+
+	/* Files that cannot be used: named with the cause, at construction. */
+	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), nodir, NULL), nodir,
+	    "No such file or directory");
+	expect_new_fails(impl_lnd(nodir, f(&lnd, "invoice.macaroon"), NULL), "tlsCertPath", nodir);
+	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), empty, NULL), "macaroonPath", "empty");
+	expect_new_fails(impl_lnd(junk, f(&lnd, "invoice.macaroon"), NULL), "tlsCertPath",
+	    "no PEM certificate");
+	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), tmpdir, NULL), "macaroonPath",
+	    "Is a directory");
+	if (geteuid() != 0)
+		expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), unreadable, NULL), unreadable,
+		    "Permission denied");
+	expect_new_fails(impl_cln(nodir, f(&cln, "client.pem"), f(&cln, "client-key.pem"), NULL),
+	    "caCertPath", "No such file");
+	expect_new_fails(impl_cln(f(&cln, "ca.pem"), nodir, f(&cln, "client-key.pem"), NULL),
+	    "clientCertPath", "No such file");
+	expect_new_fails(impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), nodir, NULL),
+	    "clientKeyPath", "No such file");
+	expect_new_fails(impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), junk, NULL),
+	    "clientKeyPath", "no PEM private key");
+	expect_new_fails(impl_cln(f(&cln, "ca.pem"), junk, f(&cln, "client-key.pem"), NULL),
+	    "clientCertPath", "no PEM certificate");
+	/* A key that does not belong to the certificate. */
+	expect_new_fails(impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), f(&cln, "server-key.pem"),
+	    NULL), "clientKeyPath", "does not match");
+	{
+		struct swgr_ln_opts o = { 1, nodir };
+		struct swgr_ln_client *c = NULL;
+		struct swgr_err e;
+
+		CHECK_INT(swgr_ln_client_new(lnd.pubkey, good_impl(&lnd), &o, &c, &e),
+		    SWGR_EINTERNAL);
+		CHECK(contains(e.msg, lnd.pubkey));
+		CHECK(contains(e.msg, "ln-trusted-roots"));
+		CHECK(contains(e.msg, nodir));
+		/* A valid trusted-roots file works, the backend's own cert still added. */
+		o.trusted_roots = f(&cln, "ca.pem");
+		CHECK_INT(swgr_ln_client_new(lnd.pubkey, good_impl(&lnd), &o, &c, &e), SWGR_OK);
+		swgr_ln_client_free(c);
+	}
+
+	/* Bad implementation JSON. */
+	expect_new_fails("{\"type\":", "not a JSON object", NULL);
+	expect_new_fails("[1,2]", "not a JSON object", NULL);
+	expect_new_fails("{\"type\":\"eclairGrpc\",\"url\":\"https://x:1\"}", "clnGrpc", "eclairGrpc");
+	expect_new_fails("{\"url\":\"https://x:1\"}", "type", NULL);
+	expect_new_fails("{\"type\":\"lndGrpc\",\"auth\":{\"type\":\"path\",\"macaroonPath\":\"/x\"},"
+	    "\"ampInvoice\":false}", "url", NULL);
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"ftp://127.0.0.1:1\",\"auth\":{\"type\":"
+	    "\"path\",\"macaroonPath\":\"/etc/hostname\"},\"ampInvoice\":false}", "ftp://", "https");
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"https://\",\"auth\":{\"type\":"
+	    "\"path\",\"macaroonPath\":\"/etc/hostname\"},\"ampInvoice\":false}", "url", "host");
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1\","
+	    "\"ampInvoice\":false}", "auth", NULL);
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1\",\"auth\":{\"type\":"
+	    "\"file\",\"macaroonPath\":\"/etc/hostname\"},\"ampInvoice\":false}", "auth.type", "path");
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1\",\"auth\":{\"type\":"
+	    "\"path\",\"macaroonPath\":\"/etc/hostname\"}}", "ampInvoice", NULL);
+	expect_new_fails("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1\",\"auth\":{\"type\":"
+	    "\"path\"},\"ampInvoice\":false}", "macaroonPath", NULL);
+	expect_new_fails("{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:1\",\"auth\":{\"type\":"
+	    "\"path\",\"clientKeyPath\":\"/x\"}}", "clientCertPath", NULL);
+	expect_new_fails("{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:1\",\"domain\":5,"
+	    "\"auth\":{\"type\":\"path\",\"clientKeyPath\":\"/x\"}}", "domain", NULL);
+}
+
+/* A CLN client without caCertPath must find the node's CA among the other roots (spec §9.2). */
+static void
+expect_trust(const char *trusted_roots, int ok, const char *what)
+{
+	struct swgr_ln_opts o = { 2 * slow, trusted_roots };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+	uint64_t msat;
+	char impl[2048];
+
+	snprintf(impl, sizeof(impl), "{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
+	    "\"domain\":\"localhost\",\"auth\":{\"type\":\"path\",\"clientCertPath\":\"%s\","
+	    "\"clientKeyPath\":\"%s\"}}", cln.port, f(&cln, "client.pem"), f(&cln, "client-key.pem"));
+	CHECK_INT(swgr_ln_client_new(cln.pubkey, impl, &o, &c, &e), SWGR_OK);
+	if (c == NULL)
+		return;
+	if (ok) {
+		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	} else {
+		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+		CHECK(contains(e.msg, "not trusted"));
+	}
+	if (getenv("VERBOSE") != NULL)
+		fprintf(stderr, "  trust %s: %s\n", what, ok ? "ok" : e.msg);
+	swgr_ln_client_free(c);
+}
+
+static void
+test_trusted_roots(void)
+{
+	char dir[400], cmd[4096];
+
+	expect_trust(NULL, 0, "system roots only");
+	expect_trust(f(&cln, "ca.pem"), 1, "ln-trusted-roots");
+	setenv("SSL_CERT_FILE", f(&cln, "ca.pem"), 1);
+	expect_trust(NULL, 1, "SSL_CERT_FILE");
+	setenv("SSL_CERT_FILE", "/nonexistent", 1);
+	expect_trust(NULL, 0, "no system roots");
+	snprintf(dir, sizeof(dir), "%s/certs", tmpdir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s' '%s/node-ca.pem' && cp '%s' '%s/'",
+	    dir, f(&cln, "ca.pem"), dir, f(&lnd, "tls.cert"), dir);
+	CHECK(system(cmd) == 0);
+	setenv("SSL_CERT_DIR", dir, 1);
+	expect_trust(NULL, 1, "SSL_CERT_DIR");
+	unsetenv("SSL_CERT_DIR");
+	unsetenv("SSL_CERT_FILE");
+}
+
+/* A call to a node slower than the deadline returns SWGR_EUPSTREAM in time. */
+static void
+expect_deadline(struct swgr_ln_client *c, const struct sim *s, double timeout, const char *what)
+{
+	struct swgr_err e;
+	uint64_t msat;
+	char *b11 = NULL;
+	double t0, dt;
+
+	t0 = now();
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
+	dt = now() - t0;
+	printf("  %s %s: invoice failed after %.3f s (timeout %.1f s)\n", s->kind, what, dt,
+	    timeout);
+	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
+	CHECK(contains(e.msg, s->pubkey));
+	CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+	t0 = now();
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	dt = now() - t0;
+	printf("  %s %s: inbound failed after %.3f s\n", s->kind, what, dt);
+	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
+	free(b11);
+}
+
+static void
+test_deadlines(struct sim *s)
+{
+	const double timeout = 0.5 * slow;
+	struct swgr_ln_client *c = client(s, 0.5);
+	struct swgr_err e;
+	uint64_t msat;
+	char *b11 = NULL;
+	double t0, dt;
+	int tries;
+
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);	/* connected */
+	sim_set(s, "{\"latency_ms\":%d}", (int)(1500 * slow));
+	expect_deadline(c, s, timeout, "latency 3 x timeout");
+	sim_set(s, "{\"latency_ms\":%d}", (int)(200 * slow));
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);	/* slow but in time */
+	sim_set(s, "{\"latency_ms\":0,\"hang\":true}");
+	expect_deadline(c, s, timeout, "hang");
+	sim_set(s, "{\"hang\":false}");
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+
+	/* Down: refused connections fail fast, as UNAVAILABLE. */
+	sim_set(s, "{\"down\":true}");
+	t0 = now();
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
+	dt = now() - t0;
+	printf("  %s down: invoice failed after %.3f s: %s\n", s->kind, dt, e.msg);
+	CHECK(dt < 0.2 * slow);
+	CHECK(contains(e.msg, s->pubkey));
+	CHECK(contains(e.msg, "UNAVAILABLE"));
+	t0 = now();
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	CHECK(now() - t0 < 0.2 * slow);
+	/* Up again: the same client reconnects. */
+	sim_set(s, "{\"down\":false}");
+	t0 = now();
+	for (tries = 1; swgr_ln_inbound(c, &msat, &e) != SWGR_OK && tries < 100; tries++)
+		usleep(20 * 1000);
+	dt = now() - t0;
+	printf("  %s up again: inbound works after %.3f s, %d tries\n", s->kind, dt, tries);
+	CHECK(tries == 1);
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_OK);
+	free(b11);
+	b11 = NULL;
+
+	/* The node refuses the request: INVALID_ARGUMENT is the caller's fault. */
+	CHECK_INT(swgr_ln_invoice(c, 0, desc, strlen(desc), 60, &b11, &e),
+	    s == &lnd ? SWGR_EINVAL : SWGR_OK);
+	if (s == &lnd)
+		CHECK(contains(e.msg, "INVALID_ARGUMENT"));
+	free(b11);
+	b11 = NULL;
+	/* Other statuses (UNAVAILABLE from the node itself) are upstream failures. */
+	sim_set(s, "{\"error_rate\":1.0}");
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
+	CHECK(contains(e.msg, "simulated node error"));
+	sim_set(s, "{\"error_rate\":0.0}");
+	swgr_ln_client_free(c);
+}
+
+/* A port that accepts TCP connections and never says a word: the TLS handshake stalls. */
+static void
+test_silent_port(void)
+{
+	struct sockaddr_in a;
+	struct swgr_ln_opts o = { 0.5 * slow, NULL };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+	socklen_t len = sizeof(a);
+	uint64_t msat;
+	double t0, dt;
+	char impl[2048];
+	int s, i;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0 || bind(s, (struct sockaddr *)&a,
+	    sizeof(a)) != 0 || listen(s, 16) != 0 || getsockname(s, (struct sockaddr *)&a,
+	    &len) != 0) {
+		perror("silent port");
+		exit(1);
+	}
+	snprintf(impl, sizeof(impl), "{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d\","
+	    "\"auth\":{\"type\":\"path\",\"tlsCertPath\":\"%s\",\"macaroonPath\":\"%s\"},"
+	    "\"ampInvoice\":false}", ntohs(a.sin_port), f(&lnd, "tls.cert"),
+	    f(&lnd, "swgr.macaroon"));
+	CHECK_INT(swgr_ln_client_new(lnd.pubkey, impl, &o, &c, &e), SWGR_OK);
+	for (i = 0; c != NULL && i < 2; i++) {
+		t0 = now();
+		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+		dt = now() - t0;
+		printf("  silent port: inbound failed after %.3f s (timeout %.1f s)\n", dt,
+		    o.timeout_secs);
+		CHECK(dt < o.timeout_secs + TOLERANCE);
+		CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+	}
+	swgr_ln_client_free(c);
+	close(s);
+}
+
+struct worker {
+	struct swgr_ln_client	*c;
+	const struct sim	*s;
+	int			 ok;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct swgr_bolt11 inv;
+	struct swgr_err e;
+	uint8_t h[32];
+	char *b11;
+	int i;
+
+	SHA256((const unsigned char *)desc, strlen(desc), h);
+	for (i = 0; i < 50; i++) {
+		b11 = NULL;
+		if (swgr_ln_invoice(w->c, 1000 + (uint64_t)i, desc, strlen(desc), 600, &b11,
+		    &e) != SWGR_OK) {
+			fprintf(stderr, "  %s: %s\n", w->s->kind, e.msg);
+			continue;
+		}
+		if (swgr_bolt11_decode(b11, strlen(b11), &inv, &e) == SWGR_OK) {
+			if (swgr_bolt11_check(&inv, 1000 + (uint64_t)i, h, w->s->payee, &e) ==
+			    SWGR_OK)
+				w->ok++;
+			swgr_bolt11_free(&inv);
+		}
+		free(b11);
+	}
+	return NULL;
+}
+
+static void
+test_concurrency(const struct sim *s)
+{
+	struct swgr_ln_client *c = client(s, 10);
+	struct worker w[8];
+	pthread_t th[8];
+	double t0;
+	int i, ok = 0;
+
+	t0 = now();
+	for (i = 0; i < 8; i++) {
+		w[i].c = c;
+		w[i].s = s;
+		w[i].ok = 0;
+		pthread_create(&th[i], NULL, work, &w[i]);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		ok += w[i].ok;
+	}
+	printf("  %s: 8 threads x 50 invoices: %d good in %.3f s\n", s->kind, ok, now() - t0);
+	CHECK_INT(ok, 400);
+	swgr_ln_client_free(c);
+}
+
+static void
+test_impl_equal(void)
+{
+	CHECK(swgr_ln_impl_equal("{\"a\":1,\"b\":[1,{\"c\":null}]}", "{ \"b\":[1,{\"c\":null}], \"a\":1}"));
+	CHECK(!swgr_ln_impl_equal("{\"a\":1}", "{\"a\":2}"));
+	CHECK(!swgr_ln_impl_equal("{\"a\":1}", "{\"a\":1,\"b\":2}"));
+	CHECK(!swgr_ln_impl_equal("{\"a\":[1,2]}", "{\"a\":[2,1]}"));
+	CHECK(!swgr_ln_impl_equal("{\"a\":1}", "{\"a\":"));
+	CHECK(!swgr_ln_impl_equal("{", "{"));
+	CHECK(swgr_ln_impl_equal(good_impl(&lnd), good_impl(&lnd)));
+	CHECK(!swgr_ln_impl_equal(good_impl(&lnd), good_impl(&cln)));
+	{
+		struct swgr_ln_client *c = client(&cln, 1);
+
+		CHECK(swgr_ln_impl_equal(swgr_ln_client_impl(c), good_impl(&cln)));
+		swgr_ln_client_free(c);
+	}
+}
+
+static int
+have_python(void)
+{
+	if (access(PYTHON, X_OK) != 0) {
+		printf("test_ln: skipped: %s is missing\n", PYTHON);
+		return 0;
+	}
+	if (system(PYTHON " -c 'import grpc, cryptography, google.protobuf' 2>/dev/null") != 0 ||
+	    system("protoc --version >/dev/null 2>&1") != 0) {
+		printf("test_ln: skipped: %s lacks the grpc, cryptography or protobuf module,"
+		    " or protoc is missing\n", PYTHON);
+		return 0;
+	}
+	return 1;
+}
+
+int
+main(void)
+{
+	const char *env = getenv("srcdir");
+	const char *file = __FILE__, *tail = "tests/unit/test_ln.c";
+	size_t n = strlen(file);
+
+	if (env != NULL)
+		snprintf(srcdir, sizeof(srcdir), "%s", env);
+	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
+		snprintf(srcdir, sizeof(srcdir), "%.*s", (int)(n - strlen(tail) - 1), file);
+	else
+		snprintf(srcdir, sizeof(srcdir), ".");
+	if (!have_python())
+		return 77;
+	if ((env = getenv("LD_PRELOAD")) != NULL && strstr(env, "valgrind") != NULL)
+		slow = 10;
+	swgr_log_open(NULL, getenv("VERBOSE") ? SWGR_LOG_DEBUG : SWGR_LOG_ERROR, NULL);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-ln.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGSEGV, on_signal);
+	signal(SIGABRT, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	sim_start(&lnd);
+	sim_start(&cln);
+
+	test_invoices(&lnd);
+	test_invoices(&cln);
+	test_inbound(&lnd);
+	test_inbound(&cln);
+	test_errors();
+	test_trusted_roots();
+	test_deadlines(&lnd);
+	test_deadlines(&cln);
+	test_silent_port();
+	test_concurrency(&lnd);
+	test_concurrency(&cln);
+	test_impl_equal();
+	return t_done("test_ln");
+}
