@@ -1,4 +1,4 @@
-/* The shared main of the admin responders: options, configuration, worker threads, signals, auth, routing. */
+/* The shared main of the responders: options, configuration, worker threads, signals, auth, routing. */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,9 +44,12 @@ struct app {
 	const struct swgr_service *svc;
 	struct swgr_config cfg;
 	bool		 cfg_loaded;
-	const struct swgr_admin_cfg *section;
+	const struct swgr_admin_cfg *section;	/* NULL for a PUBLIC service */
+	const struct swgr_log_cfg *log;		/* the service section's log keys */
 	struct swgr_store *store;
 	EVP_PKEY	*key;
+	void		*state;		/* from svc->init */
+	bool		 inited;
 	int		 listen_fd;
 	char		*socket_path;	/* unix socket we made, removed at exit */
 	pthread_mutex_t	 mu;
@@ -205,7 +208,8 @@ dispatch(const struct app *app, struct swgr_ctx *c)
 		if (rt == NULL && (svc->routes[i].methods & want))
 			rt = &svc->routes[i];
 	}
-	if ((rt == NULL || !(rt->flags & SWGR_ROUTE_PUBLIC)) && !authorised(app, c))
+	if ((rt == NULL || !(rt->flags & SWGR_ROUTE_PUBLIC)) &&
+	    !(svc->flags & SWGR_SERVICE_PUBLIC) && !authorised(app, c))
 		return;
 	if (c->req->path_rc != SWGR_OK) {
 		swgr_resp_reset(c->resp, 400);
@@ -228,15 +232,20 @@ serve(struct app *app, FCGX_Request *fr)
 {
 	struct swgr_req req;
 	struct swgr_resp resp;
-	struct swgr_ctx c = { app->svc, &app->cfg, app->section, app->store, &req, &resp,
-	    app->target };
+	struct swgr_ctx c = {
+		.svc = app->svc, .cfg = &app->cfg, .section = app->section,
+		.store = app->store, .req = &req, .resp = &resp,
+		.log_target = app->target, .state = app->state,
+	};
 
 	swgr_resp_init(&resp);
 	if (swgr_req_init(&req, fr->envp, fr->in) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "out of memory reading a request");
 		swgr_resp_reset(&resp, 500);
-	} else
+	} else if (app->svc->pre == NULL || !app->svc->pre(&c))
 		dispatch(app, &c);
+	if (app->svc->post != NULL)
+		app->svc->post(&c);
 	if (!swgr_resp_send(&resp, req.mbit == SWGR_M_HEAD, fr->out))
 		swgr_log(SWGR_LOG_DEBUG, app->target, "response to %s %s not delivered",
 		    req.method, req.target ? req.target : "-");
@@ -396,7 +405,46 @@ open_listener(struct app *app, const char *sock)
 	return true;
 }
 
-/* Configuration, log, store, authority, in that order; errors are logged. */
+/* The service's section: present, and where its log keys are. */
+static bool
+section_present(struct app *app)
+{
+	const char *sec = (const char *)&app->cfg + app->svc->section;
+	const struct swgr_lnurl_cfg *lcfg;
+
+	if (app->svc->flags & SWGR_SERVICE_PUBLIC) {
+		lcfg = (const struct swgr_lnurl_cfg *)sec;
+		app->log = &lcfg->log;
+		return lcfg->present;
+	}
+	app->section = (const struct swgr_admin_cfg *)sec;
+	app->log = &app->section->log;
+	return app->section->present;
+}
+
+/* The admin services' store and auth authority; errors are logged. */
+static bool
+start_admin(struct app *app)
+{
+	const struct swgr_service *svc = app->svc;
+	const struct swgr_store_cfg *scfg;
+	struct swgr_err err = { 0 };
+
+	scfg = (const struct swgr_store_cfg *)((const char *)&app->cfg + svc->store);
+	if (swgr_store_open(scfg, app->cfg.path, svc->roles, &app->store, &err) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, app->target, "opening the %s store: %s", svc->cfgname,
+		    err.msg);
+		return false;
+	}
+	if (swgr_token_load_public(app->section->auth_authority, &app->key, &err) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, app->target, "reading the auth authority of the %s "
+		    "service: %s", svc->name, err.msg);
+		return false;
+	}
+	return true;
+}
+
+/* Configuration, log, store, authority, init hook, in that order; errors are logged. */
 static bool
 start(struct app *app, const char *config, bool has_level, enum swgr_log_level level)
 {
@@ -411,33 +459,31 @@ start(struct app *app, const char *config, bool has_level, enum swgr_log_level l
 	}
 	app->cfg_loaded = true;
 	swgr_log(SWGR_LOG_INFO, app->target, "configuration loaded successfully: %s", config);
-	app->section = (const struct swgr_admin_cfg *)((const char *)&app->cfg + svc->section);
-	scfg = (const struct swgr_store_cfg *)((const char *)&app->cfg + svc->store);
-	if (!app->section->present) {
+	if (!section_present(app)) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s service enabled but has no config",
 		    svc->cfgname);
 		return false;
 	}
-	if (scfg->type == SWGR_STORE_NONE) {
+	scfg = (const struct swgr_store_cfg *)((const char *)&app->cfg + svc->store);
+	if (!(svc->flags & SWGR_SERVICE_PUBLIC) && scfg->type == SWGR_STORE_NONE) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s store enabled but has no config",
 		    svc->cfgname);
 		return false;
 	}
 	if (!has_level)
-		level = app->section->log.has_log_level ? app->section->log.log_level : SWGR_LOG_INFO;
-	if (swgr_log_open(app->section->log.log_file, level, &err) != SWGR_OK) {
+		level = app->log->has_log_level ? app->log->log_level : SWGR_LOG_INFO;
+	if (swgr_log_open(app->log->log_file, level, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
 		return false;
 	}
-	if (swgr_store_open(scfg, app->cfg.path, svc->roles, &app->store, &err) != SWGR_OK) {
-		swgr_log(SWGR_LOG_ERROR, app->target, "opening the %s store: %s", svc->cfgname,
-		    err.msg);
+	if (!(svc->flags & SWGR_SERVICE_PUBLIC) && !start_admin(app))
 		return false;
-	}
-	if (swgr_token_load_public(app->section->auth_authority, &app->key, &err) != SWGR_OK) {
-		swgr_log(SWGR_LOG_ERROR, app->target, "reading the auth authority of the %s "
-		    "service: %s", svc->name, err.msg);
-		return false;
+	if (svc->init != NULL) {
+		if (svc->init(&app->cfg, &app->state, &err) != SWGR_OK) {
+			swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
+			return false;
+		}
+		app->inited = true;
 	}
 	return true;
 }
@@ -445,6 +491,8 @@ start(struct app *app, const char *config, bool has_level, enum swgr_log_level l
 static void
 app_free(struct app *app)
 {
+	if (app->inited && app->svc->fini != NULL)
+		app->svc->fini(app->state);
 	if (app->store != NULL)
 		swgr_store_close(app->store);
 	EVP_PKEY_free(app->key);

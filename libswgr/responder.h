@@ -1,4 +1,4 @@
-/* The shared main of the admin responders: options, configuration, worker threads, signals, auth, routing. */
+/* The shared main of the responders: options, configuration, worker threads, signals, auth, routing. */
 #ifndef SWGR_RESPONDER_H
 #define SWGR_RESPONDER_H
 
@@ -31,31 +31,60 @@ struct swgr_route {
 	unsigned	 flags;		/* SWGR_ROUTE_* */
 };
 
+/*
+ * A public service (swgr-lnurl): no bearer token and no auth authority;
+ * section is the struct swgr_lnurl_cfg; the responder opens no store (the
+ * init hook opens what the service needs).
+ */
+#define SWGR_SERVICE_PUBLIC	0x1
+
+/*
+ * Service hooks, all optional.  init runs once after the configuration and
+ * the log are ready and before any request; it returns SWGR_OK with *state
+ * set (handed to handlers as c->state and to fini at exit), or an error whose
+ * message is logged at ERROR (startup fails, exit 1).  fini runs after the
+ * last request.  pre runs before authentication and routing: it returns
+ * true when it has answered the request itself (e.g. OPTIONS).  post runs on
+ * every response before it is sent, whoever built it (handler, 404, 405,
+ * 400): common headers and bodies.
+ */
+typedef enum swgr_rc swgr_service_init(const struct swgr_config *cfg, void **state,
+		    struct swgr_err *err);
+typedef void	 swgr_service_fini(void *state);
+typedef bool	 swgr_service_pre(struct swgr_ctx *c);
+
 /* What a responder is: its name, where its configuration lives, its routes. */
 struct swgr_service {
 	const char	*name;		/* "discovery": log target clf::<name>, realm and token audience */
 	const char	*cfgname;	/* "discover": "<cfgname> service|store enabled but has no config" */
-	size_t		 section;	/* offsetof(struct swgr_config, <its struct swgr_admin_cfg>) */
-	size_t		 store;		/* offsetof(struct swgr_config, <its struct swgr_store_cfg>) */
+	size_t		 section;	/* offsetof(struct swgr_config, <its section>): swgr_admin_cfg, or swgr_lnurl_cfg if PUBLIC */
+	size_t		 store;		/* offsetof(struct swgr_config, <its struct swgr_store_cfg>); not PUBLIC */
 	unsigned	 roles;		/* SWGR_STORE_ROLE_* of that store */
 	const struct swgr_route *routes;
 	size_t		 nroutes;
+	unsigned	 flags;		/* SWGR_SERVICE_* */
+	swgr_service_init *init;
+	swgr_service_fini *fini;
+	swgr_service_pre *pre;
+	swgr_handler	*post;
 };
 
 /* What a handler gets: the request, the response to fill and the service's resources. */
 struct swgr_ctx {
 	const struct swgr_service *svc;
 	const struct swgr_config *cfg;
-	const struct swgr_admin_cfg *section;
-	struct swgr_store *store;
+	const struct swgr_admin_cfg *section;	/* NULL for a PUBLIC service */
+	struct swgr_store *store;		/* NULL for a PUBLIC service */
 	struct swgr_req	*req;
 	struct swgr_resp *resp;
 	const char	*log_target;	/* "swgr::<name>", for the handlers' own messages */
+	void		*state;		/* what the service's init hook made, or NULL */
 };
 
 /*
  * The whole life of a responder process: options (-c FILE, -l LEVEL,
- * -t THREADS, -s SOCKET, -h, -V), configuration, log, store, auth authority,
+ * -t THREADS, -s SOCKET, -h, -V), configuration, log, store, auth authority
+ * (neither for a PUBLIC service), the init hook,
  * worker threads accepting FastCGI requests on fd 0 (spawn-fcgi, web server)
  * or on the -s socket (a path, ":port" or "host:port"; a unix socket is made
  * mode 0666 and removed at exit), until SIGTERM, SIGINT or SIGQUIT; SIGHUP

@@ -1,1 +1,435 @@
-int main(void) { return 1; }
+/* swgr-lnurl: the public LNURL-pay service (spec §3, LUD-01/06/12): pay requests, invoices, bech32, QR, health. */
+#include <inttypes.h>
+#include <malloc.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bech32.h"
+#include "extern.h"
+#include "json.h"
+#include "lnurl.h"
+#include "log.h"
+#include "qr.h"
+#include "responder.h"
+
+static swgr_handler health_full, pay_request, invoice, bech32, bech32_qr, finish;
+static swgr_service_init lnurl_init;
+static swgr_service_fini lnurl_fini;
+static swgr_service_pre options;
+
+/* Every route is public; OPTIONS is answered by options(), CORS added by finish(). */
+static const struct swgr_route routes[] = {
+	{ SWGR_M_GET,	"/health",			swgr_health,	0 },
+	{ SWGR_M_GET,	"/health/full",			health_full,	0 },
+	{ SWGR_M_GET,	"/offers/*/*",			pay_request,	0 },
+	{ SWGR_M_GET,	"/offers/*/*/invoice",		invoice,	0 },
+	{ SWGR_M_GET,	"/offers/*/*/bech32",		bech32,		0 },
+	{ SWGR_M_GET,	"/offers/*/*/bech32/qr",	bech32_qr,	0 },
+};
+
+static const struct swgr_service service = {
+	.name = "lnurl",
+	.cfgname = "lnurl",
+	.section = offsetof(struct swgr_config, lnurl),
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.flags = SWGR_SERVICE_PUBLIC,
+	.init = lnurl_init,
+	.fini = lnurl_fini,
+	.pre = options,
+	.post = finish,
+};
+
+int
+main(int argc, char *argv[])
+{
+	/*
+	 * Few malloc arenas: each of the many worker threads would otherwise
+	 * keep its own, and the peak RSS of a busy process grows with them.
+	 */
+	mallopt(M_ARENA_MAX, 2);
+	return swgr_responder_main(argc, argv, &service);
+}
+
+/* ---- life ---- */
+
+static enum swgr_rc
+lnurl_init(const struct swgr_config *cfg, void **state, struct swgr_err *err)
+{
+	struct lnurl_state *s;
+	enum swgr_rc rc;
+
+	if (cfg->store_offer.type == SWGR_STORE_NONE)
+		return swgr_err_set(err, SWGR_EINTERNAL, "offer store enabled but has no config");
+	if (cfg->store_discover.type == SWGR_STORE_NONE)
+		return swgr_err_set(err, SWGR_EINTERNAL, "discover store enabled but has no config");
+	if (cfg->lnurl.nallowed_hosts == 1 && cfg->lnurl.allowed_hosts[0][0] == '\0')
+		swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "allowed-hosts is [\"\"] (an empty "
+		    "variable?): every request to /offers/ will be refused with 400");
+	else if (cfg->lnurl.nallowed_hosts == 0)
+		swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "allowed-hosts is empty: any Host is "
+		    "trusted in generated URLs");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	s->cfg = cfg;
+	if ((rc = swgr_store_open(&cfg->store_offer, cfg->path, SWGR_STORE_ROLE_OFFER,
+	    &s->offers, err)) != SWGR_OK) {
+		swgr_err_wrap(err, "opening the offer store");
+		goto fail;
+	}
+	if ((rc = offer_cache_new(&s->cache)) != SWGR_OK) {
+		swgr_err_set(err, rc, "out of memory");
+		goto fail;
+	}
+	if ((rc = swgr_balancer_new(cfg, &s->bal, err)) != SWGR_OK)
+		goto fail;
+	*state = s;
+	return SWGR_OK;
+fail:
+	lnurl_fini(s);
+	return rc;
+}
+
+static void
+lnurl_fini(void *arg)
+{
+	struct lnurl_state *s = arg;
+
+	if (s == NULL)
+		return;
+	swgr_balancer_free(s->bal);
+	offer_cache_free(s->cache);
+	if (s->offers != NULL)
+		swgr_store_close(s->offers);
+	free(s);
+}
+
+/* ---- answers common to every route ---- */
+
+/* The LNURL error answer (spec §3.1): the reason for 4xx, a fixed text for 5xx. */
+static void
+fail(struct swgr_ctx *c, int status, const char *reason)
+{
+	swgr_resp_reset(c->resp, status);
+	swgr_resp_json(c->resp);
+	swgr_lnurl_error_json(&c->resp->body, status >= 500 ? "internal server error" : reason);
+	swgr_log(status >= 500 ? SWGR_LOG_ERROR : SWGR_LOG_INFO, c->log_target, "%s %s: %d: %s",
+	    c->req->method, c->req->path, status, reason);
+}
+
+/* LUD-01: OPTIONS on any path is a CORS preflight. */
+static bool
+options(struct swgr_ctx *c)
+{
+	if (strcmp(c->req->method, "OPTIONS") != 0)
+		return false;
+	swgr_resp_reset(c->resp, 204);
+	swgr_resp_header(c->resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+	swgr_resp_header(c->resp, "Access-Control-Allow-Headers", "*");
+	swgr_resp_header(c->resp, "Access-Control-Max-Age", "86400");
+	return true;
+}
+
+/*
+ * Every response: CORS (LUD-01), and an LNURL error body for an error that
+ * has none yet (the routing table's 404 and 405, a bad path's 400).
+ */
+static void
+finish(struct swgr_ctx *c)
+{
+	struct swgr_resp *r = c->resp;
+
+	swgr_resp_header(r, "Access-Control-Allow-Origin", "*");
+	if (r->status < 400 || r->body.len > 0)
+		return;
+	swgr_resp_json(r);
+	swgr_lnurl_error_json(&r->body, r->status >= 500 ? "internal server error" :
+	    r->status == 404 ? "not found" : r->status == 405 ? "method not allowed" :
+	    r->status == 400 ? "bad request: malformed path" : swgr_status_reason(r->status));
+}
+
+/* ---- the /offers/{partition}/{id} routes ---- */
+
+/* A request to /offers/{partition}/{id}/...: after the checks of spec §3.2. */
+struct oreq {
+	const char	*partition;
+	struct swgr_uuid id;
+	char		 idstr[SWGR_UUID_STRLEN + 1];
+	const char	*host;
+	char		 hostbuf[SWGR_LNURL_HOST_MAX];
+};
+
+/* Spec §3.2 steps 1-2: id, partition, host.  False with the answer made. */
+static bool
+offer_begin(struct swgr_ctx *c, struct oreq *o)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	char reason[SWGR_LNURL_HOST_MAX + 64];
+	const char *id = c->req->seg[2];
+	size_t i;
+
+	o->partition = c->req->seg[1];
+	if (swgr_uuid_parse(id, strlen(id), &o->id) != SWGR_OK) {
+		fail(c, 404, "offer id is not a UUID");
+		return false;
+	}
+	swgr_uuid_format(&o->id, o->idstr);
+	for (i = 0; i < lc->npartitions; i++)
+		if (strcmp(lc->partitions[i], o->partition) == 0)
+			break;
+	if (i == lc->npartitions) {
+		snprintf(reason, sizeof(reason), "offer not found: %s", o->idstr);
+		fail(c, 404, reason);
+		return false;
+	}
+	if ((o->host = swgr_lnurl_host(c->req->envp, o->hostbuf)) == NULL) {
+		fail(c, 400, "no host in the request");
+		return false;
+	}
+	if (strlen(o->host) >= SWGR_LNURL_HOST_MAX ||
+	    !swgr_lnurl_host_allowed(o->host, lc->allowed_hosts, lc->nallowed_hosts)) {
+		snprintf(reason, sizeof(reason), "host not allowed: %.*s",
+		    SWGR_LNURL_HOST_MAX - 1, o->host);
+		fail(c, 400, reason);
+		return false;
+	}
+	if (lc->nallowed_hosts == 0)
+		swgr_log(SWGR_LOG_WARN, c->log_target, "host allow list is empty, trusting "
+		    "unvalidated host %s", o->host);
+	return true;
+}
+
+/* Spec §3.3: the offer, valid now.  NULL with the answer made. */
+static struct cached_offer *
+offer_resolve(struct swgr_ctx *c, const struct oreq *o, struct swgr_time *now)
+{
+	struct lnurl_state *s = c->state;
+	struct cached_offer *co;
+	struct swgr_err err = { 0 };
+	char reason[64];
+	enum swgr_rc rc;
+
+	rc = offer_get(s->cache, s->offers, o->partition, &o->id, &co, &err);
+	if (rc != SWGR_OK && rc != SWGR_NOTFOUND) {
+		fail(c, swgr_err_http_status(rc), err.msg);
+		return NULL;
+	}
+	*now = swgr_time_now();
+	if (rc == SWGR_OK && (swgr_time_cmp(now, &co->timestamp) < 0 ||
+	    (co->has_expires && swgr_time_cmp(now, &co->expires) > 0))) {
+		offer_put(s->cache, co);
+		rc = SWGR_NOTFOUND;
+	}
+	if (rc == SWGR_NOTFOUND) {
+		snprintf(reason, sizeof(reason), "offer not found: %s", o->idstr);
+		fail(c, 404, reason);
+		return NULL;
+	}
+	return co;
+}
+
+/* Appends the normalised URL of the offer (suffix "" or "/invoice").  False with the answer made. */
+static bool
+offer_url(struct swgr_ctx *c, const struct oreq *o, const char *suffix, struct swgr_buf *b)
+{
+	struct swgr_err err = { 0 };
+	const char *scheme = swgr_lnurl_scheme(c->req->envp, c->cfg->lnurl.has_tls);
+
+	if (swgr_lnurl_url(b, scheme, o->host, o->partition, o->idstr, suffix, &err) != SWGR_OK) {
+		fail(c, 400, err.msg);
+		return false;
+	}
+	if (!swgr_buf_ok(b)) {
+		fail(c, 500, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static void
+cache_headers(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_time *now)
+{
+	swgr_lnurl_cache_headers(c->resp, co->has_expires ? &co->expires : NULL, now);
+}
+
+/* GET /offers/{partition}/{id}: the LUD-06 pay request (spec §3.4). */
+static void
+pay_request(struct swgr_ctx *c)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	struct lnurl_state *s = c->state;
+	struct swgr_buf url = { 0 };
+	struct cached_offer *co;
+	struct swgr_time now;
+	struct swgr_jw jw;
+	struct oreq o;
+
+	if (!offer_begin(c, &o) || (co = offer_resolve(c, &o, &now)) == NULL)
+		return;
+	if (offer_url(c, &o, "/invoice", &url)) {
+		cache_headers(c, co, &now);
+		swgr_resp_json(c->resp);
+		swgr_jw_init(&jw, &c->resp->body, false);
+		swgr_jw_obj_open(&jw);
+		swgr_jw_key(&jw, "callback");
+		swgr_jw_strn(&jw, url.p, url.len);
+		swgr_jw_key(&jw, "maxSendable");
+		swgr_jw_u64(&jw, co->max_sendable);
+		swgr_jw_key(&jw, "minSendable");
+		swgr_jw_u64(&jw, co->min_sendable);
+		swgr_jw_key(&jw, "tag");
+		swgr_jw_str(&jw, "payRequest");
+		swgr_jw_key(&jw, "metadata");
+		swgr_jw_strn(&jw, co->metadata, co->metadata_len);
+		if (lc->has_comment_allowed) {
+			swgr_jw_key(&jw, "commentAllowed");
+			swgr_jw_u64(&jw, lc->comment_allowed);
+		}
+		swgr_jw_obj_close(&jw);
+	}
+	swgr_buf_free(&url);
+	offer_put(s->cache, co);
+}
+
+/* GET /offers/{partition}/{id}/invoice?amount=&comment=: the LUD-06 callback (spec §3.5). */
+static void
+invoice(struct swgr_ctx *c)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	struct lnurl_state *s = c->state;
+	struct swgr_balancer_req br;
+	struct swgr_err err = { 0 };
+	struct cached_offer *co;
+	struct swgr_time now;
+	struct oreq o;
+	const char *key;
+	char *pr = NULL, reason[128];
+	uint64_t amount;
+	enum swgr_rc rc;
+
+	if (!offer_begin(c, &o))
+		return;
+	if (swgr_lnurl_amount(&c->req->q, &amount, &err) != SWGR_OK ||
+	    swgr_lnurl_comment(&c->req->q, lc->has_comment_allowed ? lc->comment_allowed : 0,
+	    &key, &err) != SWGR_OK) {
+		fail(c, 400, err.msg);
+		return;
+	}
+	if ((co = offer_resolve(c, &o, &now)) == NULL)
+		return;
+	if (amount < co->min_sendable || amount > co->max_sendable) {
+		snprintf(reason, sizeof(reason), "Amount %" PRIu64 " is outside valid range [%"
+		    PRIu64 ", %" PRIu64 "]", amount, co->min_sendable, co->max_sendable);
+		fail(c, 400, reason);
+		goto out;
+	}
+	br = (struct swgr_balancer_req){ .partition = o.partition, .amount_msat = amount,
+	    .metadata = co->metadata, .metadata_len = co->metadata_len, .hash = co->hash,
+	    .key = key };
+	if ((rc = swgr_balancer_invoice(s->bal, &br, &pr, &err)) != SWGR_OK) {
+		fail(c, rc == SWGR_EINVAL ? 400 : rc == SWGR_EUPSTREAM ? 502 : 500, err.msg);
+		goto out;
+	}
+	swgr_resp_nocache(c->resp);
+	swgr_resp_json(c->resp);
+	swgr_buf_puts(&c->resp->body, "{\"pr\":");
+	swgr_json_string(&c->resp->body, pr, strlen(pr));
+	swgr_buf_puts(&c->resp->body, ",\"routes\":[]}");
+	free(pr);
+out:
+	offer_put(s->cache, co);
+}
+
+/* The uppercase bech32 LNURL of the offer (spec §3.6) into *out.  False with the answer made. */
+static bool
+offer_lnurl(struct swgr_ctx *c, struct cached_offer **co, struct swgr_time *now, char **out)
+{
+	struct swgr_buf url = { 0 };
+	struct swgr_err err = { 0 };
+	struct oreq o;
+	bool ok = false;
+
+	*co = NULL;
+	if (!offer_begin(c, &o) || (*co = offer_resolve(c, &o, now)) == NULL)
+		return false;
+	if (offer_url(c, &o, "", &url)) {
+		if (swgr_bech32_encode("lnurl", (const uint8_t *)url.p, url.len, SWGR_BECH32_UPPER,
+		    SWGR_BECH32_LNURL_MAXLEN, out, &err) == SWGR_OK)
+			ok = true;
+		else
+			fail(c, 500, err.msg);
+	}
+	swgr_buf_free(&url);
+	return ok;
+}
+
+/* GET /offers/{partition}/{id}/bech32 (spec §3.6). */
+static void
+bech32(struct swgr_ctx *c)
+{
+	struct lnurl_state *s = c->state;
+	struct cached_offer *co;
+	struct swgr_time now;
+	char *lnurl;
+
+	if (offer_lnurl(c, &co, &now, &lnurl)) {
+		cache_headers(c, co, &now);
+		swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+		swgr_buf_puts(&c->resp->body, lnurl);
+		free(lnurl);
+	}
+	if (co != NULL)
+		offer_put(s->cache, co);
+}
+
+/* GET /offers/{partition}/{id}/bech32/qr (spec §3.7). */
+static void
+bech32_qr(struct swgr_ctx *c)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	struct lnurl_state *s = c->state;
+	struct swgr_err err = { 0 };
+	struct cached_offer *co;
+	struct swgr_time now;
+	uint8_t *png;
+	size_t len;
+	char *lnurl;
+
+	if (offer_lnurl(c, &co, &now, &lnurl)) {
+		if (swgr_qr_png(lnurl, lc->bech32_qr_scale, lc->bech32_qr_light, lc->bech32_qr_dark,
+		    &png, &len, &err) == SWGR_OK) {
+			cache_headers(c, co, &now);
+			swgr_resp_header(c->resp, "Content-Type", "image/png");
+			swgr_buf_put(&c->resp->body, png, len);
+			free(png);
+		} else
+			fail(c, 500, err.msg);
+		free(lnurl);
+	}
+	if (co != NULL)
+		offer_put(s->cache, co);
+}
+
+/* ---- health ---- */
+
+/* GET /health/full (spec §3.8, §9.9): 200 [] if a node is ready; 502 if none, or the monitor is stale. */
+static void
+health_full(struct swgr_ctx *c)
+{
+	struct lnurl_state *s = c->state;
+	bool stale;
+
+	if (swgr_balancer_ready(s->bal, &stale)) {
+		swgr_resp_json(c->resp);
+		swgr_buf_puts(&c->resp->body, "[]");
+		return;
+	}
+	/* Not logged beyond the access log: outer balancers poll this; the balancer logs changes. */
+	swgr_resp_reset(c->resp, 502);
+	swgr_resp_json(c->resp);
+	swgr_lnurl_error_json(&c->resp->body, "internal server error");
+	if (stale)
+		swgr_resp_header(c->resp, "X-Swgr-Monitor", "stale");
+}

@@ -1,1 +1,338 @@
-int main(void) { return 77; }
+/* Unit tests of lnurl.c: the metadata string, host and scheme rules, URLs, amounts, comments, cache headers; and the backoff. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "balancer.h"
+#include "lnurl.h"
+#include "t.h"
+
+/* Builds the metadata string of m and compares it byte for byte. */
+static void
+check_meta(const struct swgr_metadata *m, const char *want)
+{
+	struct swgr_buf b = { 0 };
+
+	swgr_lnurl_metadata(&b, m);
+	CHECK(swgr_buf_ok(&b));
+	CHECK_STR(b.p, want);
+	swgr_buf_free(&b);
+}
+
+static void
+test_metadata(void)
+{
+	struct swgr_metadata m;
+	uint8_t img[] = { 0, 1 };
+
+	memset(&m, 0, sizeof(m));
+	m.text = "text";
+	check_meta(&m, "[[\"text/plain\",\"text\"]]");
+	m.long_text = "long text";
+	m.image_kind = SWGR_IMAGE_PNG;
+	m.image = img;
+	m.image_len = sizeof(img);
+	m.ident_kind = SWGR_IDENT_EMAIL;
+	m.identifier = "email@example.com";
+	/* The example of spec §8, verbatim. */
+	check_meta(&m, "[[\"text/plain\",\"text\"],[\"text/long-desc\",\"long text\"],"
+	    "[\"image/png;base64\",\"AAE=\"],[\"text/email\",\"email@example.com\"]]");
+	m.image_kind = SWGR_IMAGE_JPEG;
+	m.ident_kind = SWGR_IDENT_TEXT;
+	m.identifier = "Alice <alice@shop.example>";	/* the display form keeps only the address */
+	m.long_text = NULL;
+	check_meta(&m, "[[\"text/plain\",\"text\"],[\"image/jpeg;base64\",\"AAE=\"],"
+	    "[\"text/identifier\",\"alice@shop.example\"]]");
+	/* serde_json escaping: \" \\ \b \t \n \f \r, \u00xx lowercase, '/', DEL and UTF-8 raw. */
+	memset(&m, 0, sizeof(m));
+	m.text = "\"q\" \\ \b\t\n\f\r \x01\x1f / \x7f \xc3\xa9 \xe2\x9c\x93";
+	check_meta(&m, "[[\"text/plain\",\"\\\"q\\\" \\\\ \\b\\t\\n\\f\\r \\u0001\\u001f / \x7f "
+	    "\xc3\xa9 \xe2\x9c\x93\"]]");
+}
+
+static void
+test_error_json(void)
+{
+	struct swgr_buf b = { 0 };
+
+	swgr_lnurl_error_json(&b, "offer not found: \"x\"");
+	CHECK_STR(b.p, "{\"status\":\"ERROR\",\"reason\":\"offer not found: \\\"x\\\"\"}");
+	swgr_buf_free(&b);
+}
+
+static void
+test_host(void)
+{
+	char buf[SWGR_LNURL_HOST_MAX];
+	char *e1[] = { "HTTP_HOST=a.example", "HTTP_X_FORWARDED_HOST=b.example",
+	    "HTTP_FORWARDED=for=1.2.3.4;host=\"c.example:8080\";proto=https, host=d.example", NULL };
+	char *e2[] = { "HTTP_HOST=a.example", "HTTP_X_FORWARDED_HOST=b.example", NULL };
+	char *e3[] = { "HTTP_HOST=a.example", "HTTP_FORWARDED=for=1.2.3.4", NULL };
+	char *e4[] = { "HTTP_HOSTX=a.example", "HTTP_X_FORWARDED_HOST=", NULL };
+	char *allowed[] = { "Shop.Example", "[::1]", "fe80::2" };
+
+	CHECK_STR(swgr_lnurl_host(e1, buf), "c.example:8080");
+	CHECK_STR(swgr_lnurl_host(e2, buf), "b.example");
+	CHECK_STR(swgr_lnurl_host(e3, buf), "a.example");
+	CHECK(swgr_lnurl_host(e4, buf) == NULL);
+
+	CHECK(swgr_lnurl_host_allowed("shop.example", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("SHOP.EXAMPLE:8080", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[::1]:443", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[::1]", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[FE80::2]:80", allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("[::2]", allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("shop.example.evil", allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("evil.shop.example", allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("anything", allowed, 0));
+	allowed[0] = "";
+	CHECK(!swgr_lnurl_host_allowed("shop.example", allowed, 1));
+}
+
+static void
+test_scheme(void)
+{
+	char *fwd[] = { "HTTP_FORWARDED=for=x;Proto=HTTPS", "HTTP_X_FORWARDED_PROTO=http",
+	    "HTTPS=", "REQUEST_SCHEME=http", NULL };
+	char *xfp[] = { "HTTP_X_FORWARDED_PROTO=https", "REQUEST_SCHEME=http", NULL };
+	char *junk[] = { "HTTP_X_FORWARDED_PROTO=gopher", "HTTPS=on", "REQUEST_SCHEME=http", NULL };
+	char *rs[] = { "REQUEST_SCHEME=https", NULL };
+	char *rs2[] = { "REQUEST_SCHEME=http", NULL };
+	char *none[] = { NULL };
+
+	CHECK_STR(swgr_lnurl_scheme(fwd, false), "https");
+	CHECK_STR(swgr_lnurl_scheme(xfp, false), "https");
+	CHECK_STR(swgr_lnurl_scheme(junk, false), "https");
+	CHECK_STR(swgr_lnurl_scheme(rs, false), "https");
+	CHECK_STR(swgr_lnurl_scheme(rs2, true), "http");
+	CHECK_STR(swgr_lnurl_scheme(none, false), "http");
+	CHECK_STR(swgr_lnurl_scheme(none, true), "https");
+}
+
+static void
+check_url(const char *scheme, const char *host, const char *part, const char *suffix,
+    const char *want)
+{
+	struct swgr_buf b = { 0 };
+	struct swgr_err err = { 0 };
+	enum swgr_rc rc;
+
+	rc = swgr_lnurl_url(&b, scheme, host, part, "00000000-0000-0000-0000-000000000001",
+	    suffix, &err);
+	if (want == NULL) {
+		CHECK_INT(rc, SWGR_EINVAL);
+		CHECK(strstr(err.msg, "not a valid URL host") != NULL);
+	} else {
+		CHECK_INT(rc, SWGR_OK);
+		CHECK_STR(b.p, want);
+	}
+	swgr_buf_free(&b);
+}
+
+#define ID "/00000000-0000-0000-0000-000000000001"
+
+static void
+test_url(void)
+{
+	check_url("https", "Shop.Example", "default", "/invoice",
+	    "https://shop.example/offers/default" ID "/invoice");
+	check_url("https", "shop.example:443", "default", "", "https://shop.example/offers/default" ID);
+	check_url("http", "shop.example:80", "default", "", "http://shop.example/offers/default" ID);
+	check_url("http", "shop.example:443", "default", "", "http://shop.example:443/offers/default" ID);
+	check_url("https", "shop.example:08443", "default", "", "https://shop.example:8443/offers/default" ID);
+	check_url("https", "shop.example:", "default", "", "https://shop.example/offers/default" ID);
+	check_url("https", "[::1]:8080", "default", "", "https://[::1]:8080/offers/default" ID);
+	check_url("https", "[FE80::1]", "default", "", "https://[fe80::1]/offers/default" ID);
+	check_url("https", "h", "a b\"<>`{}?#\x01\xc3\xa9%/~", "",
+	    "https://h/offers/a%20b%22%3C%3E%60%7B%7D%3F%23%01%C3%A9%/~" ID);
+	check_url("https", "", "p", "", NULL);
+	check_url("https", "a b", "p", "", NULL);
+	check_url("https", "a@b", "p", "", NULL);
+	check_url("https", "a/b", "p", "", NULL);
+	check_url("https", "a:99999", "p", "", NULL);
+	check_url("https", "a:8x", "p", "", NULL);
+	check_url("https", "[::1", "p", "", NULL);
+	check_url("https", "[zz]", "p", "", NULL);
+	check_url("https", "[::1]x", "p", "", NULL);
+}
+
+/* Parses qs and runs swgr_lnurl_amount: the result code, and the reason must contain why. */
+static void
+check_amount(const char *qs, enum swgr_rc want, uint64_t wantv, const char *why)
+{
+	struct swgr_query q;
+	struct swgr_err err = { 0 };
+	uint64_t v = 12345;
+
+	memset(&q, 0, sizeof(q));
+	CHECK_INT(swgr_query_parse(qs, &q), SWGR_OK);
+	CHECK_INT(swgr_lnurl_amount(&q, &v, &err), want);
+	if (want == SWGR_OK)
+		CHECK(v == wantv);
+	else {
+		CHECK(v == 12345);
+		CHECK(strstr(err.msg, why) != NULL);
+	}
+	swgr_query_free(&q);
+}
+
+static void
+test_amount(void)
+{
+	check_amount("amount=1000", SWGR_OK, 1000, NULL);
+	check_amount("amount=%2B7", SWGR_OK, 7, NULL);
+	check_amount("amount=0", SWGR_OK, 0, NULL);
+	check_amount("amount=18446744073709551615", SWGR_OK, UINT64_MAX, NULL);
+	check_amount("x=1", SWGR_EINVAL, 0, "missing amount");
+	check_amount("", SWGR_EINVAL, 0, "missing amount");
+	check_amount("amount=", SWGR_EINVAL, 0, "empty");
+	check_amount("amount=1&amount=1", SWGR_EINVAL, 0, "2 times");
+	check_amount("amount=-1", SWGR_EINVAL, 0, "negative");
+	check_amount("amount=-0", SWGR_EINVAL, 0, "negative");
+	check_amount("amount=1.5", SWGR_EINVAL, 0, "whole number");
+	check_amount("amount=1000.0", SWGR_EINVAL, 0, "whole number");
+	check_amount("amount=1e3", SWGR_EINVAL, 0, "whole number");
+	check_amount("amount=18446744073709551616", SWGR_EINVAL, 0, "too large");
+	check_amount("amount=99999999999999999999999", SWGR_EINVAL, 0, "too large");
+	check_amount("amount=12ab", SWGR_EINVAL, 0, "not a number");
+	check_amount("amount=%2B", SWGR_EINVAL, 0, "not a number");
+	check_amount("amount=+5", SWGR_EINVAL, 0, "not a number");	/* '+' is a space in a query */
+	check_amount("amount=0x10", SWGR_EINVAL, 0, "not a number");
+}
+
+static void
+check_comment(const char *qs, uint32_t limit, enum swgr_rc want, const char *use, const char *why)
+{
+	struct swgr_query q;
+	struct swgr_err err = { 0 };
+	const char *got = "unset";
+
+	memset(&q, 0, sizeof(q));
+	CHECK_INT(swgr_query_parse(qs, &q), SWGR_OK);
+	CHECK_INT(swgr_lnurl_comment(&q, limit, &got, &err), want);
+	if (use == NULL)
+		CHECK(got == NULL);
+	else
+		CHECK_STR(got, use);
+	if (why != NULL)
+		CHECK(strstr(err.msg, why) != NULL);
+	swgr_query_free(&q);
+}
+
+static void
+test_comment(void)
+{
+	CHECK_INT(swgr_lnurl_utf8_chars("", 0), 0);
+	CHECK_INT(swgr_lnurl_utf8_chars("abc", 3), 3);
+	CHECK_INT(swgr_lnurl_utf8_chars("\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80", 9), 3);
+	CHECK_INT(swgr_lnurl_utf8_chars("\xff", 1), -1);
+	CHECK_INT(swgr_lnurl_utf8_chars("\xc3", 1), -1);
+	CHECK_INT(swgr_lnurl_utf8_chars("\xed\xa0\x80", 3), -1);	/* a surrogate */
+	CHECK_INT(swgr_lnurl_utf8_chars("\xc0\xaf", 2), -1);		/* overlong */
+
+	check_comment("amount=1", 10, SWGR_OK, NULL, NULL);
+	check_comment("comment=hello", 10, SWGR_OK, "hello", NULL);
+	check_comment("comment=", 10, SWGR_OK, "", NULL);
+	/* 10 characters, 20 bytes: within a limit of 10 characters. */
+	check_comment("comment=%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9", 10,
+	    SWGR_OK, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9", NULL);
+	check_comment("comment=12345678901", 10, SWGR_EINVAL, NULL, "limit of 10");
+	check_comment("comment=%FF", 10, SWGR_EINVAL, NULL, "UTF-8");
+	check_comment("comment=a&comment=b", 10, SWGR_EINVAL, NULL, "2 times");
+	/* Not allowed: ignored, whatever it is. */
+	check_comment("comment=hello", 0, SWGR_OK, NULL, NULL);
+	check_comment("comment=%FF&comment=x", 0, SWGR_OK, NULL, NULL);
+}
+
+/* Returns the value of header name in r's head, or NULL (static buffer). */
+static const char *
+header(const struct swgr_resp *r, const char *name)
+{
+	static char v[128];
+	const char *p, *e;
+	size_t n = strlen(name);
+
+	for (p = r->head.p; p != NULL && *p != '\0'; p = e + 2) {
+		if ((e = strstr(p, "\r\n")) == NULL)
+			break;
+		if (strncmp(p, name, n) == 0 && p[n] == ':') {
+			snprintf(v, sizeof(v), "%.*s", (int)(e - p - n - 2), p + n + 2);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static void
+test_cache_headers(void)
+{
+	struct swgr_resp r;
+	struct swgr_time exp = { 1893456000, 0 }, now = { 1893455000, 500000000 };
+
+	swgr_resp_init(&r);
+	swgr_lnurl_cache_headers(&r, &exp, &now);
+	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=999");
+	CHECK_STR(header(&r, "Expires"), "Tue, 01 Jan 2030 00:00:00 GMT");
+	CHECK(header(&r, "Pragma") == NULL);
+	swgr_resp_free(&r);
+
+	now.sec = exp.sec + 5;
+	swgr_resp_init(&r);
+	swgr_lnurl_cache_headers(&r, &exp, &now);
+	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=0");
+	swgr_resp_free(&r);
+
+	swgr_resp_init(&r);
+	swgr_lnurl_cache_headers(&r, NULL, &now);
+	CHECK_STR(header(&r, "Cache-Control"), "no-store, no-cache, must-revalidate");
+	CHECK_STR(header(&r, "Expires"), "Thu, 01 Jan 1970 00:00:00 GMT");
+	CHECK_STR(header(&r, "Pragma"), "no-cache");
+	swgr_resp_free(&r);
+}
+
+static void
+test_backoff(void)
+{
+	struct swgr_lnurl_cfg cfg;
+	struct swgr_backoff bo;
+	double d;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.backoff.type = SWGR_BACKOFF_STOP;
+	swgr_backoff_init(&bo, &cfg, 100.0);
+	CHECK(swgr_backoff_next(&bo, 100.0, 0.5) < 0);
+
+	cfg.backoff.type = SWGR_BACKOFF_EXPONENTIAL;
+	cfg.backoff.initial_interval_secs = 0.5;
+	cfg.backoff.randomization_factor = 0.5;
+	cfg.backoff.multiplier = 1.5;
+	cfg.backoff.max_interval_secs = 1.0;
+	cfg.backoff.has_max_elapsed_time = true;
+	cfg.backoff.max_elapsed_time_secs = 2.5;
+	swgr_backoff_init(&bo, &cfg, 100.0);
+	d = swgr_backoff_next(&bo, 100.0, 0.0);		/* 0.5 - 0.25 */
+	CHECK(d > 0.2499 && d < 0.2501);
+	d = swgr_backoff_next(&bo, 100.3, 0.999999);	/* 0.75 + 0.375 */
+	CHECK(d > 1.12 && d < 1.1251);
+	d = swgr_backoff_next(&bo, 101.0, 0.5);		/* capped at 1.0 */
+	CHECK(d > 0.9999 && d < 1.0001);
+	CHECK(swgr_backoff_next(&bo, 102.0, 0.5) < 0);	/* 2.0 + 1.0 > 2.5 */
+	CHECK(swgr_backoff_next(&bo, 102.6, 0.0) < 0);	/* elapsed > 2.5 */
+}
+
+int
+main(void)
+{
+	test_metadata();
+	test_error_json();
+	test_host();
+	test_scheme();
+	test_url();
+	test_amount();
+	test_comment();
+	test_cache_headers();
+	test_backoff();
+	return t_done("test_lnurl");
+}

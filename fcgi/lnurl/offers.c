@@ -1,0 +1,156 @@
+/* swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+
+#include "extern.h"
+#include "lnurl.h"
+
+struct offer_cache {
+	pthread_mutex_t	 mu;
+	struct cached_offer *slot[OFFER_CACHE_SLOTS];
+};
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+entry_free(struct cached_offer *o)
+{
+	free(o->partition);
+	free(o->metadata);
+	free(o);
+}
+
+enum swgr_rc
+offer_cache_new(struct offer_cache **out)
+{
+	struct offer_cache *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return SWGR_ENOMEM;
+	pthread_mutex_init(&c->mu, NULL);
+	*out = c;
+	return SWGR_OK;
+}
+
+void
+offer_cache_free(struct offer_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < OFFER_CACHE_SLOTS; i++)
+		if (c->slot[i] != NULL)
+			entry_free(c->slot[i]);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+void
+offer_put(struct offer_cache *c, struct cached_offer *o)
+{
+	bool last;
+
+	pthread_mutex_lock(&c->mu);
+	last = --o->refs == 0;
+	pthread_mutex_unlock(&c->mu);
+	if (last)
+		entry_free(o);
+}
+
+/* FNV-1a of the partition and the id bytes. */
+static size_t
+slot_of(const char *partition, const struct swgr_uuid *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)partition; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (i = 0; i < sizeof(id->b); i++)
+		h = (h ^ id->b[i]) * 1099511628211ULL;
+	return (size_t)(h % OFFER_CACHE_SLOTS);
+}
+
+/* Reads the offer and makes an entry (one reference, the caller's). */
+static enum swgr_rc
+load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
+    struct cached_offer **out, struct swgr_err *err)
+{
+	struct swgr_offer o;
+	struct swgr_buf b = { 0 };
+	struct cached_offer *e;
+	enum swgr_rc rc;
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = swgr_store_offer_get(st, partition, id, true, &o, err)) != SWGR_OK)
+		return rc;
+	if ((e = calloc(1, sizeof(*e))) == NULL || (e->partition = strdup(partition)) == NULL)
+		goto oom;
+	e->refs = 1;
+	e->id = *id;
+	e->loaded = mono_now();
+	e->min_sendable = o.min_sendable;
+	e->max_sendable = o.max_sendable;
+	e->timestamp = o.timestamp;
+	e->has_expires = o.has_expires;
+	e->expires = o.expires;
+	swgr_lnurl_metadata(&b, o.metadata);
+	if ((e->metadata = swgr_buf_take(&b, &e->metadata_len)) == NULL)
+		goto oom;
+	SHA256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
+	swgr_offer_free(&o);
+	*out = e;
+	return SWGR_OK;
+oom:
+	if (e != NULL)
+		entry_free(e);
+	swgr_buf_free(&b);
+	swgr_offer_free(&o);
+	return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+}
+
+enum swgr_rc
+offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
+    const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err)
+{
+	struct cached_offer *e, *old = NULL;
+	size_t i = slot_of(partition, id);
+	double now = mono_now();
+	enum swgr_rc rc;
+
+	pthread_mutex_lock(&c->mu);
+	e = c->slot[i];
+	if (e != NULL && now - e->loaded < OFFER_CACHE_TTL && strcmp(e->partition, partition) == 0 &&
+	    memcmp(e->id.b, id->b, sizeof(id->b)) == 0) {
+		e->refs++;
+		pthread_mutex_unlock(&c->mu);
+		*out = e;
+		return SWGR_OK;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if ((rc = load(st, partition, id, &e, err)) != SWGR_OK)
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	if (c->slot[i] != NULL && --c->slot[i]->refs == 0)
+		old = c->slot[i];
+	c->slot[i] = e;
+	e->refs++;		/* the slot's */
+	pthread_mutex_unlock(&c->mu);
+	if (old != NULL)
+		entry_free(old);
+	*out = e;
+	return SWGR_OK;
+}
