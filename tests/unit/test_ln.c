@@ -659,12 +659,17 @@ test_deadlines(struct sim *s)
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
 	dt = now() - t0;
 	printf("  %s down: invoice failed after %.3f s: %s\n", s->kind, dt, e.msg);
-	CHECK(dt < 0.2 * slow);
+	/*
+	 * A refused connection fails at once (~25 ms here); a connection the
+	 * node dropped while stopping may take until the deadline to notice.
+	 * What must hold is the deadline.
+	 */
+	CHECK(dt < timeout + TOLERANCE);
 	CHECK(contains(e.msg, s->pubkey));
 	CHECK(contains(e.msg, "UNAVAILABLE"));
 	t0 = now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(now() - t0 < 0.2 * slow);
+	CHECK(now() - t0 < timeout + TOLERANCE);
 	/* Up again: the same client reconnects. */
 	sim_set(s, "{\"down\":false}");
 	t0 = now();
