@@ -1,0 +1,458 @@
+"""swgr-lnurl black-box through nginx (web-examples/nginx/swgr-lnurl.conf) with Lightning
+node simulators and swgr-monitord writing the status table: every route of spec section 3
+with exact bodies and headers, CORS (LUD-01), invoices checked independently
+(tests/sim/bolt11.py), failover, non-conforming invoices, a stale monitor, bad input."""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import harness as H
+import nodes
+from nodes import Fleet, Monitord, wait_for
+
+sys.path.insert(0, str(H.ROOT / "tests" / "sim"))
+import bolt11  # noqa: E402
+
+EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
+HOST = "shop.example"
+COMMENT_LIMIT = 10
+STALE_AFTER = 1.5
+DEADLINE = 4.0
+NOCACHE = H.NOCACHE
+
+
+class LnurlNginx:
+    """nginx with the example server block, its port and socket path replaced."""
+
+    def __init__(self, tmp, sock):
+        self.dir = Path(tmp) / "nginx-lnurl"
+        self.sock = sock
+        self.port = H.free_port()
+        self.proc = None
+
+    def start(self):
+        d = self.dir
+        for sub in ("conf", "logs", "body", "fastcgi", "proxy", "uwsgi", "scgi"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+            os.chmod(d / sub, 0o777)
+        text = EXAMPLE.read_text()
+        text, n1 = re.subn(r"(\blisten\s+)8080\b", rf"\g<1>127.0.0.1:{self.port}", text)
+        text, n2 = re.subn(r"unix:/run/swgr/lnurl\.sock\b", f"unix:{self.sock}", text)
+        assert (n1, n2) == (1, 1), "example nginx config: one listen 8080 and one socket expected"
+        (d / "conf" / "swgr-lnurl.conf").write_text(text)
+        (d / "conf" / "nginx.conf").write_text(f"""
+daemon off;
+master_process on;
+worker_processes 2;
+pid {d}/logs/nginx.pid;
+error_log {d}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    fastcgi_temp_path {d}/fastcgi;
+    proxy_temp_path {d}/proxy;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    include {d}/conf/swgr-lnurl.conf;
+}}
+""")
+        conf = str(d / "conf" / "nginx.conf")
+        t = subprocess.run(["nginx", "-t", "-q", "-c", conf, "-p", str(d)], capture_output=True,
+                           text=True)
+        assert t.returncode == 0, t.stderr
+        self._errf = open(d / "logs" / "stderr.log", "ab")
+        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", str(d)], stdin=subprocess.DEVNULL,
+                                     stdout=self._errf, stderr=self._errf, start_new_session=True)
+        H.wait_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._errf.close()
+
+
+def lnurl_config(path, db, partitions, instance, log):
+    text = nodes.lnurl_section(partitions, period=0.5, update=0.5, timeout=2.0)
+    text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}", "[::1]", "Other.Example"]')
+    text = text.replace("max-elapsed-time-secs: 2.5", "max-elapsed-time-secs: 1.0")
+    text += f"  comment-allowed: {COMMENT_LIMIT}\n  request-deadline-secs: {DEADLINE}\n"
+    text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
+    text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
+    text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
+    text += f"monitor:\n  instance: {instance}\n  stale-after-secs: {STALE_AFTER}\n"
+    Path(path).write_text(text)
+    return path
+
+
+class Service:
+    pass
+
+
+@pytest.fixture(scope="module")
+def svc(env):
+    if env.provider == "memory":
+        pytest.skip("nodes.StatusTable cannot read the memory store yet (reads db.uri)")
+    s = Service()
+    s.part = f"ln-{H.new_uuid()[:8]}"
+    s.part2 = f"ln2-{H.new_uuid()[:8]}"
+    s.instance = f"lnurl-{H.new_uuid()[:8]}"
+    s.tmp = env.tmp / s.instance
+    s.tmp.mkdir()
+    s.fleet = Fleet(s.tmp, 2).start()
+    s.mon = s.resp = s.nginx = None
+    try:
+        for n in s.fleet:
+            n.register(env.disc, [s.part])
+        s.mon = Monitord(s.tmp, env.db, [s.part, s.part2], instance=s.instance)
+        s.mon.start()       # assigned first: stopped in finally even if start fails
+        table = nodes.StatusTable(env.db, s.instance)
+        for n in s.fleet:
+            wait_for(lambda n=n: usable(table, n.pk), 10, "node checked healthy")
+        s.log = s.tmp / "lnurl.log"
+        s.config = lnurl_config(s.tmp / "lnurl.yaml", env.db, [s.part, s.part2], s.instance, s.log)
+        s.sock = str(s.tmp / "lnurl.sock")
+        s.resp = H.Responder("lnurl", s.config, s.sock, s.tmp / "lnurl.stderr").start()
+        s.nginx = LnurlNginx(s.tmp, s.sock).start()
+        s.base = f"http://127.0.0.1:{s.nginx.port}"
+        H.wait_http(s.base + "/health", s.resp)
+        s.env = env
+        yield s
+    finally:
+        if s.nginx:
+            s.nginx.stop()
+        if s.resp:
+            s.resp.terminate()
+        if s.mon:
+            s.mon.stop()
+        s.fleet.stop()
+
+
+def usable(table, pk):
+    """The monitor has checked pk successfully: healthy, with a measured inbound capacity."""
+    r = table.row(pk) or {}
+    return r.get("healthy") and r.get("checked_ms", 0) > 0 and r.get("inbound_msat") is not None
+
+
+def get(s, path, host=HOST, headers=None, method="GET"):
+    h = {"Host": host} if host is not None else {}
+    h.update(headers or {})
+    return requests.request(method, s.base + path, headers=h, timeout=20)
+
+
+def make_offer(env, part, expires=H._DEFAULT, min_sendable=1_000, max_sendable=1_000_000, **meta):
+    m = H.metadata(part, **meta)
+    r = env.offers.post("/metadata", m)
+    assert r.status_code == 201, r.text
+    o = H.offer(part, m["id"], expires=expires, min_sendable=min_sendable,
+                max_sendable=max_sendable)
+    r = env.offers.post("/offers", o)
+    assert r.status_code == 201, r.text
+    return o, m
+
+
+def expected_metadata(m):
+    v = [["text/plain", m["text"]]]
+    if m.get("longText") is not None:
+        v.append(["text/long-desc", m["longText"]])
+    if m.get("image"):
+        kind, data = next(iter(m["image"].items()))
+        v.append([f"image/{kind};base64", data])
+    if m.get("identifier"):
+        kind, addr = next(iter(m["identifier"].items()))
+        addr = re.sub(r"^.*<(.*)>$", r"\1", addr)
+        v.append(["text/email" if kind == "email" else "text/identifier", addr])
+    return H.compact(v)
+
+
+def assert_error(r, status, reason_part):
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    body = r.json()
+    assert list(body) == ["status", "reason"], body
+    assert body["status"] == "ERROR"
+    assert reason_part in body["reason"], body
+    return body
+
+
+def decode_invoice(pr):
+    inv = bolt11.decode(pr)
+    return inv, inv["payee"].hex() if isinstance(inv["payee"], bytes) else inv["payee"]
+
+
+def pks(s):
+    return {H.compress_key(n.pk) for n in s.fleet}
+
+
+# --------------------------------------------------------------------------- routes
+
+def test_health(svc):
+    r = get(svc, "/health", host=None)
+    assert (r.status_code, r.content) == (200, b"")
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    r = get(svc, "/health/full")
+    assert (r.status_code, r.text) == (200, "[]")
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pay_request_exact(svc):
+    o, m = make_offer(svc.env, svc.part, text='a "quoted"\n\tline/\\ é ✓ \x01\x7f',
+                      long_text="long", image={"png": "AAE="},
+                      identifier={"email": "Alice <alice@shop.example>"})
+    r = get(svc, f"/offers/{svc.part}/{o['id']}")
+    assert r.status_code == 200, r.text
+    meta = expected_metadata(m)
+    want = H.compact({"callback": f"http://{HOST}/offers/{svc.part}/{o['id']}/invoice",
+                      "maxSendable": 1_000_000, "minSendable": 1_000, "tag": "payRequest",
+                      "metadata": meta, "commentAllowed": COMMENT_LIMIT})
+    assert r.content == want.encode()
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.headers["Expires"] == "Tue, 01 Jan 2030 00:00:00 GMT"
+    left = int(r.headers["Cache-Control"].removeprefix("public, max-age="))
+    assert abs(left - (1893456000 - time.time())) < 5
+    assert "Pragma" not in r.headers
+
+
+def test_pay_request_nocache_and_urls(svc):
+    o, _ = make_offer(svc.env, svc.part, expires=None)
+    path = f"/offers/{svc.part}/{o['id']}"
+    r = get(svc, path)
+    assert r.status_code == 200
+    for k, v in NOCACHE.items():
+        assert r.headers[k] == v
+    # Forwarded headers, case and default port, bracketed IPv6.
+    cases = [({"X-Forwarded-Proto": "https"}, HOST, f"https://{HOST}"),
+             ({"Forwarded": f'proto=https;host="{HOST}:443"'}, "evil.example", f"https://{HOST}"),
+             ({}, "SHOP.example:80", f"http://{HOST}"),
+             ({}, "other.example:8443", "http://other.example:8443"),
+             ({"X-Forwarded-Host": "[::1]:9000"}, "evil.example", "http://[::1]:9000")]
+    for hdrs, host, prefix in cases:
+        r = get(svc, path, host=host, headers=hdrs)
+        assert r.status_code == 200, (hdrs, host, r.text)
+        assert r.json()["callback"] == f"{prefix}{path}/invoice", (hdrs, host)
+
+
+def test_invoice_hash_amount_payee(svc):
+    o, m = make_offer(svc.env, svc.part, text="coffee ☕", identifier={"text": "bob@shop.example"})
+    meta = get(svc, f"/offers/{svc.part}/{o['id']}").json()["metadata"]
+    assert meta == expected_metadata(m)
+    payees = set()
+    for amount in (1_000, 54_321, 1_000_000):
+        r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount={amount}")
+        assert r.status_code == 200, r.text
+        assert list(r.json()) == ["pr", "routes"] and r.json()["routes"] == []
+        assert r.content == H.compact({"pr": r.json()["pr"], "routes": []}).encode()
+        for k, v in NOCACHE.items():
+            assert r.headers[k] == v
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        inv, payee = decode_invoice(r.json()["pr"])
+        assert inv["amount_msat"] == amount
+        assert inv["description_hash"] == hashlib.sha256(meta.encode()).digest()
+        payees.add(payee)
+    assert payees <= pks(svc)
+    assert len(payees) == 2, "round-robin over both nodes"
+
+
+def test_comment(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    base = f"/offers/{svc.part}/{o['id']}/invoice?amount=5000"
+    r = get(svc, base + "&comment=" + requests.utils.quote("é✓" * 5))   # 10 characters, 25 bytes
+    assert r.status_code == 200, r.text
+    assert_error(get(svc, base + "&comment=" + "x" * (COMMENT_LIMIT + 1)), 400, str(COMMENT_LIMIT))
+    assert_error(get(svc, base + "&comment=%FF%FE"), 400, "UTF-8")
+    assert_error(get(svc, base + "&comment=a&comment=b"), 400, "comment")
+
+
+def test_cors_options_and_errors(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice", method="OPTIONS",
+            headers={"Origin": "https://wallet.example", "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in r.headers["Access-Control-Allow-Methods"]
+    assert_error(get(svc, "/nowhere"), 404, "not found")
+    r = get(svc, "/health", method="POST")
+    assert_error(r, 405, "method")
+    assert "GET" in r.headers["Allow"]
+    r = get(svc, f"/offers/{svc.part}/{o['id']}", method="HEAD")
+    assert r.status_code == 200 and r.content == b""
+
+
+def test_bech32_and_qr(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    r = get(svc, f"/offers/{svc.part}/{o['id']}/bech32", headers={"X-Forwarded-Proto": "https"})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Expires" in r.headers and r.headers["Cache-Control"].startswith("public, max-age=")
+    s = r.text
+    assert s == s.upper() and s.startswith("LNURL1")
+    hrp, data = bolt11.bech32_decode(s)
+    url = bytes(bolt11.convertbits(data, 5, 8, False)).decode()
+    assert (hrp, url) == ("lnurl", f"https://{HOST}/offers/{svc.part}/{o['id']}")
+    r = get(svc, f"/offers/{svc.part}/{o['id']}/bech32/qr", headers={"X-Forwarded-Proto": "https"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "image/png"
+    assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
+    if shutil.which("zbarimg"):
+        png = svc.tmp / "qr.png"
+        png.write_bytes(r.content)
+        z = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
+        assert z.stdout.strip() == s
+
+
+# --------------------------------------------------------------------------- bad input
+
+def test_bad_amounts(svc):
+    o, _ = make_offer(svc.env, svc.part, min_sendable=1_000, max_sendable=2_000)
+    p = f"/offers/{svc.part}/{o['id']}/invoice"
+    for q, why in [("", "missing amount"), ("?amount=", "empty"), ("?amount=-5", "negative"),
+                   ("?amount=1.5", "whole"), ("?amount=1e3", "whole"),
+                   ("?amount=18446744073709551616", "too large"), ("?amount=abc", "not a number"),
+                   ("?amount=1000&amount=1000", "2 times")]:
+        assert_error(get(svc, p + q), 400, why)
+    assert_error(get(svc, p + "?amount=999"), 400, "Amount 999 is outside valid range [1000, 2000]")
+    assert_error(get(svc, p + "?amount=2001"), 400, "outside valid range")
+    assert get(svc, p + "?amount=%2B2000").status_code == 200
+
+
+def test_bad_partition_id_host(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    for suffix in ("", "/invoice?amount=5000", "/bech32", "/bech32/qr"):
+        assert_error(get(svc, f"/offers/nope/{o['id']}{suffix}"), 404, f"offer not found: {o['id']}")
+        assert_error(get(svc, f"/offers/{svc.part}/not-a-uuid{suffix}"), 404, "UUID")
+        assert_error(get(svc, f"/offers/{svc.part}/{o['id']}{suffix}", host="evil.example"),
+                     400, "host not allowed")
+        missing = H.new_uuid()
+        assert_error(get(svc, f"/offers/{svc.part}/{missing}{suffix}"), 404,
+                     f"offer not found: {missing}")
+    # An expired offer is not found; an offer of the other partition is not found here.
+    o2, _ = make_offer(svc.env, svc.part, expires="2020-01-01T00:00:00Z")
+    assert_error(get(svc, f"/offers/{svc.part}/{o2['id']}"), 404, "offer not found")
+    assert_error(get(svc, f"/offers/{svc.part2}/{o['id']}"), 404, "offer not found")
+
+
+# --------------------------------------------------------------------------- nodes failing
+
+def test_wrong_invoice_never_reaches_wallet(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    meta = get(svc, f"/offers/{svc.part}/{o['id']}").json()["metadata"]
+    bad, good = svc.fleet
+    try:
+        for mode in ("amount", "hash", "payee"):
+            bad.control(wrong=mode)
+            for _ in range(4):
+                r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=7000")
+                assert r.status_code == 200, r.text
+                inv, payee = decode_invoice(r.json()["pr"])
+                assert payee == H.compress_key(good.pk)
+                assert inv["amount_msat"] == 7000
+                assert inv["description_hash"] == hashlib.sha256(meta.encode()).digest()
+        good.control(wrong="amount")
+        t0 = time.monotonic()
+        assert_error(get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=7000"), 502,
+                     "internal server error")
+        assert time.monotonic() - t0 < DEADLINE + 2.5
+    finally:
+        bad.control(wrong=None)
+        good.control(wrong=None)
+    assert "non-conforming invoice" in svc.log.read_text()
+
+
+def test_failover_when_a_node_fails(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    bad, good = svc.fleet
+    try:
+        bad.control(error_rate=1.0)     # every call fails; the monitor may not have seen it yet
+        for _ in range(6):
+            r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=3000")
+            assert r.status_code == 200, r.text
+            assert decode_invoice(r.json()["pr"])[1] == H.compress_key(good.pk)
+        bad.control(error_rate=0.0, down=True)
+        for _ in range(6):
+            r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=3000")
+            assert r.status_code == 200, r.text
+            assert decode_invoice(r.json()["pr"])[1] == H.compress_key(good.pk)
+    finally:
+        bad.control(error_rate=0.0, down=False)
+    table = nodes.StatusTable(svc.env.db, svc.instance)
+    wait_for(lambda: usable(table, bad.pk), 10, "node back")
+
+
+def test_no_node_in_partition_is_502(svc):
+    o, _ = make_offer(svc.env, svc.part2)   # served partition, no backend in it
+    t0 = time.monotonic()
+    assert_error(get(svc, f"/offers/{svc.part2}/{o['id']}/invoice?amount=5000"), 502,
+                 "internal server error")
+    assert time.monotonic() - t0 < DEADLINE + 0.5
+
+
+def test_stale_monitor_fails_open(svc):
+    o, _ = make_offer(svc.env, svc.part)
+    bad, good = svc.fleet
+    table = nodes.StatusTable(svc.env.db, svc.instance)
+    try:
+        svc.mon.stop()
+        wait_for(lambda: get(svc, "/health/full").status_code == 502, STALE_AFTER + 3, "stale")
+        r = get(svc, "/health/full")
+        assert_error(r, 502, "internal server error")
+        assert r.headers.get("X-Swgr-Monitor") == "stale"
+        wait_for(lambda: f"monitor heartbeat of instance {svc.instance} is stale"
+                 in svc.log.read_text(), 2, "the stale warning")
+        # Fail open: a node the (stopped) monitor never saw down still gets asked; failover
+        # still applies when one of them is down.
+        bad.control(down=True)
+        for _ in range(4):
+            r = get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=3000")
+            assert r.status_code == 200, r.text
+            assert decode_invoice(r.json()["pr"])[1] == H.compress_key(good.pk)
+    finally:
+        bad.control(down=False)
+        svc.mon = Monitord(svc.tmp, svc.env.db, [svc.part, svc.part2], instance=svc.instance)
+        svc.mon.start()
+    wait_for(lambda: get(svc, "/health/full").status_code == 200, 10, "fresh again")
+    wait_for(lambda: usable(table, bad.pk), 10, "node back")
+
+
+def test_partition_edit_takes_effect(svc):
+    """A backend moved into a partition becomes a candidate without a weight change."""
+    o, _ = make_offer(svc.env, svc.part2)
+    n = svc.fleet[0]
+    try:
+        r = svc.env.disc.patch(f"/discovery/{n.pk}", {"partitions": [svc.part, svc.part2]})
+        assert r.status_code == 204
+        r = wait_for(lambda: (lambda r: r.status_code == 200 and r)(
+            get(svc, f"/offers/{svc.part2}/{o['id']}/invoice?amount=5000")), 10, "invoice")
+        assert decode_invoice(r.json()["pr"])[1] == H.compress_key(n.pk)
+    finally:
+        svc.env.disc.patch(f"/discovery/{n.pk}", {"partitions": [svc.part]})
+
+
+def test_sigterm_clean_and_no_errors(svc):
+    """Runs last in this module: SIGTERM -> exit 0, the log ends clean."""
+    rc = svc.resp.terminate()
+    assert rc == 0
+    text = svc.log.read_text()
+    assert "server terminated clean" in text
+    svc.resp.start()
+    H.wait_http(svc.base + "/health", svc.resp)
