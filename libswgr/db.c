@@ -144,10 +144,17 @@ swgr_db_acquire(struct swgr_db *db, void **conn, struct swgr_err *err)
 	return rc;
 }
 
-/* Returns conn to the pool; a broken one is closed so that the next acquire reopens. */
+/*
+ * Returns conn to the pool; a broken one is closed so that the next acquire
+ * reopens.  The connections idle in the pool were opened before whatever
+ * broke this one (most often a server restart, which ends them all), so they
+ * are closed too: otherwise each would fail one request before being noticed.
+ */
 void
 swgr_db_release(struct swgr_db *db, void *conn)
 {
+	void **stale = NULL;
+	size_t nstale = 0, i;
 	bool broken;
 
 	if (conn == NULL)
@@ -155,12 +162,21 @@ swgr_db_release(struct swgr_db *db, void *conn)
 	if ((broken = db->drv->broken(conn)))
 		db->drv->close(conn);
 	pthread_mutex_lock(&db->mu);
-	if (broken)
+	if (broken) {
 		db->nopen--;
-	else
+		if (db->nidle > 0 && (stale = malloc(db->nidle * sizeof(*stale))) != NULL) {
+			nstale = db->nidle;
+			memcpy(stale, db->idle, nstale * sizeof(*stale));
+			db->nidle = 0;
+			db->nopen -= nstale;
+		}
+	} else
 		db->idle[db->nidle++] = conn;
-	pthread_cond_signal(&db->cv);
+	pthread_cond_broadcast(&db->cv);
 	pthread_mutex_unlock(&db->mu);
+	for (i = 0; i < nstale; i++)
+		db->drv->close(stale[i]);
+	free(stale);
 }
 
 void

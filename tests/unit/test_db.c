@@ -312,6 +312,62 @@ td_pool_thread(void *arg)
 	return NULL;
 }
 
+/* The server side of conn: its session id. */
+static int64_t
+td_session(const struct swgr_db_driver *drv, const struct td_dialect *d, void *conn)
+{
+	struct swgr_db_rows r;
+	int64_t pid = -1;
+
+	if (drv->exec(conn, d->pid, NULL, 0, &r, NULL) == SWGR_OK) {
+		(void)swgr_db_get_int(&r, 0, 0, &pid);
+		swgr_db_rows_free(&r);
+	}
+	return pid;
+}
+
+/*
+ * As after a server restart: every session of the pool ends, two of them
+ * while idle in the pool.  Only the request that meets the first dead
+ * connection may fail; the idle ones must not be handed out again.
+ */
+static void
+td_pool_restart(const struct td_dialect *d, const char *uri, struct swgr_db *db)
+{
+	const struct swgr_db_driver *drv = swgr_db_get_driver(db);
+	struct swgr_err err = { 0 };
+	void *c[3] = { NULL, NULL, NULL }, *ctl = NULL;
+	int64_t pid[3];
+	char kill[80];
+	int k, ok = 0;
+
+	for (k = 0; k < 3; k++) {
+		CHECK(swgr_db_acquire(db, &c[k], &err) == SWGR_OK);
+		pid[k] = td_session(drv, d, c[k]);
+		CHECK(pid[k] > 0);
+	}
+	swgr_db_release(db, c[1]);
+	swgr_db_release(db, c[2]);
+	CHECK(drv->connect(uri, &ctl, &err) == SWGR_OK);
+	for (k = 0; ctl != NULL && k < 3; k++) {
+		snprintf(kill, sizeof(kill), d->kill, (long long)pid[k]);
+		CHECK(drv->exec(ctl, kill, NULL, 0, NULL, &err) == SWGR_OK);
+	}
+	if (ctl != NULL)
+		drv->close(ctl);
+	usleep(200000);
+	CHECK_INT(drv->exec(c[0], SQL_COUNT, NULL, 0, NULL, &err), SWGR_EUPSTREAM);
+	swgr_db_release(db, c[0]);
+	for (k = 0; k < 3; k++) {
+		CHECK(swgr_db_acquire(db, &c[k], &err) == SWGR_OK);
+		if (drv->exec(c[k], SQL_COUNT, NULL, 0, NULL, &err) == SWGR_OK)
+			ok++;
+	}
+	CHECK_INT(ok, 3);
+	for (k = 0; k < 3; k++)
+		swgr_db_release(db, c[k]);
+}
+
 /* 8 threads share a pool of 3; then a killed session is replaced on the next acquire. */
 static void
 td_pool(const struct td_dialect *d, const char *uri)
@@ -364,6 +420,9 @@ td_pool(const struct td_dialect *d, const char *uri)
 		CHECK(drv->exec(c, SQL_COUNT, NULL, 0, NULL, &err) == SWGR_OK);
 		CHECK(drv->exec(c2, SQL_COUNT, NULL, 0, NULL, &err) == SWGR_OK);
 		swgr_db_release(tp.db, c2);
+		swgr_db_release(tp.db, c);
+		c = NULL;
+		td_pool_restart(d, uri, tp.db);
 	}
 	swgr_db_release(tp.db, c);
 	swgr_db_close(tp.db);
