@@ -45,7 +45,7 @@ keep_or_start(struct mon *m, struct mon_node *old, const struct swgr_backend *b)
 	struct mon_node *n = NULL;
 	char hex[67], *impl;
 
-	if (old != NULL && old->weight == b->weight && strcmp(old->impl, b->implementation) == 0)
+	if (old != NULL && old->weight == b->weight && swgr_ln_impl_equal(old->impl, b->implementation))
 		return old;
 	swgr_hex_encode(b->pk.b, sizeof(b->pk.b), hex);
 	if (swgr_ln_client_new(hex, b->implementation, &m->lnopts, &c, &err) != SWGR_OK)
