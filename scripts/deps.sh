@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the suite needs from Debian 12's packages.
-#   scripts/deps.sh run    build tools, libraries, nginx and spawn-fcgi
+#   scripts/deps.sh run    build tools, libraries, nginx, spawn-fcgi, and what the
+#                          Lightning node simulator of the quick start needs
 #   scripts/deps.sh test   the above plus the database servers and test tools
 set -euo pipefail
 what=${1:-run}
@@ -8,10 +9,10 @@ run_pkgs=(build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libfcgi-bin spawn-fcgi libssl-dev libsqlite3-dev libpq-dev libmariadb-dev
 	libjson-c-dev libyaml-dev libcurl4-openssl-dev libsecp256k1-dev
 	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev
-	nginx curl ca-certificates)
+	nginx curl ca-certificates
+	python3 python3-grpcio python3-protobuf python3-cryptography protobuf-compiler)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
-	python3 python3-pytest python3-requests python3-cryptography python3-grpcio
-	python3-protobuf protobuf-compiler zbar-tools valgrind)
+	python3-pytest python3-requests zbar-tools valgrind)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Brings the suite up on its embedded default (SQLite) behind nginx on this
-# machine and shows it working.  Run as root on Debian 12.  Re-running it
-# restarts the responders and keeps the data, keys and configuration.
+# Brings the whole suite up on its embedded default (SQLite) behind nginx on
+# this machine, with two simulated Lightning nodes (one LND, one CLN), and
+# shows it working: an LNURL that a wallet resolves to a valid invoice.
+# Run as root on Debian 12.  Re-running it restarts the processes and keeps
+# the data, keys and configuration.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -10,7 +12,7 @@ scripts/deps.sh run
 scripts/build.sh --prefix=/usr/local --sysconfdir=/etc --localstatedir=/var
 make -C build install >/dev/null
 
-# A system user for the responders; the database and logs belong to it.
+# A system user for the processes; the database and logs belong to it.
 id swgr >/dev/null 2>&1 || useradd --system --home-dir /var/lib/swgr --shell /usr/sbin/nologin swgr
 install -d -m 0755 /etc/swgr /run/swgr
 install -d -m 0750 -o swgr -g swgr /var/lib/swgr /var/log/swgr
@@ -24,33 +26,84 @@ for svc in discovery offer; do
 	fi
 done
 
-# The responders, under spawn-fcgi, and nginx in front (web-examples/ is what runs).
-# A re-run first stops the running ones (SIGTERM: they finish requests in flight).
-for svc in discovery offer lnurl; do
-	pidf=/run/swgr/$svc.pid
+# Stops what a previous run started (SIGTERM: requests in flight finish).
+stop() {
+	local pidf=/run/swgr/$1.pid
 	if [ -s "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null; then
 		for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.1; done
 	fi
-	rm -f "$pidf" "/run/swgr/$svc.sock"
+	rm -f "$pidf"
+}
+# Starts a long-running program as the swgr user, detached, with a pid file.
+start() {
+	local name=$1 log=$2
+	shift 2
+	setsid runuser -u swgr -- "$@" >>"$log" 2>&1 </dev/null &
+	echo $! >/run/swgr/$name.pid
+}
+
+# Two simulated Lightning nodes stand in for a fleet (doc/nodes.md: real ones).
+share=/usr/local/share/swgr
+install -d $share/tests/sim $share/proto
+install -m 0644 tests/sim/lnsim.py tests/sim/bolt11.py $share/tests/sim/
+install -m 0644 proto/*.proto $share/proto/
+install -m 0755 scripts/wallet.py /usr/local/bin/swgr-wallet-check
+install -d -m 0750 -o swgr -g swgr /var/lib/swgr/sim
+for kind in lnd cln; do
+	stop sim-$kind
+	case $kind in lnd) port=10009 ctl=10010 ;; cln) port=9736 ctl=9737 ;; esac
+	start sim-$kind /var/log/swgr/sim-$kind.log /usr/bin/python3 $share/tests/sim/lnsim.py \
+		--kind $kind --dir /var/lib/swgr/sim/$kind --port $port --control-port $ctl
+done
+
+# The responders under spawn-fcgi, monitord beside them, nginx in front.
+for svc in discovery offer lnurl; do
+	stop $svc
+	rm -f "/run/swgr/$svc.sock"
 done
 SWGR_USER=swgr SWGR_GROUP=swgr web-examples/spawn-fcgi.sh
+stop monitord
+start monitord /var/log/swgr/monitord.stderr /usr/local/sbin/swgr-monitord -c /etc/swgr/config.yaml
 install -m 0644 web-examples/nginx/swgr-admin.conf /etc/nginx/conf.d/swgr-admin.conf
+install -m 0644 web-examples/nginx/swgr-lnurl.conf /etc/nginx/conf.d/swgr-lnurl.conf
 nginx -t -q
 if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then nginx -s reload; else nginx; fi
 
-# Show it working: mint short-lived tokens, register a (disabled) node, create metadata and an offer.
+# Tokens for the admin API, then register and enable both nodes.
 for svc in discovery offer; do
 	swgr $svc token mint -k /etc/swgr/$svc-private.pem -e 3600 -o /etc/swgr/$svc.token
 	chmod 0600 /etc/swgr/$svc.token
 done
 export DISCOVERY_STORE_HTTP_BASE_URL=http://127.0.0.1:8081 DISCOVERY_STORE_HTTP_AUTHORIZATION=/etc/swgr/discovery.token
 export OFFER_STORE_HTTP_BASE_URL=http://127.0.0.1:8082 OFFER_STORE_HTTP_AUTHORIZATION=/etc/swgr/offer.token
-for _ in $(seq 1 50); do curl -fs http://127.0.0.1:8081/health >/dev/null && break; sleep 0.1; done
-pk=02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619
-swgr discovery get "$pk" >/dev/null 2>&1 ||
-	swgr discovery new lnd-grpc "$pk" -p default -n example-node | swgr discovery post
+for _ in $(seq 1 100); do
+	curl -fs http://127.0.0.1:8081/health >/dev/null && [ -s /var/lib/swgr/sim/lnd/node.json ] &&
+		[ -s /var/lib/swgr/sim/cln/node.json ] && break
+	sleep 0.1
+done
+tmp=$(mktemp -d)
+for kind in lnd cln; do
+	d=/var/lib/swgr/sim/$kind
+	pk=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['publicKey'])" $d/node.json)
+	swgr discovery new $kind-grpc "$pk" -p default -n "simulated-$kind" 2>/dev/null |
+	    /usr/bin/python3 -c '
+import json, sys
+b = json.load(sys.stdin); kind, d = sys.argv[1], sys.argv[2]
+i = b["implementation"]
+if kind == "lnd":
+    i.update(url="https://127.0.0.1:10009/", domain="localhost",
+             auth={"type": "path", "tlsCertPath": d + "/tls.cert", "macaroonPath": d + "/swgr.macaroon"})
+else:
+    i.update(url="https://127.0.0.1:9736/", domain="localhost",
+             auth={"type": "path", "caCertPath": d + "/ca.pem", "clientCertPath": d + "/client.pem",
+                   "clientKeyPath": d + "/client-key.pem"})
+b["enabled"] = True
+json.dump(b, sys.stdout)' $kind $d >"$tmp/$kind.json"
+	swgr discovery put "$pk" -i "$tmp/$kind.json"
+done
+
+# A sample offer (once): metadata, then an offer of 1 to 100000 sat.
 if [ "$(swgr offer get default)" = "[]" ]; then
-	tmp=$(mktemp -d)
 	meta=$(swgr offer metadata new -p default -t "Pay to example" | tee "$tmp/meta.json" |
 		sed -n 's/.*"id": "\(.*\)".*/\1/p')
 	swgr offer metadata post -i "$tmp/meta.json"
@@ -58,25 +111,38 @@ if [ "$(swgr offer get default)" = "[]" ]; then
 		s/"minSendable": 0/"minSendable": 1000/;
 		s/"expires": "1970-01-02T00:00:00Z"/"expires": "2099-01-01T00:00:00Z"/' >"$tmp/offer.json"
 	swgr offer post -i "$tmp/offer.json"
-	rm -rf "$tmp"
 fi
+rm -rf "$tmp"
+offer=$(swgr offer get default | sed -n 's/^    "id": "\(.*\)",$/\1/p' | head -n1)
+
+# Wait until monitord has found a node healthy, then fetch the LNURL and its QR code.
+for _ in $(seq 1 100); do
+	curl -fs http://127.0.0.1:8080/health/full >/dev/null && break
+	sleep 0.1
+done
+base=http://localhost:8080/offers/default/$offer
+lnurl=$(curl -fs "$base/bech32")
+curl -fs "$base/bech32/qr" -o /var/lib/swgr/offer-qr.png
 
 cat <<INFO
 
-swgr is up on SQLite (/var/lib/swgr/swgr.db) behind nginx:
-  discovery admin API  http://127.0.0.1:8081   (swgr-discovery, log /var/log/swgr/discovery.log)
-  offer admin API      http://127.0.0.1:8082   (swgr-offer, log /var/log/swgr/offer.log)
+swgr is up on SQLite (/var/lib/swgr/swgr.db) behind nginx, with two simulated nodes:
+  LNURL-pay service    http://localhost:8080     (swgr-lnurl, log /var/log/swgr/lnurl.log)
+  discovery admin API  http://127.0.0.1:8081     (swgr-discovery, log /var/log/swgr/discovery.log)
+  offer admin API      http://127.0.0.1:8082     (swgr-offer, log /var/log/swgr/offer.log)
+  node monitor         swgr-monitord              (log /var/log/swgr/monitord.log)
   configuration        /etc/swgr/config.yaml
 
-Mint a token and call the API:
+The sample offer's LNURL (its QR code: /var/lib/swgr/offer-qr.png):
+  $lnurl
+
+Fetch an invoice of 5000 msat, as a wallet's second call does:
+  curl '$base/invoice?amount=5000'
+
+Mint a token and call the admin API:
   swgr discovery token mint -k /etc/swgr/discovery-private.pem -e 3600 -o /tmp/d.token
   curl -H "Authorization: Bearer \$(cat /tmp/d.token)" http://127.0.0.1:8081/discovery
 
-Or with the CLI:
-  export DISCOVERY_STORE_HTTP_BASE_URL=http://127.0.0.1:8081 DISCOVERY_STORE_HTTP_AUTHORIZATION=/etc/swgr/discovery.token
-  swgr discovery ls
-
-Now registered:
+A wallet-side check of the LNURL (decode, payRequest, invoice, signature, amount, h):
 INFO
-swgr discovery ls
-swgr offer get default
+swgr-wallet-check "$lnurl" 5000
