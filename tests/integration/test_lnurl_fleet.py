@@ -1,0 +1,403 @@
+"""swgr-lnurl over a fleet of node simulators, black-box through nginx, with swgr-monitord
+writing the status table on the session's database (SWGR_TEST_DB): selection by weight,
+partitions, capacity bias, consistent hashing on the comment, a node killed under load, a
+hanging node, a recovered node, a killed monitor.  Each test builds its own stack
+(lnurl_stack.LnurlStack: simulators in a partition of their own, a monitor instance of
+its own, swgr-lnurl with the test's configuration); every invoice a test receives is
+decoded and checked as a wallet would (signature, amount, description hash) and its
+payee tells which node issued it.
+
+Timing bounds (P = health period 0.5 s, R = swgr-lnurl's refresh period min(update,
+P/2, 1 s) = 0.25 s, T = ln-client-timeout-secs): each gets SLACK (0.5 s,
+SWGR_TEST_SLACK, as test_monitord.py) for scheduling, the row write and polling, since
+the machine is shared with other load."""
+
+import os
+import signal
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from lnurl_stack import LnurlStack
+from nodes import wait_for
+
+SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
+P = 0.5
+
+
+@pytest.fixture
+def stacks(env):
+    """Builds LnurlStacks for the test and stops them afterwards."""
+    if env.provider == "memory":
+        pytest.skip("nodes.StatusTable cannot read the memory store (reads db.uri)")
+    made = []
+
+    def make(**kw):
+        st = LnurlStack(env, **kw)
+        made.append(st)
+        return st.start()
+    yield make
+    for st in reversed(made):
+        st.stop()
+
+
+def many(st, offer, amount, n, workers=8, comment=None):
+    """n checked invoices fetched by `workers` concurrent wallets; Counter of node index."""
+    def one(_):
+        return st.node_of(st.invoice(offer, amount, comment).payee)
+    with ThreadPoolExecutor(workers) as ex:
+        return Counter(ex.map(one, range(n)))
+
+
+def healthy_row(want):
+    return lambda r: r.get("healthy") is want and r
+
+
+# --------------------------------------------------------------------------- 1. weights
+
+@pytest.mark.parametrize("selection", ["round-robin", "random"])
+def test_selection_follows_weights(stacks, selection):
+    """Weights 3:1 over 2000 invoices: each node's share within 5 points of 75/25."""
+    st = stacks(weights=[3, 1], selection=selection)
+    o = st.offer()
+    n = 2000
+    c = many(st, o, 21_000, n)
+    assert sum(c.values()) == n
+    share = [c[i] / n for i in range(2)]
+    print(f"\n{selection} 3:1 over {n}: shares {share[0]:.4f} / {share[1]:.4f}")
+    assert abs(share[0] - 0.75) <= 0.05, share
+    assert abs(share[1] - 0.25) <= 0.05, share
+
+
+# --------------------------------------------------------------------------- 2. partitions
+
+def test_node_outside_partition_never_issues(stacks):
+    """A (weight 10) only in partition q, B only in p, C in both: p's invoices come from
+    B and C only, q's from A and C only; with B and C down, p's offer fails (502) rather
+    than take an invoice from A, while q's offer is still served by A."""
+    tag = os.urandom(3).hex()
+    p, q = f"fp-{tag}", f"fq-{tag}"
+    st = stacks(weights=[10, 1, 1], partitions=[[q], [p], [p, q]])
+    op, oq = st.offer(p), st.offer(q)
+    cp = many(st, op, 3_000, 200)
+    cq = many(st, oq, 3_000, 200)
+    print(f"\npartition p: {dict(cp)}, partition q: {dict(cq)}")
+    assert set(cp) == {1, 2}, cp
+    assert set(cq) == {0, 2} and cq[0] > cq[2], cq
+    a, b, c = st.sims
+    try:
+        b.control(down=True)
+        c.control(down=True)
+        # At once (monitor not yet aware: the calls fail) and once the monitor flagged them.
+        r = st.get(op.path(3_000))
+        assert r.status_code == 502, r.text
+        for i in (1, 2):
+            st.wait_status(i, healthy_row(False), 3 * P + SLACK, f"node {i} unhealthy")
+        time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+        r = st.get(op.path(3_000))
+        assert r.status_code == 502, r.text
+        for _ in range(5):
+            assert st.node_of(st.invoice(oq, 3_000).payee) == 0
+    finally:
+        b.control(down=False)
+        c.control(down=False)
+
+
+# --------------------------------------------------------------------------- 3. capacity bias
+
+def test_capacity_bias_two_pass(stacks):
+    """selection-capacity-bias -0.2: an amount above 80 % of A's inbound goes to B; up to
+    80 % both share; when no node has room the pass without bias still serves it."""
+    inbound_a = 1_000_000
+    st = stacks(weights=[1, 1], inbound=[inbound_a, 10**10], bias=-0.2)
+    o = st.offer()
+    rows = {i: st.table.row(s.pk) for i, s in enumerate(st.sims)}
+    assert rows[0]["inbound_msat"] == inbound_a, rows[0]
+    assert rows[1]["inbound_msat"] == 10**10, rows[1]
+    for amount in (900_000, 800_001):
+        c = many(st, o, amount, 20, workers=4)
+        assert c == Counter({1: 20}), (amount, c)
+    for amount in (800_000, 500_000):
+        c = many(st, o, amount, 20, workers=4)
+        assert c[0] >= 5 and c[1] >= 5, (amount, c)
+    # No room anywhere: B's inbound down to A's.
+    st.sims[1].control(inbound_msat=inbound_a)
+    st.wait_status(1, lambda r: r.get("inbound_msat") == inbound_a, P + SLACK, "B's new inbound")
+    time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+    for amount in (900_000, 5_000_000):
+        c = many(st, o, amount, 20, workers=4)
+        assert c[0] >= 5 and c[1] >= 5, (amount, c)
+    assert " ERROR " not in st.log.read_text()
+
+
+# --------------------------------------------------------------------------- 4. consistent
+
+def test_consistent_sticks_to_comment(stacks):
+    """{consistent: {max_iterations: 10}}: one node per comment; when that node is down the
+    comment moves to one other node (the same every time, before and after the monitor
+    flags it) and the other comments stay; it returns when the node is back."""
+    st = stacks(weights=[1, 1, 1], selection={"consistent": {"max_iterations": 10}})
+    o = st.offer()
+    comments = [f"order-{i}" for i in range(12)]
+
+    def owners(reps=3):
+        out = {}
+        for cm in comments:
+            got = {st.node_of(st.invoice(o, 4_000, cm).payee) for _ in range(reps)}
+            assert len(got) == 1, (cm, got)
+            out[cm] = got.pop()
+        return out
+
+    home = owners()
+    print(f"\nconsistent owners: {Counter(home.values())}")
+    assert len(set(home.values())) >= 2, home
+    x = Counter(home.values()).most_common(1)[0][0]
+    moved = [cm for cm in comments if home[cm] == x]
+    xs = st.sims[x]
+    try:
+        xs.control(down=True)
+        before = owners()               # the calls to x fail over inside each request
+        st.wait_status(x, healthy_row(False), 3 * P + SLACK, "x unhealthy")
+        time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+        after = owners()                # x no longer a candidate
+        for cm in comments:
+            if cm in moved:
+                assert before[cm] != x and after[cm] == before[cm], (cm, before[cm], after[cm])
+            else:
+                assert before[cm] == after[cm] == home[cm], cm
+    finally:
+        xs.control(down=False)
+    t0 = time.monotonic()
+    wait_for(lambda: st.node_of(st.invoice(o, 4_000, moved[0]).payee) == x, 2 * P + SLACK,
+             "the comment back on its node", interval=0.01)
+    print(f"back after {time.monotonic() - t0:.3f} s")
+    assert owners() == home
+
+
+# --------------------------------------------------------------------------- 5. kill under load
+
+def test_node_killed_under_load(stacks):
+    """50 wallets fetch invoices in a loop for 30 s; a node is SIGKILLed 5 s in: not one
+    callback fails, every invoice is valid, and every request sent after the kill is
+    served by the live node."""
+    clients, duration, kill_at = 50, 30.0, 5.0
+    st = stacks(weights=[1, 1])
+    o = st.offer()
+    victim = st.sims[0]
+    results = []            # (t_start, t_end, node index or None, error)
+    lock = threading.Lock()
+    t0 = time.monotonic()
+    stop_at = t0 + duration
+
+    def wallet(k):
+        local = []
+        amount = 10_000 + k
+        while time.monotonic() < stop_at:
+            ts = time.monotonic()
+            try:
+                inv = st.invoice(o, amount)
+                local.append((ts, time.monotonic(), st.node_of(inv.payee), None))
+            except Exception as e:  # noqa: BLE001 - every failure is counted
+                local.append((ts, time.monotonic(), None, repr(e)[:300]))
+        with lock:
+            results.extend(local)
+
+    threads = [threading.Thread(target=wallet, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(kill_at)
+    victim.proc.send_signal(signal.SIGKILL)
+    t_kill = time.monotonic()
+    victim.proc.wait(5)
+    for t in threads:
+        t.join(duration + 60)
+    failed = [r for r in results if r[3] is not None]
+    before = Counter(r[2] for r in results if r[1] < t_kill)
+    after = Counter(r[2] for r in results if r[0] > t_kill)
+    lat = sorted(r[1] - r[0] for r in results)
+    print(f"\nkill under load: {len(results)} callbacks ({len(results) / duration:.0f}/s), "
+          f"failed {len(failed)}; before kill {dict(before)}, after {dict(after)}; latency "
+          f"median {statistics.median(lat) * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")
+    assert failed == [], f"{len(failed)} failed callbacks, e.g. {failed[:3]}"
+    assert before[0] > 0 and before[1] > 0, before
+    assert set(after) == {1}, after
+    assert after[1] > 10 * clients, after
+    # The monitor saw it (the fleet as operators see it).
+    st.wait_status(0, healthy_row(False), 3 * P + SLACK, "the killed node unhealthy")
+
+
+# --------------------------------------------------------------------------- 6. hanging node
+
+def test_hanging_node_costs_one_timeout(stacks):
+    """One of two nodes hangs while 4 wallets fetch invoices: a request costs at most one
+    ln-client-timeout-secs T of extra latency (then fails over to the other node), until
+    the monitor marks the node unhealthy (3 failures to unhealthy here, so that several
+    requests meet the hang); from then on latency is back to normal."""
+    T, wallets = 1.0, 4
+    st = stacks(weights=[1, 1], timeout=T, monitor_opts={"to_unhealthy": 3})
+    o = st.offer()
+    hang = st.sims[0]
+
+    def timed(_=None):
+        t = time.monotonic()
+        inv = st.invoice(o, 6_000)
+        return t, time.monotonic() - t, st.node_of(inv.payee)
+
+    with ThreadPoolExecutor(wallets) as ex:
+        base = list(ex.map(timed, range(60)))
+    assert {n for _, _, n in base} == {0, 1}
+    b_med = statistics.median(d for _, d, _ in base)
+    b_max = max(d for _, d, _ in base)
+    flagged = []
+    during = []
+
+    def wallet():
+        while not flagged:
+            during.append(timed())
+
+    try:
+        hang.control(hang=True)
+        t_hang = time.monotonic()
+        ws = [threading.Thread(target=wallet) for _ in range(wallets)]
+        for w in ws:
+            w.start()
+        try:
+            st.wait_status(0, healthy_row(False), 10, "the hanging node unhealthy")
+            flagged.append(time.monotonic())
+        finally:
+            flagged.append(None)
+            for w in ws:
+                w.join(30)
+        time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+        after = [timed() for _ in range(30)]
+    finally:
+        hang.control(hang=False)
+    slow = [d for _, d, _ in during if d >= T * 0.9]
+    d_max = max(d for _, d, _ in during)
+    a_max = max(d for _, d, _ in after)
+    extra = d_max - b_med
+    print(f"\nhang (T = {T} s, {wallets} wallets): baseline median {b_med * 1000:.1f} ms, max "
+          f"{b_max * 1000:.1f} ms; flagged {flagged[0] - t_hang:.2f} s after the hang; "
+          f"{len(during)} requests meanwhile, {len(slow)} met the hang, max {d_max * 1000:.0f} "
+          f"ms = extra {extra * 1000:.0f} ms; after the flag max {a_max * 1000:.1f} ms, "
+          f"median {statistics.median(d for _, d, _ in after) * 1000:.1f} ms")
+    assert all(n == 1 for _, _, n in during + after), "an invoice from the hanging node"
+    assert len(slow) >= 2, "the hang was not met: the test proved nothing"
+    assert extra <= T + SLACK, f"extra latency {extra:.3f} s > timeout {T} + {SLACK}"
+    assert a_max <= b_max + SLACK and a_max < T * 0.9, f"latency after the flag: {a_max:.3f} s"
+
+
+# --------------------------------------------------------------------------- 7. wrong invoices
+
+def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks):
+    """test_lnurl.py covers every non-conforming mode of the simulator (amount, hash,
+    payee) one request at a time under round-robin; here the comment's own node under
+    consistent selection returns them to 8 concurrent wallets: every wallet still gets a
+    valid invoice, from the other node."""
+    st = stacks(weights=[1, 1], selection={"consistent": {"max_iterations": 10}})
+    o = st.offer()
+    cm = "wrong-test"
+    owner = st.node_of(st.invoice(o, 9_000, cm).payee)
+    bad = st.sims[owner]
+    try:
+        for mode in ("amount", "hash", "payee"):
+            bad.control(wrong=mode)
+            c = many(st, o, 9_000, 40, workers=8, comment=cm)
+            assert c == Counter({1 - owner: 40}), (mode, c)
+    finally:
+        bad.control(wrong=None)
+    assert st.node_of(st.invoice(o, 9_000, cm).payee) == owner
+    assert "non-conforming invoice" in st.log.read_text()
+
+
+# --------------------------------------------------------------------------- 8. recovery
+
+def test_recovered_node_takes_traffic_within_two_periods(stacks):
+    st = stacks(weights=[1, 1])
+    o = st.offer()
+    a, b = st.sims
+    try:
+        a.control(down=True)
+        st.wait_status(0, healthy_row(False), 3 * P + SLACK, "a unhealthy")
+        time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+        assert many(st, o, 2_000, 10, workers=1) == Counter({1: 10})
+    finally:
+        a.control(down=False)
+    t0 = time.monotonic()
+    seen = []
+    wait_for(lambda: seen.append(st.node_of(st.invoice(o, 2_000).payee)) or seen[-1] == 0,
+             2 * P + SLACK, "an invoice from the recovered node", interval=0.01)
+    took = time.monotonic() - t0
+    print(f"\nrecovered node served again after {took:.3f} s ({len(seen)} requests)")
+    assert took <= 2 * P + SLACK
+    c = many(st, o, 2_000, 20, workers=2)
+    assert c[0] >= 5 and c[1] >= 5, c
+
+
+# --------------------------------------------------------------------------- 9. monitor killed
+
+def test_monitor_killed_invoices_flow_health_turns_502(stacks):
+    """SIGKILL swgr-monitord while wallets fetch invoices: /health/full goes 200 -> 502 once
+    the heartbeat is older than stale-after-secs; every invoice is still served, from
+    both nodes (fail open); a new monitor makes it 200 again."""
+    stale = 1.5
+    st = stacks(weights=[1, 1], stale_after=stale)
+    o = st.offer()
+    r = st.get("/health/full")
+    assert (r.status_code, r.text) == (200, "[]")
+    results = []
+    stop = threading.Event()
+
+    def wallet():
+        while not stop.is_set():
+            ts = time.monotonic()
+            try:
+                results.append((ts, st.node_of(st.invoice(o, 8_000).payee), None))
+            except Exception as e:  # noqa: BLE001
+                results.append((ts, None, repr(e)[:300]))
+
+    ws = [threading.Thread(target=wallet) for _ in range(2)]
+    for w in ws:
+        w.start()
+    try:
+        time.sleep(0.5)
+        st.mon.stop(sig=signal.SIGKILL)
+        t_kill = time.monotonic()
+        beat = st.table.heartbeat()[0] / 1000.0     # the dead monitor's last beat (wall)
+        # 200 until the last heartbeat is older than stale-after, then 502.
+        first_502 = None
+        while time.monotonic() < t_kill + stale + st.refresh + SLACK + 1:
+            t, wall = time.monotonic(), time.time()
+            r = st.get("/health/full")
+            if r.status_code == 502:
+                first_502, wall_502 = t, (wall, time.time())
+                break
+            assert r.status_code == 200, r.text
+            time.sleep(0.02)
+        assert first_502 is not None, "/health/full never turned 502"
+        went = first_502 - t_kill
+        age = (wall_502[0] - beat, wall_502[1] - beat)  # heartbeat age when it turned
+        assert r.json() == {"status": "ERROR", "reason": "internal server error"}
+        assert r.headers.get("X-Swgr-Monitor") == "stale"
+        time.sleep(1.0)             # invoices keep flowing while stale
+    finally:
+        stop.set()
+        for w in ws:
+            w.join(30)
+    failed = [x for x in results if x[2] is not None]
+    stale_served = Counter(x[1] for x in results if x[0] > first_502)
+    print(f"\nmonitor killed: /health/full 502 {went:.3f} s after the kill, the heartbeat "
+          f"{age[0]:.3f}-{age[1]:.3f} s old (stale-after {stale} s); "
+          f"{len(results)} invoices, failed {len(failed)}, while stale {dict(stale_served)}")
+    assert failed == [], failed[:3]
+    assert age[1] >= stale - st.refresh, f"502 with a heartbeat only {age[1]:.3f} s old"
+    assert age[0] <= stale + st.refresh + SLACK, f"still 200 with a heartbeat {age[0]:.3f} s old"
+    assert set(stale_served) == {0, 1} and sum(stale_served.values()) >= 10, stale_served
+    assert st.get("/health/full").status_code == 502
+    st.start_monitor()
+    wait_for(lambda: st.get("/health/full").status_code == 200, 2 * P + st.refresh + SLACK,
+             "/health/full 200 with a new monitor")
