@@ -51,7 +51,8 @@ void		 offer_cache_free(struct offer_cache *c);
  * The offer (partition, id) with its metadata, from the cache or the store.
  * SWGR_OK with *out (release with offer_put), SWGR_NOTFOUND when the offer or
  * its metadata does not exist (not cached), or the store's error.  Validity
- * in time is the caller's check.
+ * in time is the caller's check.  A thread holds at most one offer at a time
+ * (its next offer_get may let go of the previous one).
  */
 enum swgr_rc	 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		    const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err);

@@ -1,4 +1,12 @@
-/* swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size. */
+/*
+ * swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size.
+ *
+ * Each worker thread also keeps the last entry it used, with a reference of
+ * its own: a request for that offer within the TTL takes no lock at all (the
+ * pay request path is otherwise the only one with locks of its own, and 32
+ * workers on few cores queue on them).  That reference is let go when the
+ * thread needs another entry, and at thread exit.
+ */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +19,15 @@
 
 struct offer_cache {
 	pthread_mutex_t	 mu;
+	pthread_key_t	 mine;		/* -> struct mine of this thread, or NULL */
+	bool		 has_key;
 	struct cached_offer *slot[OFFER_CACHE_SLOTS];
+};
+
+/* A thread's own entry: the thread holds one reference to e. */
+struct mine {
+	struct offer_cache *c;
+	struct cached_offer *e;
 };
 
 static double
@@ -31,6 +47,30 @@ entry_free(struct cached_offer *o)
 	free(o);
 }
 
+/* Lets go of a reference to e. */
+static void
+unref(struct offer_cache *c, struct cached_offer *e)
+{
+	bool last;
+
+	pthread_mutex_lock(&c->mu);
+	last = --e->refs == 0;
+	pthread_mutex_unlock(&c->mu);
+	if (last)
+		entry_free(e);
+}
+
+/* At a thread's exit: its own entry. */
+static void
+mine_free(void *arg)
+{
+	struct mine *m = arg;
+
+	if (m->e != NULL)
+		unref(m->c, m->e);
+	free(m);
+}
+
 enum swgr_rc
 offer_cache_new(struct offer_cache **out)
 {
@@ -39,6 +79,7 @@ offer_cache_new(struct offer_cache **out)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SWGR_ENOMEM;
 	pthread_mutex_init(&c->mu, NULL);
+	c->has_key = pthread_key_create(&c->mine, mine_free) == 0;
 	*out = c;
 	return SWGR_OK;
 }
@@ -50,6 +91,16 @@ offer_cache_free(struct offer_cache *c)
 
 	if (c == NULL)
 		return;
+	/* The workers are gone (their own entries released); this thread's, if any. */
+	if (c->has_key) {
+		struct mine *m = pthread_getspecific(c->mine);
+
+		if (m != NULL) {
+			pthread_setspecific(c->mine, NULL);
+			mine_free(m);
+		}
+		pthread_key_delete(c->mine);
+	}
 	for (i = 0; i < OFFER_CACHE_SLOTS; i++)
 		if (c->slot[i] != NULL)
 			entry_free(c->slot[i]);
@@ -57,16 +108,34 @@ offer_cache_free(struct offer_cache *c)
 	free(c);
 }
 
+/* This thread's own entry, or NULL. */
+static struct mine *
+mine_get(struct offer_cache *c, bool make)
+{
+	struct mine *m;
+
+	if (!c->has_key)
+		return NULL;
+	if ((m = pthread_getspecific(c->mine)) == NULL && make &&
+	    (m = calloc(1, sizeof(*m))) != NULL) {
+		m->c = c;
+		if (pthread_setspecific(c->mine, m) != 0) {
+			free(m);
+			m = NULL;
+		}
+	}
+	return m;
+}
+
 void
 offer_put(struct offer_cache *c, struct cached_offer *o)
 {
-	bool last;
+	struct mine *m = mine_get(c, false);
 
-	pthread_mutex_lock(&c->mu);
-	last = --o->refs == 0;
-	pthread_mutex_unlock(&c->mu);
-	if (last)
-		entry_free(o);
+	/* The thread's own entry: its reference stays with the thread. */
+	if (m != NULL && m->e == o)
+		return;
+	unref(c, o);
 }
 
 /* FNV-1a of the partition and the id bytes. */
@@ -122,13 +191,43 @@ oom:
 	return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 }
 
+static enum swgr_rc shared_get(struct offer_cache *, struct swgr_store *, const char *,
+    const struct swgr_uuid *, size_t, double, struct cached_offer **, struct swgr_err *);
+
 enum swgr_rc
 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
     const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e, *old = NULL;
+	struct cached_offer *e;
 	size_t i = slot_of(partition, id);
 	double now = mono_now();
+	struct mine *m = mine_get(c, true);
+	enum swgr_rc rc;
+
+	if (m != NULL && (e = m->e) != NULL) {
+		if (now - e->loaded < OFFER_CACHE_TTL && strcmp(e->partition, partition) == 0 &&
+		    memcmp(e->id.b, id->b, sizeof(id->b)) == 0) {
+			*out = e;	/* no lock: the thread's reference keeps it */
+			return SWGR_OK;
+		}
+		m->e = NULL;
+		unref(c, e);
+	}
+	if ((rc = shared_get(c, st, partition, id, i, now, &e, err)) != SWGR_OK)
+		return rc;
+	if (m != NULL)
+		m->e = e;	/* the caller's reference becomes the thread's; offer_put keeps it */
+	*out = e;
+	return SWGR_OK;
+}
+
+/* The shared slots: the entry with one reference for the caller. */
+static enum swgr_rc
+shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
+    const struct swgr_uuid *id, size_t i, double now, struct cached_offer **out,
+    struct swgr_err *err)
+{
+	struct cached_offer *e, *old = NULL;
 	enum swgr_rc rc;
 
 	pthread_mutex_lock(&c->mu);
