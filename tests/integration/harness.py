@@ -54,17 +54,20 @@ def binary(name):
 # --------------------------------------------------------------------------- ports
 
 _port_lock = threading.Lock()
-_next_port = [int(os.environ.get("SWGR_TEST_PORT_BASE", "56000")) + (os.getpid() % 200) * 10]
+# Below Linux's ephemeral range (32768-60999 here): a port there can be taken, between
+# our probe and the server's bind, by the local end of any outgoing connection.
+_PORT_LO, _PORT_HI = 20000, 25999
+_next_port = [int(os.environ.get("SWGR_TEST_PORT_BASE", str(_PORT_LO))) + (os.getpid() % 200) * 10]
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 that nobody listens on, from 56000 upward."""
+    """A TCP port on 127.0.0.1 that nobody listens on, from 20000 upward."""
     with _port_lock:
         while True:
             port = _next_port[0]
             _next_port[0] += 1
-            if port > 64000:
-                _next_port[0] = 56000
+            if port > _PORT_HI and port < 32768 or port > 64000:
+                _next_port[0] = _PORT_LO
             s = socket.socket()
             try:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -33,17 +33,19 @@ PYTHON = "/usr/bin/python3"     # Debian's: has grpcio and cryptography
 # --------------------------------------------------------------------------- ports
 
 _port_lock = threading.Lock()
-_next_port = [int(os.environ.get("SWGR_SIM_PORT_BASE", "57000")) + (os.getpid() % 50) * 100]
+# Below Linux's ephemeral range and apart from the harness's 20000-25999: see harness.py.
+_SIM_LO, _SIM_HI = 26000, 31999
+_next_port = [int(os.environ.get("SWGR_SIM_PORT_BASE", str(_SIM_LO))) + (os.getpid() % 50) * 100]
 
 
 def sim_port():
-    """A free TCP port on 127.0.0.1, from 57000 upward (apart from the harness's 56000+)."""
+    """A free TCP port on 127.0.0.1, from 26000 upward (apart from the harness's ports)."""
     with _port_lock:
         while True:
             port = _next_port[0]
             _next_port[0] += 1
-            if port > 63999:
-                _next_port[0] = 57000
+            if port > _SIM_HI and port < 32768 or port > 63999:
+                _next_port[0] = _SIM_LO
             s = socket.socket()
             try:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -62,25 +62,39 @@ contains(const char *hay, const char *needle)
 	return 0;
 }
 
+/*
+ * A port nobody listens on, from 32000 to 32767: below the kernel's
+ * ephemeral range (32768 up), where the local end of an outgoing connection
+ * could take a port between this probe and the simulator's bind.
+ */
 static int
 free_port(void)
 {
+	static int next;
 	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int s, port;
+	int s, port, tries, ok;
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &len) != 0) {
-		perror("free_port");
-		exit(1);
+	if (next == 0)
+		next = 32000 + (int)(getpid() % 300) * 2;
+	for (tries = 0; tries < 768; tries++) {
+		port = next++;
+		if (next > 32767)
+			next = 32000;
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons((uint16_t)port);
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+			perror("free_port");
+			exit(1);
+		}
+		ok = bind(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(s);
+		if (ok)
+			return port;
 	}
-	port = ntohs(a.sin_port);
-	close(s);
-	return port;
+	fprintf(stderr, "free_port: no free port in 32000-32767\n");
+	exit(1);
 }
 
 /*
