@@ -53,30 +53,44 @@ def binary(name):
 
 # --------------------------------------------------------------------------- ports
 
-_port_lock = threading.Lock()
-# Below Linux's ephemeral range (32768-60999 here): a port there can be taken, between
-# our probe and the server's bind, by the local end of any outgoing connection.
-_PORT_LO, _PORT_HI = 20000, 25999
-_next_port = [int(os.environ.get("SWGR_TEST_PORT_BASE", str(_PORT_LO))) + (os.getpid() % 200) * 10]
+class PortRange:
+    """Hands out TCP ports on 127.0.0.1 that nobody listens on, from lo to hi.
+
+    Ranges sit below Linux's ephemeral range (32768-60999 here): a port there can be
+    taken, between our probe and the server's bind, by the local end of any outgoing
+    connection.  Each process starts at its own offset (pid % slots x spacing) so that
+    concurrent runs rarely probe the same ports; env may move the start (then the
+    range runs on up to 64000 before wrapping to lo)."""
+
+    def __init__(self, lo, hi, env, slots, spacing):
+        self.lo, self.hi = lo, hi
+        self.lock = threading.Lock()
+        self.next = int(os.environ.get(env, str(lo))) + (os.getpid() % slots) * spacing
+
+    def take(self):
+        with self.lock:
+            while True:
+                port = self.next
+                self.next += 1
+                if self.hi < port < 32768 or port > 64000:
+                    self.next = self.lo
+                s = socket.socket()
+                try:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                finally:
+                    s.close()
+                return port
+
+
+_ports = PortRange(20000, 25999, "SWGR_TEST_PORT_BASE", 200, 10)
 
 
 def free_port():
     """A TCP port on 127.0.0.1 that nobody listens on, from 20000 upward."""
-    with _port_lock:
-        while True:
-            port = _next_port[0]
-            _next_port[0] += 1
-            if port > _PORT_HI and port < 32768 or port > 64000:
-                _next_port[0] = _PORT_LO
-            s = socket.socket()
-            try:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            finally:
-                s.close()
-            return port
+    return _ports.take()
 
 
 def wait_port(port, timeout=15.0, proc=None):

@@ -15,9 +15,7 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -32,29 +30,13 @@ PYTHON = "/usr/bin/python3"     # Debian's: has grpcio and cryptography
 
 # --------------------------------------------------------------------------- ports
 
-_port_lock = threading.Lock()
-# Below Linux's ephemeral range and apart from the harness's 20000-25999: see harness.py.
-_SIM_LO, _SIM_HI = 26000, 31999
-_next_port = [int(os.environ.get("SWGR_SIM_PORT_BASE", str(_SIM_LO))) + (os.getpid() % 50) * 100]
+# Apart from the harness's 20000-25999, also below the ephemeral range: see H.PortRange.
+_sim_ports = H.PortRange(26000, 31999, "SWGR_SIM_PORT_BASE", 50, 100)
 
 
 def sim_port():
     """A free TCP port on 127.0.0.1, from 26000 upward (apart from the harness's ports)."""
-    with _port_lock:
-        while True:
-            port = _next_port[0]
-            _next_port[0] += 1
-            if port > _SIM_HI and port < 32768 or port > 63999:
-                _next_port[0] = _SIM_LO
-            s = socket.socket()
-            try:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            finally:
-                s.close()
-            return port
+    return _sim_ports.take()
 
 
 def wait_for(pred, timeout, what, interval=0.05):
