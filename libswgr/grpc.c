@@ -19,6 +19,7 @@
 #include "grpc.h"
 #include "grpc_int.h"
 #include "log.h"
+#include "trust.h"
 
 /* One gRPC channel and the calls using it; freed when the last one lets go. */
 struct conn {
@@ -181,8 +182,9 @@ enum swgr_rc
 swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
     struct swgr_grpc_chan **out, struct swgr_err *err)
 {
-	static const struct swgr_grpc_tls none = { NULL, NULL, NULL, NULL };
+	static const struct swgr_grpc_tls none = { NULL, NULL, NULL, NULL, 0 };
 	struct swgr_grpc_chan *ch;
+	struct swgr_buf roots = { 0 };
 	grpc_ssl_pem_key_cert_pair pair;
 	int is_tls = 0;
 	enum swgr_rc rc;
@@ -200,8 +202,20 @@ swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 	if (is_tls) {
 		pair.private_key = tls->key;
 		pair.cert_chain = tls->cert;
-		ch->creds = grpc_ssl_credentials_create(tls->roots,
+		/* The union is gRPC's only: the probe asks OpenSSL for the system store itself. */
+		if (tls->system_roots) {
+			swgr_trust_system_pem(&roots);
+			if (tls->roots != NULL)
+				swgr_buf_puts(&roots, tls->roots);
+			swgr_buf_putc(&roots, '\0');
+			if (!swgr_buf_ok(&roots)) {
+				rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+				goto fail;
+			}
+		}
+		ch->creds = grpc_ssl_credentials_create(roots.len > 1 ? roots.p : tls->roots,
 		    tls->cert != NULL && tls->key != NULL ? &pair : NULL, NULL, NULL);
+		swgr_buf_free(&roots);
 		if (tls->domain != NULL && tls->domain[0] != '\0') {
 			if ((ch->domain = strdup(tls->domain)) == NULL) {
 				rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");

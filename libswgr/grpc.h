@@ -9,10 +9,12 @@
 
 /* TLS material, all PEM text; NULL members are absent. */
 struct swgr_grpc_tls {
-	const char	*roots;		/* trusted roots; NULL: gRPC's defaults */
+	const char	*roots;		/* trusted roots (beyond the system's with system_roots) */
 	const char	*cert;		/* client certificate chain (mutual TLS) */
 	const char	*key;		/* client private key */
 	const char	*domain;	/* name checked on the server certificate; NULL: the URL host */
+	int		 system_roots;	/* the system trust store too (swgr_trust_system_pem);
+					   neither this nor roots: gRPC's defaults */
 };
 
 struct swgr_grpc_md {

@@ -29,6 +29,7 @@ struct swgr_grpc_probe {
 	char	*port;
 	char	*name;		/* to check on the certificate: domain or host */
 	char	*roots, *cert, *key;
+	int	 system_roots;	/* OpenSSL's default paths are trusted too */
 };
 
 void
@@ -81,6 +82,7 @@ swgr_grpc_probe_new(const char *target, const struct swgr_grpc_tls *tls, struct 
 	p->port = strdup(colon != NULL ? colon + 1 : "443");
 	p->name = dup_or_null(tls->domain != NULL && tls->domain[0] ? tls->domain : p->host, &oom);
 	p->roots = dup_or_null(tls->roots, &oom);
+	p->system_roots = tls->system_roots || tls->roots == NULL;
 	p->cert = dup_or_null(tls->cert, &oom);
 	p->key = dup_or_null(tls->key, &oom);
 	if (oom || p->host == NULL || p->port == NULL) {
@@ -139,19 +141,21 @@ probe_connect(const struct swgr_grpc_probe *p, double secs, char *why, size_t le
 	return fd;
 }
 
-/* Loads the PEM certificates of pem into the context's trust store. */
+/*
+ * The trust store of the channel: OpenSSL's default paths (SSL_CERT_FILE,
+ * SSL_CERT_DIR, as swgr_trust_system_pem reads them) and the PEM certificates
+ * of pem.
+ */
 static void
-probe_roots(SSL_CTX *ctx, const char *pem)
+probe_roots(SSL_CTX *ctx, int system_roots, const char *pem)
 {
 	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 	BIO *bio;
 	X509 *x;
 
-	if (pem == NULL) {
+	if (system_roots)
 		SSL_CTX_set_default_verify_paths(ctx);
-		return;
-	}
-	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+	if (pem == NULL || (bio = BIO_new_mem_buf(pem, -1)) == NULL)
 		return;
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		X509_STORE_add_cert(store, x);
@@ -223,7 +227,7 @@ swgr_grpc_probe_run(const struct swgr_grpc_probe *p, double secs, char *why, siz
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL || (ssl = SSL_new(ctx)) == NULL)
 		goto out;
 	SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
-	probe_roots(ctx, p->roots);
+	probe_roots(ctx, p->system_roots, p->roots);
 	if (p->cert != NULL && p->key != NULL && (!probe_keypair(ctx, p) ||
 	    SSL_use_certificate(ssl, SSL_CTX_get0_certificate(ctx)) != 1 ||
 	    SSL_use_PrivateKey(ssl, SSL_CTX_get0_privatekey(ctx)) != 1)) {

@@ -1,5 +1,4 @@
 /* Lightning node clients: building a client from a backend's implementation JSON. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,52 +103,6 @@ check_pair(const struct swgr_buf *cert, const char *certpath, const struct swgr_
 	return rc;
 }
 
-/* Appends the file at path to b if it holds PEM certificates; silent otherwise. */
-static void
-add_system_file(struct swgr_buf *b, const char *path)
-{
-	struct swgr_buf f = { 0 };
-	struct swgr_err ignored;
-
-	if (slurp(&f, "trust store", path, &ignored) == SWGR_OK &&
-	    strstr(f.p, "-----BEGIN CERTIFICATE-----") != NULL) {
-		swgr_buf_put(b, f.p, f.len);
-		swgr_buf_putc(b, '\n');
-	}
-	swgr_buf_free(&f);
-}
-
-/*
- * The system trust store, as OpenSSL finds it: the file SSL_CERT_FILE (else
- * OpenSSL's default bundle) and, when SSL_CERT_DIR is set, every certificate
- * file in its directories (colon-separated).
- */
-static void
-system_roots(struct swgr_buf *b)
-{
-	const char *p = getenv(X509_get_default_cert_file_env());
-	char *dirs, *dir, *save = NULL, path[4096];
-	struct dirent *de;
-	DIR *d;
-
-	add_system_file(b, p != NULL && *p != '\0' ? p : X509_get_default_cert_file());
-	if ((p = getenv(X509_get_default_cert_dir_env())) == NULL || *p == '\0' ||
-	    (dirs = strdup(p)) == NULL)
-		return;
-	for (dir = strtok_r(dirs, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
-		if ((d = opendir(dir)) == NULL)
-			continue;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.' ||
-			    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-				continue;
-			add_system_file(b, path);
-		}
-		closedir(d);
-	}
-	free(dirs);
-}
-
 static const char *
 jstr(json_object *o, const char *key)
 {
@@ -219,7 +172,7 @@ build(struct swgr_ln_client *c, json_object *impl, int lnd, const struct swgr_ln
     struct swgr_err *err)
 {
 	struct swgr_buf roots = { 0 }, cert = { 0 }, key = { 0 }, mac = { 0 };
-	struct swgr_grpc_tls tls = { NULL, NULL, NULL, NULL };
+	struct swgr_grpc_tls tls = { NULL, NULL, NULL, NULL, 1 };
 	json_object *auth, *amp;
 	const char *url, *atype, *cacert, *p, *certpath;
 	const char *cakey = lnd ? "tlsCertPath" : "caCertPath";
@@ -249,7 +202,6 @@ build(struct swgr_ln_client *c, json_object *impl, int lnd, const struct swgr_ln
 	    (rc = need(jstr(auth, "clientKeyPath"), "auth.clientKeyPath", err)) != SWGR_OK)
 		return rc;
 
-	system_roots(&roots);
 	if (opts->trusted_roots != NULL &&
 	    (rc = add_roots(&roots, "ln-trusted-roots", opts->trusted_roots, err)) != SWGR_OK)
 		goto out;

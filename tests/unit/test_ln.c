@@ -19,8 +19,10 @@
 #include <openssl/sha.h>
 
 #include "bolt11.h"
+#include "buf.h"
 #include "ln.h"
 #include "log.h"
+#include "trust.h"
 #include "valid.h"
 #include "t.h"
 
@@ -621,6 +623,52 @@ test_trusted_roots(void)
 	unsetenv("SSL_CERT_FILE");
 }
 
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* The system store holds each certificate once, however many files repeat it. */
+static void
+test_trust_once(void)
+{
+	struct swgr_buf b = { 0 };
+	char dir[400], file[400], cmd[4096];
+
+	snprintf(dir, sizeof(dir), "%s/certs-once", tmpdir);
+	snprintf(file, sizeof(file), "%s/bundle.pem", tmpdir);
+	/* bundle: ca, lnd, ca; directory: ca with CRLF line breaks, lnd, a hash link, the client cert */
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cat '%s' '%s' '%s' >'%s' && "
+	    "sed 's/$/\r/' '%s' >'%s/ca-crlf.pem' && cp '%s' '%s/lnd.pem' && "
+	    "ln -s lnd.pem '%s/0123abcd.0' && cp '%s' '%s/client.pem' && echo junk >'%s/README'",
+	    dir, f(&cln, "ca.pem"), f(&lnd, "tls.cert"), f(&cln, "ca.pem"), file,
+	    f(&cln, "ca.pem"), dir, f(&lnd, "tls.cert"), dir, dir, f(&cln, "client.pem"), dir, dir);
+	CHECK(system(cmd) == 0);
+	setenv("SSL_CERT_FILE", file, 1);
+	unsetenv("SSL_CERT_DIR");
+	CHECK_INT(swgr_trust_system_pem(&b), 2);
+	CHECK_INT(count(b.p, "-----BEGIN CERTIFICATE-----"), 2);
+	swgr_buf_reset(&b);
+	setenv("SSL_CERT_DIR", dir, 1);
+	CHECK_INT(swgr_trust_system_pem(&b), 3);
+	CHECK_INT(count(b.p, "-----BEGIN CERTIFICATE-----"), 3);
+	CHECK_INT(count(b.p, "-----END CERTIFICATE-----"), 3);
+	swgr_buf_free(&b);
+	setenv("SSL_CERT_FILE", "/nonexistent", 1);
+	unsetenv("SSL_CERT_DIR");
+	CHECK_INT(swgr_trust_system_pem(&b), 0);
+	CHECK(b.len == 0);
+	swgr_buf_free(&b);
+	unsetenv("SSL_CERT_FILE");
+}
+
 /* A call to a node slower than the deadline returns SWGR_EUPSTREAM in time. */
 static void
 expect_deadline(struct swgr_ln_client *c, const struct sim *s, double timeout, const char *what)
@@ -885,6 +933,7 @@ main(void)
 	test_inbound(&cln);
 	test_errors();
 	test_trusted_roots();
+	test_trust_once();
 	test_deadlines(&lnd);
 	test_deadlines(&cln);
 	test_silent_port();
