@@ -1,6 +1,8 @@
 /* The SQL layer's shared half: the connection pool, driver lookup, result rows and values. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +27,17 @@ struct db_rows_mem {
 	size_t		 nvals;
 	size_t		 cap;
 };
+
+void *
+swgr_db_dlopen(const char *soname, const char *package, char *why, size_t len)
+{
+	void *h;
+
+	if ((h = dlopen(soname, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		snprintf(why, len, "cannot load %s (Debian package %s): %s", soname, package,
+		    dlerror());
+	return h;
+}
 
 const struct swgr_db_driver *
 swgr_db_driver_for(const char *uri)

@@ -1,5 +1,6 @@
 /* The MySQL/MariaDB driver of the SQL layer (db.h), on MariaDB Connector/C. */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 
 /*
  * Threads: the library is initialised once (pthread_once) by the first
- * connect, and connect calls mysql_thread_init() for its thread.  With
+ * connect, and connect calls myc.mysql_thread_init() for its thread.  With
  * Connector/C 3 per-thread set-up is a no-op; a connection may be used by
  * any thread, one at a time.  A long-lived thread that used connections
  * should call mysql_thread_end() before it exits (a no-op with Connector/C 3,
@@ -59,10 +60,48 @@ static int	 dbmy_initrc;
 
 static void	 dbmy_close(void *);
 
+/* Connector/C, opened by the first connect (swgr_db_dlopen): the functions used. */
+#define DBMY_FUNCS(X) \
+	X(mysql_close) X(mysql_errno) X(mysql_error) X(mysql_fetch_fields) \
+	X(mysql_field_count) X(mysql_free_result) X(mysql_init) X(mysql_server_init) \
+	X(mysql_next_result) X(mysql_num_fields) X(mysql_optionsv) \
+	X(mysql_real_connect) X(mysql_real_query) X(mysql_ssl_set) \
+	X(mysql_stmt_affected_rows) X(mysql_stmt_bind_param) X(mysql_stmt_bind_result) \
+	X(mysql_stmt_close) X(mysql_stmt_errno) X(mysql_stmt_error) \
+	X(mysql_stmt_execute) X(mysql_stmt_fetch) X(mysql_stmt_fetch_column) \
+	X(mysql_stmt_free_result) X(mysql_stmt_init) X(mysql_stmt_num_rows) \
+	X(mysql_stmt_param_count) X(mysql_stmt_prepare) X(mysql_stmt_result_metadata) \
+	X(mysql_stmt_store_result) X(mysql_store_result) X(mysql_thread_init)
+
+static struct {
+#define DBMY_PTR(f)	__typeof__(f) *f;
+	DBMY_FUNCS(DBMY_PTR)
+#undef DBMY_PTR
+} myc;
+static char	 dbmy_nolib[256];	/* why Connector/C is not loaded; empty once it is */
+
+static int
+dbmy_load(void)
+{
+	void *h;
+
+	if ((h = swgr_db_dlopen("libmariadb.so.3", "libmariadb3", dbmy_nolib,
+	    sizeof(dbmy_nolib))) == NULL)
+		return 0;
+#define DBMY_SYM(f)							\
+	if ((myc.f = (__typeof__(myc.f))dlsym(h, #f)) == NULL) {		\
+		snprintf(dbmy_nolib, sizeof(dbmy_nolib), "libmariadb.so.3 has no %s", #f); \
+		return 0;						\
+	}
+	DBMY_FUNCS(DBMY_SYM)
+#undef DBMY_SYM
+	return 1;
+}
+
 static void
 dbmy_libinit(void)
 {
-	dbmy_initrc = mysql_library_init(0, NULL, NULL);
+	dbmy_initrc = dbmy_load() ? myc.mysql_server_init(0, NULL, NULL) : -1;
 }
 
 /* Decodes %XX escapes of s in place; returns -1 on a malformed escape. */
@@ -233,11 +272,11 @@ dbmy_tls(MYSQL *my, const struct dbmy_uri *u, struct swgr_err *err)
 			ca = "/etc/ssl/certs/ca-certificates.crt";
 	}
 	if (ca != NULL || u->sslcert != NULL || u->sslkey != NULL)
-		mysql_ssl_set(my, u->sslkey, u->sslcert, ca, NULL, NULL);
+		myc.mysql_ssl_set(my, u->sslkey, u->sslcert, ca, NULL, NULL);
 	if (verify || strcasecmp(m, "required") == 0)
-		mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &on);
+		myc.mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &on);
 	if (verify)
-		mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+		myc.mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
 	return SWGR_OK;
 }
 
@@ -261,13 +300,13 @@ dbmy_connect(const char *uri, void **out, struct swgr_err *err)
 		return rc;
 	pthread_once(&dbmy_once, dbmy_libinit);
 	if (dbmy_initrc != 0) {
-		rc = swgr_err_set(err, SWGR_EINTERNAL,
-		    "mysql: cannot initialise the client library");
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "mysql: %s", dbmy_nolib[0] != '\0' ?
+		    dbmy_nolib : "cannot initialise the client library");
 		goto out;
 	}
-	mysql_thread_init();
+	myc.mysql_thread_init();
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->my = mysql_init(NULL)) == NULL) {
+	    (c->my = myc.mysql_init(NULL)) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "mysql: out of memory");
 		goto out;
 	}
@@ -278,25 +317,25 @@ dbmy_connect(const char *uri, void **out, struct swgr_err *err)
 		snprintf(c->where, sizeof(c->where), "%s@%s:%u/%s",
 		    u.user ? u.user : "", u.host, u.port, u.db ? u.db : "");
 
-	mysql_optionsv(c->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(c->my, MYSQL_OPT_LOCAL_INFILE, &off);	/* no server reads of our files */
+	myc.mysql_optionsv(c->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	myc.mysql_optionsv(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	myc.mysql_optionsv(c->my, MYSQL_OPT_LOCAL_INFILE, &off);	/* no server reads of our files */
 	if (u.socket != NULL)
-		mysql_optionsv(c->my, MYSQL_OPT_PROTOCOL, &proto);
+		myc.mysql_optionsv(c->my, MYSQL_OPT_PROTOCOL, &proto);
 	if ((rc = dbmy_tls(c->my, &u, err)) != SWGR_OK)
 		goto out;
-	if (mysql_real_connect(c->my, u.socket != NULL || *u.host == '\0' ?
+	if (myc.mysql_real_connect(c->my, u.socket != NULL || *u.host == '\0' ?
 	    NULL : u.host, u.user, u.pass, u.db, u.port, u.socket,
 	    CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS) == NULL) {
 		rc = swgr_err_set(err, SWGR_EUPSTREAM,
 		    "mysql %s: cannot connect: %s (%u)", c->where,
-		    mysql_error(c->my), mysql_errno(c->my));
+		    myc.mysql_error(c->my), myc.mysql_errno(c->my));
 		goto out;
 	}
-	if (mysql_real_query(c->my, setup, sizeof(setup) - 1) != 0) {
+	if (myc.mysql_real_query(c->my, setup, sizeof(setup) - 1) != 0) {
 		rc = swgr_err_set(err, SWGR_EUPSTREAM,
 		    "mysql %s: cannot set up the session: %s (%u)", c->where,
-		    mysql_error(c->my), mysql_errno(c->my));
+		    myc.mysql_error(c->my), myc.mysql_errno(c->my));
 		goto out;
 	}
 	*out = c;
@@ -313,7 +352,7 @@ static void
 dbmy_stmt_free(struct dbmy_stmt *s)
 {
 	if (s->st != NULL)
-		mysql_stmt_close(s->st);
+		myc.mysql_stmt_close(s->st);
 	free(s->sql);
 	free(s->pmap);
 	memset(s, 0, sizeof(*s));
@@ -331,7 +370,7 @@ dbmy_close(void *vc)
 		dbmy_stmt_free(&c->stmts[i]);
 	free(c->stmts);
 	if (c->my != NULL)
-		mysql_close(c->my);
+		myc.mysql_close(c->my);
 	free(c);
 }
 
@@ -479,19 +518,19 @@ dbmy_prepare(struct dbmy_conn *c, const char *sql, struct dbmy_stmt **out,
 	memset(&tmp, 0, sizeof(tmp));
 	if ((tmp.sql = strdup(sql)) == NULL ||
 	    dbmy_rewrite(sql, &text, &tmp.pmap, &tmp.np) == -1 ||
-	    (tmp.st = mysql_stmt_init(c->my)) == NULL) {
+	    (tmp.st = myc.mysql_stmt_init(c->my)) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "mysql: out of memory");
 		goto fail;
 	}
-	if (mysql_stmt_prepare(tmp.st, text, strlen(text)) != 0) {
-		rc = dbmy_fail(c, mysql_stmt_errno(tmp.st),
-		    mysql_stmt_error(tmp.st), sql, err);
+	if (myc.mysql_stmt_prepare(tmp.st, text, strlen(text)) != 0) {
+		rc = dbmy_fail(c, myc.mysql_stmt_errno(tmp.st),
+		    myc.mysql_stmt_error(tmp.st), sql, err);
 		goto fail;
 	}
-	if (mysql_stmt_param_count(tmp.st) != tmp.np) {
+	if (myc.mysql_stmt_param_count(tmp.st) != tmp.np) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "mysql %s: found %zu "
 		    "placeholders, the server %lu in \"%.100s\"", c->where,
-		    tmp.np, mysql_stmt_param_count(tmp.st), sql);
+		    tmp.np, myc.mysql_stmt_param_count(tmp.st), sql);
 		goto fail;
 	}
 	if (s == NULL) {
@@ -551,7 +590,7 @@ static enum swgr_rc
 dbmy_rows(struct dbmy_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
     struct swgr_db_rows *out, struct swgr_err *err)
 {
-	MYSQL_FIELD *f = mysql_fetch_fields(meta);
+	MYSQL_FIELD *f = myc.mysql_fetch_fields(meta);
 	MYSQL_BIND *b = NULL, one;
 	struct swgr_db_val v;
 	unsigned long *lens = NULL, got;
@@ -562,7 +601,7 @@ dbmy_rows(struct dbmy_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 	enum swgr_rc rc = SWGR_OK;
 	int fr;
 
-	ncols = mysql_num_fields(meta);
+	ncols = myc.mysql_num_fields(meta);
 	if ((b = calloc(ncols, sizeof(*b))) == NULL ||
 	    (lens = calloc(ncols, sizeof(*lens))) == NULL ||
 	    (nulls = calloc(ncols, sizeof(*nulls))) == NULL ||
@@ -580,9 +619,9 @@ dbmy_rows(struct dbmy_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 		} else
 			b[k].buffer_type = MYSQL_TYPE_STRING;
 	}
-	if (mysql_stmt_bind_result(st, b) != 0)
+	if (myc.mysql_stmt_bind_result(st, b) != 0)
 		goto stmterr;
-	while ((fr = mysql_stmt_fetch(st)) == 0 || fr == MYSQL_DATA_TRUNCATED) {
+	while ((fr = myc.mysql_stmt_fetch(st)) == 0 || fr == MYSQL_DATA_TRUNCATED) {
 		for (k = 0; k < ncols && rc == SWGR_OK; k++) {
 			memset(&v, 0, sizeof(v));
 			if (nulls[k]) {
@@ -610,7 +649,7 @@ dbmy_rows(struct dbmy_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 			one.buffer_length = lens[k];
 			one.length = &got;
 			if (lens[k] > 0 &&
-			    mysql_stmt_fetch_column(st, &one, (unsigned)k, 0) != 0)
+			    myc.mysql_stmt_fetch_column(st, &one, (unsigned)k, 0) != 0)
 				goto stmterr;
 			v.p = buf;
 			v.len = lens[k];
@@ -622,7 +661,7 @@ dbmy_rows(struct dbmy_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 	if (fr == MYSQL_NO_DATA)
 		goto out;
 stmterr:
-	rc = dbmy_fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch",
+	rc = dbmy_fail(c, myc.mysql_stmt_errno(st), myc.mysql_stmt_error(st), "fetch",
 	    err);
 out:
 	free(buf);
@@ -667,9 +706,9 @@ dbmy_bind(struct dbmy_conn *c, struct dbmy_stmt *s,
 			break;
 		}
 	}
-	if (s->np > 0 && mysql_stmt_bind_param(s->st, b) != 0)
-		return dbmy_fail(c, mysql_stmt_errno(s->st),
-		    mysql_stmt_error(s->st), s->sql, err);
+	if (s->np > 0 && myc.mysql_stmt_bind_param(s->st, b) != 0)
+		return dbmy_fail(c, myc.mysql_stmt_errno(s->st),
+		    myc.mysql_stmt_error(s->st), s->sql, err);
 	return SWGR_OK;
 }
 
@@ -705,33 +744,33 @@ dbmy_exec(void *vc, const char *sql, const struct swgr_db_val *params,
 	}
 	if ((rc = dbmy_bind(c, s, params, nparams, b, lens, err)) != SWGR_OK)
 		goto out;
-	if (mysql_stmt_execute(s->st) != 0) {
-		rc = dbmy_fail(c, mysql_stmt_errno(s->st),
-		    mysql_stmt_error(s->st), sql, err);
+	if (myc.mysql_stmt_execute(s->st) != 0) {
+		rc = dbmy_fail(c, myc.mysql_stmt_errno(s->st),
+		    myc.mysql_stmt_error(s->st), sql, err);
 		goto out;
 	}
-	if ((meta = mysql_stmt_result_metadata(s->st)) == NULL) {
-		affected = (int64_t)mysql_stmt_affected_rows(s->st);
+	if ((meta = myc.mysql_stmt_result_metadata(s->st)) == NULL) {
+		affected = (int64_t)myc.mysql_stmt_affected_rows(s->st);
 		if (out != NULL)
 			swgr_db_rows_init(out, 0);
 		rc = SWGR_OK;
 		goto out;
 	}
-	if (mysql_stmt_store_result(s->st) != 0) {
-		rc = dbmy_fail(c, mysql_stmt_errno(s->st),
-		    mysql_stmt_error(s->st), sql, err);
+	if (myc.mysql_stmt_store_result(s->st) != 0) {
+		rc = dbmy_fail(c, myc.mysql_stmt_errno(s->st),
+		    myc.mysql_stmt_error(s->st), sql, err);
 		goto out;
 	}
-	affected = (int64_t)mysql_stmt_num_rows(s->st);
+	affected = (int64_t)myc.mysql_stmt_num_rows(s->st);
 	if (out != NULL) {
-		swgr_db_rows_init(out, mysql_num_fields(meta));
+		swgr_db_rows_init(out, myc.mysql_num_fields(meta));
 		if ((rc = dbmy_rows(c, s->st, meta, out, err)) != SWGR_OK)
 			swgr_db_rows_free(out);
 	}
 out:
 	if (meta != NULL) {
-		mysql_free_result(meta);
-		mysql_stmt_free_result(s->st);
+		myc.mysql_free_result(meta);
+		myc.mysql_stmt_free_result(s->st);
 	}
 	free(b);
 	free(lens);
@@ -755,18 +794,18 @@ dbmy_script(void *vc, const char *sql, struct swgr_err *err)
 	if (c->broken)
 		return swgr_err_set(err, SWGR_EUPSTREAM,
 		    "mysql %s: connection lost", c->where);
-	if (mysql_real_query(c->my, sql, strlen(sql)) != 0)
-		return dbmy_fail(c, mysql_errno(c->my), mysql_error(c->my),
+	if (myc.mysql_real_query(c->my, sql, strlen(sql)) != 0)
+		return dbmy_fail(c, myc.mysql_errno(c->my), myc.mysql_error(c->my),
 		    sql, err);
 	do {
-		if ((res = mysql_store_result(c->my)) != NULL)
-			mysql_free_result(res);
-		else if (mysql_field_count(c->my) != 0)
-			return dbmy_fail(c, mysql_errno(c->my),
-			    mysql_error(c->my), sql, err);
-	} while ((st = mysql_next_result(c->my)) == 0);
+		if ((res = myc.mysql_store_result(c->my)) != NULL)
+			myc.mysql_free_result(res);
+		else if (myc.mysql_field_count(c->my) != 0)
+			return dbmy_fail(c, myc.mysql_errno(c->my),
+			    myc.mysql_error(c->my), sql, err);
+	} while ((st = myc.mysql_next_result(c->my)) == 0);
 	if (st > 0)
-		return dbmy_fail(c, mysql_errno(c->my), mysql_error(c->my),
+		return dbmy_fail(c, myc.mysql_errno(c->my), myc.mysql_error(c->my),
 		    sql, err);
 	return SWGR_OK;
 }

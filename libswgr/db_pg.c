@@ -1,6 +1,8 @@
 /* The PostgreSQL driver of the SQL layer (db.h), on libpq. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,38 @@ struct dbpg_conn {
 };
 
 static void	 dbpg_close(void *);
+
+/* libpq, opened by the first connect (swgr_db_dlopen): the functions used. */
+#define DBPG_FUNCS(X) \
+	X(PQclear) X(PQresultStatus) X(PQstatus) X(PQresultErrorField) X(PQexec) \
+	X(PQerrorMessage) X(PQnfields) X(PQexecPrepared) X(PQsetNoticeProcessor) \
+	X(PQprepare) X(PQntuples) X(PQgetvalue) X(PQgetlength) X(PQgetisnull) \
+	X(PQftype) X(PQfreemem) X(PQfinish) X(PQconninfoParse) X(PQconninfoFree) \
+	X(PQconnectdbParams) X(PQcmdTuples)
+
+static struct {
+#define DBPG_PTR(f)	__typeof__(f) *f;
+	DBPG_FUNCS(DBPG_PTR)
+#undef DBPG_PTR
+} pq;
+static pthread_once_t dbpg_once = PTHREAD_ONCE_INIT;
+static char	 dbpg_nolib[256];	/* why libpq is not loaded; empty once it is */
+
+static void
+dbpg_load(void)
+{
+	void *h;
+
+	if ((h = swgr_db_dlopen("libpq.so.5", "libpq5", dbpg_nolib, sizeof(dbpg_nolib))) == NULL)
+		return;
+#define DBPG_SYM(f)							\
+	if ((pq.f = (__typeof__(pq.f))dlsym(h, #f)) == NULL) {		\
+		snprintf(dbpg_nolib, sizeof(dbpg_nolib), "libpq.so.5 has no %s", #f); \
+		return;							\
+	}
+	DBPG_FUNCS(DBPG_SYM)
+#undef DBPG_SYM
+}
 
 /* libpq prints NOTICEs (CREATE ... IF NOT EXISTS) to stderr by default. */
 static void
@@ -149,7 +183,10 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	int n = 0;
 
 	*out = NULL;
-	if ((opts = PQconninfoParse(uri, &perr)) == NULL) {
+	pthread_once(&dbpg_once, dbpg_load);
+	if (dbpg_nolib[0] != '\0')
+		return swgr_err_set(err, SWGR_EINTERNAL, "postgres: %s", dbpg_nolib);
+	if ((opts = pq.PQconninfoParse(uri, &perr)) == NULL) {
 		swgr_db_redact(uri, red, sizeof(red));
 		if (perr == NULL)
 			snprintf(msg, sizeof(msg), "out of memory");
@@ -181,33 +218,33 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	}
 	kw[n] = NULL, val[n] = NULL;
 
-	c->pg = PQconnectdbParams(kw, val, 1);
+	c->pg = pq.PQconnectdbParams(kw, val, 1);
 	if (c->pg == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "postgres: out of memory");
 		goto out;
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK) {
+	if (pq.PQstatus(c->pg) != CONNECTION_OK) {
 		rc = swgr_err_set(err, SWGR_EUPSTREAM,
 		    "postgres %s: cannot connect: %s", c->where,
-		    dbpg_trim(PQerrorMessage(c->pg), msg, sizeof(msg)));
+		    dbpg_trim(pq.PQerrorMessage(c->pg), msg, sizeof(msg)));
 		goto out;
 	}
-	PQsetNoticeProcessor(c->pg, dbpg_notice, NULL);
-	res = PQexec(c->pg,
+	pq.PQsetNoticeProcessor(c->pg, dbpg_notice, NULL);
+	res = pq.PQexec(c->pg,
 	    "SET TimeZone TO 'UTC'; SET bytea_output TO 'hex'");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = swgr_err_set(err, SWGR_EUPSTREAM,
 		    "postgres %s: cannot set up the session: %s", c->where,
-		    dbpg_trim(PQerrorMessage(c->pg), msg, sizeof(msg)));
+		    dbpg_trim(pq.PQerrorMessage(c->pg), msg, sizeof(msg)));
 		goto out;
 	}
 	*out = c;
 	c = NULL;
 	rc = SWGR_OK;
 out:
-	PQclear(res);
-	PQfreemem(perr);
-	PQconninfoFree(opts);
+	pq.PQclear(res);
+	pq.PQfreemem(perr);
+	pq.PQconninfoFree(opts);
 	if (c != NULL)
 		dbpg_close(c);
 	return rc;
@@ -224,7 +261,7 @@ dbpg_close(void *vc)
 	for (i = 0; i < c->nstmts; i++)
 		free(c->stmts[i].sql);
 	free(c->stmts);
-	PQfinish(c->pg);
+	pq.PQfinish(c->pg);
 	free(c);
 }
 
@@ -246,7 +283,7 @@ dbpg_broken(void *vc)
 {
 	struct dbpg_conn *c = vc;
 
-	if (!c->broken && PQstatus(c->pg) != CONNECTION_OK) {
+	if (!c->broken && pq.PQstatus(c->pg) != CONNECTION_OK) {
 		c->broken = true;
 		dbpg_forget(c);
 	}
@@ -265,15 +302,15 @@ dbpg_fail(struct dbpg_conn *c, PGresult *res, const char *sql,
 	char msg[256];
 	enum swgr_rc rc;
 
-	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	state = res != NULL ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	prim = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	    pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	detail = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	    pq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	if (prim == NULL)
-		prim = dbpg_trim(PQerrorMessage(c->pg), msg, sizeof(msg));
+		prim = dbpg_trim(pq.PQerrorMessage(c->pg), msg, sizeof(msg));
 
-	if (PQstatus(c->pg) != CONNECTION_OK || (state != NULL &&
+	if (pq.PQstatus(c->pg) != CONNECTION_OK || (state != NULL &&
 	    strncmp(state, "57P0", 4) == 0))
 		rc = SWGR_EUPSTREAM;
 	else if (state == NULL)
@@ -331,7 +368,7 @@ dbpg_prepare(struct dbpg_conn *c, const char *sql, const char **name,
 	if (s != NULL && s->key != NULL) {
 		/* In an aborted transaction this fails, harmlessly. */
 		snprintf(drop, sizeof(drop), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(c->pg, drop));
+		pq.PQclear(pq.PQexec(c->pg, drop));
 		free(s->sql);
 		s->sql = NULL;
 		s->key = NULL;
@@ -348,13 +385,13 @@ dbpg_prepare(struct dbpg_conn *c, const char *sql, const char **name,
 	}
 
 	snprintf(s->name, sizeof(s->name), "swgr_%u", c->seq++);
-	res = PQprepare(c->pg, s->name, sql, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	res = pq.PQprepare(c->pg, s->name, sql, 0, NULL);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = dbpg_fail(c, res, sql, err);
-		PQclear(res);
+		pq.PQclear(res);
 		return rc;		/* the slot stays free (key NULL) */
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	if ((s->sql = strdup(sql)) == NULL) {
 		/* Not cached: prepared again under a new name next time. */
 		*name = s->name;
@@ -417,18 +454,18 @@ dbpg_rows(struct dbpg_conn *c, PGresult *res, struct swgr_db_rows *out,
 	ssize_t n;
 	enum swgr_rc rc = SWGR_OK;
 
-	nrows = (size_t)PQntuples(res);
-	ncols = (size_t)PQnfields(res);
+	nrows = (size_t)pq.PQntuples(res);
+	ncols = (size_t)pq.PQnfields(res);
 	for (r = 0; r < nrows && rc == SWGR_OK; r++)
 		for (k = 0; k < ncols && rc == SWGR_OK; k++) {
 			memset(&v, 0, sizeof(v));
-			if (PQgetisnull(res, r, k)) {
+			if (pq.PQgetisnull(res, r, k)) {
 				rc = swgr_db_rows_push(out, &v, err);
 				continue;	/* SWGR_DBT_NULL */
 			}
-			s = PQgetvalue(res, r, k);
-			len = (size_t)PQgetlength(res, r, k);
-			v.type = dbpg_coltype(PQftype(res, k));
+			s = pq.PQgetvalue(res, r, k);
+			len = (size_t)pq.PQgetlength(res, r, k);
+			v.type = dbpg_coltype(pq.PQftype(res, k));
 			switch (v.type) {
 			case SWGR_DBT_INT:
 				if (*s == 't' || *s == 'f') {
@@ -581,9 +618,9 @@ dbpg_exec(void *vc, const char *sql, const struct swgr_db_val *params,
 	if ((rc = dbpg_bind(params, nparams, &b, err)) != SWGR_OK)
 		return rc;
 
-	res = PQexecPrepared(c->pg, name, (int)nparams, b.vals, b.lens, b.fmts,
+	res = pq.PQexecPrepared(c->pg, name, (int)nparams, b.vals, b.lens, b.fmts,
 	    0);
-	st = PQresultStatus(res);
+	st = pq.PQresultStatus(res);
 	if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY)) {
 		rc = dbpg_fail(c, res, sql, err);
@@ -591,14 +628,14 @@ dbpg_exec(void *vc, const char *sql, const struct swgr_db_val *params,
 	}
 	if (out == NULL)
 		goto out;
-	swgr_db_rows_init(out, (size_t)PQnfields(res));
+	swgr_db_rows_init(out, (size_t)pq.PQnfields(res));
 	if ((rc = dbpg_rows(c, res, out, err)) != SWGR_OK) {
 		swgr_db_rows_free(out);
 		goto out;
 	}
-	out->affected = strtoll(PQcmdTuples(res), NULL, 10);
+	out->affected = strtoll(pq.PQcmdTuples(res), NULL, 10);
 out:
-	PQclear(res);
+	pq.PQclear(res);
 	dbpg_bind_free(&b);
 	return rc;
 }
@@ -618,12 +655,12 @@ dbpg_script(void *vc, const char *sql, struct swgr_err *err)
 	if (dbpg_broken(c))
 		return swgr_err_set(err, SWGR_EUPSTREAM,
 		    "postgres %s: connection lost", c->where);
-	res = PQexec(c->pg, sql);
-	st = PQresultStatus(res);
+	res = pq.PQexec(c->pg, sql);
+	st = pq.PQresultStatus(res);
 	if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY))
 		rc = dbpg_fail(c, res, sql, err);
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 

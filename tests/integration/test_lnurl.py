@@ -448,6 +448,14 @@ def test_partition_edit_takes_effect(svc):
         svc.env.disc.patch(f"/discovery/{n.pk}", {"partitions": [svc.part]})
 
 
+def test_maps_only_its_own_database_client_library(svc):
+    """The client libraries of PostgreSQL and MariaDB are opened on first connect
+    (db.c): a responder on SQLite maps neither, one on a server database its own."""
+    maps = open(f"/proc/{svc.resp.proc.pid}/maps").read()
+    for provider, lib in (("postgres", "/libpq.so."), ("mariadb", "/libmariadb.so.")):
+        assert (lib in maps) == (svc.env.provider == provider), (svc.env.provider, lib)
+
+
 def test_sigterm_clean_and_no_errors(svc):
     """Runs last in this module: SIGTERM -> exit 0, the log ends clean."""
     rc = svc.resp.terminate()
