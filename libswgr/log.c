@@ -1,7 +1,12 @@
-/* Logging: the original's line format, one write(2) per line, to stderr or an O_APPEND file. */
+/*
+ * Logging: the original's line format, to stderr or an O_APPEND file; one
+ * write(2) per line, or, once swgr_log_buffer() is called, INFO and below
+ * gathered into one write per buffer or per delay.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -15,14 +20,27 @@
 #include "err.h"
 #include "log.h"
 
+#include <sys/uio.h>
+
 /* Longest message kept when memory for a longer line cannot be had. */
 #define LOG_STACK_LINE	2048
+#define LOG_BUF_SIZE	(64 * 1024)	/* lines gathered before one write */
 
+/* log_mtx guards the descriptor, the path and the buffer. */
 static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
 static int		 log_fd = -1;		/* -1: stderr */
 static char		*log_path;
+/* Buffered mode (swgr_log_buffer): lines not written yet, and the flusher thread. */
+static char		*log_buf;
+static size_t		 log_buf_len;
+static unsigned		 log_delay_ms;
+static pthread_cond_t	 log_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t	 log_flusher;
+static bool		 log_stop;
 /* Until configured, errors only (the original's default without RUST_LOG). */
 static atomic_int	 log_level = SWGR_LOG_ERROR;
+
+static void	 log_flush_locked(const char *line, size_t len);
 
 static const char *const level_names[] = {
 	"OFF", "error", "warn", "info", "debug", "trace"
@@ -34,6 +52,35 @@ static const char *const months[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
+
+/* A timestamp formatted once per second and thread: one line per request formats it. */
+struct stamp {
+	time_t		 sec;
+	char		 text[40];
+};
+static _Thread_local struct stamp tl_iso = { -1, "" }, tl_clf = { -1, "" };
+
+/* The time now in the line format (clf false) or the access-log format. */
+static const char *
+stamp_now(bool clf)
+{
+	struct stamp *st = clf ? &tl_clf : &tl_iso;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now == st->sec)
+		return st->text;
+	st->sec = now;
+	if (gmtime_r(&now, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	if (clf)
+		snprintf(st->text, sizeof(st->text), "%02d/%s/%04d:%02d:%02d:%02d +0000",
+		    tm.tm_mday, months[tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0],
+		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	else if (strftime(st->text, sizeof(st->text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(st->text, "1970-01-01T00:00:00Z");
+	return st->text;
+}
 
 bool
 swgr_log_level_parse(const char *s, enum swgr_log_level *out)
@@ -77,6 +124,7 @@ swgr_log_open(const char *path, enum swgr_log_level level, struct swgr_err *err)
 		}
 	}
 	pthread_mutex_lock(&log_mtx);
+	log_flush_locked(NULL, 0);
 	if (log_fd != -1)
 		close(log_fd);
 	free(log_path);
@@ -95,6 +143,7 @@ swgr_log_reopen(void)
 	pthread_mutex_lock(&log_mtx);
 	/* Keep the old descriptor when the path cannot be opened: lines still go somewhere. */
 	if (log_path != NULL && (fd = log_open_fd(log_path)) != -1) {
+		log_flush_locked(NULL, 0);
 		if (log_fd != -1)
 			close(log_fd);
 		log_fd = fd;
@@ -105,7 +154,22 @@ swgr_log_reopen(void)
 void
 swgr_log_close(void)
 {
+	bool joined = false;
+
 	pthread_mutex_lock(&log_mtx);
+	if (log_buf != NULL) {
+		log_stop = true;
+		pthread_cond_signal(&log_cv);
+		pthread_mutex_unlock(&log_mtx);
+		pthread_join(log_flusher, NULL);
+		joined = true;
+		pthread_mutex_lock(&log_mtx);
+	}
+	log_flush_locked(NULL, 0);
+	if (joined) {
+		free(log_buf);
+		log_buf = NULL;
+	}
 	if (log_fd != -1)
 		close(log_fd);
 	log_fd = -1;
@@ -160,25 +224,126 @@ log_escape(char *dst, const char *msg, size_t len)
 	return n;
 }
 
-/* Writes all of p to the current destination, under the lock so reopen cannot close it meanwhile. */
+/* Writes the iovecs whole to the current destination; log_mtx held. */
 static void
-log_write(const char *p, size_t len)
+log_writev_locked(struct iovec *iov, int n)
 {
 	ssize_t w;
-	int fd;
+	int fd = log_fd == -1 ? STDERR_FILENO : log_fd;
 
-	pthread_mutex_lock(&log_mtx);
-	fd = log_fd == -1 ? STDERR_FILENO : log_fd;
-	while (len > 0) {
-		if ((w = write(fd, p, len)) == -1) {
+	while (n > 0) {
+		if ((w = writev(fd, iov, n)) == -1) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return;
 		}
-		p += w;
-		len -= (size_t)w;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+}
+
+/* Writes what the buffer holds, then line (NULL: nothing more), in one writev; log_mtx held. */
+static void
+log_flush_locked(const char *line, size_t len)
+{
+	struct iovec iov[2];
+	int n = 0;
+
+	if (log_buf_len > 0) {
+		iov[n].iov_base = log_buf;
+		iov[n++].iov_len = log_buf_len;
+	}
+	if (line != NULL && len > 0) {
+		iov[n].iov_base = (char *)line;
+		iov[n++].iov_len = len;
+	}
+	log_buf_len = 0;
+	if (n > 0)
+		log_writev_locked(iov, n);
+}
+
+/*
+ * Writes one line, under the lock so that reopen cannot close the descriptor
+ * meanwhile.  Buffered, a line at INFO or below joins the buffer (the flusher
+ * writes it within the delay); a warning or error is written at once, after
+ * the lines before it.
+ */
+static void
+log_write(enum swgr_log_level level, const char *p, size_t len)
+{
+	pthread_mutex_lock(&log_mtx);
+	if (log_buf == NULL || level <= SWGR_LOG_WARN || len > LOG_BUF_SIZE) {
+		log_flush_locked(p, len);
+	} else {
+		if (log_buf_len + len > LOG_BUF_SIZE)
+			log_flush_locked(NULL, 0);
+		if (log_buf_len == 0)
+			pthread_cond_signal(&log_cv);
+		memcpy(log_buf + log_buf_len, p, len);
+		log_buf_len += len;
 	}
 	pthread_mutex_unlock(&log_mtx);
+}
+
+/* The flusher: writes the buffer log_delay_ms after its first line. */
+static void *
+log_flush_main(void *arg)
+{
+	struct timespec deadline;
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&log_mtx);
+	while (!log_stop) {
+		if (log_buf_len == 0) {
+			pthread_cond_wait(&log_cv, &log_mtx);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += (long)(log_delay_ms % 1000) * 1000000L;
+		deadline.tv_sec += log_delay_ms / 1000 + deadline.tv_nsec / 1000000000L;
+		deadline.tv_nsec %= 1000000000L;
+		while (!log_stop && pthread_cond_timedwait(&log_cv, &log_mtx, &deadline) != ETIMEDOUT)
+			;
+		log_flush_locked(NULL, 0);
+	}
+	pthread_mutex_unlock(&log_mtx);
+	return NULL;
+}
+
+enum swgr_rc
+swgr_log_buffer(unsigned delay_ms, struct swgr_err *err)
+{
+	enum swgr_rc rc = SWGR_OK;
+	int e;
+
+	pthread_mutex_lock(&log_mtx);
+	if (log_buf != NULL)
+		goto out;
+	if ((log_buf = malloc(LOG_BUF_SIZE)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "log buffer: out of memory");
+		goto out;
+	}
+	log_delay_ms = delay_ms > 0 ? delay_ms : 1;
+	log_stop = false;
+	if ((e = pthread_create(&log_flusher, NULL, log_flush_main, NULL)) != 0) {
+		free(log_buf);
+		log_buf = NULL;
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "log buffer: cannot start its thread: %s",
+		    strerror(e));
+	}
+out:
+	pthread_mutex_unlock(&log_mtx);
+	return rc;
 }
 
 /*
@@ -188,10 +353,9 @@ log_write(const char *p, size_t len)
 static void
 log_vline(enum swgr_log_level level, const char *target, const char *fmt, va_list ap)
 {
-	char small[LOG_STACK_LINE], stamp[32], *msg = small, *line = NULL;
+	char small[LOG_STACK_LINE], *msg = small, *line = NULL;
 	char fallback[LOG_STACK_LINE * 4 + 256];
-	struct tm tm;
-	time_t now;
+	const char *stamp;
 	va_list ap2;
 	size_t mlen, cap, n;
 	int r;
@@ -213,10 +377,7 @@ log_vline(enum swgr_log_level level, const char *target, const char *fmt, va_lis
 	}
 	va_end(ap2);
 
-	now = time(NULL);
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		strcpy(stamp, "1970-01-01T00:00:00Z");
+	stamp = stamp_now(false);
 	if (target == NULL)
 		target = "swgr";
 
@@ -234,7 +395,7 @@ log_vline(enum swgr_log_level level, const char *target, const char *fmt, va_lis
 	    stamp, level_tags[level], target);
 	n += log_escape(line + n, msg, mlen);
 	line[n++] = '\n';
-	log_write(line, n);
+	log_write(level, line, n);
 
 	if (line != fallback)
 		free(line);
@@ -259,9 +420,7 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
     const char *request_target, const char *protocol, int status)
 {
 	enum swgr_log_level level;
-	char target[64], stamp[40];
-	struct tm tm;
-	time_t now;
+	char target[64];
 
 	if (status >= 500)
 		level = SWGR_LOG_ERROR;
@@ -272,15 +431,9 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 	if (!swgr_log_enabled(level))
 		return;
 
-	now = time(NULL);
-	if (gmtime_r(&now, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	snprintf(stamp, sizeof(stamp), "%02d/%s/%04d:%02d:%02d:%02d +0000",
-	    tm.tm_mday, months[tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	snprintf(target, sizeof(target), "clf::%s", service != NULL ? service : "-");
 	swgr_log(level, target, "%s - - [%s] %s %s %s %d -",
-	    client_ip != NULL && client_ip[0] != '\0' ? client_ip : "-", stamp,
+	    client_ip != NULL && client_ip[0] != '\0' ? client_ip : "-", stamp_now(true),
 	    method != NULL ? method : "-", request_target != NULL ? request_target : "-",
 	    protocol != NULL ? protocol : "-", status);
 }

@@ -26,12 +26,22 @@ bool	 swgr_log_level_parse(const char *s, enum swgr_log_level *out);
 enum swgr_rc swgr_log_open(const char *path, enum swgr_log_level level, struct swgr_err *err);
 /* Re-opens the same path (log rotation on SIGHUP).  Safe from a normal thread, not a signal handler. */
 void	 swgr_log_reopen(void);
+/* Writes what is buffered, stops the flusher, closes the file.  Call once the other threads are done. */
 void	 swgr_log_close(void);
+/*
+ * From now on, lines at INFO and below (the access log of every 2xx/3xx
+ * answer) are gathered in a 64 KiB buffer, written when it is full or
+ * delay_ms after its first line, by a thread of the log's own: one write(2)
+ * for hundreds of requests under load.  A warning or an error is written at
+ * once, after the lines before it, so lines stay in order.  Lines never
+ * split.  What a crash loses: at most delay_ms of INFO lines.  Idempotent.
+ */
+enum swgr_rc swgr_log_buffer(unsigned delay_ms, struct swgr_err *err);
 bool	 swgr_log_enabled(enum swgr_log_level level);
 
 /*
  * Writes "[<UTC RFC3339 seconds>Z <LEVEL padded to 5> <target>] <message>\n"
- * in one write(2).  Newlines and control characters in the message are escaped
+ * in one write(2) (or into the buffer, see swgr_log_buffer).  Newlines and control characters in the message are escaped
  * so one call is one line.
  */
 void	 swgr_log(enum swgr_log_level level, const char *target, const char *fmt, ...)

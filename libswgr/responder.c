@@ -31,6 +31,8 @@
 #define THREADS_DEFAULT	32
 #define THREADS_MAX	4096
 #define WAKE_SIG	(SIGRTMIN + 1)	/* interrupts idle workers at shutdown */
+/* Access lines of 2xx/3xx answers reach the log file within this (swgr_log_buffer). */
+#define RESPONDER_LOG_DELAY_MS	50
 
 struct worker {
 	pthread_t	 th;
@@ -472,7 +474,8 @@ start(struct app *app, const char *config, bool has_level, enum swgr_log_level l
 	}
 	if (!has_level)
 		level = app->log->has_log_level ? app->log->log_level : SWGR_LOG_INFO;
-	if (swgr_log_open(app->log->log_file, level, &err) != SWGR_OK) {
+	if (swgr_log_open(app->log->log_file, level, &err) != SWGR_OK ||
+	    swgr_log_buffer(RESPONDER_LOG_DELAY_MS, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
 		return false;
 	}

@@ -333,6 +333,106 @@ test_threads(void)
 	free(text);
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Polls the log file until it holds want lines or secs pass; returns the lines seen. */
+static int
+wait_lines(const char *path, int want, double secs)
+{
+	double end = now_s() + secs;
+	char *text;
+	int n;
+
+	for (;;) {
+		text = slurp(path);
+		n = count_lines(text);
+		free(text);
+		if (n >= want || now_s() > end)
+			return n;
+		usleep(10000);
+	}
+}
+
+/* Buffered mode: INFO lines within the delay, warnings at once and in order, whole lines. */
+static void
+test_buffered(void)
+{
+	pthread_t th[THREADS];
+	int ids[THREADS], i, n, good = 0;
+	char moved[160], *text, *line, *save = NULL, *w, *inf;
+	struct swgr_err err;
+	double t0;
+
+	fresh(SWGR_LOG_INFO);
+	CHECK_INT(swgr_log_buffer(1000, &err), SWGR_OK);
+	CHECK_INT(swgr_log_buffer(1000, &err), SWGR_OK);	/* idempotent */
+	t0 = now_s();
+	swgr_log(SWGR_LOG_INFO, "t", "buffered");
+	swgr_log(SWGR_LOG_DEBUG, "t", "filtered");
+	n = wait_lines(logpath, 1, 0);
+	if (now_s() - t0 < 0.9)		/* (a stall of the test itself would be no finding) */
+		CHECK_INT(n, 0);
+	CHECK_INT(wait_lines(logpath, 1, 5), 1);
+	CHECK(now_s() - t0 >= 0.9);
+
+	/* A warning is written at once, after the INFO line before it. */
+	swgr_log(SWGR_LOG_INFO, "t", "info first");
+	swgr_log(SWGR_LOG_WARN, "t", "warning second");
+	text = slurp(logpath);
+	CHECK_INT(count_lines(text), 3);
+	inf = strstr(text, "info first");
+	w = strstr(text, "warning second");
+	CHECK(inf != NULL && w != NULL && inf < w);
+	free(text);
+
+	/* A full buffer is written without waiting for the delay. */
+	for (i = 0; i < 1000; i++)
+		swgr_log(SWGR_LOG_INFO, "t", "fill %d %0200d", i, 0);
+	n = wait_lines(logpath, 0, 0);
+	CHECK(n >= 3 + 250 && n < 3 + 1000);
+
+	/* Reopen writes what is buffered to the file it was meant for. */
+	CHECK_INT(wait_lines(logpath, 1003, 5), 1003);
+	snprintf(moved, sizeof(moved), "%s.1", logpath);
+	CHECK(rename(logpath, moved) == 0);
+	swgr_log(SWGR_LOG_INFO, "t", "old file");
+	swgr_log_reopen();
+	swgr_log(SWGR_LOG_INFO, "t", "new file");
+	text = slurp(moved);
+	CHECK(strstr(text, "old file") != NULL && strstr(text, "new file") == NULL);
+	free(text);
+	unlink(moved);
+
+	/* Threads: every line whole; close writes the rest at once. */
+	fresh(SWGR_LOG_INFO);
+	for (i = 0; i < THREADS; i++) {
+		ids[i] = i;
+		pthread_create(&th[i], NULL, writer, &ids[i]);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	t0 = now_s();
+	swgr_log_close();
+	CHECK(now_s() - t0 < 0.5);
+	text = slurp(logpath);
+	n = 0;
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		n++;
+		if (parse_line(line, "INFO ", "thread") != NULL && strlen(line) > 200)
+			good++;
+	}
+	CHECK_INT(n, THREADS * PER_THREAD);
+	CHECK_INT(good, THREADS * PER_THREAD);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -349,6 +449,7 @@ main(void)
 	test_access();
 	test_reopen();
 	test_threads();
+	test_buffered();
 
 	swgr_log_close();
 	unlink(logpath);
