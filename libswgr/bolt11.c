@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
 #include "bech32.h"
 #include "bolt11.h"
 #include "buf.h"
+#include "sha256.h"
 #include "valid.h"
 
 /* Tagged field types: the value of their bech32 character. */
@@ -313,7 +313,7 @@ check_signature(const char *hrp, const uint8_t *w, size_t n, const uint8_t *sig,
 		return swgr_err_set(err, SWGR_ENOMEM, "invoice: out of memory");
 	memcpy(msg, hrp, hlen);
 	swgr_bech32_convertbits(w, n, 5, 8, true, msg + hlen, &mlen);
-	SHA256(msg, hlen + mlen, hash);
+	swgr_sha256(msg, hlen + mlen, hash);
 
 	if (sig[64] > 3) {
 		swgr_err_set(err, rc, "invoice: recovery id %u out of range", sig[64]);
@@ -553,7 +553,7 @@ sign(secp256k1_context *ctx, const char *hrp, struct swgr_buf *w,
 		return swgr_err_set(err, SWGR_EINVAL, "invoice: too long to encode");
 	memcpy(msg, hrp, hlen);
 	swgr_bech32_convertbits((uint8_t *)w->p, w->len, 5, 8, true, msg + hlen, &mlen);
-	SHA256(msg, hlen + mlen, hash);
+	swgr_sha256(msg, hlen + mlen, hash);
 	if (!secp256k1_ecdsa_sign_recoverable(ctx, &sig, hash, seckey, NULL, NULL))
 		return swgr_err_set(err, SWGR_EINVAL, "invoice: signing failed");
 	secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, raw, &recid, &sig);

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/sha.h>
 
 #include "cln_node.pb-c.h"
 #include "ln_int.h"
+#include "sha256.h"
 #include "valid.h"
 
 /*
@@ -54,13 +54,13 @@ cln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *descript
 	Cln__AmountOrAny aoa = CLN__AMOUNT_OR_ANY__INIT;
 	Cln__Amount amt = CLN__AMOUNT__INIT;
 	Cln__InvoiceResponse *res;
-	uint8_t hash[SHA256_DIGEST_LENGTH], *buf, *resp = NULL;
-	char label[2 * SHA256_DIGEST_LENGTH + 32], *desc;
+	uint8_t hash[SWGR_SHA256_LEN], *buf, *resp = NULL;
+	char label[2 * SWGR_SHA256_LEN + 32], *desc;
 	size_t len, resplen;
 	enum swgr_rc rc;
 
 	/* The label must be unique per node: the description hash and the time in ns. */
-	SHA256((const unsigned char *)description, desclen, hash);
+	swgr_sha256((const unsigned char *)description, desclen, hash);
 	swgr_hex_encode(hash, sizeof(hash), label);
 	snprintf(label + 2 * sizeof(hash), sizeof(label) - 2 * sizeof(hash), ":%" PRIu64,
 	    unique_ns());

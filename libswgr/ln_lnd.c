@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 
-#include "lnd_lightning.pb-c.h"
 #include "ln_int.h"
+#include "lnd_lightning.pb-c.h"
+#include "sha256.h"
 
 static enum swgr_rc
 lnd_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *description,
@@ -13,14 +13,14 @@ lnd_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *descript
 {
 	Lnrpc__Invoice req = LNRPC__INVOICE__INIT;
 	Lnrpc__AddInvoiceResponse *res;
-	uint8_t hash[SHA256_DIGEST_LENGTH], *buf, *resp = NULL;
+	uint8_t hash[SWGR_SHA256_LEN], *buf, *resp = NULL;
 	size_t len, resplen;
 	enum swgr_rc rc;
 
 	if (amount_msat > INT64_MAX || expiry_secs > INT64_MAX)
 		return swgr_err_set(err, SWGR_EINVAL, "backend %s (lnd): amount or expiry too large",
 		    c->name);
-	SHA256((const unsigned char *)description, desclen, hash);
+	swgr_sha256((const unsigned char *)description, desclen, hash);
 	req.memo = (char *)"";
 	req.value_msat = (int64_t)amount_msat;
 	req.description_hash.data = hash;

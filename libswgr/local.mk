@@ -20,6 +20,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/bolt11.c libswgr/bolt11.h \
 	libswgr/qr.c libswgr/qr.h \
 	libswgr/select.c libswgr/select.h \
+	libswgr/sha256.c libswgr/sha256.h \
 	libswgr/trust.c libswgr/trust.h \
 	libswgr/grpc.c libswgr/grpc_probe.c libswgr/grpc.h libswgr/grpc_int.h \
 	libswgr/ln.c libswgr/ln_cln.c libswgr/ln_lnd.c libswgr/ln.h libswgr/ln_int.h \

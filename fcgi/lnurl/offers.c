@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/sha.h>
 
 #include "extern.h"
 #include "lnurl.h"
+#include "sha256.h"
 
 struct offer_cache {
 	pthread_mutex_t	 mu;
@@ -179,7 +179,7 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
 	swgr_lnurl_metadata(&b, o.metadata);
 	if ((e->metadata = swgr_buf_take(&b, &e->metadata_len)) == NULL)
 		goto oom;
-	SHA256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
+	swgr_sha256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
 	swgr_offer_free(&o);
 	*out = e;
 	return SWGR_OK;
