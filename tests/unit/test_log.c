@@ -305,21 +305,30 @@ writer(void *arg)
 	return NULL;
 }
 
+/* THREADS threads write PER_THREAD long lines each, all at once. */
 static void
-test_threads(void)
+run_writers(void)
 {
 	pthread_t th[THREADS];
-	int ids[THREADS], i, good = 0, lines = 0;
-	char *text, *line, *save = NULL;
-	const char *msg;
+	int ids[THREADS], i;
 
-	fresh(SWGR_LOG_INFO);
 	for (i = 0; i < THREADS; i++) {
 		ids[i] = i;
 		pthread_create(&th[i], NULL, writer, &ids[i]);
 	}
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
+}
+
+static void
+test_threads(void)
+{
+	int good = 0, lines = 0;
+	char *text, *line, *save = NULL;
+	const char *msg;
+
+	fresh(SWGR_LOG_INFO);
+	run_writers();
 	text = slurp(logpath);
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		lines++;
@@ -364,8 +373,7 @@ wait_lines(const char *path, int want, double secs)
 static void
 test_buffered(void)
 {
-	pthread_t th[THREADS];
-	int ids[THREADS], i, n, good = 0;
+	int i, n, good = 0;
 	char moved[160], *text, *line, *save = NULL, *w, *inf;
 	struct swgr_err err;
 	double t0;
@@ -412,12 +420,7 @@ test_buffered(void)
 
 	/* Threads: every line whole; close writes the rest at once. */
 	fresh(SWGR_LOG_INFO);
-	for (i = 0; i < THREADS; i++) {
-		ids[i] = i;
-		pthread_create(&th[i], NULL, writer, &ids[i]);
-	}
-	for (i = 0; i < THREADS; i++)
-		pthread_join(th[i], NULL);
+	run_writers();
 	t0 = now_s();
 	swgr_log_close();
 	CHECK(now_s() - t0 < 0.5);
