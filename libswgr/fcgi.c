@@ -342,32 +342,63 @@ rightmost(const char *v, bool (*pick)(const char *, size_t, char *), char out[SW
 }
 
 void
-swgr_client_ip(char **envp, char out[SWGR_IP_STRMAX])
+swgr_env_index(char **envp, struct swgr_env *e)
 {
-	static const char *const direct[] = { "HTTP_CF_CONNECTING_IP", NULL,
-	    "HTTP_FLY_CLIENT_IP", "HTTP_X_REAL_IP", "HTTP_TRUE_CLIENT_IP" };
+	/* In enum swgr_param order. */
+	static const struct { const char *name; size_t len; } names[SWGR_P_COUNT] = {
+#define N(s)	{ s, sizeof(s) - 1 }
+		N("REQUEST_METHOD"), N("SERVER_PROTOCOL"), N("QUERY_STRING"), N("REQUEST_URI"),
+		N("SCRIPT_NAME"), N("PATH_INFO"), N("REMOTE_ADDR"), N("HTTP_CF_CONNECTING_IP"),
+		N("HTTP_CLOUDFRONT_VIEWER_ADDRESS"), N("HTTP_FLY_CLIENT_IP"), N("HTTP_X_REAL_IP"),
+		N("HTTP_TRUE_CLIENT_IP"), N("HTTP_FORWARDED"), N("HTTP_X_FORWARDED_FOR"),
+		N("HTTP_X_FORWARDED_HOST"), N("HTTP_HOST"), N("HTTP_X_FORWARDED_PROTO"), N("HTTPS"),
+		N("REQUEST_SCHEME"),
+#undef N
+	};
+	const char *eq;
+	size_t i, len;
+
+	memset(e, 0, sizeof(*e));
+	e->envp = envp;
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if ((eq = strchr(*envp, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - *envp);
+		for (i = 0; i < SWGR_P_COUNT; i++)
+			if (names[i].len == len && e->v[i] == NULL &&
+			    memcmp(*envp, names[i].name, len) == 0) {
+				e->v[i] = eq + 1;
+				break;
+			}
+	}
+}
+
+void
+swgr_client_ip(const struct swgr_env *e, char out[SWGR_IP_STRMAX])
+{
+	static const enum swgr_param direct[] = { SWGR_P_CF_CONNECTING_IP,
+	    SWGR_P_CLOUDFRONT_VIEWER_ADDRESS, SWGR_P_FLY_CLIENT_IP, SWGR_P_X_REAL_IP,
+	    SWGR_P_TRUE_CLIENT_IP };
 	const char *v, *c;
 	size_t i;
 
 	for (i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
-		if (direct[i] != NULL) {
-			if ((v = FCGX_GetParam(direct[i], envp)) != NULL &&
-			    ip_parse(v, strlen(v), out))
+		if ((v = e->v[direct[i]]) == NULL)
+			continue;
+		if (direct[i] != SWGR_P_CLOUDFRONT_VIEWER_ADDRESS) {
+			if (ip_parse(v, strlen(v), out))
 				return;
 			continue;
 		}
 		/* CloudFront-Viewer-Address: "<ip>:<port>", IPv6 unbracketed. */
-		if ((v = FCGX_GetParam("HTTP_CLOUDFRONT_VIEWER_ADDRESS", envp)) != NULL &&
-		    (c = strrchr(v, ':')) != NULL && ip_parse(v, (size_t)(c - v), out))
+		if ((c = strrchr(v, ':')) != NULL && ip_parse(v, (size_t)(c - v), out))
 			return;
 	}
-	if ((v = FCGX_GetParam("HTTP_FORWARDED", envp)) != NULL &&
-	    rightmost(v, forwarded_for, out))
+	if ((v = e->v[SWGR_P_FORWARDED]) != NULL && rightmost(v, forwarded_for, out))
 		return;
-	if ((v = FCGX_GetParam("HTTP_X_FORWARDED_FOR", envp)) != NULL &&
-	    rightmost(v, ip_parse, out))
+	if ((v = e->v[SWGR_P_X_FORWARDED_FOR]) != NULL && rightmost(v, ip_parse, out))
 		return;
-	if ((v = FCGX_GetParam("REMOTE_ADDR", envp)) != NULL && ip_parse(v, strlen(v), out))
+	if ((v = e->v[SWGR_P_REMOTE_ADDR]) != NULL && ip_parse(v, strlen(v), out))
 		return;
 	strcpy(out, "-");
 }
@@ -426,23 +457,24 @@ swgr_req_init(struct swgr_req *r, char **envp, FCGX_Stream *in)
 	r->envp = envp;
 	r->in = in;
 	r->path_rc = SWGR_EINVAL;
-	if ((r->method = swgr_req_param(r, "REQUEST_METHOD")) == NULL)
+	swgr_env_index(envp, &r->env);
+	if ((r->method = r->env.v[SWGR_P_REQUEST_METHOD]) == NULL)
 		r->method = "";
 	r->mbit = method_bit(r->method);
-	if ((r->protocol = swgr_req_param(r, "SERVER_PROTOCOL")) == NULL)
+	if ((r->protocol = r->env.v[SWGR_P_SERVER_PROTOCOL]) == NULL)
 		r->protocol = "-";
-	swgr_client_ip(envp, r->client_ip);
+	swgr_client_ip(&r->env, r->client_ip);
 
-	qs = swgr_req_param(r, "QUERY_STRING");
-	if ((uri = swgr_req_param(r, "REQUEST_URI")) != NULL && *uri != '\0') {
+	qs = r->env.v[SWGR_P_QUERY_STRING];
+	if ((uri = r->env.v[SWGR_P_REQUEST_URI]) != NULL && *uri != '\0') {
 		len = strcspn(uri, "?");
 		r->path = strndup(uri, len);
 		r->target = strdup(uri);
 		if (qs == NULL && uri[len] == '?')
 			qs = uri + len + 1;
 	} else {
-		sn = swgr_req_param(r, "SCRIPT_NAME");
-		pi = swgr_req_param(r, "PATH_INFO");
+		sn = r->env.v[SWGR_P_SCRIPT_NAME];
+		pi = r->env.v[SWGR_P_PATH_INFO];
 		if (asprintf(&r->path, "%s%s", sn ? sn : "", pi ? pi : "") < 0)
 			r->path = NULL;
 		else if (asprintf(&r->target, "%s%s%s", r->path, qs && *qs ? "?" : "",

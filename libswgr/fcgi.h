@@ -34,8 +34,33 @@ struct swgr_query {
  * One request.  Everything points into the FastCGI parameters (borrowed) or
  * into memory owned by the request, released by swgr_req_free.
  */
+/*
+ * The FastCGI parameters read for every request, found in one pass over envp
+ * (FCGX_GetParam scans them all for each name: some twenty names, twenty
+ * parameters, on every request).  The first of a repeated name counts, as
+ * with FCGX_GetParam.
+ */
+enum swgr_param {
+	SWGR_P_REQUEST_METHOD, SWGR_P_SERVER_PROTOCOL, SWGR_P_QUERY_STRING,
+	SWGR_P_REQUEST_URI, SWGR_P_SCRIPT_NAME, SWGR_P_PATH_INFO, SWGR_P_REMOTE_ADDR,
+	SWGR_P_CF_CONNECTING_IP, SWGR_P_CLOUDFRONT_VIEWER_ADDRESS, SWGR_P_FLY_CLIENT_IP,
+	SWGR_P_X_REAL_IP, SWGR_P_TRUE_CLIENT_IP, SWGR_P_FORWARDED, SWGR_P_X_FORWARDED_FOR,
+	SWGR_P_X_FORWARDED_HOST, SWGR_P_HOST, SWGR_P_X_FORWARDED_PROTO, SWGR_P_HTTPS,
+	SWGR_P_REQUEST_SCHEME,
+	SWGR_P_COUNT
+};
+
+struct swgr_env {
+	char	       **envp;		/* all parameters, borrowed */
+	const char	*v[SWGR_P_COUNT]; /* values of the swgr_param names; NULL: absent */
+};
+
+/* Indexes envp (NULL-terminated "NAME=value" strings, borrowed) into e. */
+void		 swgr_env_index(char **envp, struct swgr_env *e);
+
 struct swgr_req {
 	char	       **envp;		/* FastCGI parameters, borrowed */
+	struct swgr_env	 env;		/* the ones read on every request */
 	FCGX_Stream	*in;		/* request body stream, borrowed; NULL: empty body */
 	const char	*method;	/* "" when absent */
 	unsigned	 mbit;		/* SWGR_M_* of method, 0 if not one of them */
@@ -118,7 +143,7 @@ bool		 swgr_ctype_is_json(const char *ctype);
  * parsable X-Forwarded-For entry, REMOTE_ADDR; else "-".  Addresses are
  * written in canonical form (inet_ntop).
  */
-void		 swgr_client_ip(char **envp, char out[SWGR_IP_STRMAX]);
+void		 swgr_client_ip(const struct swgr_env *e, char out[SWGR_IP_STRMAX]);
 
 /* True if v may be sent as a header value: visible ASCII, space and tab only. */
 bool		 swgr_hdr_value_ok(const char *v);

@@ -65,17 +65,6 @@ swgr_lnurl_error_json(struct swgr_buf *b, const char *reason)
 
 /* ---- host and scheme (spec §3.2) ---- */
 
-static const char *
-env_get(char **envp, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; envp != NULL && *envp != NULL; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 /*
  * The value of key= in the first element (up to ',') of a Forwarded header,
  * quotes trimmed, copied into out.  False if absent or too long.
@@ -114,16 +103,16 @@ forwarded_param(const char *fwd, const char *key, char *out, size_t outlen)
 }
 
 const char *
-swgr_lnurl_host(char **envp, char buf[SWGR_LNURL_HOST_MAX])
+swgr_lnurl_host(const struct swgr_env *e, char buf[SWGR_LNURL_HOST_MAX])
 {
 	const char *v;
 
-	if ((v = env_get(envp, "HTTP_FORWARDED")) != NULL &&
+	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
 	    forwarded_param(v, "host", buf, SWGR_LNURL_HOST_MAX))
 		return buf;
-	if ((v = env_get(envp, "HTTP_X_FORWARDED_HOST")) != NULL && *v != '\0')
+	if ((v = e->v[SWGR_P_X_FORWARDED_HOST]) != NULL && *v != '\0')
 		return v;
-	if ((v = env_get(envp, "HTTP_HOST")) != NULL && *v != '\0')
+	if ((v = e->v[SWGR_P_HOST]) != NULL && *v != '\0')
 		return v;
 	return NULL;
 }
@@ -176,21 +165,21 @@ scheme_of(const char *v, size_t n)
 }
 
 const char *
-swgr_lnurl_scheme(char **envp, bool tls)
+swgr_lnurl_scheme(const struct swgr_env *e, bool tls)
 {
 	const char *v, *s;
 	char buf[16];
 
-	if ((v = env_get(envp, "HTTP_FORWARDED")) != NULL &&
+	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
 	    forwarded_param(v, "proto", buf, sizeof(buf)) &&
 	    (s = scheme_of(buf, strlen(buf))) != NULL)
 		return s;
-	if ((v = env_get(envp, "HTTP_X_FORWARDED_PROTO")) != NULL &&
+	if ((v = e->v[SWGR_P_X_FORWARDED_PROTO]) != NULL &&
 	    (s = scheme_of(v, strcspn(v, ", \t"))) != NULL)
 		return s;
-	if ((v = env_get(envp, "HTTPS")) != NULL && strcasecmp(v, "on") == 0)
+	if ((v = e->v[SWGR_P_HTTPS]) != NULL && strcasecmp(v, "on") == 0)
 		return "https";
-	if ((v = env_get(envp, "REQUEST_SCHEME")) != NULL &&
+	if ((v = e->v[SWGR_P_REQUEST_SCHEME]) != NULL &&
 	    (s = scheme_of(v, strlen(v))) != NULL)
 		return s;
 	return tls ? "https" : "http";

@@ -28,10 +28,10 @@ void		 swgr_lnurl_error_json(struct swgr_buf *b, const char *reason);
 /*
  * The request host of spec §3.2 from the FastCGI parameters: host= of the
  * first element of Forwarded (quotes trimmed), else X-Forwarded-Host, else
- * Host.  Returns NULL when there is none; the string is borrowed from envp
+ * Host.  Returns NULL when there is none; the string is borrowed from e
  * or, for Forwarded, copied into buf.
  */
-const char	*swgr_lnurl_host(char **envp, char buf[SWGR_LNURL_HOST_MAX]);
+const char	*swgr_lnurl_host(const struct swgr_env *e, char buf[SWGR_LNURL_HOST_MAX]);
 
 /*
  * True if host (with any :port) is in the allow-list: its name (the part
@@ -47,7 +47,7 @@ bool		 swgr_lnurl_host_allowed(const char *host, char *const *allowed, size_t n)
  * HTTPS=on or REQUEST_SCHEME, else "https" if tls else "http".  Only "http"
  * and "https" (any case) are taken; another value is skipped.
  */
-const char	*swgr_lnurl_scheme(char **envp, bool tls);
+const char	*swgr_lnurl_scheme(const struct swgr_env *e, bool tls);
 
 /*
  * Appends the normalised URL scheme://host/offers/<partition>/<id><suffix>

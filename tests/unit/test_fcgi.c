@@ -209,10 +209,34 @@ static void
 check_ip(char **envp, const char *want)
 {
 	char out[SWGR_IP_STRMAX];
+	struct swgr_env e;
 
 	memset(out, 'x', sizeof(out));
-	swgr_client_ip(envp, out);
+	swgr_env_index(envp, &e);
+	swgr_client_ip(&e, out);
 	CHECK_STR(out, want);
+}
+
+/* One pass finds every name read per request; the first of a repeated name counts. */
+static void
+test_env_index(void)
+{
+	char *envp[] = { "HTTP_HOSTX=c", "JUNK", "HTTP_HOST=a", "HTTP_HOST=b", "HTTPS=on",
+	    "HTTP_HOST", "REQUEST_METHOD=", "HTTP_X_FORWARDED_PROTO=https", NULL };
+	struct swgr_env e;
+	size_t i, set = 0;
+
+	swgr_env_index(envp, &e);
+	CHECK(e.envp == envp);
+	CHECK_STR(e.v[SWGR_P_HOST], "a");
+	CHECK_STR(e.v[SWGR_P_HTTPS], "on");
+	CHECK_STR(e.v[SWGR_P_REQUEST_METHOD], "");
+	CHECK_STR(e.v[SWGR_P_X_FORWARDED_PROTO], "https");
+	for (i = 0; i < SWGR_P_COUNT; i++)
+		set += e.v[i] != NULL;
+	CHECK_INT(set, 4);
+	swgr_env_index(NULL, &e);
+	CHECK(e.v[SWGR_P_HOST] == NULL);
 }
 
 static void
@@ -502,6 +526,7 @@ main(void)
 	test_split();
 	test_query();
 	test_ctype();
+	test_env_index();
 	test_client_ip();
 	test_header_safety();
 	test_request();

@@ -60,6 +60,24 @@ test_error_json(void)
 	swgr_buf_free(&b);
 }
 
+static const char *
+host_of(char **envp, char buf[SWGR_LNURL_HOST_MAX])
+{
+	struct swgr_env e;
+
+	swgr_env_index(envp, &e);
+	return swgr_lnurl_host(&e, buf);
+}
+
+static const char *
+scheme_of(char **envp, bool tls)
+{
+	struct swgr_env e;
+
+	swgr_env_index(envp, &e);
+	return swgr_lnurl_scheme(&e, tls);
+}
+
 static void
 test_host(void)
 {
@@ -71,10 +89,10 @@ test_host(void)
 	char *e4[] = { "HTTP_HOSTX=a.example", "HTTP_X_FORWARDED_HOST=", NULL };
 	char *allowed[] = { "Shop.Example", "[::1]", "fe80::2" };
 
-	CHECK_STR(swgr_lnurl_host(e1, buf), "c.example:8080");
-	CHECK_STR(swgr_lnurl_host(e2, buf), "b.example");
-	CHECK_STR(swgr_lnurl_host(e3, buf), "a.example");
-	CHECK(swgr_lnurl_host(e4, buf) == NULL);
+	CHECK_STR(host_of(e1, buf), "c.example:8080");
+	CHECK_STR(host_of(e2, buf), "b.example");
+	CHECK_STR(host_of(e3, buf), "a.example");
+	CHECK(host_of(e4, buf) == NULL);
 
 	CHECK(swgr_lnurl_host_allowed("shop.example", allowed, 3));
 	CHECK(swgr_lnurl_host_allowed("SHOP.EXAMPLE:8080", allowed, 3));
@@ -101,13 +119,13 @@ test_scheme(void)
 	char *rs2[] = { "REQUEST_SCHEME=http", NULL };
 	char *none[] = { NULL };
 
-	CHECK_STR(swgr_lnurl_scheme(fwd, false), "https");
-	CHECK_STR(swgr_lnurl_scheme(xfp, false), "https");
-	CHECK_STR(swgr_lnurl_scheme(junk, false), "https");
-	CHECK_STR(swgr_lnurl_scheme(rs, false), "https");
-	CHECK_STR(swgr_lnurl_scheme(rs2, true), "http");
-	CHECK_STR(swgr_lnurl_scheme(none, false), "http");
-	CHECK_STR(swgr_lnurl_scheme(none, true), "https");
+	CHECK_STR(scheme_of(fwd, false), "https");
+	CHECK_STR(scheme_of(xfp, false), "https");
+	CHECK_STR(scheme_of(junk, false), "https");
+	CHECK_STR(scheme_of(rs, false), "https");
+	CHECK_STR(scheme_of(rs2, true), "http");
+	CHECK_STR(scheme_of(none, false), "http");
+	CHECK_STR(scheme_of(none, true), "https");
 }
 
 static void
