@@ -184,7 +184,7 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 		fail(c, 404, reason);
 		return false;
 	}
-	if ((o->host = swgr_lnurl_host(c->req->envp, o->hostbuf)) == NULL) {
+	if ((o->host = swgr_lnurl_host(&c->req->env, o->hostbuf)) == NULL) {
 		fail(c, 400, "no host in the request");
 		return false;
 	}
@@ -235,7 +235,7 @@ static bool
 offer_url(struct swgr_ctx *c, const struct oreq *o, const char *suffix, struct swgr_buf *b)
 {
 	struct swgr_err err = { 0 };
-	const char *scheme = swgr_lnurl_scheme(c->req->envp, c->cfg->lnurl.has_tls);
+	const char *scheme = swgr_lnurl_scheme(&c->req->env, c->cfg->lnurl.has_tls);
 
 	if (swgr_lnurl_url(b, scheme, o->host, o->partition, o->idstr, suffix, &err) != SWGR_OK) {
 		fail(c, 400, err.msg);
