@@ -1,6 +1,8 @@
 /* Unary gRPC calls over gRPC core: channels that reconnect at once, deadlines, status mapping. */
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,46 @@ struct swgr_grpc_chan {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Every call completes on one completion queue, read by one thread of ours
+ * (the driver), which hands each completion to the worker waiting for it.
+ * With a queue per call, each of the 32 workers waiting in it took turns
+ * polling the connections and woke the others (seven futex calls per RPC
+ * under load); here the driver polls and wakes only the caller.
+ */
+struct pending {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done;
+};
+
+static grpc_completion_queue *driver_cq;
+static pthread_t driver_th;
+static int	 driver_ok;
+
+static void *
+driver_main(void *arg)
+{
+	struct pending *p;
+	grpc_event ev;
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		ev = grpc_completion_queue_next(driver_cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		if (ev.type == GRPC_QUEUE_SHUTDOWN)
+			return NULL;
+		if (ev.type != GRPC_OP_COMPLETE || (p = ev.tag) == NULL)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		p->done = 1;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
 /* gRPC core's own log lines go to our log: its errors at WARN, the rest at DEBUG. */
 static void
 log_line(gpr_log_func_args *a)
@@ -60,6 +102,47 @@ init(void)
 		gpr_set_log_verbosity(swgr_log_enabled(SWGR_LOG_DEBUG) ? GPR_LOG_SEVERITY_INFO :
 		    GPR_LOG_SEVERITY_ERROR);
 	grpc_init();
+	if ((driver_cq = grpc_completion_queue_create_for_next(NULL)) != NULL)
+		driver_ok = pthread_create(&driver_th, NULL, driver_main, NULL) == 0;
+}
+
+static void
+pending_init(struct pending *p)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	p->done = 0;
+}
+
+/*
+ * Waits for p until deadline (a GPR_CLOCK_MONOTONIC time), or for as long as
+ * it takes when deadline is NULL; 0 if it did not come.  (A call cancelled
+ * still completes: its pending must outlive that.)
+ */
+static int
+pending_wait(struct pending *p, const gpr_timespec *deadline)
+{
+	struct timespec ts;
+	int done;
+
+	pthread_mutex_lock(&p->mu);
+	if (deadline == NULL) {
+		while (!p->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+	} else {
+		ts.tv_sec = deadline->tv_sec;
+		ts.tv_nsec = deadline->tv_nsec;
+		while (!p->done && pthread_cond_timedwait(&p->cv, &p->mu, &ts) != ETIMEDOUT)
+			;
+	}
+	done = p->done;
+	pthread_mutex_unlock(&p->mu);
+	return done;
 }
 
 void
@@ -191,6 +274,8 @@ swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 
 	*out = NULL;
 	swgr_grpc_init();
+	if (!driver_ok)
+		return swgr_err_set(err, SWGR_EINTERNAL, "cannot start the gRPC completion thread");
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	pthread_mutex_init(&ch->mu, NULL);
@@ -332,7 +417,7 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
     double timeout_secs, uint8_t **resp, size_t *resplen, int *status,
     struct swgr_err *err)
 {
-	grpc_completion_queue *cq;
+	struct pending pend;
 	grpc_call *call;
 	grpc_metadata meta[4];
 	grpc_metadata_array initial_md, trailing_md;
@@ -341,8 +426,7 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	grpc_slice details = grpc_empty_slice(), req_slice, method_slice;
 	const char *error_string = NULL;
 	grpc_op ops[6];
-	grpc_event ev;
-	gpr_timespec deadline;
+	gpr_timespec deadline, net;
 	struct conn *conn;
 	enum swgr_rc rc;
 	size_t i;
@@ -356,9 +440,9 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	if ((conn = conn_get(ch)) == NULL)
 		return swgr_err_set(err, SWGR_EINTERNAL, "%s: no gRPC channel", method);
 	deadline = deadline_after(timeout_secs);
-	cq = grpc_completion_queue_create_for_pluck(NULL);
+	pending_init(&pend);
 	method_slice = grpc_slice_from_static_string(method);
-	call = grpc_channel_create_call(conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+	call = grpc_channel_create_call(conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS, driver_cq,
 	    method_slice, NULL, deadline, NULL);
 	for (i = 0; i < nmd; i++) {
 		meta[i].key = grpc_slice_from_static_string(md[i].key);
@@ -387,17 +471,15 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	ops[5].data.recv_status_on_client.status_details = &details;
 	ops[5].data.recv_status_on_client.error_string = &error_string;
 
-	if (grpc_call_start_batch(call, ops, 6, (void *)1, NULL) != GRPC_CALL_OK) {
+	if (grpc_call_start_batch(call, ops, 6, &pend, NULL) != GRPC_CALL_OK) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "%s: cannot start the gRPC call", method);
 		goto out;
 	}
 	/* The call's own deadline ends the batch; the extra second is a safety net. */
-	ev = grpc_completion_queue_pluck(cq, (void *)1,
-	    gpr_time_add(deadline, gpr_time_from_seconds(1, GPR_TIMESPAN)), NULL);
-	if (ev.type != GRPC_OP_COMPLETE) {
+	net = gpr_time_add(deadline, gpr_time_from_seconds(1, GPR_TIMESPAN));
+	if (!pending_wait(&pend, &net)) {
 		grpc_call_cancel(call, NULL);
-		ev = grpc_completion_queue_pluck(cq, (void *)1,
-		    gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		pending_wait(&pend, NULL);
 		code = GRPC_STATUS_DEADLINE_EXCEEDED;
 	}
 	*status = (int)code;
@@ -439,11 +521,8 @@ out:
 	for (i = 0; i < nmd; i++)
 		grpc_slice_unref(meta[i].value);
 	grpc_call_unref(call);
-	grpc_completion_queue_shutdown(cq);
-	while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME),
-	    NULL).type != GRPC_QUEUE_SHUTDOWN)
-		;
-	grpc_completion_queue_destroy(cq);
+	pthread_mutex_destroy(&pend.mu);
+	pthread_cond_destroy(&pend.cv);
 	conn_put(ch, conn);
 	return rc;
 }
