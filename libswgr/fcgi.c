@@ -622,7 +622,10 @@ swgr_resp_header(struct swgr_resp *r, const char *name, const char *value)
 		r->bad = true;
 		return SWGR_EINVAL;
 	}
-	swgr_buf_printf(&r->head, "%s: %s\r\n", name, value);
+	swgr_buf_puts(&r->head, name);
+	swgr_buf_put(&r->head, ": ", 2);
+	swgr_buf_puts(&r->head, value);
+	swgr_buf_put(&r->head, "\r\n", 2);
 	return SWGR_OK;
 }
 
@@ -660,18 +663,28 @@ swgr_status_reason(int status)
 	return "Unknown";
 }
 
-void
-swgr_resp_serialise(struct swgr_resp *r, bool head_only, struct swgr_buf *out)
+/* The status line, the headers and the blank line; whether a body follows (unless HEAD). */
+static bool
+resp_head(struct swgr_resp *r, struct swgr_buf *out)
 {
+	bool body;
+
 	if (r->bad || !swgr_buf_ok(&r->head) || !swgr_buf_ok(&r->body))
 		swgr_resp_reset(r, 500);
+	body = r->status >= 200 && r->status != 204 && r->status != 304;
 	swgr_buf_printf(out, "Status: %d %s\r\n", r->status, swgr_status_reason(r->status));
 	if (r->head.len > 0)
 		swgr_buf_put(out, r->head.p, r->head.len);
-	if (r->status >= 200 && r->status != 204 && r->status != 304)
+	if (body)
 		swgr_buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
 	swgr_buf_puts(out, "\r\n");
-	if (!head_only && r->body.len > 0 && r->status != 204 && r->status != 304)
+	return body;
+}
+
+void
+swgr_resp_serialise(struct swgr_resp *r, bool head_only, struct swgr_buf *out)
+{
+	if (resp_head(r, out) && !head_only && r->body.len > 0)
 		swgr_buf_put(out, r->body.p, r->body.len);
 }
 
@@ -679,11 +692,14 @@ bool
 swgr_resp_send(struct swgr_resp *r, bool head_only, FCGX_Stream *out)
 {
 	struct swgr_buf b = { 0 };
-	bool ok;
+	bool body, ok;
 
-	swgr_resp_serialise(r, head_only, &b);
+	/* The body goes out from its own buffer: no copy of it (libfcgi buffers the stream). */
+	body = resp_head(r, &b) && !head_only && r->body.len > 0;
 	ok = swgr_buf_ok(&b) && b.len <= INT32_MAX &&
-	    FCGX_PutStr(b.p, (int)b.len, out) == (int)b.len;
+	    FCGX_PutStr(b.p, (int)b.len, out) == (int)b.len &&
+	    (!body || (r->body.len <= INT32_MAX &&
+	    FCGX_PutStr(r->body.p, (int)r->body.len, out) == (int)r->body.len));
 	swgr_buf_free(&b);
 	return ok;
 }

@@ -360,8 +360,11 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
 	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	/* The Expires value of a thread's last offer, formatted once. */
+	static _Thread_local int64_t memo_sec = INT64_MIN;
+	static _Thread_local char memo[40];
+	char v[64], digits[24], *d = digits + sizeof(digits);
 	int64_t left;
-	char v[64];
 	struct tm tm;
 	time_t t;
 
@@ -372,14 +375,26 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	left = expires->sec - now->sec;
 	if (expires->nsec < now->nsec)
 		left--;
-	snprintf(v, sizeof(v), "public, max-age=%" PRId64, left > 0 ? left : 0);
+	if (left < 0)
+		left = 0;
+	*--d = '\0';
+	do {
+		*--d = (char)('0' + left % 10);
+		left /= 10;
+	} while (left > 0);
+	memcpy(v, "public, max-age=", 16);
+	memcpy(v + 16, d, (size_t)(digits + sizeof(digits) - d));
 	swgr_resp_header(r, "Cache-Control", v);
-	t = (time_t)expires->sec;
-	if (gmtime_r(&t, &tm) == NULL) {
-		r->bad = true;
-		return;
+	if (memo_sec != expires->sec) {
+		t = (time_t)expires->sec;
+		if (gmtime_r(&t, &tm) == NULL) {
+			r->bad = true;
+			return;
+		}
+		snprintf(memo, sizeof(memo), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		    days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		memo_sec = expires->sec;
 	}
-	snprintf(v, sizeof(v), "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-	    tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	swgr_resp_header(r, "Expires", v);
+	swgr_resp_header(r, "Expires", memo);
 }

@@ -300,6 +300,17 @@ test_cache_headers(void)
 	swgr_resp_init(&r);
 	swgr_lnurl_cache_headers(&r, &exp, &now);
 	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=0");
+	CHECK_STR(header(&r, "Expires"), "Tue, 01 Jan 2030 00:00:00 GMT");
+	swgr_resp_free(&r);
+
+	/* Another offer's expiry (the value is remembered per thread: it must follow). */
+	exp.sec = 1700000000;
+	now.sec = exp.sec - 1234567890;
+	now.nsec = 0;
+	swgr_resp_init(&r);
+	swgr_lnurl_cache_headers(&r, &exp, &now);
+	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=1234567890");
+	CHECK_STR(header(&r, "Expires"), "Tue, 14 Nov 2023 22:13:20 GMT");
 	swgr_resp_free(&r);
 
 	swgr_resp_init(&r);
