@@ -350,14 +350,57 @@ out:
  * Formats and writes one line at level for target.  A message too long for
  * the memory available is truncated, never split.
  */
+/*
+ * Writes one line at level for target with the message msg (mlen bytes).  A
+ * message too long for the memory available is truncated, never split.
+ */
+static void
+log_emit(enum swgr_log_level level, const char *target, const char *msg, size_t mlen)
+{
+	char fallback[LOG_STACK_LINE * 4 + 256], *line = NULL;
+	const char *stamp = stamp_now(false);
+	size_t cap, n, slen, tlen;
+
+	if (target == NULL)
+		target = "swgr";
+	cap = strlen(stamp) + strlen(target) + 16 + mlen * 4;
+	if (cap > sizeof(fallback) && (line = malloc(cap)) == NULL) {
+		/* Out of memory: keep what fits of the message. */
+		if (mlen > LOG_STACK_LINE)
+			mlen = LOG_STACK_LINE;
+		if (strlen(target) > 128)
+			target = "swgr";
+	}
+	if (line == NULL)
+		line = fallback;
+	/* "[<stamp> <LEVEL> <target>] " */
+	slen = strlen(stamp);
+	tlen = strlen(target);
+	line[0] = '[';
+	memcpy(line + 1, stamp, slen);
+	n = 1 + slen;
+	line[n++] = ' ';
+	memcpy(line + n, level_tags[level], 5);
+	n += 5;
+	line[n++] = ' ';
+	memcpy(line + n, target, tlen);
+	n += tlen;
+	line[n++] = ']';
+	line[n++] = ' ';
+	n += log_escape(line + n, msg, mlen);
+	line[n++] = '\n';
+	log_write(level, line, n);
+	if (line != fallback)
+		free(line);
+}
+
+/* Formats the message, then log_emit. */
 static void
 log_vline(enum swgr_log_level level, const char *target, const char *fmt, va_list ap)
 {
-	char small[LOG_STACK_LINE], *msg = small, *line = NULL;
-	char fallback[LOG_STACK_LINE * 4 + 256];
-	const char *stamp;
+	char small[LOG_STACK_LINE], *msg = small;
 	va_list ap2;
-	size_t mlen, cap, n;
+	size_t mlen;
 	int r;
 
 	va_copy(ap2, ap);
@@ -376,29 +419,7 @@ log_vline(enum swgr_log_level level, const char *target, const char *fmt, va_lis
 		}
 	}
 	va_end(ap2);
-
-	stamp = stamp_now(false);
-	if (target == NULL)
-		target = "swgr";
-
-	cap = strlen(stamp) + strlen(target) + 16 + mlen * 4;
-	if (cap > sizeof(fallback) && (line = malloc(cap)) == NULL) {
-		/* Out of memory: keep what fits of the message. */
-		if (mlen > LOG_STACK_LINE)
-			mlen = LOG_STACK_LINE;
-		if (strlen(target) > 128)
-			target = "swgr";
-	}
-	if (line == NULL)
-		line = fallback;
-	n = (size_t)snprintf(line, 64 + strlen(target), "[%s %s %s] ",
-	    stamp, level_tags[level], target);
-	n += log_escape(line + n, msg, mlen);
-	line[n++] = '\n';
-	log_write(level, line, n);
-
-	if (line != fallback)
-		free(line);
+	log_emit(level, target, msg, mlen);
 	if (msg != small)
 		free(msg);
 }
@@ -415,12 +436,28 @@ swgr_log(enum swgr_log_level level, const char *target, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Appends s (or "-" when NULL or empty) to the buffer at *p, which has room up to end. */
+static void
+put_field(char **p, const char *end, const char *s)
+{
+	size_t n;
+
+	if (s == NULL || *s == '\0')
+		s = "-";
+	n = strlen(s);
+	if (n > (size_t)(end - *p))
+		n = (size_t)(end - *p);
+	memcpy(*p, s, n);
+	*p += n;
+}
+
 void
 swgr_log_access(const char *service, const char *client_ip, const char *method,
     const char *request_target, const char *protocol, int status)
 {
 	enum swgr_log_level level;
-	char target[64];
+	char target[64], small[LOG_STACK_LINE], *msg = small, *p, *end, code[16];
+	size_t cap;
 
 	if (status >= 500)
 		level = SWGR_LOG_ERROR;
@@ -430,10 +467,30 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 		level = SWGR_LOG_INFO;
 	if (!swgr_log_enabled(level))
 		return;
-
 	snprintf(target, sizeof(target), "clf::%s", service != NULL ? service : "-");
-	swgr_log(level, target, "%s - - [%s] %s %s %s %d -",
-	    client_ip != NULL && client_ip[0] != '\0' ? client_ip : "-", stamp_now(true),
-	    method != NULL ? method : "-", request_target != NULL ? request_target : "-",
-	    protocol != NULL ? protocol : "-", status);
+	snprintf(code, sizeof(code), "%d", status);
+	/* "<ip> - - [<clf stamp>] <METHOD> <target> <proto> <status> -", without printf */
+	cap = 96 + (client_ip ? strlen(client_ip) : 0) + (method ? strlen(method) : 0) +
+	    (request_target ? strlen(request_target) : 0) + (protocol ? strlen(protocol) : 0);
+	if (cap > sizeof(small) && (msg = malloc(cap)) == NULL) {
+		msg = small;
+		cap = sizeof(small);	/* out of memory: the fields are cut */
+	}
+	p = msg;
+	end = msg + cap;
+	put_field(&p, end, client_ip);
+	put_field(&p, end, " - - [");
+	put_field(&p, end, stamp_now(true));
+	put_field(&p, end, "] ");
+	put_field(&p, end, method);
+	put_field(&p, end, " ");
+	put_field(&p, end, request_target);
+	put_field(&p, end, " ");
+	put_field(&p, end, protocol);
+	put_field(&p, end, " ");
+	put_field(&p, end, code);
+	put_field(&p, end, " -");
+	log_emit(level, target, msg, (size_t)(p - msg));
+	if (msg != small)
+		free(msg);
 }
