@@ -1,4 +1,5 @@
 /* Growable byte buffers. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,4 +122,29 @@ swgr_strv_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int
+swgr_buf_read_file(struct swgr_buf *b, const char *path, size_t max)
+{
+	char chunk[8192];
+	size_t n, total = 0;
+	FILE *f;
+	int e = 0;
+
+	if ((f = fopen(path, "rbe")) == NULL)
+		return errno;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if ((total += n) > max) {
+			e = EFBIG;
+			break;
+		}
+		swgr_buf_put(b, chunk, n);
+	}
+	if (e == 0 && ferror(f))
+		e = errno != 0 ? errno : EIO;
+	fclose(f);
+	if (e == 0 && !swgr_buf_ok(b))
+		e = ENOMEM;
+	return e;
 }

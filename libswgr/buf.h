@@ -28,6 +28,13 @@ bool	 swgr_buf_ok(const struct swgr_buf *b);
 char	*swgr_buf_take(struct swgr_buf *b, size_t *len);
 void	 swgr_buf_free(struct swgr_buf *b);
 
+/*
+ * Appends the whole file at path to b.  Returns 0, or an errno value: the
+ * file's own when it cannot be opened or read, EFBIG when it holds more than
+ * max bytes, ENOMEM when b cannot grow.  On error b may hold part of the file.
+ */
+int	 swgr_buf_read_file(struct swgr_buf *b, const char *path, size_t max);
+
 /* Frees the n strings of v and v itself; v may be NULL. */
 void	 swgr_strv_free(char **v, size_t n);
 

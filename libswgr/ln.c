@@ -19,33 +19,18 @@
 static enum swgr_rc
 slurp(struct swgr_buf *b, const char *what, const char *path, struct swgr_err *err)
 {
-	char chunk[8192];
-	size_t n, total = 0;
-	FILE *f;
+	size_t before = b->len;
 	int e;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return swgr_err_set(err, SWGR_EINTERNAL, "cannot read %s '%s': %s", what, path,
-		    strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		total += n;
-		if (total > LN_FILE_MAX) {
-			fclose(f);
-			return swgr_err_set(err, SWGR_EINTERNAL, "%s '%s' is too large", what, path);
-		}
-		swgr_buf_put(b, chunk, n);
-	}
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
+	if ((e = swgr_buf_read_file(b, path, LN_FILE_MAX)) == EFBIG)
+		return swgr_err_set(err, SWGR_EINTERNAL, "%s '%s' is too large", what, path);
+	if (e == ENOMEM)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	if (e != 0)
 		return swgr_err_set(err, SWGR_EINTERNAL, "cannot read %s '%s': %s", what, path,
 		    strerror(e));
-	}
-	fclose(f);
-	if (total == 0)
+	if (b->len == before)
 		return swgr_err_set(err, SWGR_EINTERNAL, "%s '%s' is empty", what, path);
-	if (!swgr_buf_ok(b))
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	return SWGR_OK;
 }
 

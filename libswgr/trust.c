@@ -111,18 +111,9 @@ static size_t
 add_file(struct pems *s, const char *path)
 {
 	struct swgr_buf f = { 0 };
-	char chunk[16384];
-	size_t n, added = 0;
-	FILE *fp;
+	size_t added = 0;
 
-	if ((fp = fopen(path, "rbe")) == NULL)
-		return 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && f.len <= TRUST_FILE_MAX)
-		swgr_buf_put(&f, chunk, n);
-	if (!ferror(fp) && f.len <= TRUST_FILE_MAX)
-		swgr_buf_putc(&f, '\0');
-	fclose(fp);
-	if (swgr_buf_ok(&f) && f.len > 0 && f.p[f.len - 1] == '\0')
+	if (swgr_buf_read_file(&f, path, TRUST_FILE_MAX) == 0 && f.len > 0)
 		added = add_text(s, f.p);
 	swgr_buf_free(&f);
 	return added;

@@ -1,8 +1,50 @@
 /* Unit tests of the growable buffer. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "t.h"
+
+/* A whole file appended; too large, missing, a directory and empty files. */
+static void
+test_read_file(void)
+{
+	char dir[] = "/tmp/swgr-test-buf.XXXXXX", path[64], empty[64];
+	struct swgr_buf b = { 0 };
+	FILE *f;
+	int i;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(empty, sizeof(empty), "%s/e", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		for (i = 0; i < 3000; i++)		/* 30000 bytes: more than one read */
+			fputs("0123456789", f);
+		fclose(f);
+	}
+	if ((f = fopen(empty, "w")) != NULL)
+		fclose(f);
+	swgr_buf_puts(&b, "head:");
+	CHECK_INT(swgr_buf_read_file(&b, path, 30000), 0);
+	CHECK_INT(b.len, 5 + 30000);
+	CHECK(b.p[b.len] == '\0' && b.p[5] == '0' && b.p[b.len - 1] == '9');
+	swgr_buf_reset(&b);
+	CHECK_INT(swgr_buf_read_file(&b, path, 29999), EFBIG);
+	CHECK_INT(swgr_buf_read_file(&b, "/nonexistent/x", 100), ENOENT);
+	CHECK_INT(swgr_buf_read_file(&b, dir, 100), EISDIR);
+	swgr_buf_reset(&b);
+	CHECK_INT(swgr_buf_read_file(&b, empty, 100), 0);
+	CHECK_INT(b.len, 0);
+	swgr_buf_free(&b);
+	unlink(path);
+	unlink(empty);
+	rmdir(dir);
+}
 
 int
 main(void)
@@ -34,5 +76,6 @@ main(void)
 	CHECK(p != NULL && len == 0 && p[0] == '\0');
 	free(p);
 	swgr_buf_free(&b);
+	test_read_file();
 	return t_done("test_buf");
 }
