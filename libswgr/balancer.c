@@ -14,6 +14,7 @@
 #include "log.h"
 #include "select.h"
 #include "store.h"
+#include "valid.h"
 
 #define TARGET		"swgr::balancer"
 #define REFRESH_MAX	1.0	/* seconds between two reads of the fleet, at most */
@@ -80,15 +81,6 @@ struct swgr_balancer {
 	pthread_t	 th;
 	bool		 started;
 };
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int64_t
 wall_ms(void)
@@ -685,7 +677,7 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		    &a, order);
 	}
 	for (i = 0; i < m; i++) {
-		if (mono_now() >= deadline) {
+		if (swgr_mono_now() >= deadline) {
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
@@ -706,7 +698,7 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
     char **bolt11, struct swgr_err *err)
 {
 	struct swgr_backoff bo;
-	double start = mono_now(), deadline, d;
+	double start = swgr_mono_now(), deadline, d;
 	uint64_t x = (uint64_t)(start * 1e9) ^ (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ULL;
 	enum swgr_rc rc;
 	bool first = true;
@@ -721,8 +713,8 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 			return rc;
 		if (rc == SWGR_NOTFOUND)
 			swgr_err_set(err, SWGR_EUPSTREAM, "no available lightning nodes");
-		d = swgr_backoff_next(&bo, mono_now(), draw(&x));
-		if (d < 0 || mono_now() + d >= deadline) {
+		d = swgr_backoff_next(&bo, swgr_mono_now(), draw(&x));
+		if (d < 0 || swgr_mono_now() + d >= deadline) {
 			swgr_log(SWGR_LOG_ERROR, TARGET, "Too many retries, giving up: %s", err->msg);
 			err->rc = SWGR_EUPSTREAM;
 			return SWGR_EUPSTREAM;

@@ -393,6 +393,15 @@ swgr_time_now(void)
 	return t;
 }
 
+double
+swgr_mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int
 swgr_time_cmp(const struct swgr_time *a, const struct swgr_time *b)
 {

@@ -63,6 +63,8 @@ void		 swgr_time_format_offset(const struct swgr_time *t, char out[SWGR_TIME_STR
 /* "YYYY-MM-DD HH:MM:SS.ffffff" UTC, for MySQL/MariaDB parameters. */
 void		 swgr_time_format_sql(const struct swgr_time *t, char out[SWGR_TIME_STRMAX]);
 struct swgr_time swgr_time_now(void);
+/* Seconds on CLOCK_MONOTONIC: for intervals and deadlines, not for dates. */
+double		 swgr_mono_now(void);
 int		 swgr_time_cmp(const struct swgr_time *a, const struct swgr_time *b);
 
 /* Standard base64 with '=' padding (strict: padding required, no whitespace). */

@@ -16,6 +16,7 @@
 #include "extern.h"
 #include "lnurl.h"
 #include "sha256.h"
+#include "valid.h"
 
 struct offer_cache {
 	pthread_mutex_t	 mu;
@@ -29,15 +30,6 @@ struct mine {
 	struct offer_cache *c;
 	struct cached_offer *e;
 };
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 entry_free(struct cached_offer *o)
@@ -170,7 +162,7 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
 		goto oom;
 	e->refs = 1;
 	e->id = *id;
-	e->loaded = mono_now();
+	e->loaded = swgr_mono_now();
 	e->min_sendable = o.min_sendable;
 	e->max_sendable = o.max_sendable;
 	e->timestamp = o.timestamp;
@@ -200,7 +192,7 @@ offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 {
 	struct cached_offer *e;
 	size_t i = slot_of(partition, id);
-	double now = mono_now();
+	double now = swgr_mono_now();
 	struct mine *m = mine_get(c, true);
 	enum swgr_rc rc;
 

@@ -46,15 +46,6 @@ static struct sim cln = { "cln", 0, 0, 0, "", "", { 0 } };
 
 static const char desc[] = "[[\"text/plain\",\"swgr test_ln\"],[\"text/identifier\",\"a@b.c\"]]";
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int
 contains(const char *hay, const char *needle)
 {
@@ -226,7 +217,7 @@ sim_start(struct sim *s)
 		    "--control-port", ctl, (char *)NULL);
 		_exit(127);
 	}
-	for (until = now() + 60; now() < until; usleep(50 * 1000)) {
+	for (until = swgr_mono_now() + 60; swgr_mono_now() < until; usleep(50 * 1000)) {
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
 			s->pid = 0;
 			break;
@@ -433,9 +424,9 @@ expect_call_fails(const struct sim *s, const char *impl, enum swgr_rc want, cons
 		CHECK(0);
 		return;
 	}
-	t0 = now();
+	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), want);
-	CHECK(now() - t0 < 2 * slow + TOLERANCE);
+	CHECK(swgr_mono_now() - t0 < 2 * slow + TOLERANCE);
 	CHECK(b11 == NULL);
 	CHECK(contains(e.msg, s->pubkey));
 	CHECK(contains(e.msg, needle1));
@@ -678,17 +669,17 @@ expect_deadline(struct swgr_ln_client *c, const struct sim *s, double timeout, c
 	char *b11 = NULL;
 	double t0, dt;
 
-	t0 = now();
+	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
-	dt = now() - t0;
+	dt = swgr_mono_now() - t0;
 	printf("  %s %s: invoice failed after %.3f s (timeout %.1f s)\n", s->kind, what, dt,
 	    timeout);
 	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
 	CHECK(contains(e.msg, s->pubkey));
 	CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
-	t0 = now();
+	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	dt = now() - t0;
+	dt = swgr_mono_now() - t0;
 	printf("  %s %s: inbound failed after %.3f s\n", s->kind, what, dt);
 	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
 	free(b11);
@@ -717,9 +708,9 @@ test_deadlines(struct sim *s)
 
 	/* Down: refused connections fail fast, as UNAVAILABLE. */
 	sim_set(s, "{\"down\":true}");
-	t0 = now();
+	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
-	dt = now() - t0;
+	dt = swgr_mono_now() - t0;
 	printf("  %s down: invoice failed after %.3f s: %s\n", s->kind, dt, e.msg);
 	/*
 	 * A refused connection fails at once (~25 ms here); a connection the
@@ -729,15 +720,15 @@ test_deadlines(struct sim *s)
 	CHECK(dt < timeout + TOLERANCE);
 	CHECK(contains(e.msg, s->pubkey));
 	CHECK(contains(e.msg, "UNAVAILABLE"));
-	t0 = now();
+	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(now() - t0 < timeout + TOLERANCE);
+	CHECK(swgr_mono_now() - t0 < timeout + TOLERANCE);
 	/* Up again: the same client reconnects. */
 	sim_set(s, "{\"down\":false}");
-	t0 = now();
+	t0 = swgr_mono_now();
 	for (tries = 1; swgr_ln_inbound(c, &msat, &e) != SWGR_OK && tries < 100; tries++)
 		usleep(20 * 1000);
-	dt = now() - t0;
+	dt = swgr_mono_now() - t0;
 	printf("  %s up again: inbound works after %.3f s, %d tries\n", s->kind, dt, tries);
 	CHECK(tries == 1);
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_OK);
@@ -788,9 +779,9 @@ test_silent_port(void)
 	    f(&lnd, "swgr.macaroon"));
 	CHECK_INT(swgr_ln_client_new(lnd.pubkey, impl, &o, &c, &e), SWGR_OK);
 	for (i = 0; c != NULL && i < 2; i++) {
-		t0 = now();
+		t0 = swgr_mono_now();
 		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-		dt = now() - t0;
+		dt = swgr_mono_now() - t0;
 		printf("  silent port: inbound failed after %.3f s (timeout %.1f s)\n", dt,
 		    o.timeout_secs);
 		CHECK(dt < o.timeout_secs + TOLERANCE);
@@ -844,7 +835,7 @@ test_concurrency(const struct sim *s)
 	double t0;
 	int i, ok = 0;
 
-	t0 = now();
+	t0 = swgr_mono_now();
 	for (i = 0; i < 8; i++) {
 		w[i].c = c;
 		w[i].s = s;
@@ -855,7 +846,7 @@ test_concurrency(const struct sim *s)
 		pthread_join(th[i], NULL);
 		ok += w[i].ok;
 	}
-	printf("  %s: 8 threads x 50 invoices: %d good in %.3f s\n", s->kind, ok, now() - t0);
+	printf("  %s: 8 threads x 50 invoices: %d good in %.3f s\n", s->kind, ok, swgr_mono_now() - t0);
 	CHECK_INT(ok, 400);
 	swgr_ln_client_free(c);
 }
