@@ -14,11 +14,11 @@
 
 /*
  * Threads: the library is initialised once (pthread_once) by the first
- * connect, and connect calls myc.mysql_thread_init() for its thread.  With
+ * connect, and connect calls mysql_thread_init() for its thread.  With
  * Connector/C 3 per-thread set-up is a no-op; a connection may be used by
- * any thread, one at a time.  A long-lived thread that used connections
- * should call mysql_thread_end() before it exits (a no-op with Connector/C 3,
- * required by Oracle's libmysqlclient); that is the caller's business.
+ * any thread, one at a time, and mysql_thread_end() (also a no-op there) is
+ * not called: the library is opened with dlopen, not linked, so callers
+ * outside this file cannot reach it.
  * mysql_library_end() is never called: the library lives as long as the
  * process.
  */
