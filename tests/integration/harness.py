@@ -377,20 +377,30 @@ def nginx_fragment(ports, socks):
 
 
 class Nginx:
+    """nginx in front of the admin responders, with the example server blocks (subclasses:
+    other server blocks, the same nginx.conf around them)."""
+    conf_name = "swgr-admin.conf"
+    access_log = True
+
     def __init__(self, tmp, socks):
         self.dir = Path(tmp) / "nginx"
         self.socks = socks
         self.ports = {"discovery": free_port(), "offer": free_port()}
         self.proc = None
 
+    def server_blocks(self):
+        """The text of conf/<conf_name>."""
+        # The example includes "fastcgi_params" relative to the configuration directory.
+        shutil.copy("/etc/nginx/fastcgi_params", self.dir / "conf" / "fastcgi_params")
+        return nginx_fragment(self.ports, self.socks)
+
     def write(self):
         d = self.dir
         for sub in ("", "conf", "logs", "body", "fastcgi", "proxy", "uwsgi", "scgi"):
             (d / sub).mkdir(parents=True, exist_ok=True)
             os.chmod(d / sub, 0o777 if sub in ("body", "fastcgi", "proxy", "uwsgi", "scgi") else 0o755)
-        # The example includes "fastcgi_params" relative to the configuration directory.
-        shutil.copy("/etc/nginx/fastcgi_params", d / "conf" / "fastcgi_params")
-        (d / "conf" / "swgr-admin.conf").write_text(nginx_fragment(self.ports, self.socks))
+        (d / "conf" / self.conf_name).write_text(self.server_blocks())
+        access = f"{d}/logs/access.log" if self.access_log else "off"
         (d / "conf" / "nginx.conf").write_text(f"""
 daemon off;
 master_process on;
@@ -399,13 +409,13 @@ pid {d}/logs/nginx.pid;
 error_log {d}/logs/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {d}/logs/access.log;
+    access_log {access};
     client_body_temp_path {d}/body;
     fastcgi_temp_path {d}/fastcgi;
     proxy_temp_path {d}/proxy;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
-    include {d}/conf/swgr-admin.conf;
+    include {d}/conf/{self.conf_name};
 }}
 """)
 

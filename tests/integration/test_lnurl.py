@@ -5,10 +5,8 @@ with exact bodies and headers, CORS (LUD-01), invoices checked independently
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -32,61 +30,24 @@ DEADLINE = 4.0
 NOCACHE = H.NOCACHE
 
 
-class LnurlNginx:
+class LnurlNginx(H.Nginx):
     """nginx with the example server block, its port and socket path replaced."""
+    conf_name = "swgr-lnurl.conf"
+    access_log = False
 
     def __init__(self, tmp, sock):
         self.dir = Path(tmp) / "nginx-lnurl"
         self.sock = sock
         self.port = H.free_port()
+        self.ports = {"lnurl": self.port}
         self.proc = None
 
-    def start(self):
-        d = self.dir
-        for sub in ("conf", "logs", "body", "fastcgi", "proxy", "uwsgi", "scgi"):
-            (d / sub).mkdir(parents=True, exist_ok=True)
-            os.chmod(d / sub, 0o777)
+    def server_blocks(self):
         text = EXAMPLE.read_text()
         text, n1 = re.subn(r"(\blisten\s+)8080\b", rf"\g<1>127.0.0.1:{self.port}", text)
         text, n2 = re.subn(r"unix:/run/swgr/lnurl\.sock\b", f"unix:{self.sock}", text)
         assert (n1, n2) == (1, 1), "example nginx config: one listen 8080 and one socket expected"
-        (d / "conf" / "swgr-lnurl.conf").write_text(text)
-        (d / "conf" / "nginx.conf").write_text(f"""
-daemon off;
-master_process on;
-worker_processes 2;
-pid {d}/logs/nginx.pid;
-error_log {d}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/body;
-    fastcgi_temp_path {d}/fastcgi;
-    proxy_temp_path {d}/proxy;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    include {d}/conf/swgr-lnurl.conf;
-}}
-""")
-        conf = str(d / "conf" / "nginx.conf")
-        t = subprocess.run(["nginx", "-t", "-q", "-c", conf, "-p", str(d)], capture_output=True,
-                           text=True)
-        assert t.returncode == 0, t.stderr
-        self._errf = open(d / "logs" / "stderr.log", "ab")
-        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", str(d)], stdin=subprocess.DEVNULL,
-                                     stdout=self._errf, stderr=self._errf, start_new_session=True)
-        H.wait_port(self.port, proc=self.proc)
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self._errf.close()
+        return text
 
 
 def lnurl_config(path, db, partitions, instance, log):
