@@ -57,17 +57,39 @@ void
 swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !grow(b, (size_t)n))
+	if (!grow(b, 0))
 		return;
+	/* One pass when the text fits in the room there is; a second after growing. */
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->p + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->p[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n >= room) {
+		if (!grow(b, (size_t)n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
+}
+
+void
+swgr_buf_put_u64(struct swgr_buf *b, uint64_t v)
+{
+	char d[20], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	swgr_buf_put(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 void

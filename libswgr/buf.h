@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A zero-initialised struct swgr_buf is an empty buffer.  Appends never fail
@@ -22,6 +23,8 @@ void	 swgr_buf_puts(struct swgr_buf *b, const char *s);
 void	 swgr_buf_putc(struct swgr_buf *b, char c);
 void	 swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* v in decimal, without printf. */
+void	 swgr_buf_put_u64(struct swgr_buf *b, uint64_t v);
 void	 swgr_buf_reset(struct swgr_buf *b);
 bool	 swgr_buf_ok(const struct swgr_buf *b);
 /* Returns the bytes (caller frees) and leaves b empty; NULL after oom. */

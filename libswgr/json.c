@@ -183,7 +183,7 @@ void
 swgr_jw_u64(struct swgr_jw *jw, uint64_t v)
 {
 	sep(jw);
-	swgr_buf_printf(jw->b, "%" PRIu64, v);
+	swgr_buf_put_u64(jw->b, v);
 }
 
 void

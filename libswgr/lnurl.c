@@ -191,31 +191,40 @@ swgr_lnurl_scheme(const struct swgr_env *e, bool tls)
 static bool
 path_escape(unsigned char ch)
 {
-	return ch <= 0x20 || ch >= 0x7f || strchr("\"#<>?`{}", ch) != NULL;
+	return ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '#' || ch == '<' || ch == '>' ||
+	    ch == '?' || ch == '`' || ch == '{' || ch == '}';
 }
 
 static void
 put_path(struct swgr_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	const unsigned char *p, *run;
+	char esc[3] = { '%', 0, 0 };
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (!path_escape(*p)) {
-			swgr_buf_putc(b, (char)*p);
+	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
+		if (!path_escape(*p))
 			continue;
-		}
-		swgr_buf_putc(b, '%');
-		swgr_buf_putc(b, hex[*p >> 4]);
-		swgr_buf_putc(b, hex[*p & 15]);
+		swgr_buf_put(b, run, (size_t)(p - run));
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		swgr_buf_put(b, esc, 3);
+		run = p + 1;
 	}
+	swgr_buf_put(b, run, (size_t)(p - run));
 }
 
 /* WHATWG forbidden host code points (and what cannot be in a host here at all). */
 static bool
 host_char_ok(unsigned char ch)
 {
-	return ch > 0x20 && ch < 0x7f && strchr("#%/:<>?@[\\]^|", ch) == NULL;
+	switch (ch) {
+	case '#': case '%': case '/': case ':': case '<': case '>': case '?': case '@':
+	case '[': case '\\': case ']': case '^': case '|':
+		return false;
+	default:
+		return ch > 0x20 && ch < 0x7f;
+	}
 }
 
 enum swgr_rc
@@ -263,8 +272,10 @@ swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char *host,
 	for (i = 0; i < nlen; i++)
 		swgr_buf_putc(b, (char)tolower((unsigned char)name[i]));
 	if (port != NULL && !(strcmp(scheme, "http") == 0 && pv == 80) &&
-	    !(strcmp(scheme, "https") == 0 && pv == 443))
-		swgr_buf_printf(b, ":%lu", pv);
+	    !(strcmp(scheme, "https") == 0 && pv == 443)) {
+		swgr_buf_putc(b, ':');
+		swgr_buf_put_u64(b, pv);
+	}
 	swgr_buf_puts(b, "/offers/");
 	put_path(b, partition);
 	swgr_buf_putc(b, '/');

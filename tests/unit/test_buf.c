@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -46,6 +47,33 @@ test_read_file(void)
 	rmdir(dir);
 }
 
+/* Decimal without printf; printf in one pass or, when the room is short, two. */
+static void
+test_put_u64(void)
+{
+	struct swgr_buf b = { 0 };
+	char want[400];
+	int i;
+
+	swgr_buf_put_u64(&b, 0);
+	swgr_buf_putc(&b, ' ');
+	swgr_buf_put_u64(&b, 7);
+	swgr_buf_putc(&b, ' ');
+	swgr_buf_put_u64(&b, 18446744073709551615ULL);
+	CHECK_STR(b.p, "0 7 18446744073709551615");
+	swgr_buf_reset(&b);
+	for (i = 0; i < 399; i++)
+		want[i] = (char)('a' + i % 26);
+	want[399] = '\0';
+	swgr_buf_puts(&b, "<");
+	swgr_buf_printf(&b, "%s>", want);	/* more than the buffer's first 64 bytes */
+	CHECK_INT(b.len, 401);
+	CHECK(b.p[0] == '<' && memcmp(b.p + 1, want, 399) == 0 && b.p[400] == '>' && b.p[401] == '\0');
+	swgr_buf_printf(&b, "%s", "");
+	CHECK_INT(b.len, 401);
+	swgr_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -58,6 +86,7 @@ main(void)
 	swgr_buf_putc(&b, '-');
 	swgr_buf_printf(&b, "%d:%s", 42, "x");
 	CHECK_STR(b.p, "abc-42:x");
+	test_put_u64();
 	CHECK_INT(b.len, 8);
 	for (i = 0; i < 1000; i++)
 		swgr_buf_putc(&b, 'z');
