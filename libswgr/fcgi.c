@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,8 @@ swgr_query_parse(const char *qs, struct swgr_query *q)
 	enum swgr_rc rc;
 
 	memset(q, 0, sizeof(*q));
+	if (*qs == '\0')
+		return SWGR_OK;		/* nothing to allocate */
 	for (p = qs; *p != '\0'; p++)
 		if (*p == '&')
 			max++;
@@ -281,8 +284,11 @@ ip_parse(const char *s, size_t len, char out[SWGR_IP_STRMAX])
 		return false;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, addr) == 1)
-		return inet_ntop(AF_INET, addr, out, SWGR_IP_STRMAX) != NULL;
+	/* inet_pton takes only the canonical dotted quad (no leading zeros): it is its own form. */
+	if (inet_pton(AF_INET, tmp, addr) == 1) {
+		memcpy(out, tmp, len + 1);
+		return true;
+	}
 	if (inet_pton(AF_INET6, tmp, addr) == 1)
 		return inet_ntop(AF_INET6, addr, out, SWGR_IP_STRMAX) != NULL;
 	return false;
@@ -341,33 +347,61 @@ rightmost(const char *v, bool (*pick)(const char *, size_t, char *), char out[SW
 	}
 }
 
+/* The swgr_param names, in enum order. */
+static const struct { const char *name; size_t len; } env_names[SWGR_P_COUNT] = {
+#define N(s)	{ s, sizeof(s) - 1 }
+	N("REQUEST_METHOD"), N("SERVER_PROTOCOL"), N("QUERY_STRING"), N("REQUEST_URI"),
+	N("SCRIPT_NAME"), N("PATH_INFO"), N("REMOTE_ADDR"), N("HTTP_CF_CONNECTING_IP"),
+	N("HTTP_CLOUDFRONT_VIEWER_ADDRESS"), N("HTTP_FLY_CLIENT_IP"), N("HTTP_X_REAL_IP"),
+	N("HTTP_TRUE_CLIENT_IP"), N("HTTP_FORWARDED"), N("HTTP_X_FORWARDED_FOR"),
+	N("HTTP_X_FORWARDED_HOST"), N("HTTP_HOST"), N("HTTP_X_FORWARDED_PROTO"), N("HTTPS"),
+	N("REQUEST_SCHEME"),
+#undef N
+};
+
+/*
+ * The names by length: env_bylen[len] lists their indexes, ending with
+ * SWGR_P_COUNT.  Most parameters have a length no name has, and cost one
+ * look-up.
+ */
+#define ENV_LEN_MAX	31
+#define ENV_PER_LEN	5
+static unsigned char env_bylen[ENV_LEN_MAX + 1][ENV_PER_LEN];
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+
+static void
+env_bylen_init(void)
+{
+	size_t i, len, k;
+
+	memset(env_bylen, SWGR_P_COUNT, sizeof(env_bylen));
+	for (i = 0; i < SWGR_P_COUNT; i++) {
+		len = env_names[i].len;
+		for (k = 0; env_bylen[len][k] != SWGR_P_COUNT; k++)
+			;
+		if (k < ENV_PER_LEN - 1)	/* else test_fcgi finds that name missing */
+			env_bylen[len][k] = (unsigned char)i;
+	}
+}
+
 void
 swgr_env_index(char **envp, struct swgr_env *e)
 {
-	/* In enum swgr_param order. */
-	static const struct { const char *name; size_t len; } names[SWGR_P_COUNT] = {
-#define N(s)	{ s, sizeof(s) - 1 }
-		N("REQUEST_METHOD"), N("SERVER_PROTOCOL"), N("QUERY_STRING"), N("REQUEST_URI"),
-		N("SCRIPT_NAME"), N("PATH_INFO"), N("REMOTE_ADDR"), N("HTTP_CF_CONNECTING_IP"),
-		N("HTTP_CLOUDFRONT_VIEWER_ADDRESS"), N("HTTP_FLY_CLIENT_IP"), N("HTTP_X_REAL_IP"),
-		N("HTTP_TRUE_CLIENT_IP"), N("HTTP_FORWARDED"), N("HTTP_X_FORWARDED_FOR"),
-		N("HTTP_X_FORWARDED_HOST"), N("HTTP_HOST"), N("HTTP_X_FORWARDED_PROTO"), N("HTTPS"),
-		N("REQUEST_SCHEME"),
-#undef N
-	};
+	const unsigned char *cand;
 	const char *eq;
-	size_t i, len;
+	size_t len;
 
+	pthread_once(&env_once, env_bylen_init);
 	memset(e, 0, sizeof(*e));
 	e->envp = envp;
 	for (; envp != NULL && *envp != NULL; envp++) {
 		if ((eq = strchr(*envp, '=')) == NULL)
 			continue;
-		len = (size_t)(eq - *envp);
-		for (i = 0; i < SWGR_P_COUNT; i++)
-			if (names[i].len == len && e->v[i] == NULL &&
-			    memcmp(*envp, names[i].name, len) == 0) {
-				e->v[i] = eq + 1;
+		if ((len = (size_t)(eq - *envp)) > ENV_LEN_MAX)
+			continue;
+		for (cand = env_bylen[len]; *cand != SWGR_P_COUNT; cand++)
+			if (e->v[*cand] == NULL && memcmp(*envp, env_names[*cand].name, len) == 0) {
+				e->v[*cand] = eq + 1;
 				break;
 			}
 	}
@@ -603,13 +637,34 @@ swgr_resp_free(struct swgr_resp *r)
 {
 	swgr_buf_free(&r->head);
 	swgr_buf_free(&r->body);
+	swgr_buf_free(&r->wire);
+}
+
+/* Empties b, keeping its memory unless it is large or failed. */
+static void
+buf_recycle(struct swgr_buf *b)
+{
+	if (b->oom || b->cap > SWGR_RESP_KEEP)
+		swgr_buf_free(b);
+	else
+		swgr_buf_reset(b);
+}
+
+void
+swgr_resp_recycle(struct swgr_resp *r)
+{
+	buf_recycle(&r->head);
+	buf_recycle(&r->body);
+	buf_recycle(&r->wire);
+	r->bad = false;
+	r->status = 200;
 }
 
 void
 swgr_resp_reset(struct swgr_resp *r, int status)
 {
-	swgr_buf_free(&r->head);
-	swgr_buf_free(&r->body);
+	buf_recycle(&r->head);
+	buf_recycle(&r->body);
 	r->bad = false;
 	r->status = status;
 }
@@ -672,11 +727,18 @@ resp_head(struct swgr_resp *r, struct swgr_buf *out)
 	if (r->bad || !swgr_buf_ok(&r->head) || !swgr_buf_ok(&r->body))
 		swgr_resp_reset(r, 500);
 	body = r->status >= 200 && r->status != 204 && r->status != 304;
-	swgr_buf_printf(out, "Status: %d %s\r\n", r->status, swgr_status_reason(r->status));
+	swgr_buf_put(out, "Status: ", 8);
+	swgr_buf_put_u64(out, (uint64_t)r->status);
+	swgr_buf_putc(out, ' ');
+	swgr_buf_puts(out, swgr_status_reason(r->status));
+	swgr_buf_put(out, "\r\n", 2);
 	if (r->head.len > 0)
 		swgr_buf_put(out, r->head.p, r->head.len);
-	if (body)
-		swgr_buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+	if (body) {
+		swgr_buf_put(out, "Content-Length: ", 16);
+		swgr_buf_put_u64(out, r->body.len);
+		swgr_buf_put(out, "\r\n", 2);
+	}
 	swgr_buf_puts(out, "\r\n");
 	return body;
 }
@@ -691,15 +753,14 @@ swgr_resp_serialise(struct swgr_resp *r, bool head_only, struct swgr_buf *out)
 bool
 swgr_resp_send(struct swgr_resp *r, bool head_only, FCGX_Stream *out)
 {
-	struct swgr_buf b = { 0 };
-	bool body, ok;
+	struct swgr_buf *b = &r->wire;
+	bool body;
 
 	/* The body goes out from its own buffer: no copy of it (libfcgi buffers the stream). */
-	body = resp_head(r, &b) && !head_only && r->body.len > 0;
-	ok = swgr_buf_ok(&b) && b.len <= INT32_MAX &&
-	    FCGX_PutStr(b.p, (int)b.len, out) == (int)b.len &&
+	swgr_buf_reset(b);
+	body = resp_head(r, b) && !head_only && r->body.len > 0;
+	return swgr_buf_ok(b) && b->len <= INT32_MAX &&
+	    FCGX_PutStr(b->p, (int)b->len, out) == (int)b->len &&
 	    (!body || (r->body.len <= INT32_MAX &&
 	    FCGX_PutStr(r->body.p, (int)r->body.len, out) == (int)r->body.len));
-	swgr_buf_free(&b);
-	return ok;
 }

@@ -161,11 +161,18 @@ struct swgr_resp {
 	int		 status;	/* 200 unless set */
 	struct swgr_buf	 head;		/* "Name: value\r\n" lines */
 	struct swgr_buf	 body;
+	struct swgr_buf	 wire;		/* status line and headers as sent */
 	bool		 bad;		/* a header was refused: send 500 instead */
 };
 
 void		 swgr_resp_init(struct swgr_resp *r);
 void		 swgr_resp_free(struct swgr_resp *r);
+/*
+ * Makes r a fresh 200 for the next request of a worker, keeping its buffers'
+ * memory (up to SWGR_RESP_KEEP bytes each): no allocation per request.
+ */
+#define SWGR_RESP_KEEP	(64 * 1024)
+void		 swgr_resp_recycle(struct swgr_resp *r);
 /* Drops headers and body, keeps nothing but the new status (for error answers). */
 void		 swgr_resp_reset(struct swgr_resp *r, int status);
 /*

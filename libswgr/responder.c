@@ -229,33 +229,32 @@ dispatch(const struct app *app, struct swgr_ctx *c)
 	allow_header(c->resp, allowed);
 }
 
+/* One request; resp is the worker's, fresh, and left fresh for the next one. */
 static void
-serve(struct app *app, FCGX_Request *fr)
+serve(struct app *app, FCGX_Request *fr, struct swgr_resp *resp)
 {
 	struct swgr_req req;
-	struct swgr_resp resp;
 	struct swgr_ctx c = {
 		.svc = app->svc, .cfg = &app->cfg, .section = app->section,
-		.store = app->store, .req = &req, .resp = &resp,
+		.store = app->store, .req = &req, .resp = resp,
 		.log_target = app->target, .state = app->state,
 	};
 
-	swgr_resp_init(&resp);
 	if (swgr_req_init(&req, fr->envp, fr->in) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "out of memory reading a request");
-		swgr_resp_reset(&resp, 500);
+		swgr_resp_reset(resp, 500);
 	} else if (app->svc->pre == NULL || !app->svc->pre(&c))
 		dispatch(app, &c);
 	if (app->svc->post != NULL)
 		app->svc->post(&c);
-	if (!swgr_resp_send(&resp, req.mbit == SWGR_M_HEAD, fr->out))
+	if (!swgr_resp_send(resp, req.mbit == SWGR_M_HEAD, fr->out))
 		swgr_log(SWGR_LOG_DEBUG, app->target, "response to %s %s not delivered",
 		    req.method, req.target ? req.target : "-");
 	swgr_log_access(app->svc->name, req.client_ip[0] ? req.client_ip : "-",
 	    req.method[0] ? req.method : "-", req.target ? req.target : "-",
-	    req.protocol ? req.protocol : "-", resp.status);
+	    req.protocol ? req.protocol : "-", resp->status);
 	swgr_req_free(&req);
-	swgr_resp_free(&resp);
+	swgr_resp_recycle(resp);
 }
 
 /* ---- workers and signals ---- */
@@ -271,6 +270,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct app *app = w->app;
+	struct swgr_resp resp;
 	FCGX_Request fr;
 	bool stop;
 	int rc;
@@ -280,6 +280,7 @@ worker_main(void *arg)
 	 * WAKE_SIG interrupted, and a worker on spawn-fcgi's shared fd 0 (never
 	 * shut down) would wait there forever at SIGTERM.
 	 */
+	swgr_resp_init(&resp);
 	if (FCGX_InitRequest(&fr, app->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "FCGX_InitRequest failed");
 		goto out;
@@ -306,11 +307,12 @@ worker_main(void *arg)
 			nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
 			continue;
 		}
-		serve(app, &fr);
+		serve(app, &fr, &resp);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
 out:
+	swgr_resp_free(&resp);
 	pthread_mutex_lock(&app->mu);
 	w->done = true;
 	pthread_mutex_unlock(&app->mu);

@@ -38,6 +38,8 @@ struct cached_offer {
 	struct swgr_time expires;
 	char		*metadata;
 	size_t		 metadata_len;
+	char		*metadata_json;	/* metadata as a JSON string, quoted and escaped */
+	size_t		 metadata_json_len;
 	uint8_t		 hash[32];
 };
 

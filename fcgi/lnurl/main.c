@@ -285,7 +285,7 @@ pay_request(struct swgr_ctx *c)
 		swgr_jw_key(&jw, "tag");
 		swgr_jw_str(&jw, "payRequest");
 		swgr_jw_key(&jw, "metadata");
-		swgr_jw_strn(&jw, co->metadata, co->metadata_len);
+		swgr_jw_raw(&jw, co->metadata_json, co->metadata_json_len);
 		if (lc->has_comment_allowed) {
 			swgr_jw_key(&jw, "commentAllowed");
 			swgr_jw_u64(&jw, lc->comment_allowed);

@@ -14,6 +14,7 @@
 
 
 #include "extern.h"
+#include "json.h"
 #include "lnurl.h"
 #include "sha256.h"
 #include "valid.h"
@@ -36,6 +37,7 @@ entry_free(struct cached_offer *o)
 {
 	free(o->partition);
 	free(o->metadata);
+	free(o->metadata_json);
 	free(o);
 }
 
@@ -172,6 +174,10 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
 	if ((e->metadata = swgr_buf_take(&b, &e->metadata_len)) == NULL)
 		goto oom;
 	swgr_sha256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
+	/* Escaped once here: every pay request served from this entry carries it. */
+	swgr_json_string(&b, e->metadata, e->metadata_len);
+	if ((e->metadata_json = swgr_buf_take(&b, &e->metadata_json_len)) == NULL)
+		goto oom;
 	swgr_offer_free(&o);
 	*out = e;
 	return SWGR_OK;

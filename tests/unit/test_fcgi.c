@@ -217,6 +217,28 @@ check_ip(char **envp, const char *want)
 	CHECK_STR(out, want);
 }
 
+/* Every name is found, whatever the lengths the names share. */
+static void
+test_env_index_all(void)
+{
+	char *envp[] = { "REQUEST_METHOD=0", "SERVER_PROTOCOL=1", "QUERY_STRING=2",
+	    "REQUEST_URI=3", "SCRIPT_NAME=4", "PATH_INFO=5", "REMOTE_ADDR=6",
+	    "HTTP_CF_CONNECTING_IP=7", "HTTP_CLOUDFRONT_VIEWER_ADDRESS=8",
+	    "HTTP_FLY_CLIENT_IP=9", "HTTP_X_REAL_IP=10", "HTTP_TRUE_CLIENT_IP=11",
+	    "HTTP_FORWARDED=12", "HTTP_X_FORWARDED_FOR=13", "HTTP_X_FORWARDED_HOST=14",
+	    "HTTP_HOST=15", "HTTP_X_FORWARDED_PROTO=16", "HTTPS=17", "REQUEST_SCHEME=18",
+	    "HTTP_X_VERY_LONG_HEADER_NAME_OVER_THIRTY_ONE=x", "HTTP_HOSX=no", NULL };
+	struct swgr_env e;
+	char want[8];
+	size_t i;
+
+	swgr_env_index(envp, &e);
+	for (i = 0; i < SWGR_P_COUNT; i++) {
+		snprintf(want, sizeof(want), "%zu", i);
+		CHECK_STR(e.v[i] != NULL ? e.v[i] : "(absent)", want);
+	}
+}
+
 /* One pass finds every name read per request; the first of a repeated name counts. */
 static void
 test_env_index(void)
@@ -237,6 +259,7 @@ test_env_index(void)
 	CHECK_INT(set, 4);
 	swgr_env_index(NULL, &e);
 	CHECK(e.v[SWGR_P_HOST] == NULL);
+	test_env_index_all();
 }
 
 static void
@@ -262,6 +285,9 @@ test_client_ip(void)
 	    NULL };
 	char *xff[] = { "HTTP_X_FORWARDED_FOR=1.1.1.1, 2.2.2.2 ,junk", "REMOTE_ADDR=10.0.0.1",
 	    NULL };
+	/* IPv4 is taken as written only in its one canonical form. */
+	char *lead0[] = { "REMOTE_ADDR=010.0.0.1", NULL };
+	char *v4mapped[] = { "REMOTE_ADDR=::FFFF:10.0.0.1", NULL };
 
 	check_ip(none, "-");
 	check_ip(peer, "10.0.0.1");
@@ -283,6 +309,8 @@ test_client_ip(void)
 	check_ip(fwdhidden, "1.1.1.1");
 	check_ip(fwdnone, "2.2.2.2");
 	check_ip(xff, "2.2.2.2");
+	check_ip(lead0, "-");
+	check_ip(v4mapped, "::ffff:10.0.0.1");
 }
 
 static void
@@ -472,6 +500,7 @@ static void
 test_response(void)
 {
 	struct swgr_resp r;
+	size_t i;
 
 	swgr_resp_init(&r);
 	swgr_resp_json(&r);
@@ -512,6 +541,23 @@ test_response(void)
 	swgr_resp_header(&r, "Allow", "GET,HEAD,POST");
 	check_resp(&r, false, "Status: 405 Method Not Allowed\r\nAllow: GET,HEAD,POST\r\n"
 	    "Content-Length: 0\r\n\r\n");
+	swgr_resp_free(&r);
+
+	/* A worker's response, recycled: empty and 200 again, small buffers kept, large ones not. */
+	swgr_resp_init(&r);
+	swgr_resp_reset(&r, 404);
+	swgr_resp_header(&r, "X-A", "1");
+	swgr_buf_puts(&r.body, "gone");
+	check_resp(&r, false, "Status: 404 Not Found\r\nX-A: 1\r\nContent-Length: 4\r\n\r\ngone");
+	swgr_resp_recycle(&r);
+	CHECK_INT(r.status, 200);
+	CHECK(r.head.p != NULL && r.head.len == 0 && r.body.p != NULL && r.body.len == 0);
+	for (i = 0; i < SWGR_RESP_KEEP; i++)
+		swgr_buf_putc(&r.body, 'x');
+	CHECK_INT(swgr_resp_header(&r, "Bad Name", "v"), SWGR_EINVAL);
+	swgr_resp_recycle(&r);
+	CHECK(r.body.p == NULL && r.body.cap == 0 && !r.bad);
+	check_resp(&r, false, "Status: 200 OK\r\nContent-Length: 0\r\n\r\n");
 	swgr_resp_free(&r);
 
 	CHECK_STR(swgr_status_reason(415), "Unsupported Media Type");
