@@ -160,15 +160,23 @@ out:
 	return rc;
 }
 
+/* The value of each bech32 character (either case), -1 for the others: charset inverted. */
+static const signed char charvals[128] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	15, -1, 10, 17, 21, 20, 26, 30,  7,  5, -1, -1, -1, -1, -1, -1,
+	-1, 29, -1, 24, 13, 25,  9,  8, 23, -1, 18, 22, 31, 27, 19, -1,
+	 1,  0,  3, 16, 11, 28, 12, 14,  6,  4,  2, -1, -1, -1, -1, -1,
+	-1, 29, -1, 24, 13, 25,  9,  8, 23, -1, 18, 22, 31, 27, 19, -1,
+	 1,  0,  3, 16, 11, 28, 12, 14,  6,  4,  2, -1, -1, -1, -1, -1,
+};
+
 /* The value of bech32 character c (either case), or -1. */
 static int
 charval(char c)
 {
-	const char *p;
-
-	if (c == '\0' || (p = strchr(charset, lower(c))) == NULL)
-		return -1;
-	return p - charset;
+	return (unsigned char)c < 128 ? charvals[(unsigned char)c] : -1;
 }
 
 enum swgr_rc

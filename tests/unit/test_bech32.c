@@ -244,9 +244,44 @@ test_convertbits(void)
 	CHECK_INT(m, 0);
 }
 
+/* Every value round-trips in both cases; every other printable character is refused. */
+static void
+test_alphabet(void)
+{
+	static const char cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+	struct swgr_err err = { 0 };
+	struct swgr_bech32 b;
+	uint8_t all[32];
+	char *s = NULL, bad[16];
+	size_t i, bad_ok = 0;
+	int c, upper;
+
+	for (i = 0; i < 32; i++)
+		all[i] = (uint8_t)i;
+	for (upper = 0; upper < 2; upper++) {
+		CHECK_INT(swgr_bech32_encode5("a", all, 32, upper ? SWGR_BECH32_UPPER :
+		    SWGR_BECH32_LOWER, 90, &s, &err), SWGR_OK);
+		CHECK_INT(swgr_bech32_decode5(s, strlen(s), 90, &b, &err), SWGR_OK);
+		CHECK(b.len == 32 && b.data != NULL && memcmp(b.data, all, 32) == 0);
+		swgr_bech32_free(&b);
+		free(s);
+		s = NULL;
+	}
+	for (c = 33; c < 127; c++) {
+		if (strchr(cs, c) != NULL || strchr(cs, c + ('a' - 'A')) != NULL || c == '1')
+			continue;
+		snprintf(bad, sizeof(bad), "a1%cqqqqqq", c);
+		bad_ok += swgr_bech32_decode5(bad, strlen(bad), 90, &b, &err) == SWGR_OK;
+		CHECK(strstr(err.msg, "invalid data character") != NULL ||
+		    strstr(err.msg, "mixed case") != NULL);
+	}
+	CHECK_INT(bad_ok, 0);
+}
+
 int
 main(void)
 {
+	test_alphabet();
 	test_valid();
 	test_invalid();
 	test_segwit();
