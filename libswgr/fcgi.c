@@ -13,16 +13,13 @@
 #include "fcgi.h"
 #include "valid.h"
 
-enum swgr_rc
-swgr_pct_decode(const char *s, size_t len, bool form, char **out)
+/* Decodes s[0..len) into p (room for len + 1 bytes); *n is the decoded length. */
+static enum swgr_rc
+pct_decode_into(const char *s, size_t len, bool form, char *p, size_t *np)
 {
-	char *p;
 	size_t i, n = 0;
 	int hi, lo;
 
-	*out = NULL;
-	if ((p = malloc(len + 1)) == NULL)
-		return SWGR_ENOMEM;
 	for (i = 0; i < len; i++) {
 		if (s[i] == '+' && form) {
 			p[n++] = ' ';
@@ -36,7 +33,7 @@ swgr_pct_decode(const char *s, size_t len, bool form, char **out)
 		lo = i + 2 < len ? swgr_hex_digit((unsigned char)s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			if (!form)
-				goto bad;
+				return SWGR_EINVAL;
 			p[n++] = s[i];
 			continue;
 		}
@@ -44,20 +41,35 @@ swgr_pct_decode(const char *s, size_t len, bool form, char **out)
 		i += 2;
 	}
 	p[n] = '\0';
+	*np = n;
 	if (!form && !swgr_utf8_valid(p, n))
-		goto bad;
+		return SWGR_EINVAL;
+	return SWGR_OK;
+}
+
+enum swgr_rc
+swgr_pct_decode(const char *s, size_t len, bool form, char **out)
+{
+	enum swgr_rc rc;
+	size_t n;
+	char *p;
+
+	*out = NULL;
+	if ((p = malloc(len + 1)) == NULL)
+		return SWGR_ENOMEM;
+	if ((rc = pct_decode_into(s, len, form, p, &n)) != SWGR_OK) {
+		free(p);
+		return rc;
+	}
 	*out = p;
 	return SWGR_OK;
-bad:
-	free(p);
-	return SWGR_EINVAL;
 }
 
 enum swgr_rc
 swgr_path_split(const char *path, char ***segv, size_t *nsegv)
 {
-	char **seg = NULL;
-	size_t n = 0, max = 0, len;
+	char **seg, *chars;
+	size_t n = 0, max = 1, len, plen, dlen;
 	const char *p, *end;
 	enum swgr_rc rc;
 
@@ -70,17 +82,22 @@ swgr_path_split(const char *path, char ***segv, size_t *nsegv)
 	for (p = path + 1; *p != '\0'; p++)
 		if (*p == '/')
 			max++;
-	if ((seg = calloc(max + 1, sizeof(*seg))) == NULL)
+	plen = (size_t)(p - path);
+	/* One block: the max pointers, then the decoded segments (never longer than the path). */
+	if ((seg = malloc(max * sizeof(*seg) + plen + max)) == NULL)
 		return SWGR_ENOMEM;
+	chars = (char *)(seg + max);
 	for (p = path + 1;; p = end + 1) {
-		end = strchr(p, '/');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		if ((rc = swgr_pct_decode(p, len, false, &seg[n])) != SWGR_OK) {
-			swgr_strv_free(seg, n);
+		if ((end = strchr(p, '/')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if ((rc = pct_decode_into(p, len, false, chars, &dlen)) != SWGR_OK) {
+			free(seg);
 			return rc;
 		}
-		n++;
-		if (end == NULL)
+		seg[n++] = chars;
+		chars += dlen + 1;
+		if (*end == '\0')
 			break;
 	}
 	*segv = seg;
@@ -529,7 +546,7 @@ swgr_req_free(struct swgr_req *r)
 {
 	free(r->path);
 	free(r->target);
-	swgr_strv_free(r->seg, r->nseg);
+	free(r->seg);
 	swgr_query_free(&r->q);
 	free(r->body);
 	memset(r, 0, sizeof(*r));

@@ -111,7 +111,10 @@ enum swgr_rc	 swgr_req_body(struct swgr_req *r, struct swgr_err *err);
  * are kept as they are; only SWGR_ENOMEM can fail.
  */
 enum swgr_rc	 swgr_pct_decode(const char *s, size_t len, bool form, char **out);
-/* Splits "/a/b%20c" into {"a", "b c"}; the path must start with '/'.  "/" gives none. */
+/*
+ * Splits "/a/b%20c" into {"a", "b c"}; the path must start with '/'.  "/"
+ * gives none.  The array and its strings are one allocation: free(*seg).
+ */
 enum swgr_rc	 swgr_path_split(const char *path, char ***seg, size_t *nseg);
 
 /* Parses a query string with urlencoded semantics; empty pairs are skipped. */

@@ -191,8 +191,11 @@ swgr_lnurl_scheme(const struct swgr_env *e, bool tls)
 static bool
 path_escape(unsigned char ch)
 {
-	return ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '#' || ch == '<' || ch == '>' ||
-	    ch == '?' || ch == '`' || ch == '{' || ch == '}';
+	/* Bit ch: controls, space, DEL and above, and "#<>?`{} (the path percent-encode set). */
+	static const uint64_t set[4] = { 0xd000000dffffffffULL, 0xa800000100000000ULL,
+	    0xffffffffffffffffULL, 0xffffffffffffffffULL };
+
+	return (set[ch >> 6] >> (ch & 63)) & 1;
 }
 
 static void

@@ -73,19 +73,19 @@ test_split(void)
 
 	CHECK_INT(swgr_path_split("/", &seg, &n), SWGR_OK);
 	CHECK_INT(n, 0);
-	swgr_strv_free(seg, n);
+	free(seg);
 
 	CHECK_INT(swgr_path_split("/discovery", &seg, &n), SWGR_OK);
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK_STR(seg[0], "discovery");
-	swgr_strv_free(seg, n);
+	free(seg);
 
 	CHECK_INT(swgr_path_split("/discovery/", &seg, &n), SWGR_OK);
 	CHECK_INT(n, 2);
 	if (n == 2)
 		CHECK_STR(seg[1], "");
-	swgr_strv_free(seg, n);
+	free(seg);
 
 	CHECK_INT(swgr_path_split("/offers/a%2Fb/c%20d", &seg, &n), SWGR_OK);
 	CHECK_INT(n, 3);
@@ -93,7 +93,7 @@ test_split(void)
 		CHECK_STR(seg[1], "a/b");
 		CHECK_STR(seg[2], "c d");
 	}
-	swgr_strv_free(seg, n);
+	free(seg);
 
 	CHECK_INT(swgr_path_split("//x", &seg, &n), SWGR_OK);
 	CHECK_INT(n, 2);
@@ -101,7 +101,7 @@ test_split(void)
 		CHECK_STR(seg[0], "");
 		CHECK_STR(seg[1], "x");
 	}
-	swgr_strv_free(seg, n);
+	free(seg);
 
 	CHECK_INT(swgr_path_split("noslash", &seg, &n), SWGR_EINVAL);
 	CHECK_INT(swgr_path_split("", &seg, &n), SWGR_EINVAL);

@@ -164,6 +164,8 @@ test_url(void)
 	check_url("https", "[FE80::1]", "default", "", "https://[fe80::1]/offers/default" ID);
 	check_url("https", "h", "a b\"<>`{}?#\x01\xc3\xa9%/~", "",
 	    "https://h/offers/a%20b%22%3C%3E%60%7B%7D%3F%23%01%C3%A9%/~" ID);
+	check_url("https", "h", "\x7f!$'()*+,;=@[]^|\\", "",
+	    "https://h/offers/%7F!$'()*+,;=@[]^|\\" ID);
 	check_url("https", "", "p", "", NULL);
 	check_url("https", "a b", "p", "", NULL);
 	check_url("https", "a@b", "p", "", NULL);
