@@ -419,12 +419,16 @@ slice() {
 median() { echo "$@" | tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # The scenarios of a group in turn, ROUNDS times: background load that comes and goes
 # weighs on all of them alike, so their ratios hold better than with one long run each.
+# Every other round runs them in reverse order (A B, B A, ...): load that rises or falls
+# through a round then favours neither of two scenarios compared.
 rounds() {
-	local r name
+	local r name order
 	warm "$@"
 	for r in $(seq 1 "$ROUNDS"); do
-		log "round $r/$ROUNDS: $* (${SLICE}s each)"
-		for name in "$@"; do slice "$name"; done
+		order="$* "
+		[ $((r % 2)) = 0 ] && order=$(printf '%s\n' "$@" | tac | tr '\n' ' ')
+		log "round $r/$ROUNDS: $order(${SLICE}s each)"
+		for name in $order; do slice "$name"; done
 	done
 	for name in "$@"; do
 		RPS[$name]=$(awk -v n="${REQS[$name]}" -v t="${SECS[$name]}" 'BEGIN { printf "%.0f", n / t }')
@@ -450,7 +454,7 @@ define swgr_pay "$SW$PAY" "$SWGR_PID"
 define node_pay "$NU$NPAY" "$NODE_PID"
 define swgr_callback "$SW$CB" "$SWGR_PID"
 define node_callback "$NU$NCB" "$NODE_PID"
-rounds hello swgr_health swgr_pay node_pay
+rounds hello swgr_pay swgr_health node_pay
 SIM_INV=0 SIM_TICKS=0
 rounds swgr_callback node_callback
 # The simulators while swgr's callback slices ran.
