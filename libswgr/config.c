@@ -34,29 +34,30 @@ struct ymap {
 	int		 line;
 };
 
+/* Configuration and secrets files are small; anything this big is a mistake. */
+#define CONFIG_FILE_MAX	(16 << 20)
+
 /*
  * Reads the file at path into a NUL-terminated string (*out, caller frees).
- * A file holding a NUL byte is refused.  what names the file in messages.
+ * A file holding a NUL byte, or over CONFIG_FILE_MAX, is refused.  what names
+ * the file in messages.
  */
 static enum swgr_rc
 read_file(const char *path, const char *what, char **out, struct swgr_err *err)
 {
 	struct swgr_buf b = { 0 };
-	char chunk[4096];
-	size_t n, len;
-	FILE *f;
-	bool failed;
+	size_t len;
+	int e;
 
 	*out = NULL;
-	if ((f = fopen(path, "re")) == NULL)
-		return swgr_err_set(err, SWGR_EINTERNAL, "%s %s: %s", what, path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		swgr_buf_put(&b, chunk, n);
-	failed = ferror(f) != 0;
-	fclose(f);
-	if (failed) {
+	if ((e = swgr_buf_read_file(&b, path, CONFIG_FILE_MAX)) != 0) {
 		swgr_buf_free(&b);
-		return swgr_err_set(err, SWGR_EINTERNAL, "%s %s: read error", what, path);
+		if (e == EFBIG)
+			return swgr_err_set(err, SWGR_EINVAL, "%s %s: larger than %d MiB", what, path,
+			    CONFIG_FILE_MAX >> 20);
+		if (e == ENOMEM)
+			return swgr_err_set(err, SWGR_ENOMEM, "%s %s: out of memory", what, path);
+		return swgr_err_set(err, SWGR_EINTERNAL, "%s %s: %s", what, path, strerror(e));
 	}
 	swgr_buf_put(&b, "", 0);	/* terminates an empty file's buffer */
 	if ((*out = swgr_buf_take(&b, &len)) == NULL)

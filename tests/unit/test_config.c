@@ -10,6 +10,8 @@
 #include "log.h"
 #include "t.h"
 
+static void test_config_too_big(struct swgr_config *cfg, struct swgr_err *err);
+
 static char tmpdir[64];
 static char datadir[512];
 
@@ -786,7 +788,29 @@ test_errors(void)
 	CHECK(contains(err.msg, want));
 
 	CHECK(swgr_config_load("/nonexistent/config.yaml", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml"));
+	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml: "
+	    "No such file or directory"));
+	CHECK(swgr_config_load("/tmp", &cfg, &err) != SWGR_OK);
+	CHECK(contains(err.msg, "reading configuration file /tmp: Is a directory"));
+	test_config_too_big(&cfg, &err);
+}
+
+/* A file of over 16 MiB is refused before it is parsed. */
+static void
+test_config_too_big(struct swgr_config *cfg, struct swgr_err *err)
+{
+	char path[] = "/tmp/swgr-test-config-big.XXXXXX";
+	int fd;
+
+	if ((fd = mkstemp(path)) < 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(ftruncate(fd, (16 << 20) + 1) == 0);	/* NUL bytes, but the size is what fails */
+	close(fd);
+	CHECK(swgr_config_load(path, cfg, err) != SWGR_OK);
+	CHECK(contains(err->msg, "larger than 16 MiB"));
+	unlink(path);
 }
 
 /* Our monitor section: instance name, staleness window, its log. */
