@@ -174,7 +174,7 @@ void		 swgr_resp_free(struct swgr_resp *r);
  * Makes r a fresh 200 for the next request of a worker, keeping its buffers'
  * memory (up to SWGR_RESP_KEEP bytes each): no allocation per request.
  */
-#define SWGR_RESP_KEEP	(64 * 1024)
+#define SWGR_RESP_KEEP	(16 * 1024)
 void		 swgr_resp_recycle(struct swgr_resp *r);
 /* Drops headers and body, keeps nothing but the new status (for error answers). */
 void		 swgr_resp_reset(struct swgr_resp *r, int status);
