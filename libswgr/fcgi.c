@@ -83,10 +83,13 @@ swgr_path_split(const char *path, char ***segv, size_t *nsegv)
 		if (*p == '/')
 			max++;
 	plen = (size_t)(p - path);
-	/* One block: the max pointers, then the decoded segments (never longer than the path). */
-	if ((seg = malloc(max * sizeof(*seg) + plen + max)) == NULL)
+	/*
+	 * One block: max pointers and a NULL after the last segment, then the
+	 * decoded segments (together never longer than the path).
+	 */
+	if ((seg = malloc((max + 1) * sizeof(*seg) + plen + max)) == NULL)
 		return SWGR_ENOMEM;
-	chars = (char *)(seg + max);
+	chars = (char *)(seg + max + 1);
 	for (p = path + 1;; p = end + 1) {
 		if ((end = strchr(p, '/')) == NULL)
 			end = p + strlen(p);
@@ -100,6 +103,7 @@ swgr_path_split(const char *path, char ***segv, size_t *nsegv)
 		if (*end == '\0')
 			break;
 	}
+	seg[n] = NULL;
 	*segv = seg;
 	*nsegv = n;
 	return SWGR_OK;

@@ -92,6 +92,7 @@ test_split(void)
 	if (n == 3) {
 		CHECK_STR(seg[1], "a/b");
 		CHECK_STR(seg[2], "c d");
+		CHECK(seg[3] == NULL);
 	}
 	free(seg);
 
