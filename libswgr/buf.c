@@ -81,15 +81,24 @@ swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void
-swgr_buf_put_u64(struct swgr_buf *b, uint64_t v)
+char *
+swgr_u64_dec(char buf[SWGR_U64_DEC_MAX], uint64_t v)
 {
-	char d[20], *p = d + sizeof(d);
+	char *p = buf + SWGR_U64_DEC_MAX - 1;
 
+	*p = '\0';
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
-	swgr_buf_put(b, p, (size_t)(d + sizeof(d) - p));
+	return p;
+}
+
+void
+swgr_buf_put_u64(struct swgr_buf *b, uint64_t v)
+{
+	char d[SWGR_U64_DEC_MAX], *p = swgr_u64_dec(d, v);
+
+	swgr_buf_put(b, p, (size_t)(d + sizeof(d) - 1 - p));
 }
 
 void

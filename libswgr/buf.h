@@ -25,6 +25,10 @@ void	 swgr_buf_printf(struct swgr_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* v in decimal, without printf. */
 void	 swgr_buf_put_u64(struct swgr_buf *b, uint64_t v);
+/* Room for a uint64_t in decimal and its NUL. */
+#define SWGR_U64_DEC_MAX	21
+/* Writes v in decimal, NUL-terminated, at the end of buf; returns its first digit. */
+char	*swgr_u64_dec(char buf[SWGR_U64_DEC_MAX], uint64_t v);
 void	 swgr_buf_reset(struct swgr_buf *b);
 bool	 swgr_buf_ok(const struct swgr_buf *b);
 /* Returns the bytes (caller frees) and leaves b empty; NULL after oom. */

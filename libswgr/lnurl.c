@@ -377,7 +377,7 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	/* The Expires value of a thread's last offer, formatted once. */
 	static _Thread_local int64_t memo_sec = INT64_MIN;
 	static _Thread_local char memo[40];
-	char v[64], digits[24], *d = digits + sizeof(digits);
+	char v[64], digits[SWGR_U64_DEC_MAX], *d;
 	int64_t left;
 	struct tm tm;
 	time_t t;
@@ -389,15 +389,9 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	left = expires->sec - now->sec;
 	if (expires->nsec < now->nsec)
 		left--;
-	if (left < 0)
-		left = 0;
-	*--d = '\0';
-	do {
-		*--d = (char)('0' + left % 10);
-		left /= 10;
-	} while (left > 0);
+	d = swgr_u64_dec(digits, left > 0 ? (uint64_t)left : 0);
 	memcpy(v, "public, max-age=", 16);
-	memcpy(v + 16, d, (size_t)(digits + sizeof(digits) - d));
+	memcpy(v + 16, d, (size_t)(digits + sizeof(digits) - d));	/* with its NUL */
 	swgr_resp_header(r, "Cache-Control", v);
 	if (memo_sec != expires->sec) {
 		t = (time_t)expires->sec;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "log.h"
 
@@ -466,9 +467,8 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
     const char *request_target, const char *protocol, int status)
 {
 	enum swgr_log_level level;
-	char target[64], small[LOG_STACK_LINE], *msg = small, *p, *end, code[16];
-	const char *code_s;
-	unsigned v;
+	char target[64], small[LOG_STACK_LINE], *msg = small, *p, *end;
+	char code[SWGR_U64_DEC_MAX];
 	size_t cap;
 
 	if (status >= 500)
@@ -483,13 +483,6 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 	put_field(&p, target + sizeof(target) - 1, "clf::");
 	put_field(&p, target + sizeof(target) - 1, service);
 	*p = '\0';
-	p = code + sizeof(code) - 1;
-	*p = '\0';
-	v = status < 0 ? 0 : (unsigned)status;
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	code_s = p;
 	/* "<ip> - - [<clf stamp>] <METHOD> <target> <proto> <status> -", without printf */
 	cap = 96 + (client_ip ? strlen(client_ip) : 0) + (method ? strlen(method) : 0) +
 	    (request_target ? strlen(request_target) : 0) + (protocol ? strlen(protocol) : 0);
@@ -509,7 +502,7 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 	put_field(&p, end, " ");
 	put_field(&p, end, protocol);
 	put_field(&p, end, " ");
-	put_field(&p, end, code_s);
+	put_field(&p, end, swgr_u64_dec(code, status < 0 ? 0 : (uint64_t)status));
 	put_field(&p, end, " -");
 	log_emit(level, target, msg, (size_t)(p - msg));
 	if (msg != small)

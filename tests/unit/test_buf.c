@@ -61,6 +61,15 @@ test_put_u64(void)
 	swgr_buf_putc(&b, ' ');
 	swgr_buf_put_u64(&b, 18446744073709551615ULL);
 	CHECK_STR(b.p, "0 7 18446744073709551615");
+	{
+		char d[SWGR_U64_DEC_MAX], *p;
+
+		p = swgr_u64_dec(d, 18446744073709551615ULL);
+		CHECK(p == d);		/* twenty digits and the NUL fill it */
+		CHECK_STR(p, "18446744073709551615");
+		CHECK_STR(swgr_u64_dec(d, 0), "0");
+		CHECK_STR(swgr_u64_dec(d, 404), "404");
+	}
 	swgr_buf_reset(&b);
 	for (i = 0; i < 399; i++)
 		want[i] = (char)('a' + i % 26);
