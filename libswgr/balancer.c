@@ -1,6 +1,5 @@
 /* The balancer of swgr-lnurl: the fleet as the monitor sees it, candidate selection, invoices with failover (spec §9). */
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,18 +381,6 @@ refresh(struct swgr_balancer *b)
 	log_staleness(b, beat);
 }
 
-static void
-abs_after(struct timespec *ts, double secs)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)secs;
-	ts->tv_nsec += (long)((secs - floor(secs)) * 1e9);
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Sleeps secs unless stopped; returns false if the balancer is stopping. */
 static bool
 nap(struct swgr_balancer *b, double secs)
@@ -401,7 +388,7 @@ nap(struct swgr_balancer *b, double secs)
 	struct timespec ts;
 	bool stop;
 
-	abs_after(&ts, secs);
+	swgr_mono_after(&ts, secs);
 	pthread_mutex_lock(&b->mu);
 	while (!b->stop && pthread_cond_timedwait(&b->cv, &b->mu, &ts) != ETIMEDOUT)
 		;
@@ -427,7 +414,6 @@ swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
     struct swgr_err *err)
 {
 	struct swgr_balancer *b;
-	pthread_condattr_t ca;
 	double p;
 	enum swgr_rc rc;
 
@@ -448,10 +434,7 @@ swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
 	b->ln_opts.timeout_secs = b->lc->ln_client_timeout_secs;
 	b->ln_opts.trusted_roots = b->lc->ln_trusted_roots;
 	pthread_mutex_init(&b->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&b->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	swgr_mono_cond_init(&b->cv);
 	if ((b->cur = calloc(1, sizeof(*b->cur))) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 		goto fail;

@@ -22,6 +22,7 @@
 #include "grpc_int.h"
 #include "log.h"
 #include "trust.h"
+#include "valid.h"
 
 /* One gRPC channel and the calls using it; freed when the last one lets go. */
 struct conn {
@@ -109,13 +110,8 @@ init(void)
 static void
 pending_init(struct pending *p)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	swgr_mono_cond_init(&p->cv);
 	p->done = 0;
 }
 

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "err.h"
 #include "log.h"
+#include "valid.h"
 
 #include <sys/uio.h>
 
@@ -309,10 +310,7 @@ log_flush_main(void *arg)
 			pthread_cond_wait(&log_cv, &log_mtx);
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_nsec += (long)(log_delay_ms % 1000) * 1000000L;
-		deadline.tv_sec += log_delay_ms / 1000 + deadline.tv_nsec / 1000000000L;
-		deadline.tv_nsec %= 1000000000L;
+		swgr_mono_after(&deadline, log_delay_ms / 1000.0);
 		while (!log_stop && pthread_cond_timedwait(&log_cv, &log_mtx, &deadline) != ETIMEDOUT)
 			;
 		log_flush_locked(NULL, 0);
@@ -336,16 +334,9 @@ swgr_log_buffer(unsigned delay_ms, struct swgr_err *err)
 	}
 	log_delay_ms = delay_ms > 0 ? delay_ms : 1;
 	log_stop = false;
-	/* The flusher's delay on the monotonic clock: a step of the wall clock moves it not. */
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_destroy(&log_cv);	/* no waiter: the flusher is not running */
-		pthread_cond_init(&log_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	/* The flusher's delay on the monotonic clock; no waiter: the flusher is not running. */
+	pthread_cond_destroy(&log_cv);
+	swgr_mono_cond_init(&log_cv);
 	if ((e = pthread_create(&log_flusher, NULL, log_flush_main, NULL)) != 0) {
 		free(log_buf);
 		log_buf = NULL;

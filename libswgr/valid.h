@@ -2,9 +2,11 @@
 #ifndef SWGR_VALID_H
 #define SWGR_VALID_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -65,6 +67,13 @@ void		 swgr_time_format_sql(const struct swgr_time *t, char out[SWGR_TIME_STRMAX
 struct swgr_time swgr_time_now(void);
 /* Seconds on CLOCK_MONOTONIC: for intervals and deadlines, not for dates. */
 double		 swgr_mono_now(void);
+/* *ts = secs from now on CLOCK_MONOTONIC (now when secs <= 0). */
+void		 swgr_mono_after(struct timespec *ts, double secs);
+/*
+ * Initialises cv so that pthread_cond_timedwait takes CLOCK_MONOTONIC
+ * deadlines (swgr_mono_after): a step of the wall clock moves them not.
+ */
+void		 swgr_mono_cond_init(pthread_cond_t *cv);
 int		 swgr_time_cmp(const struct swgr_time *a, const struct swgr_time *b);
 
 /* Standard base64 with '=' padding (strict: padding required, no whitespace). */

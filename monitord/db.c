@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "valid.h"
 
 void
 mon_db_kick(struct mon *m)
@@ -164,17 +165,7 @@ mon_db_reload(struct mon *m)
 static void
 deadline(struct timespec *ts, int64_t at_us)
 {
-	int64_t left = at_us - mon_now_us();
-
-	if (left < 0)
-		left = 0;
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += left / 1000000;
-	ts->tv_nsec += (left % 1000000) * 1000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
+	swgr_mono_after(ts, (double)(at_us - mon_now_us()) / 1e6);
 }
 
 /*

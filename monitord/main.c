@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "valid.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -158,7 +159,6 @@ main(int argc, char *argv[])
 	struct swgr_config cfg;
 	struct swgr_err err = { 0 };
 	struct sigaction sa;
-	pthread_condattr_t ca;
 	struct mon m;
 	bool has_level = false;
 	sigset_t set;
@@ -207,10 +207,7 @@ main(int argc, char *argv[])
 	memset(&m, 0, sizeof(m));
 	pthread_mutex_init(&m.mu, NULL);
 	pthread_mutex_init(&m.rpc_mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m.db_cv, &ca);
-	pthread_condattr_destroy(&ca);
+	swgr_mono_cond_init(&m.db_cv);
 
 	if (swgr_log_open(NULL, has_level ? level : SWGR_LOG_INFO, &err) != SWGR_OK) {
 		fprintf(stderr, "%s: %s\n", argv[0], err.msg);

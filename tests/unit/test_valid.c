@@ -1,6 +1,9 @@
 /* Unit tests of libswgr/valid.c: UUIDs, public keys, times, base64, e-mail, UTF-8, hex. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "valid.h"
 #include "t.h"
@@ -445,9 +448,40 @@ test_utf8_hex(void)
 	CHECK_INT(swgr_hex_decode(S("00ff7a10aa"), b, 4), SWGR_EINVAL);
 }
 
+/* Deadlines on the monotonic clock, and a condition variable that waits for them. */
+static void
+test_mono(void)
+{
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cv;
+	struct timespec now, ts;
+	double d, t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	swgr_mono_after(&ts, 1.75);
+	d = (double)(ts.tv_sec - now.tv_sec) + (ts.tv_nsec - now.tv_nsec) / 1e9;
+	CHECK(d >= 1.75 && d < 1.85);
+	CHECK(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L);
+	swgr_mono_after(&ts, -3);
+	d = (double)(ts.tv_sec - now.tv_sec) + (ts.tv_nsec - now.tv_nsec) / 1e9;
+	CHECK(d >= 0 && d < 0.1);
+
+	swgr_mono_cond_init(&cv);
+	t0 = swgr_mono_now();
+	swgr_mono_after(&ts, 0.2);
+	pthread_mutex_lock(&mu);
+	while (pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&mu);
+	d = swgr_mono_now() - t0;
+	CHECK(d >= 0.19 && d < 5);	/* a realtime condition would not wait at all */
+	pthread_cond_destroy(&cv);
+}
+
 int
 main(void)
 {
+	test_mono();
 	test_uuid();
 	test_pubkey();
 	test_time_parse();
