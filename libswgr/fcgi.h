@@ -31,10 +31,6 @@ struct swgr_query {
 };
 
 /*
- * One request.  Everything points into the FastCGI parameters (borrowed) or
- * into memory owned by the request, released by swgr_req_free.
- */
-/*
  * The FastCGI parameters read for every request, found in one pass over envp
  * (FCGX_GetParam scans them all for each name: some twenty names, twenty
  * parameters, on every request).  The first of a repeated name counts, as
@@ -58,6 +54,10 @@ struct swgr_env {
 /* Indexes envp (NULL-terminated "NAME=value" strings, borrowed) into e. */
 void		 swgr_env_index(char **envp, struct swgr_env *e);
 
+/*
+ * One request.  Everything points into the FastCGI parameters (borrowed) or
+ * into memory owned by the request, released by swgr_req_free.
+ */
 struct swgr_req {
 	char	       **envp;		/* FastCGI parameters, borrowed */
 	struct swgr_env	 env;		/* the ones read on every request */

@@ -349,10 +349,6 @@ out:
 }
 
 /*
- * Formats and writes one line at level for target.  A message too long for
- * the memory available is truncated, never split.
- */
-/*
  * Writes one line at level for target with the message msg (mlen bytes).  A
  * message too long for the memory available is truncated, never split.
  */
