@@ -17,7 +17,10 @@ STATE receives the node's files (as a real node would have them):
        (each with a real LND's permissions: invoice.macaroon cannot call
        ChannelBalance; swgr.macaroon = invoices:read/write + offchain:read)
   CLN: ca.pem ca-key.pem server.pem server-key.pem client.pem client-key.pem
-  both: node.json {"publicKey": ..., "kind": ..., "port": ...}
+  both: node.key (the node's secret key, 64 hex characters, mode 0600: made at the
+        first start, read at every later one, so the node keeps its identity across
+        restarts, as a real node does; --seed sets it instead)
+        node.json {"publicKey": ..., "kind": ..., "port": ...}
 
 Control (HTTP on 127.0.0.1:C, JSON):
   GET  /state                     counters and settings
@@ -136,12 +139,38 @@ def make_files(kind, d, name):
         _write(os.path.join(d, "client.pem"), _pem_cert(_cert("swgr client", ck, name + " CA", cak)))
 
 
+def node_key(d, seed=None):
+    """The node's secret key: --seed if given (and then kept), else node.key in STATE,
+    made at the first start.  A restart keeps the public key, as a real node does."""
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "node.key")
+    if seed is None and os.path.exists(path):
+        with open(path) as f:
+            text = f.read().strip()
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise SystemExit("%s: not a 32-byte key in hex; remove it to make a new node" % path)
+        return key
+    key = bytes.fromhex(seed) if seed is not None else os.urandom(32)
+    if len(key) != 32:
+        raise SystemExit("--seed: want 64 hex characters, got %d bytes" % len(key))
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key.hex() + "\n")
+    os.replace(tmp, path)
+    return key
+
+
 class Node:
     def __init__(self, args, pb):
         self.kind, self.dir, self.port = args.kind, args.dir, args.port
         self.workers = args.workers
         self.cln_pb, self.lnd_pb = pb
-        self.seckey = bytes.fromhex(args.seed) if args.seed else os.urandom(32)
+        self.seckey = node_key(self.dir, args.seed)
         self.other_key = hashlib.sha256(self.seckey).digest()   # the "wrong payee"
         self.pubkey = bolt11.pubkey(self.seckey)
         self.lock = threading.Lock()
@@ -349,7 +378,8 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--control-port", type=int, required=True)
-    ap.add_argument("--seed", help="node secret key, 64 hex chars (default: random)")
+    ap.add_argument("--seed", help="node secret key, 64 hex chars (default: node.key in --dir, "
+                    "made at the first start)")
     ap.add_argument("--inbound-msat", type=int, default=10**10)
     ap.add_argument("--workers", type=int, default=32,
                     help="gRPC server threads (default 32).  Fewer threads serve more "
