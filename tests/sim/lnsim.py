@@ -7,7 +7,17 @@ its CA (mutual TLS), like the real nodes.  Invoices are real BOLT11, signed with
 the node's own key, with the requested amount, description hash and expiry.
 
   lnsim.py --kind lnd|cln --dir STATE --port P --control-port C [--seed HEX]
-           [--inbound-msat N] [--workers N]
+           [--inbound-msat N] [--workers N] [--rest-port R]
+
+LND only, with --rest-port R: also LND's REST API (grpc-gateway) on 127.0.0.1:R
+over HTTPS with the same tls.cert/tls.key, the macaroon in hex in the
+Grpc-Metadata-macaroon header, checked like the gRPC side.  One call, the one an
+LNURL server such as lnurl-node's "lnd" backend makes for a callback:
+  POST /v1/invoices {"value_msat": N, "description_hash": base64, "expiry": N}
+    -> 200 {"r_hash", "payment_request", "add_index", "payment_addr"}
+  errors as grpc-gateway: HTTP status of the gRPC code, {"code", "message", "details"}
+Invoices go through the same path as AddInvoice (counters, fault controls; "down"
+closes this listener too).  Anything else: 404.
 
 Throughput (bench/sim_rate.py, 2-core machine, client on the same machine):
 about 2000-3000 invoices/s per simulator process, LND and CLN alike.
@@ -30,12 +40,15 @@ Control (HTTP on 127.0.0.1:C, JSON):
        "wrong": null|"amount"|"hash"|"payee" (a non-conforming invoice)
 """
 import argparse
+import base64
 import datetime
 import hashlib
 import http.server
 import json
 import os
 import random
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -169,6 +182,8 @@ class Node:
     def __init__(self, args, pb):
         self.kind, self.dir, self.port = args.kind, args.dir, args.port
         self.workers = args.workers
+        self.rest_port = getattr(args, "rest_port", None)
+        self.rest = None
         self.cln_pb, self.lnd_pb = pb
         self.seckey = node_key(self.dir, args.seed)
         self.other_key = hashlib.sha256(self.seckey).digest()   # the "wrong payee"
@@ -205,6 +220,8 @@ class Node:
         s.add_secure_port("127.0.0.1:%d" % self.port, self.credentials())
         s.start()
         self.server = s
+        if self.rest_port:
+            self.rest = RestServer(self, self.rest_port)
 
     def stop(self):
         if self.server is not None:
@@ -212,6 +229,9 @@ class Node:
                 self.cond.notify_all()
             self.server.stop(0).wait()
             self.server = None
+        if self.rest is not None:
+            self.rest.close()
+            self.rest = None
 
     def gate(self, ctx):
         """Applies the fault controls to one call; returns False if it was aborted."""
@@ -334,8 +354,146 @@ class Node:
 
     def state(self):
         with self.lock:
-            return {"publicKey": self.pubkey.hex(), "kind": self.kind, "port": self.port,
-                    "settings": dict(self.s), "counts": dict(self.counts)}
+            st = {"publicKey": self.pubkey.hex(), "kind": self.kind, "port": self.port,
+                  "settings": dict(self.s), "counts": dict(self.counts)}
+        if self.rest_port:
+            st["restPort"] = self.rest_port
+        return st
+
+
+# LND REST side -----------------------------------------------------------
+# grpc-gateway's HTTP status for each gRPC code LND's REST API answers with.
+HTTP_OF_CODE = {grpc.StatusCode.INVALID_ARGUMENT: 400, grpc.StatusCode.UNAUTHENTICATED: 401,
+                grpc.StatusCode.PERMISSION_DENIED: 403, grpc.StatusCode.NOT_FOUND: 404,
+                grpc.StatusCode.UNAVAILABLE: 503, grpc.StatusCode.DEADLINE_EXCEEDED: 504}
+
+
+class RestAbort(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class RestCall:
+    """What Node.gate() and Node.invoice() need of a call context, for one REST request."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def is_active(self):
+        return not self.server.closed
+
+    def abort(self, code, message):
+        raise RestAbort(code, message)
+
+
+class RestServer:
+    """LND's REST API, the one call POST /v1/invoices, over HTTPS (HTTP/1.1, kept
+    connections, one thread per connection)."""
+
+    def __init__(self, node, port):
+        self.node, self.closed = node, False
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(os.path.join(node.dir, "tls.cert"), os.path.join(node.dir, "tls.key"))
+        self.conns, self.lock = set(), threading.Lock()
+        rest = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def log_message(self, *a):
+                pass
+
+            def setup(self):
+                # The TLS handshake in this connection's thread, not in the accepting one.
+                self.request = rest.tls.wrap_socket(self.request, server_side=True)
+                with rest.lock:
+                    rest.conns.add(self.request)
+                super().setup()
+
+            def finish(self):
+                with rest.lock:
+                    rest.conns.discard(self.request)
+                try:
+                    super().finish()
+                except OSError:
+                    pass
+
+            def reply(self, status, obj):
+                body = json.dumps(obj).encode()
+                # one write: status line, headers and body
+                self.wfile.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (
+                                     status, self.responses.get(status, ("",))[0].encode(),
+                                     len(body), body))
+
+            def error(self, status, code, message):
+                self.reply(status, {"code": code.value[0], "message": message, "details": []})
+
+            def body(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(n) if n > 0 else b""
+
+            def do_POST(self):
+                data = self.body()
+                if self.path.split("?")[0] != "/v1/invoices":
+                    return self.error(404, grpc.StatusCode.NOT_FOUND, "Not Found")
+                try:
+                    self.reply(200, rest.add_invoice(self.headers, data))
+                except RestAbort as e:
+                    self.error(HTTP_OF_CODE.get(e.code, 500), e.code, e.message)
+
+            def do_GET(self):
+                self.error(404, grpc.StatusCode.NOT_FOUND, "Not Found")
+
+        class S(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass      # a client that went away, a failed handshake
+
+        self.httpd = S(("127.0.0.1", port), H)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def add_invoice(self, headers, data):
+        """POST /v1/invoices: AddInvoice of the gRPC side, in grpc-gateway's JSON."""
+        node, call = self.node, RestCall(self)
+        perms = node.macaroons.get((headers.get("Grpc-Metadata-macaroon") or "").strip().lower())
+        if perms is None:
+            call.abort(grpc.StatusCode.UNKNOWN, "verification failed: signature mismatch after caveat verification")
+        if "invoices:write" not in perms:
+            call.abort(grpc.StatusCode.UNKNOWN, "verification failed: permission denied")
+        try:
+            req = json.loads(data or b"{}")
+            if not isinstance(req, dict):
+                raise ValueError("not an object")
+            msat = int(req.get("value_msat") or 0) or 1000 * int(req.get("value") or 0)
+            # bytes in grpc-gateway's JSON: base64, standard or URL-safe, padded or not
+            h = str(req.get("description_hash") or "").replace("-", "+").replace("_", "/")
+            dh = base64.b64decode(h + "=" * (-len(h) % 4), validate=True)
+            expiry = int(req.get("expiry") or 0)
+        except (ValueError, TypeError) as e:
+            call.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid request body: %s" % e)
+        if msat <= 0 or len(dh) != 32:
+            call.abort(grpc.StatusCode.INVALID_ARGUMENT, "amount and description_hash required")
+        pr = node.invoice(msat, dh, expiry, call)
+        b64 = lambda b: base64.b64encode(b).decode()
+        return {"r_hash": b64(os.urandom(32)), "payment_request": pr, "add_index": "1",
+                "payment_addr": b64(os.urandom(32))}
+
+    def close(self):
+        """Stops listening and drops the open connections, as a node going down."""
+        self.closed = True
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        with self.lock:
+            conns = list(self.conns)
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def control_server(node, port):
@@ -385,7 +543,11 @@ def main():
                     help="gRPC server threads (default 32).  Fewer threads serve more "
                     "invoices/s (16: ~3000/s, 64: ~2100/s on 2 cores), but each call "
                     "delayed by latency_ms or hang holds one: raise it for high-latency runs")
+    ap.add_argument("--rest-port", type=int,
+                    help="LND only: also LND's REST API (POST /v1/invoices) over HTTPS on this port")
     args = ap.parse_args()
+    if args.rest_port and args.kind != "lnd":
+        ap.error("--rest-port: LND's REST API, --kind lnd only")
     node = Node(args, load_protos())
     node.start()
     ctl = control_server(node, args.control_port)
