@@ -507,12 +507,12 @@ main(void)
 		td_driver(&td_pg, pg);
 		td_pool(&td_pg, pg);
 	} else
-		printf("test_db: postgres skipped (SWGR_TEST_PG_URI unset)\n");
+		SKIP("test_db: the postgres half (SWGR_TEST_PG_URI unset)");
 	if (my != NULL && *my != '\0') {
 		td_driver(&td_my, my);
 		td_pool(&td_my, my);
 	} else
-		printf("test_db: mysql skipped (SWGR_TEST_MYSQL_URI unset)\n");
+		SKIP("test_db: the mysql half (SWGR_TEST_MYSQL_URI unset)");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

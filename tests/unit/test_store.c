@@ -838,12 +838,12 @@ main(void)
 		ts_suite("postgres", pg);
 		ran++;
 	} else
-		printf("test_store: postgres skipped (SWGR_TEST_PG_URI unset)\n");
+		SKIP("test_store: the postgres half (SWGR_TEST_PG_URI unset)");
 	if (my != NULL && *my != '\0') {
 		ts_suite("mysql", my);
 		ran++;
 	} else
-		printf("test_store: mysql skipped (SWGR_TEST_MYSQL_URI unset)\n");
+		SKIP("test_store: the mysql half (SWGR_TEST_MYSQL_URI unset)");
 	printf("test_store: %d of 3 providers ran\n", ran);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
