@@ -33,6 +33,7 @@ uuid_str(const char *s)
 static void
 test_uuid(void)
 {
+	static const uint8_t one[16] = { [15] = 1 }, two[16] = { [15] = 2 };
 	const char *want = "67e55044-10b1-426f-9247-bb680e5fe0c8";
 	struct swgr_uuid a, b;
 
@@ -60,8 +61,16 @@ test_uuid(void)
 	CHECK_INT(a.b[8] >> 6, 2);
 	CHECK(swgr_uuid_cmp(&a, &b) != 0);
 	CHECK(swgr_uuid_cmp(&a, &a) == 0);
-	swgr_uuid_parse(S("00000000-0000-0000-0000-000000000001"), &a);
-	swgr_uuid_parse(S("00000000-0000-0000-0000-000000000002"), &b);
+	/*
+	 * a and b still hold the random UUIDs: an unchecked failed parse would
+	 * leave them, and the order checks would pass half the time.
+	 */
+	CHECK_INT(swgr_uuid_parse(S("00000000-0000-0000-0000-000000000001"), &a),
+	    SWGR_OK);
+	CHECK_INT(swgr_uuid_parse(S("00000000-0000-0000-0000-000000000002"), &b),
+	    SWGR_OK);
+	CHECK(memcmp(a.b, one, sizeof(one)) == 0);
+	CHECK(memcmp(b.b, two, sizeof(two)) == 0);
 	CHECK(swgr_uuid_cmp(&a, &b) < 0);
 	CHECK(swgr_uuid_cmp(&b, &a) > 0);
 }
@@ -456,8 +465,9 @@ test_mono(void)
 	pthread_cond_t cv;
 	struct timespec now, ts;
 	double d, t0;
+	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	CHECK_INT(clock_gettime(CLOCK_MONOTONIC, &now), 0);
 	swgr_mono_after(&ts, 1.75);
 	d = (double)(ts.tv_sec - now.tv_sec) + (ts.tv_nsec - now.tv_nsec) / 1e9;
 	CHECK(d >= 1.75 && d < 1.85);
@@ -470,9 +480,11 @@ test_mono(void)
 	t0 = swgr_mono_now();
 	swgr_mono_after(&ts, 0.2);
 	pthread_mutex_lock(&mu);
-	while (pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
+	/* 0 is a wakeup (spurious); any other error would have looped forever. */
+	while ((rc = pthread_cond_timedwait(&cv, &mu, &ts)) == 0)
 		;
 	pthread_mutex_unlock(&mu);
+	CHECK_INT(rc, ETIMEDOUT);
 	d = swgr_mono_now() - t0;
 	CHECK(d >= 0.19 && d < 5);	/* a realtime condition would not wait at all */
 	pthread_cond_destroy(&cv);
