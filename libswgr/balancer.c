@@ -605,15 +605,16 @@ draw(uint64_t *x)
  */
 static enum swgr_rc
 ask(struct swgr_balancer *b, const struct member *m, const struct swgr_balancer_req *r,
-    char **bolt11, struct swgr_err *err)
+    double deadline, char **bolt11, struct swgr_err *err)
 {
 	struct swgr_bolt11 inv;
 	struct swgr_err e2 = { 0 };
 	char name[SWGR_PUBKEY_STRLEN + 1];
 	enum swgr_rc rc;
 
-	rc = swgr_ln_invoice(m->ln->c, r->amount_msat, r->metadata, r->metadata_len,
-	    b->lc->invoice_expiry_secs, bolt11, err);
+	/* The call ends at the request's deadline at the latest (README). */
+	rc = swgr_ln_invoice_within(m->ln->c, deadline - swgr_mono_now(), r->amount_msat,
+	    r->metadata, r->metadata_len, b->lc->invoice_expiry_secs, bolt11, err);
 	if (rc != SWGR_OK)
 		return rc == SWGR_EINVAL ? SWGR_EINVAL : SWGR_EUPSTREAM;
 	swgr_pubkey_format(&m->pk, name);
@@ -664,7 +665,7 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
-		rc = ask(b, &s->v[order[i]], r, bolt11, err);
+		rc = ask(b, &s->v[order[i]], r, deadline, bolt11, err);
 		if (rc == SWGR_OK || rc == SWGR_EINVAL)
 			break;
 		swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);

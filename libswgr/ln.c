@@ -330,12 +330,19 @@ enum swgr_rc
 swgr_ln_call(struct swgr_ln_client *c, const char *method, const uint8_t *req, size_t reqlen,
     uint8_t **resp, size_t *resplen, struct swgr_err *err)
 {
+	return swgr_ln_call_within(c, c->timeout_secs, method, req, reqlen, resp, resplen, err);
+}
+
+enum swgr_rc
+swgr_ln_call_within(struct swgr_ln_client *c, double timeout_secs, const char *method,
+    const uint8_t *req, size_t reqlen, uint8_t **resp, size_t *resplen, struct swgr_err *err)
+{
 	struct swgr_grpc_md md = { "macaroon", c->macaroon_hex };
 	enum swgr_rc rc;
 	int status;
 
 	rc = swgr_grpc_unary(c->chan, method, &md, c->macaroon_hex != NULL ? 1 : 0, req, reqlen,
-	    c->timeout_secs, resp, resplen, &status, err);
+	    timeout_secs, resp, resplen, &status, err);
 	if (rc != SWGR_OK)
 		swgr_err_wrap(err, "backend %s (%s)", c->name, c->ops->kind);
 	return rc;
@@ -345,7 +352,17 @@ enum swgr_rc
 swgr_ln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *description,
     size_t desclen, uint64_t expiry_secs, char **bolt11, struct swgr_err *err)
 {
-	return c->ops->invoice(c, amount_msat, description, desclen, expiry_secs, bolt11, err);
+	return c->ops->invoice(c, c->timeout_secs, amount_msat, description, desclen, expiry_secs,
+	    bolt11, err);
+}
+
+enum swgr_rc
+swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs, uint64_t amount_msat,
+    const char *description, size_t desclen, uint64_t expiry_secs, char **bolt11,
+    struct swgr_err *err)
+{
+	return c->ops->invoice(c, max_secs < c->timeout_secs ? max_secs : c->timeout_secs,
+	    amount_msat, description, desclen, expiry_secs, bolt11, err);
 }
 
 enum swgr_rc

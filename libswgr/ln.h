@@ -60,6 +60,14 @@ enum swgr_rc	 swgr_ln_invoice(struct swgr_ln_client *c, uint64_t amount_msat,
 		    const char *description, size_t desclen, uint64_t expiry_secs,
 		    char **bolt11, struct swgr_err *err);
 
+/*
+ * The same, the call's deadline max_secs from now when that comes before the
+ * client's timeout: a caller's own deadline (request-deadline-secs).
+ */
+enum swgr_rc	 swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs,
+		    uint64_t amount_msat, const char *description, size_t desclen,
+		    uint64_t expiry_secs, char **bolt11, struct swgr_err *err);
+
 /* The node's inbound liquidity in msat: the health check (spec §10.2, §10.3). */
 enum swgr_rc	 swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err);
 

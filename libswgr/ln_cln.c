@@ -47,8 +47,9 @@ pack(const ProtobufCMessage *msg, size_t *len)
 }
 
 static enum swgr_rc
-cln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *description,
-    size_t desclen, uint64_t expiry_secs, char **bolt11, struct swgr_err *err)
+cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
+    const char *description, size_t desclen, uint64_t expiry_secs, char **bolt11,
+    struct swgr_err *err)
 {
 	Cln__InvoiceRequest req = CLN__INVOICE_REQUEST__INIT;
 	Cln__AmountOrAny aoa = CLN__AMOUNT_OR_ANY__INIT;
@@ -78,7 +79,7 @@ cln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *descript
 	free(desc);
 	if (buf == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_call(c, "/cln.Node/Invoice", buf, len, &resp, &resplen, err);
+	rc = swgr_ln_call_within(c, timeout_secs, "/cln.Node/Invoice", buf, len, &resp, &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;

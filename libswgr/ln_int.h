@@ -9,8 +9,8 @@
 
 struct swgr_ln_ops {
 	const char	*kind;
-	enum swgr_rc	(*invoice)(struct swgr_ln_client *, uint64_t, const char *, size_t,
-			    uint64_t, char **, struct swgr_err *);
+	enum swgr_rc	(*invoice)(struct swgr_ln_client *, double, uint64_t, const char *,
+			    size_t, uint64_t, char **, struct swgr_err *);
 	enum swgr_rc	(*inbound)(struct swgr_ln_client *, uint64_t *, struct swgr_err *);
 };
 
@@ -30,5 +30,9 @@ extern const struct swgr_ln_ops swgr_ln_lnd_ops;
 /* One unary call with the client's deadline and metadata; errors name the backend. */
 enum swgr_rc	 swgr_ln_call(struct swgr_ln_client *c, const char *method, const uint8_t *req,
 		    size_t reqlen, uint8_t **resp, size_t *resplen, struct swgr_err *err);
+/* The same with a deadline timeout_secs from now. */
+enum swgr_rc	 swgr_ln_call_within(struct swgr_ln_client *c, double timeout_secs,
+		    const char *method, const uint8_t *req, size_t reqlen, uint8_t **resp,
+		    size_t *resplen, struct swgr_err *err);
 
 #endif

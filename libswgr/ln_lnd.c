@@ -8,8 +8,9 @@
 #include "sha256.h"
 
 static enum swgr_rc
-lnd_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *description,
-    size_t desclen, uint64_t expiry_secs, char **bolt11, struct swgr_err *err)
+lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
+    const char *description, size_t desclen, uint64_t expiry_secs, char **bolt11,
+    struct swgr_err *err)
 {
 	Lnrpc__Invoice req = LNRPC__INVOICE__INIT;
 	Lnrpc__AddInvoiceResponse *res;
@@ -31,7 +32,7 @@ lnd_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *descript
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	protobuf_c_message_pack(&req.base, buf);
-	rc = swgr_ln_call(c, "/lnrpc.Lightning/AddInvoice", buf, len, &resp, &resplen, err);
+	rc = swgr_ln_call_within(c, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len, &resp, &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
