@@ -164,23 +164,60 @@ def _to8(words: bytes) -> bytes:
     return base64.b32decode(words.translate(_TO_B32) + b"A" * (-n % 8))[:(n * 5 + 7) // 8]
 
 
-def encode(seckey: bytes, amount_msat, payment_hash: bytes, description_hash: bytes,
-           expiry: int, timestamp: int, payment_secret: bytes, network="bcrt",
-           min_final_cltv=18) -> str:
+# The fields encode() writes by default, in this order (those with no value are left out).
+DEFAULT_ORDER = ("p", "s", "d", "h", "m", "x", "c", "9", "n")
+# var_onion_optin (8) and payment_secret (14), both "required" bits.
+DEFAULT_FEATURES = (1 << 8) | (1 << 14)
+
+
+def _uint5(value):
+    """A field's value as its minimal big-endian words (none for 0)."""
+    return _int5(value) if value else []
+
+
+def encode(seckey: bytes, amount_msat, payment_hash: bytes, description_hash, expiry,
+           timestamp: int, payment_secret: bytes, network="bcrt", min_final_cltv=18, *,
+           description=None, metadata=None, features=DEFAULT_FEATURES, payee_field=False,
+           order=DEFAULT_ORDER) -> str:
+    """A signed invoice (lowercase).
+
+    amount_msat None: no amount.  description_hash (h) or description (d, a str):
+    exactly one.  expiry (x) and min_final_cltv (c): None leaves the field out, so
+    that readers take the defaults 3600 and 18.  metadata (m, bytes) if not None;
+    features (9) if not 0; payee_field writes n with the key of seckey.  order
+    lists the tag letters in the order the fields are written; every field
+    present must be in it.  The signature is libsecp256k1's (RFC 6979, low-S).
+    """
+    if (description is None) == (description_hash is None):
+        raise ValueError("exactly one of description and description_hash")
     hrp = "ln" + network + _amount_hrp(amount_msat)
     data = bytearray(_int5(timestamp, 7))
-
-    def tag(letter, words):
-        data.append(TAGS[letter])
-        data.extend(_int5(len(words), 2))
-        data.extend(words)
-    tag("p", _to5(payment_hash))
-    tag("s", _to5(payment_secret))
-    tag("h", _to5(description_hash))
-    tag("x", _int5(expiry))
-    tag("c", _int5(min_final_cltv))
-    # features: var_onion_optin (8) and payment_secret (14), both "required" bits
-    tag("9", _int5((1 << 8) | (1 << 14)))
+    fields = {"p": _to5(payment_hash), "s": _to5(payment_secret)}
+    if description is not None:
+        fields["d"] = _to5(description.encode())
+    if description_hash is not None:
+        fields["h"] = _to5(description_hash)
+    if metadata is not None:
+        fields["m"] = _to5(metadata)
+    if expiry is not None:
+        fields["x"] = _uint5(expiry)
+    if min_final_cltv is not None:
+        fields["c"] = _uint5(min_final_cltv)
+    if features:
+        fields["9"] = _uint5(features)
+    if payee_field:
+        fields["n"] = _to5(pubkey(seckey))
+    missing = set(fields) - set(order)
+    if missing:
+        raise ValueError("order leaves out the fields %s" % "".join(sorted(missing)))
+    for letter in order:
+        if letter in fields:
+            words = fields.pop(letter)
+            if len(words) > 1023:
+                raise ValueError("field %s is too long" % letter)
+            data.append(TAGS[letter])
+            data.extend(_int5(len(words), 2))
+            data.extend(words)
     msg = hashlib.sha256(hrp.encode() + _to8(bytes(data))).digest()
     data.extend(_to5(sign_recoverable(seckey, msg)))
     poly = _polymod(_hrp_expand(hrp) + list(data) + [0] * 6) ^ 1
@@ -189,64 +226,137 @@ def encode(seckey: bytes, amount_msat, payment_hash: bytes, description_hash: by
 
 
 _MULT = {"m": 10**8, "u": 10**5, "n": 10**2}
+NETWORKS = ("bc", "tb", "tbs", "bcrt", "sb")
+# The even (required) feature bits BOLT #9 allows in invoices: 8, 14, 16, 24, 36, 48.
+KNOWN_EVEN_FEATURES = frozenset((8, 14, 16, 24, 36, 48))
+# secp256k1's group order: a signature with s above half of it is high-S.
+_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
-def decode(invoice: str) -> dict:
-    """Decodes and checks the signature; returns amount_msat, payee, hashes, expiry..."""
-    hrp, data = bech32_decode(invoice)
+def _parse_hrp(hrp):
+    """(network, amount_msat or None) of "ln" + currency prefix + amount, by BOLT #11's reader rules."""
     if not hrp.startswith("ln"):
         raise ValueError("not a lightning invoice")
-    if len(data) < 7 + 104:
-        raise ValueError("too short")
-    body, sigw = data[:-104], data[-104:]
     rest = hrp[2:]
     i = 0
     while i < len(rest) and not rest[i].isdigit():
         i += 1
     network, amt = rest[:i], rest[i:]
-    amount_msat = None
-    if amt:
-        mult = amt[-1]
-        if mult == "p":
-            n = int(amt[:-1])
-            if n % 10:
-                raise ValueError("sub-msat amount")
-            amount_msat = n // 10
-        elif mult in _MULT:
-            amount_msat = int(amt[:-1]) * _MULT[mult]
-        else:
-            amount_msat = int(amt) * 10**11
-    out = {"network": network, "amount_msat": amount_msat, "expiry": 3600,
-           "timestamp": 0, "description_hash": None, "description": None}
+    if network not in NETWORKS:
+        raise ValueError("unknown currency prefix %r" % network)
+    if not amt:
+        return network, None
+    digits, mult = (amt[:-1], amt[-1]) if amt[-1] in "munp" else (amt, "")
+    if not (digits.isascii() and digits.isdigit()) or digits[0] == "0":
+        raise ValueError("bad amount %r (digits, no leading 0, then m, u, n or p)" % amt)
+    n = int(digits)
+    if mult == "p":
+        if n % 10:
+            raise ValueError("sub-msat amount")
+        return network, n // 10
+    return network, n * (_MULT[mult] if mult else 10**11)
+
+
+def _uint(letter, words):
+    if words and words[0] == 0:
+        raise ValueError("%s field is not minimally encoded" % letter)
+    v = 0
+    for w in words:
+        v = v << 5 | w
+    return v
+
+
+def _verifies(sig64, msg32, key33):
+    """ECDSA verification of (r, s) against key33: one of the four recoveries gives it."""
+    for recid in range(4):
+        try:
+            if recover(sig64 + bytes([recid]), msg32) == key33:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def decode(invoice: str) -> dict:
+    """Decodes invoice and checks it by BOLT #11's reader rules and its signature.
+
+    Returns network, amount_msat (None if absent), timestamp, payment_hash,
+    payment_secret, description or description_hash (the other None), metadata,
+    expiry (3600 if absent), min_final_cltv (18 if absent), features (an int),
+    payee (from n or recovered), payee_field (n was present) and sighash (the
+    SHA-256 the signature signs).  A p, s, h or n field of another length is
+    skipped, as the spec's "fields which must be ignored" example has it; of
+    several p, s, n, m, x or c fields the first counts.  Raises ValueError.
+    """
+    hrp, data = bech32_decode(invoice)
+    network, amount_msat = _parse_hrp(hrp)
+    if len(data) < 7 + 104:
+        raise ValueError("too short")
+    body, sigw = data[:-104], data[-104:]
     ts = 0
     for w in body[:7]:
         ts = ts << 5 | w
-    out["timestamp"] = ts
-    j = 7
+    out = {"network": network, "amount_msat": amount_msat, "timestamp": ts,
+           "payment_hash": None, "payment_secret": None, "description": None,
+           "description_hash": None, "metadata": None, "expiry": 3600,
+           "min_final_cltv": 18, "features": 0, "payee_field": False}
     tagnames = {v: k for k, v in TAGS.items()}
+    seen = set()
     n_field = None
+    j = 7
     while j < len(body):
+        if len(body) - j < 3:
+            raise ValueError("truncated tagged field")
         t, ln = body[j], body[j + 1] << 5 | body[j + 2]
+        if j + 3 + ln > len(body):
+            raise ValueError("tagged field overruns the data")
         words = body[j + 3:j + 3 + ln]
         j += 3 + ln
         name = tagnames.get(t)
-        if name == "p" and ln == 52:
+        if name in ("p", "s", "h") and ln != 52 or name == "n" and ln != 53:
+            continue
+        if name in ("d", "h", "9") and name in seen:
+            raise ValueError("more than one %s field" % name)
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        if name == "p":
             out["payment_hash"] = bytes(convertbits(words, 5, 8, False))
-        elif name == "h" and ln == 52:
+        elif name == "s":
+            out["payment_secret"] = bytes(convertbits(words, 5, 8, False))
+        elif name == "h":
             out["description_hash"] = bytes(convertbits(words, 5, 8, False))
         elif name == "d":
             out["description"] = bytes(convertbits(words, 5, 8, False)).decode()
-        elif name == "n" and ln == 53:
+        elif name == "m":
+            out["metadata"] = bytes(convertbits(words, 5, 8, False))
+        elif name == "n":
             n_field = bytes(convertbits(words, 5, 8, False))
         elif name == "x":
-            v = 0
-            for w in words:
-                v = v << 5 | w
-            out["expiry"] = v
+            out["expiry"] = _uint("x", words)
+        elif name == "c":
+            out["min_final_cltv"] = _uint("c", words)
+        elif name == "9":
+            out["features"] = f = _uint("9", words)
+            bits = [b for b in range(f.bit_length()) if f >> b & 1 and b % 2 == 0]
+            unknown = [b for b in bits if b not in KNOWN_EVEN_FEATURES]
+            if unknown:
+                raise ValueError("requires unknown feature bit %d" % unknown[0])
+    if "p" not in seen:
+        raise ValueError("no payment hash (p)")
+    if "s" not in seen:
+        raise ValueError("no payment secret (s)")
+    if ("d" in seen) == ("h" in seen):
+        raise ValueError("both d and h fields" if "d" in seen else "neither a d nor an h field")
     sig = bytes(convertbits(sigw, 5, 8, False))
     msg = hashlib.sha256(hrp.encode() + bytes(convertbits(body, 5, 8))).digest()
-    payee = recover(sig, msg)
-    if n_field is not None and n_field != payee:
-        raise ValueError("signature does not match the n field")
-    out["payee"] = payee
+    out["sighash"] = msg
+    if n_field is not None:
+        if int.from_bytes(sig[32:64], "big") > _ORDER // 2:
+            raise ValueError("high-S signature with an n field")
+        if not _verifies(sig[:64], msg, n_field):
+            raise ValueError("signature does not verify against the n field")
+        out["payee"], out["payee_field"] = n_field, True
+    else:
+        out["payee"] = recover(sig, msg)
     return out
