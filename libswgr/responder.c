@@ -325,6 +325,13 @@ out:
  * WAKE_SIG, repeatedly, since it may have been between its check and the
  * blocking call.  The listening socket is shut down only if it is ours: fd 0
  * may be shared with the other children of spawn-fcgi -F.
+ *
+ * FCGX_ShutdownPending is not called: with it, libfcgi's OS_Accept leaves its
+ * accept loop with the descriptor of a connection it has just closed (one
+ * whose first bytes WAKE_SIG kept it from waiting for) and waits on that
+ * stale number again and again, so a worker never returned at SIGTERM under
+ * load.  Without it, the interrupted accept returns EINTR, or EINVAL on our
+ * shut-down socket.
  */
 static void
 stop_workers(struct app *app)
@@ -335,7 +342,6 @@ stop_workers(struct app *app)
 	pthread_mutex_lock(&app->mu);
 	app->stop = true;
 	pthread_mutex_unlock(&app->mu);
-	FCGX_ShutdownPending();
 	if (app->socket_path != NULL || app->listen_fd != 0)
 		shutdown(app->listen_fd, SHUT_RDWR);
 	for (;;) {
