@@ -1,8 +1,17 @@
 // bench/lnurl-node.js: the peer of the benchmark, lnurl-node (npm "lnurl", installed by
-// bench/run.sh into bench/.node/) with its built-in "dummy" Lightning backend and the
-// default in-memory store, as its README's createServer example.
+// bench/run.sh into bench/.node/) with the default in-memory store, as its README's
+// createServer example, and one of two Lightning backends:
 //
-//   node bench/lnurl-node.js PORT PUBLIC_URL OUT_FILE
+//   node bench/lnurl-node.js PORT PUBLIC_URL OUT_FILE lnd REST_URL TLS_CERT MACAROON
+//   node bench/lnurl-node.js PORT PUBLIC_URL OUT_FILE dummy
+//
+// lnd (what bench/run.sh uses): lnurl-node's "lnd" backend, LND's REST API at REST_URL
+// (https://localhost:R/, a node simulator started with --rest-port R), verifying the
+// node's TLS_CERT and sending MACAROON (a file) in hex in Grpc-Metadata-macaroon.
+// Every callback makes one POST /v1/invoices there: the invoice is made and signed out
+// of this process, as swgr's are by its simulators over gRPC.
+// dummy: lnurl-node's built-in "dummy" backend, which makes and signs a fake invoice in
+// this process (what the benchmark used before; kept for comparison).
 //
 // Listens on 127.0.0.1:PORT (nginx proxies to it), creates one payRequest URL that may be
 // used any number of times (uses: 0) with the same amounts as swgr's offer, and writes its
@@ -10,15 +19,32 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
+const dns = require('dns');
 const lnurl = require(path.join(__dirname, '.node', 'node_modules', 'lnurl'));
 
-const [port, publicUrl, out] = process.argv.slice(2);
+// "localhost" (the name in the simulator's certificate) to 127.0.0.1, where it listens.
+dns.setDefaultResultOrder('ipv4first');
+
+const [port, publicUrl, out, backend = 'lnd', restUrl, cert, macaroon] = process.argv.slice(2);
+let lightning;
+if (backend === 'lnd') {
+	if (!restUrl || !cert || !macaroon) {
+		console.error('usage: lnurl-node.js PORT PUBLIC_URL OUT_FILE lnd REST_URL TLS_CERT MACAROON');
+		process.exit(2);
+	}
+	lightning = { backend: 'lnd', config: { baseUrl: restUrl, cert, macaroon } };
+} else if (backend === 'dummy') {
+	lightning = { backend: 'dummy', config: {} };
+} else {
+	console.error(`unknown backend ${backend}: lnd or dummy`);
+	process.exit(2);
+}
 const server = lnurl.createServer({
 	host: '127.0.0.1',
 	port: Number(port),
 	url: publicUrl,
 	endpoint: '/lnurl',
-	lightning: { backend: 'dummy', config: {} },
+	lightning,
 	store: { backend: 'memory', config: {} },
 	payRequest: { commentAllowed: 0 },
 });

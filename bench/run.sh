@@ -8,20 +8,29 @@
 # a hello-world FastCGI responder (the ceiling) and swgr-lnurl under spawn-fcgi with
 # the same threads, swgr-discovery and swgr-offer (to register nodes and an offer, on
 # SQLite), swgr-monitord, Lightning node simulators (tests/sim/lnsim.py), and
-# lnurl-node with its dummy Lightning backend behind nginx's proxy_pass.  Then wrk
-# (64 connections, a warm-up, then a fixed duration) against each scenario, and one
-# table with the targets of issue 4 item 8, all ratios taken within this run.
+# lnurl-node behind nginx's proxy_pass, with its "lnd" Lightning backend against one
+# more simulator's LND REST API (invoices made out of process on both sides).  Then
+# wrk (64 connections, a warm-up, then a fixed duration) against each scenario, and
+# one table with the targets of issue 4 item 8, all ratios taken within this run.
 # Everything started is stopped at the end, also on failure.  See bench/README.md.
+#
+# A gate: exit status 0 if every target is met, 1 if any is missed (a scenario with
+# any non-2xx answer or socket error fails every target that uses it), 2 if the
+# set-up failed (nothing measured), 130 if interrupted.
 #
 # Knobs (environment): BENCH_SECONDS (15) and BENCH_WARMUP (5) per scenario,
 # BENCH_CONNS (64), BENCH_THREADS (32, -t of both FastCGI responders),
 # BENCH_KEEPALIVE (8, nginx upstream keepalive per worker), BENCH_SIMS (3),
-# BENCH_DRIFT_REQUESTS (100000), SWGR_BUILD_DIR (/tmp/swgr-bench-build),
+# BENCH_DRIFT_REQUESTS (100000), BENCH_DRIFT_MAX_SECONDS (300, the drift phase's cap),
+# SWGR_BUILD_DIR (/tmp/swgr-bench-build),
 # BENCH_SWGR_ARGS (more options of swgr-lnurl, e.g. "-l warn"), BENCH_ROUNDS (5),
+# BENCH_NODE_BACKEND (lnd; "dummy": lnurl-node's in-process fake invoices, as before),
+# BENCH_REPORT_ONLY=1 (print the verdicts, exit 0 even if a target is missed),
 # BENCH_HOLD=N (keep the stack up N s before measuring), BENCH_KEEP=1 leaves the temporary directory (logs) in place.
-set -euo pipefail
+set -eEuo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+export LC_ALL=C		# decimal points in awk, sort -g
 
 SECONDS_RUN=${BENCH_SECONDS:-15}
 WARMUP=${BENCH_WARMUP:-5}
@@ -31,6 +40,9 @@ KEEPALIVE=${BENCH_KEEPALIVE:-8}
 NSIMS=${BENCH_SIMS:-3}
 DRIFT_N=${BENCH_DRIFT_REQUESTS:-100000}
 ROUNDS=${BENCH_ROUNDS:-5}
+DRIFT_MAX=${BENCH_DRIFT_MAX_SECONDS:-300}
+NODE_BACKEND=${BENCH_NODE_BACKEND:-lnd}
+REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
 SLICE=$(( (SECONDS_RUN + ROUNDS - 1) / ROUNDS ))
 BUILD=${SWGR_BUILD_DIR:-/tmp/swgr-bench-build}
 LNURL_NODE_VERSION=0.27.0
@@ -39,7 +51,14 @@ NCPU=$(nproc)
 TICK=$(getconf CLK_TCK)
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+# A set-up failure: nothing (more) is measured; exit status 2, not 1 (a missed target).
+die() { log "FAILED (set-up, no verdict): $*"; exit 2; }
+# Any other command failing under set -e is a failure of the script itself: the same.
+trap 'rc=$?; log "FAILED (set-up, no verdict): line $LINENO: \"$BASH_COMMAND\" exited with $rc"; exit 2' ERR
+for v in SECONDS_RUN WARMUP CONNS THREADS KEEPALIVE NSIMS DRIFT_N ROUNDS DRIFT_MAX; do
+	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v=${!v}: a positive integer expected"
+done
+case $NODE_BACKEND in lnd|dummy) ;; *) die "BENCH_NODE_BACKEND=$NODE_BACKEND: lnd or dummy";; esac
 
 # ---- what the run needs: Debian packages, the build, hello, lnurl-node ----
 
@@ -122,8 +141,9 @@ wait_http() {	# URL [tries of 0.1 s]
 	return 1
 }
 
-ports=($(free_ports $((6 + 2 * NSIMS))))
+ports=($(free_ports $((6 + 2 * NSIMS + 3))))
 read -r P_HELLO P_SWGR P_NODE P_DISC P_OFFER P_NODE_BACK <<<"${ports[*]:0:6}"
+read -r P_NSIM P_NSIM_CTL P_NSIM_REST <<<"${ports[*]:$((6 + 2 * NSIMS)):3}"
 
 # ---- Lightning node simulators ----
 
@@ -137,7 +157,16 @@ for i in $(seq 1 "$NSIMS"); do
 	pids+=($!)
 	sim_ports+=("$port") sim_ctl+=("$ctl") sim_kind+=("$kind")
 done
-for i in $(seq 1 "$NSIMS"); do
+# lnurl-node's node: one more LND simulator, not registered with swgr, that also serves
+# LND's REST API (lnurl-node's "lnd" backend makes one POST /v1/invoices per callback).
+NSIM_PID=
+if [ "$NODE_BACKEND" = lnd ]; then
+	$PY tests/sim/lnsim.py --kind lnd --dir "$T/simnode" --port "$P_NSIM" --control-port "$P_NSIM_CTL" \
+	    --rest-port "$P_NSIM_REST" --workers 32 >"$T/simnode.log" 2>&1 &
+	NSIM_PID=$!
+	pids+=($NSIM_PID)
+fi
+for i in $(seq 1 "$NSIMS") ${NSIM_PID:+node}; do
 	for _ in $(seq 1 300); do [ -s "$T/sim$i/node.json" ] && break; sleep 0.1; done
 	[ -s "$T/sim$i/node.json" ] || die "simulator $i did not start (see $T/sim$i.log)"
 done
@@ -205,8 +234,12 @@ spawn hello "$T/hello" -t "$THREADS"
 # shellcheck disable=SC2086
 spawn lnurl "$BUILD/swgr-lnurl" -c "$T/config.yaml" -t "$THREADS" ${BENCH_SWGR_ARGS:-}
 "$BUILD/swgr-monitord" -c "$T/config.yaml" >"$T/monitord.stderr" 2>&1 &
-pids+=($!)
-node bench/lnurl-node.js "$P_NODE_BACK" "http://127.0.0.1:$P_NODE" "$T/lnurl-node.paths" \
+MON_PID=$!
+pids+=($MON_PID)
+node_args=(dummy)
+[ "$NODE_BACKEND" = lnd ] &&
+	node_args=(lnd "https://localhost:$P_NSIM_REST/" "$T/simnode/tls.cert" "$T/simnode/invoice.macaroon")
+node bench/lnurl-node.js "$P_NODE_BACK" "http://127.0.0.1:$P_NODE" "$T/lnurl-node.paths" "${node_args[@]}" \
     >"$T/lnurl-node.log" 2>&1 &
 NODE_PID=$!
 pids+=($NODE_PID)
@@ -334,13 +367,18 @@ SW=http://127.0.0.1:$P_SWGR
 PAY=/offers/default/$offer
 CB=$PAY/invoice?amount=5000
 wait_http "$SW/health/full" 300 || die "swgr-lnurl never saw a healthy node (see $T/monitord.log)"
-# Every simulator healthy in the status table before the load starts.
-for _ in $(seq 1 100); do
-	n=$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
+# Every simulator healthy in the status table before the load starts (30 s at most).
+healthy=0
+for _ in $(seq 1 300); do
+	healthy=$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
 	    'select count(*) from swgr_node_status where healthy').fetchone()[0])" "$T/swgr.db" 2>/dev/null || echo 0)
-	[ "$n" -ge "$NSIMS" ] 2>/dev/null && break
+	[[ $healthy =~ ^[0-9]+$ ]] || healthy=0
+	[ "$healthy" -ge "$NSIMS" ] && break
 	sleep 0.1
 done
+[ "$healthy" -ge "$NSIMS" ] ||
+	die "only $healthy of $NSIMS simulators healthy in swgr_node_status after 30 s (see $T/monitord.log, $T/sim*.log)"
+# An invoice through swgr-lnurl, from one of its simulators.
 curl -fs "$SW$CB" | grep -q '"pr":"lnbc' || die "swgr-lnurl: no invoice from $SW$CB"
 for _ in $(seq 1 100); do [ -s "$T/lnurl-node.paths" ] && break; sleep 0.1; done
 [ -s "$T/lnurl-node.paths" ] || die "lnurl-node did not start (see $T/lnurl-node.log)"
@@ -348,9 +386,33 @@ NPAY=$(sed -n 1p "$T/lnurl-node.paths")
 NCB=$(sed -n 2p "$T/lnurl-node.paths")?amount=5000
 NU=http://127.0.0.1:$P_NODE
 curl -fs "$NU$NPAY" | grep -q '"tag":"payRequest"' || die "lnurl-node: no payRequest from $NU$NPAY"
-curl -fs "$NU$NCB" | grep -q '"pr":"lnbc' || die "lnurl-node: no invoice from $NU$NCB"
+# lnurl-node's invoice: from its simulator over LND's REST API (made and signed there:
+# its counter moves, the payee is its key, amount and description hash are the request's).
+nsim_invoices() { curl -fs "http://127.0.0.1:$P_NSIM_CTL/state" | $PY -c 'import json,sys; print(json.load(sys.stdin)["counts"]["invoices"])'; }
+[ -z "$NSIM_PID" ] || n0=$(nsim_invoices) || die "lnurl-node's simulator does not answer (see $T/simnode.log)"
+pr=$(curl -fs "$NU$NCB" | sed -n 's/.*"pr":"\(ln[a-z0-9]*\)".*/\1/p') || true
+case $pr in lnbc*) ;; *) die "lnurl-node: no invoice from $NU$NCB (see $T/lnurl-node.log, $T/simnode.log)";; esac
+if [ -n "$NSIM_PID" ]; then
+	[ "$(nsim_invoices)" -gt "$n0" ] || die "lnurl-node's invoice did not come from its simulator"
+	PYTHONPATH=tests/sim $PY -c '
+import bolt11, hashlib, json, sys
+inv, node = bolt11.decode(sys.argv[1]), json.load(open(sys.argv[2]))
+meta = b"[[\"text/plain\",\"Pay to the swgr benchmark\"]]"
+assert inv["payee"].hex() == node["publicKey"], "payee %s, not the simulator %s" % (inv["payee"].hex(), node["publicKey"])
+assert inv["amount_msat"] == 5000, "amount %s msat, not 5000" % inv["amount_msat"]
+assert inv["description_hash"] == hashlib.sha256(meta).digest(), "not the description hash of the metadata"
+' "$pr" "$T/simnode/node.json" 2>"$T/check-node-invoice.log" ||
+		die "lnurl-node's invoice is not its simulator's: $(tail -n1 "$T/check-node-invoice.log")"
+fi
 HELLO_PID=$(cat "$T/hello.pid")
 SWGR_PID=$(cat "$T/lnurl.pid")
+DISC_PID=$(cat "$T/discovery.pid")
+OFFER_PID=$(cat "$T/offer.pid")
+# Every measured URL once: anything but 200 is only reported here (the verdicts judge it).
+for u in "http://127.0.0.1:$P_HELLO/" "$SW/health" "$SW$PAY" "$NU$NPAY"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$u") || true
+	[ "$code" = 200 ] || log "warning: $u answers $code at set-up; measuring anyway (its targets will fail)"
+done
 
 # ---- measurement helpers ----
 
@@ -361,11 +423,11 @@ cpu_ticks() {	# PID...: utime+stime of all threads, in clock ticks
 	done
 	echo $t
 }
-status_kb() {	# PID FIELD
-	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+status_kb() {	# PID FIELD: a field of /proc/PID/status in kB; nothing if the process is gone
+	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || true
 }
-to_ms() {	# wrk's 1.23ms / 456.78us / 1.02s
-	awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+to_ms() {	# wrk's 1.23ms / 456.78us / 1.02s / 1.50m
+	awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 sim_invoices() {
 	local c n=0
@@ -379,21 +441,74 @@ sim_ticks() {
 	for p in "${pids[@]:0:$NSIMS}"; do t=$((t + $(cpu_ticks "$p"))); done
 	echo $t
 }
+# wrk's summary of one run into W_ALL (the answers it counted, whatever their status),
+# W_NON2XX ("Non-2xx or 3xx responses": wrk counts status > 399 there), W_CONN W_READ
+# W_WRITE W_TIMEOUT ("Socket errors"), W_SECS (its run time) and W_GOOD, the 2xx/3xx
+# answers in time: W_ALL minus the non-2xx minus the timeouts.  (wrk counts an answer
+# that came after --timeout in W_ALL and in "timeout"; connect, read and write errors
+# are requests that never got an answer, not in W_ALL.)  False if there is no summary.
+wrk_parse() {	# TEXT
+	local f
+	f=$(awk '
+		/ requests in / { all = $1; s = $4; sub(",", "", s); t = s + 0
+			if (s ~ /us$/) t /= 1e6; else if (s ~ /ms$/) t /= 1e3; else if (s ~ /m$/) t *= 60; else if (s ~ /h$/) t *= 3600
+			seen = 1 }
+		/Non-2xx or 3xx responses:/ { bad = $NF }
+		/Socket errors:/ { gsub(",", ""); c = $4; r = $6; w = $8; to = $10 }
+		END { if (seen) printf "%d %d %d %d %d %d %.6f\n", all, bad, c, r, w, to, t }' <<<"$1")
+	[ -n "$f" ] || return 1
+	read -r W_ALL W_NON2XX W_CONN W_READ W_WRITE W_TIMEOUT W_SECS <<<"$f"
+	W_GOOD=$((W_ALL - W_NON2XX - W_TIMEOUT))
+	[ "$W_GOOD" -ge 0 ] || W_GOOD=0
+	W_SOCK=$((W_CONN + W_READ + W_WRITE + W_TIMEOUT))
+}
+wrk_errs() {	# after wrk_parse: the errors of that run in words, or nothing
+	local r=()
+	[ "$W_NON2XX" = 0 ] || r+=("$W_NON2XX non-2xx answers")
+	[ "$W_SOCK" = 0 ] || r+=("$W_SOCK socket errors (connect $W_CONN, read $W_READ, write $W_WRITE, timeout $W_TIMEOUT)")
+	join "; " ${r[@]+"${r[@]}"}
+}
+join() {	# SEP WORD...: the words with SEP between them
+	local sep=$1 out="" w
+	shift
+	[ $# = 0 ] && return 0
+	out=$1
+	shift
+	for w in "$@"; do out+=$sep$w; done
+	echo "$out"
+}
 
-declare -A URL PIDS REQS SECS TICKS ERRS P50S P99S RPS P50 P99 CPUK SL_RPS SL_CPU
-define() {	# NAME URL PIDS...: a scenario, and the processes whose CPU it is charged
-	URL[$1]=$2 REQS[$1]=0 SECS[$1]=0 TICKS[$1]=0 ERRS[$1]=0 P50S[$1]="" P99S[$1]=""
-	SL_RPS[$1]="" SL_CPU[$1]=""
-	PIDS[$1]="${*:3}"
+declare -A LABEL URL PIDS REQS ALL SECS TICKS NON2XX SOCK EMPTY WERR P50S P99S RPS P50 P99 CPUK SL_RPS SL_CPU
+define() {	# NAME LABEL URL PIDS...: a scenario, and the processes whose CPU it is charged
+	LABEL[$1]=$2 URL[$1]=$3 REQS[$1]=0 ALL[$1]=0 SECS[$1]=0 TICKS[$1]=0 NON2XX[$1]=0 SOCK[$1]=0
+	EMPTY[$1]=0 WERR[$1]="" P50S[$1]="" P99S[$1]="" SL_RPS[$1]="" SL_CPU[$1]=""
+	PIDS[$1]="${*:4}"
 }
 warm() {	# NAME...
-	local name
-	for name in "$@"; do wrk -t2 -c"$CONNS" --timeout 10s -d"${WARMUP}s" "${URL[$name]}" >/dev/null; done
+	local name out
+	for name in "$@"; do
+		out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"${WARMUP}s" "${URL[$name]}")
+		echo "$out" >>"$T/wrk-$name-warmup.txt"
+		wrk_parse "$out" || die "wrk printed no summary for ${LABEL[$name]} (see $T/wrk-$name-warmup.txt)"
+		WERR[$name]=$(wrk_errs)
+	done
+}
+# Why the figures of a scenario cannot pass a target: any non-2xx answer or socket
+# error in its slices, a slice without one good answer, errors in its warm-up.
+why() {	# NAME: nothing if none
+	local r=()
+	[ "${NON2XX[$1]}" = 0 ] || r+=("${NON2XX[$1]} non-2xx answers")
+	[ "${SOCK[$1]}" = 0 ] || r+=("${SOCK[$1]} socket errors")
+	[ "${EMPTY[$1]}" = 0 ] || r+=("${EMPTY[$1]} slices without a 2xx answer")
+	[ -z "${WERR[$1]}" ] || r+=("in its warm-up: ${WERR[$1]}")
+	[ ${#r[@]} = 0 ] && return 0
+	echo "${LABEL[$1]}: $(join "; " "${r[@]}")"
 }
 # One slice of SLICE seconds of wrk on NAME; its counts are added to the scenario's.
 slice() {
-	local name=$1 out c0 c1 s0 st0
-	[ "$name" = swgr_callback ] && s0=$(sim_invoices) st0=$(sim_ticks)
+	local name=$1 out c0 c1 s0=0 st0=0 n0=0 nt0=0
+	if [ "$name" = swgr_callback ]; then s0=$(sim_invoices) st0=$(sim_ticks); fi
+	if [ "$name" = node_callback ] && [ -n "$NSIM_PID" ]; then n0=$(nsim_invoices) nt0=$(cpu_ticks "$NSIM_PID"); fi
 	# shellcheck disable=SC2086
 	c0=$(cpu_ticks ${PIDS[$name]})
 	out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"${SLICE}s" --latency "${URL[$name]}")
@@ -402,21 +517,33 @@ slice() {
 	if [ "$name" = swgr_callback ]; then
 		SIM_INV=$((SIM_INV + $(sim_invoices) - s0)) SIM_TICKS=$((SIM_TICKS + $(sim_ticks) - st0))
 	fi
+	if [ "$name" = node_callback ] && [ -n "$NSIM_PID" ]; then
+		NSIM_INV=$((NSIM_INV + $(nsim_invoices) - n0)) NSIM_TICKS=$((NSIM_TICKS + $(cpu_ticks "$NSIM_PID") - nt0))
+	fi
 	echo "$out" >>"$T/wrk-$name.txt"
-	local n secs
-	n=$(echo "$out" | awk '/requests in/ {print $1}')
-	secs=$(echo "$out" | awk '/requests in/ {sub(",", "", $4); print $4 + 0}')
-	# this slice alone: req/s and CPU s per 1000 requests, for the per-round ratios
-	SL_RPS[$name]+=" $(awk -v n="$n" -v t="$secs" 'BEGIN { printf "%.1f", n / t }')"
-	SL_CPU[$name]+=" $(awk -v d=$((c1 - c0)) -v hz="$TICK" -v n="$n" 'BEGIN { printf "%.5f", d / hz / n * 1000 }')"
-	REQS[$name]=$((REQS[$name] + n))
-	SECS[$name]=$(echo "$out" | awk -v t="${SECS[$name]}" '/requests in/ {sub(",", "", $4); print t + $4 + 0}')
+	wrk_parse "$out" || die "wrk printed no summary for ${LABEL[$name]} (see $T/wrk-$name.txt)"
+	# this slice alone: 2xx answers/s and CPU s per 1000 of them, for the per-round ratios
+	# ("-" for a slice without a good answer: no ratio from it, and the scenario fails)
+	if [ "$W_GOOD" -gt 0 ]; then
+		SL_RPS[$name]+=" $(awk -v n="$W_GOOD" -v t="$W_SECS" 'BEGIN { printf "%.1f", n / t }')"
+		SL_CPU[$name]+=" $(awk -v d=$((c1 - c0)) -v hz="$TICK" -v n="$W_GOOD" 'BEGIN { printf "%.5f", d / hz / n * 1000 }')"
+	else
+		SL_RPS[$name]+=" -" SL_CPU[$name]+=" -"
+		EMPTY[$name]=$((EMPTY[$name] + 1))
+	fi
+	REQS[$name]=$((REQS[$name] + W_GOOD)) ALL[$name]=$((ALL[$name] + W_ALL))
+	NON2XX[$name]=$((NON2XX[$name] + W_NON2XX)) SOCK[$name]=$((SOCK[$name] + W_SOCK))
+	SECS[$name]=$(awk -v a="${SECS[$name]}" -v b="$W_SECS" 'BEGIN { printf "%.6f", a + b }')
 	TICKS[$name]=$((TICKS[$name] + c1 - c0))
-	ERRS[$name]=$((ERRS[$name] + $(echo "$out" | awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}')))
-	P50S[$name]+=" $(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")"
-	P99S[$name]+=" $(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
+	P50S[$name]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+	P99S[$name]+=" $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
 }
-median() { echo "$@" | tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# The median of the numeric VALUES ("-" if none); of an even count, the mean of the
+# middle two.
+median() {
+	{ printf '%s\n' "$@" | grep -E '^[0-9]+([.][0-9]+)?$' || true; } | sort -g |
+	    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 # The scenarios of a group in turn, ROUNDS times: background load that comes and goes
 # weighs on all of them alike, so their ratios hold better than with one long run each.
 # Every other round runs them in reverse order (A B, B A, ...): load that rises or falls
@@ -426,15 +553,18 @@ rounds() {
 	warm "$@"
 	for r in $(seq 1 "$ROUNDS"); do
 		order="$* "
-		[ $((r % 2)) = 0 ] && order=$(printf '%s\n' "$@" | tac | tr '\n' ' ')
+		[ $((r % 2)) = 1 ] || order=$(printf '%s\n' "$@" | tac | tr '\n' ' ')
 		log "round $r/$ROUNDS: $order(${SLICE}s each)"
 		for name in $order; do slice "$name"; done
 	done
 	for name in "$@"; do
-		RPS[$name]=$(awk -v n="${REQS[$name]}" -v t="${SECS[$name]}" 'BEGIN { printf "%.0f", n / t }')
-		P50[$name]=$(median ${P50S[$name]})
-		P99[$name]=$(median ${P99S[$name]})
-		CPUK[$name]=$(awk -v d="${TICKS[$name]}" -v hz="$TICK" -v n="${REQS[$name]}" 'BEGIN { printf "%.3f", d / hz / n * 1000 }')
+		# shellcheck disable=SC2086
+		RPS[$name]=$(awk -v n="${REQS[$name]}" -v t="${SECS[$name]}" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
+		# shellcheck disable=SC2086
+		P50[$name]=$(median ${P50S[$name]} | awk '$1 != "-" { $1 = sprintf("%.2f", $1) } 1')
+		# shellcheck disable=SC2086
+		P99[$name]=$(median ${P99S[$name]} | awk '$1 != "-" { $1 = sprintf("%.2f", $1) } 1')
+		CPUK[$name]=$(awk -v d="${TICKS[$name]}" -v hz="$TICK" -v n="${REQS[$name]}" 'BEGIN { if (n > 0) printf "%.3f", d / hz / n * 1000; else print "-" }')
 	done
 }
 
@@ -448,22 +578,24 @@ fi
 
 # ---- the scenarios ----
 
-define hello "http://127.0.0.1:$P_HELLO/" "$HELLO_PID"
-define swgr_health "$SW/health" "$SWGR_PID"
-define swgr_pay "$SW$PAY" "$SWGR_PID"
-define node_pay "$NU$NPAY" "$NODE_PID"
-define swgr_callback "$SW$CB" "$SWGR_PID"
-define node_callback "$NU$NCB" "$NODE_PID"
+define hello "hello (ceiling)" "http://127.0.0.1:$P_HELLO/" "$HELLO_PID"
+define swgr_health "swgr /health" "$SW/health" "$SWGR_PID"
+define swgr_pay "swgr payRequest" "$SW$PAY" "$SWGR_PID"
+define node_pay "lnurl-node payRequest" "$NU$NPAY" "$NODE_PID"
+define swgr_callback "swgr callback" "$SW$CB" "$SWGR_PID"
+define node_callback "lnurl-node callback" "$NU$NCB" "$NODE_PID"
 rounds hello swgr_pay swgr_health node_pay
-SIM_INV=0 SIM_TICKS=0
+SIM_INV=0 SIM_TICKS=0 NSIM_INV=0 NSIM_TICKS=0
 rounds swgr_callback node_callback
-# The simulators while swgr's callback slices ran.
-SIM_RATE=$(awk -v n=$SIM_INV -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.0f", n / s }')
-SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.2f", d / hz / s }')
+# The simulators while swgr's callback slices ran, and lnurl-node's while its ran.
+SIM_RATE=$(awk -v n=$SIM_INV -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
+NSIM_RATE=$(awk -v n=$NSIM_INV -v s="${SECS[node_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+NSIM_CPU=$(awk -v d=$NSIM_TICKS -v hz="$TICK" -v s="${SECS[node_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
 
 # RSS drift: swgr-lnurl after a mixed warm-up, then after DRIFT_N more mixed requests.
 # (the requests are made in init: wrk adds the Host header only then)
-cat >"$T/mixed.lua" <<EOF
+cat >"$T/mixed.lua" <<LUA
 local i, pay, cb = 0
 init = function(args)
   pay = wrk.format("GET", "$PAY")
@@ -474,28 +606,58 @@ request = function()
   if i % 2 == 0 then return cb end
   return pay
 end
-EOF
-log "RSS drift: mixed warm-up ${WARMUP}s, then $DRIFT_N mixed requests (payRequest + callback)"
-wrk -t2 -c"$CONNS" --timeout 10s -d"${WARMUP}s" -s "$T/mixed.lua" "$SW" >/dev/null
+LUA
+log "RSS drift: mixed warm-up ${WARMUP}s, then $DRIFT_N mixed requests (payRequest + callback), ${DRIFT_MAX}s at most"
+out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"${WARMUP}s" -s "$T/mixed.lua" "$SW")
+echo "$out" >>"$T/wrk-drift-warmup.txt"
+wrk_parse "$out" || die "wrk printed no summary for the drift warm-up (see $T/wrk-drift-warmup.txt)"
+drift_werr=$(wrk_errs)
 sleep 1
 RSS0=$(status_kb "$SWGR_PID" VmRSS)
-done_n=0 drift_errs=0 drift_t0=$(date +%s) logl0=$(grep -c ' clf::lnurl' "$T/lnurl.log" || true)
+[ -n "$RSS0" ] || die "swgr-lnurl (pid $SWGR_PID) is gone (see $T/lnurl.stderr, $T/lnurl.log)"
+# Runs of 10 s (less near the cap) until DRIFT_N good answers; a run without one good
+# answer, or the cap of DRIFT_MAX seconds, ends the phase (and fails its target).
+done_n=0 drift_all=0 drift_non2xx=0 drift_sock=0 drift_runs=0 drift_stop="" drift_t0=$(date +%s)
+logl0=$(grep -c ' clf::lnurl' "$T/lnurl.log" || true)
 while [ "$done_n" -lt "$DRIFT_N" ]; do
-	out=$(wrk -t2 -c"$CONNS" --timeout 10s -d10s -s "$T/mixed.lua" "$SW")
-	done_n=$((done_n + $(echo "$out" | awk '/requests in/ {print $1}')))
-	drift_errs=$((drift_errs + $(echo "$out" | awk '/Non-2xx/ {n += $NF} END {print n + 0}')))
+	left=$((DRIFT_MAX - ($(date +%s) - drift_t0)))
+	if [ "$left" -le 0 ]; then
+		drift_stop="only $done_n of $DRIFT_N good answers within ${DRIFT_MAX}s"
+		break
+	fi
+	out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"$((left < 10 ? left : 10))s" -s "$T/mixed.lua" "$SW")
+	echo "$out" >>"$T/wrk-drift.txt"
+	wrk_parse "$out" || die "wrk printed no summary in the drift phase (see $T/wrk-drift.txt)"
+	drift_runs=$((drift_runs + 1))
+	done_n=$((done_n + W_GOOD)) drift_all=$((drift_all + W_ALL))
+	drift_non2xx=$((drift_non2xx + W_NON2XX)) drift_sock=$((drift_sock + W_SOCK))
+	if [ "$W_GOOD" = 0 ]; then
+		drift_stop="run $drift_runs got no 2xx answer ($W_ALL answers in all)"
+		break
+	fi
 done
 # The access log of swgr-lnurl proves the requests reached it.
 drift_seen=$(($(grep -c ' clf::lnurl' "$T/lnurl.log" || true) - logl0))
 drift_secs=$(($(date +%s) - drift_t0))
 sleep 1
 RSS1=$(status_kb "$SWGR_PID" VmRSS)
+[ -n "$RSS1" ] || die "swgr-lnurl (pid $SWGR_PID) is gone (see $T/lnurl.stderr, $T/lnurl.log)"
 DRIFT=$((RSS1 - RSS0))
-HWM_SWGR=$(status_kb "$SWGR_PID" VmHWM)
+drift_why=()
+[ "$drift_non2xx" = 0 ] || drift_why+=("$drift_non2xx non-2xx answers")
+[ "$drift_sock" = 0 ] || drift_why+=("$drift_sock socket errors")
+[ -z "$drift_stop" ] || drift_why+=("$drift_stop")
+[ -z "$drift_werr" ] || drift_why+=("in its warm-up: $drift_werr")
+# Peak RSS of every swgr process (swgr-discovery and swgr-offer served the set-up only;
+# swgr-monitord checked the nodes every second throughout).
+SWGR_PROCS=(swgr-lnurl swgr-discovery swgr-offer swgr-monitord)
+declare -A PROC_PID=([swgr-lnurl]=$SWGR_PID [swgr-discovery]=$DISC_PID [swgr-offer]=$OFFER_PID [swgr-monitord]=$MON_PID)
+declare -A HWM
+for p in "${SWGR_PROCS[@]}"; do HWM[$p]=$(status_kb "${PROC_PID[$p]}" VmHWM); done
 HWM_HELLO=$(status_kb "$HELLO_PID" VmHWM)
 HWM_NODE=$(status_kb "$NODE_PID" VmHWM)
-RSS_SHARED=$(awk '$1 == "RssFile:" {print $2}' "/proc/$SWGR_PID/status")
-NTHR_SWGR=$(awk '$1 == "Threads:" {print $2}' "/proc/$SWGR_PID/status")
+RSS_SHARED=$(status_kb "$SWGR_PID" RssFile)
+NTHR_SWGR=$(awk '$1 == "Threads:" {print $2}' "/proc/$SWGR_PID/status" 2>/dev/null || true)
 
 # ---- the report ----
 
@@ -503,63 +665,117 @@ printf '\nswgr benchmark, %s, %s cores, load average %s\n' "$(date -u '+%Y-%m-%d
     "$NCPU" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'wrk -c%s -t2, %s rounds of %ss per scenario (interleaved) after %ss warm-up; nginx %s workers, upstream keepalive %s, fastcgi_keep_conn on;\n' \
     "$CONNS" "$ROUNDS" "$SLICE" "$WARMUP" "$NCPU" "$KEEPALIVE"
-printf 'FastCGI responders: 1 process x %s threads (spawn-fcgi), swgr-lnurl %s; %s simulators (lnd/cln); lnurl-node %s (dummy backend)\n\n' \
-    "$THREADS" "${BENCH_SWGR_ARGS:-with its default log level (info: one access-log line per request)}" "$NSIMS" "$LNURL_NODE_VERSION"
+if [ "$NODE_BACKEND" = lnd ]; then
+	node_desc="lnd backend: LND REST API of its own simulator"
+else
+	node_desc="dummy backend: fake invoices made and signed in its process"
+fi
+printf 'FastCGI responders: 1 process x %s threads (spawn-fcgi), swgr-lnurl %s; %s simulators (lnd/cln); lnurl-node %s (%s)\n\n' \
+    "$THREADS" "${BENCH_SWGR_ARGS:-with its default log level (info: one access-log line per request)}" "$NSIMS" \
+    "$LNURL_NODE_VERSION" "$node_desc"
 printf '%-24s %9s %9s %9s %9s %7s %16s\n' scenario req/s p50_ms p99_ms requests errors cpu_s/1000req
-row() { printf '%-24s %9s %9s %9s %9s %7s %16s\n' "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${REQS[$2]}" "${ERRS[$2]}" "${CPUK[$2]}"; }
-row "hello (ceiling)" hello
-row "swgr /health" swgr_health
-row "swgr payRequest" swgr_pay
-row "swgr callback" swgr_callback
-row "lnurl-node payRequest" node_pay
-row "lnurl-node callback" node_callback
-printf '\n(req/s: all requests over all slices; p50/p99: median of the slices; cpu: utime+stime of the responder process - swgr-lnurl, hello - or of the node process, over the measured run)\n'
+row() { printf '%-24s %9s %9s %9s %9s %7s %16s\n' "${LABEL[$1]}" "${RPS[$1]}" "${P50[$1]}" "${P99[$1]}" "${REQS[$1]}" "$((NON2XX[$1] + SOCK[$1]))" "${CPUK[$1]}"; }
+for s in hello swgr_health swgr_pay swgr_callback node_pay node_callback; do row "$s"; done
+printf '\n(req/s and requests: 2xx answers only (wrk: answers minus "Non-2xx or 3xx" minus timeouts), over all slices; errors: non-2xx answers plus socket errors;\n p50/p99: median of the slices; cpu: utime+stime of the responder process - swgr-lnurl, hello - or of the node process, over its slices, per 1000 2xx answers)\n'
 printf 'simulators: %s invoices/s in all during swgr callback slices (%s sims; ~2000-2800/s each alone), %s CPU cores busy\n' "$SIM_RATE" "$NSIMS" "$SIM_CPU"
-printf 'peak RSS (VmHWM): swgr-lnurl %s kB (%s threads, %s kB of it file-backed now), hello %s kB, lnurl-node %s kB\n' \
-    "$HWM_SWGR" "$NTHR_SWGR" "$RSS_SHARED" "$HWM_HELLO" "$HWM_NODE"
-printf 'RSS drift of swgr-lnurl over %s mixed requests (%ss, %s errors, %s in its access log): %s kB -> %s kB = %+d kB\n\n' \
-    "$done_n" "$drift_secs" "$drift_errs" "$drift_seen" "$RSS0" "$RSS1" "$DRIFT"
+[ -z "$NSIM_PID" ] ||
+	printf "lnurl-node's simulator (REST): %s invoices/s during lnurl-node callback slices, %s CPU cores busy\n" "$NSIM_RATE" "$NSIM_CPU"
+printf 'peak RSS (VmHWM): swgr-lnurl %s kB (%s threads, %s kB of it file-backed now), swgr-discovery %s kB, swgr-offer %s kB, swgr-monitord %s kB; hello %s kB, lnurl-node %s kB\n' \
+    "${HWM[swgr-lnurl]:-gone}" "${NTHR_SWGR:-?}" "${RSS_SHARED:-?}" "${HWM[swgr-discovery]:-gone}" "${HWM[swgr-offer]:-gone}" \
+    "${HWM[swgr-monitord]:-gone}" "${HWM_HELLO:-gone}" "${HWM_NODE:-gone}"
+printf 'RSS drift of swgr-lnurl over %s mixed 2xx answers (%ss, %s runs, %s errors, %s in its access log): %s kB -> %s kB = %+d kB\n\n' \
+    "$done_n" "$drift_secs" "$drift_runs" "$((drift_non2xx + drift_sock))" "$drift_seen" "$RSS0" "$RSS1" "$DRIFT"
 
 fails=0
-check() {	# LABEL VALUE OK(0/1)
-	local verdict=PASS
-	[ "$3" = 1 ] || { verdict=FAIL; fails=$((fails + 1)); }
-	printf '%-4s %-52s %s\n' "$verdict" "$1" "$2"
+# A verdict.  Errors in any scenario the target uses fail it, whatever its figure.
+check() {	# LABEL VALUE OK(0/1) [SCENARIO...]
+	local verdict=PASS label=$1 value=$2 ok=$3 s w
+	shift 3
+	local r=()
+	for s in "$@"; do
+		w=$(why "$s")
+		[ -z "$w" ] || r+=("$w")
+	done
+	[ ${#r[@]} = 0 ] || ok=0
+	[ "$ok" = 1 ] || { verdict=FAIL; fails=$((fails + 1)); }
+	[ ${#r[@]} = 0 ] || value+=" ($(join "; " "${r[@]}"))"
+	printf '%-4s %-52s %s\n' "$verdict" "$label" "$value"
 }
 # Each target compares two scenarios; their slices of one round ran one after the
 # other, so each round gives one ratio under nearly the same background load.  The
 # verdict takes the median of the rounds' ratios (load that comes and goes moves the
 # ratio of totals by +-5 %); the ratio of the totals is printed beside it.
-ratios() {	# A B KIND(SL_RPS|SL_CPU): the per-round ratios A/B
+ratios() {	# A B KIND(SL_RPS|SL_CPU): the per-round ratios A/B ("-" where either is missing or 0)
 	local -a a b
 	local -n src=$3
 	read -ra a <<<"${src[$1]}"
 	read -ra b <<<"${src[$2]}"
 	local i out=""
-	for i in "${!a[@]}"; do out+=" $(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.3f", x / y }')"; done
+	for i in "${!a[@]}"; do
+		out+=" $(awk -v x="${a[$i]}" -v y="${b[$i]:--}" 'BEGIN { if (x == "-" || y == "-" || y + 0 == 0) print "-"; else printf "%.3f", x / y }')"
+	done
 	echo "$out"
+}
+ratio() {	# A B FORMAT: the ratio of two totals, "-" if either is not a number or B is 0
+	awk -v x="$1" -v y="$2" -v f="$3" 'BEGIN { if (x !~ /^[0-9.]+$/ || y !~ /^[0-9.]+$/ || y + 0 == 0) print "-"; else printf f, x / y }'
+}
+meets() {	# VALUE OP LIMIT: 1 if VALUE (a number) OP LIMIT, else 0
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v !~ /^[0-9.]+$/) print 0; else if (op == ">=") print (v + 0 >= l); else if (op == "<=") print (v + 0 <= l); else print (v + 0 < l) }'
 }
 rr_hello=$(ratios swgr_pay hello SL_RPS) rr_node=$(ratios swgr_pay node_pay SL_RPS)
 rr_cpu=$(ratios swgr_callback node_callback SL_CPU)
+# shellcheck disable=SC2086
 r_hello=$(median $rr_hello) r_node=$(median $rr_node) r_cpu=$(median $rr_cpu)
-t_hello=$(awk -v a="${RPS[swgr_pay]}" -v b="${RPS[hello]}" 'BEGIN { printf "%.3f", a / b }')
-t_node=$(awk -v a="${RPS[swgr_pay]}" -v b="${RPS[node_pay]}" 'BEGIN { printf "%.2f", a / b }')
-t_cpu=$(awk -v a="${CPUK[swgr_callback]}" -v b="${CPUK[node_callback]}" 'BEGIN { printf "%.3f", a / b }')
+t_hello=$(ratio "${RPS[swgr_pay]}" "${RPS[hello]}" %.3f)
+t_node=$(ratio "${RPS[swgr_pay]}" "${RPS[node_pay]}" %.2f)
+t_cpu=$(ratio "${CPUK[swgr_callback]}" "${CPUK[node_callback]}" %.3f)
 printf 'per-round ratios: payRequest/hello%s; payRequest/lnurl-node%s; callback CPU swgr/lnurl-node%s\n\n' \
     "$rr_hello" "$rr_node" "$rr_cpu"
 check "payRequest >= 85% of the hello-world ceiling" "$r_hello median of rounds ($t_hello of totals)" \
-    "$(awk -v r="$r_hello" 'BEGIN { print (r >= 0.85) }')"
+    "$(meets "$r_hello" ">=" 0.85)" swgr_pay hello
 check "payRequest >= 3x lnurl-node's" "${r_node}x median of rounds (${t_node}x of totals)" \
-    "$(awk -v r="$r_node" 'BEGIN { print (r >= 3) }')"
+    "$(meets "$r_node" ">=" 3)" swgr_pay node_pay
 check "CPU per 1000 callbacks <= half of lnurl-node's" "$r_cpu median of rounds ($t_cpu of totals: ${CPUK[swgr_callback]} s vs ${CPUK[node_callback]} s)" \
-    "$(awk -v r="$r_cpu" 'BEGIN { print (r <= 0.5) }')"
-check "peak RSS per responder process <= 32 MB (32768 kB)" "$HWM_SWGR kB" "$([ "$HWM_SWGR" -le 32768 ] && echo 1 || echo 0)"
-check "RSS drift over $DRIFT_N requests < 1 MB (1024 kB)" "$DRIFT kB" "$([ "$DRIFT" -lt 1024 ] && echo 1 || echo 0)"
-errs=0
-for k in "${!ERRS[@]}"; do errs=$((errs + ERRS[$k])); done
-[ "$errs" = 0 ] || log "WARNING: $errs non-2xx answers or socket errors (see the errors column)"
-[ "$drift_errs" = 0 ] || log "WARNING: $drift_errs drift requests failed"
+    "$(meets "$r_cpu" "<=" 0.5)" swgr_callback node_callback
+# What each side's CPU figure holds, beside its verdict.
+if [ "$NODE_BACKEND" = lnd ]; then
+	printf '     %s\n' \
+	    "swgr-lnurl's: the FastCGI request, the offer (cached), the choice of a node, one gRPC call (AddInvoice/Invoice, TLS, HTTP/2) as client," \
+	    "  and the invoice checked: decoded, its signer recovered (libsecp256k1), amount, description hash and payee compared" \
+	    "lnurl-node's: the HTTP request from nginx (express), its memory store, one REST call (POST /v1/invoices, HTTPS, HTTP/1.1 kept" \
+	    "  connections) as client; it does not decode or check the invoice" \
+	    "neither: making and signing the invoice (in the simulators' processes, not charged to either side)"
+else
+	printf '     %s\n' \
+	    "NOT like for like (BENCH_NODE_BACKEND=dummy): lnurl-node's figure includes making and signing a fake invoice in its" \
+	    "  process; swgr-lnurl's includes neither (its simulators sign) but checks every invoice (signer recovered, amount, hash, payee)"
+fi
+for p in "${SWGR_PROCS[@]}"; do
+	if [ -n "${HWM[$p]}" ]; then
+		check "peak RSS of $p <= 32 MB (32768 kB)" "${HWM[$p]} kB" "$([ "${HWM[$p]}" -le 32768 ] && echo 1 || echo 0)"
+	else
+		check "peak RSS of $p <= 32 MB (32768 kB)" "(pid ${PROC_PID[$p]} is gone)" 0
+	fi
+done
+drift_value="$DRIFT kB"
+if [ ${#drift_why[@]} -gt 0 ]; then
+	drift_value+=" (drift phase: $(join "; " "${drift_why[@]}"))"
+fi
+check "RSS drift over $DRIFT_N requests < 1 MB (1024 kB)" "$drift_value" \
+    "$([ "$DRIFT" -lt 1024 ] && [ ${#drift_why[@]} = 0 ] && echo 1 || echo 0)"
+# /health is measured but no target uses it: its errors are reported, not judged.
+w=$(why swgr_health)
+[ -z "$w" ] || printf 'note: %s (no target uses it)\n' "$w"
 # (only with access logging on: at -l warn or above, 2xx answers are not logged)
-[ "$drift_seen" = 0 ] || [ "$drift_seen" -ge "$DRIFT_N" ] || log "WARNING: only $drift_seen drift requests reached swgr-lnurl"
-[ "$fails" = 0 ] && printf '\nall targets met\n' || printf '\n%s target(s) missed\n' "$fails"
-exit 0
+[ "$drift_seen" = 0 ] || [ "$drift_seen" -ge "$drift_all" ] ||
+	log "WARNING: only $drift_seen of $drift_all drift requests reached swgr-lnurl's access log"
+if [ "$fails" = 0 ]; then
+	printf '\nall targets met\n'
+	exit 0
+fi
+if [ "$REPORT_ONLY" = 1 ]; then
+	printf '\n%s target(s) missed (BENCH_REPORT_ONLY=1: exit status 0)\n' "$fails"
+	exit 0
+fi
+printf '\n%s target(s) missed\n' "$fails"
+exit 1
