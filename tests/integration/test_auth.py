@@ -5,6 +5,8 @@ import json
 import time
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 import harness as H
 
@@ -70,6 +72,19 @@ def test_missing_token_on_every_route(env, svc):
     assert_401(r, invalid(svc))
 
 
+def der_and_raw(keys, svc):
+    """One ES256 signature by the service's own (correct) private key over a fresh
+    signing input, as two tokens: its DER encoding (what OpenSSL and `cryptography`
+    emit) and the raw 64-byte r||s that JWS requires (RFC 7518 3.4)."""
+    signing_input = f"{H.b64url_json({'typ': 'JWT', 'alg': 'ES256'})}." \
+                    f"{H.b64url_json({'aud': svc, 'exp': int(time.time()) + 3600})}"
+    der = keys.private_key().sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+    r, s = utils.decode_dss_signature(der)
+    raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    assert der[0] == 0x30 and len(der) != 64 and utils.encode_dss_signature(r, s) == der
+    return f"{signing_input}.{H.b64url(der)}", f"{signing_input}.{H.b64url(raw)}"
+
+
 def attack_tokens(env, svc):
     keys = env.keys[svc]
     now = int(time.time())
@@ -108,7 +123,7 @@ def attack_tokens(env, svc):
         "header not json": f"{H.b64url(b'{')}.{c}.{s}",
         "padded base64": f"{h}=.{c}.{s}",
         "trailing dot": good + ".",
-        "DER signature": (lambda si: si)(f"{h}.{c}.{H.b64url(bytes(70))}"),
+        "DER signature": der_and_raw(keys, svc)[0],
     }
 
 
@@ -135,6 +150,20 @@ def test_token_attack_rejected(env, svc, attack):
         m = H.metadata("auth-attack")
         assert_401(a.post("/metadata", m, token=tok), invalid(svc))
         assert env.offers.get(f"/metadata/auth-attack/{m['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_der_signature_refused_raw_accepted(env, svc):
+    """The same valid signature by the right key: accepted as r||s, refused as DER, so
+    the refusal is about the encoding alone."""
+    der_tok, raw_tok = der_and_raw(env.keys[svc], svc)
+    assert der_tok.rsplit(".", 1)[0] == raw_tok.rsplit(".", 1)[0]
+    a = api(env, svc)
+    r = a.get(PROBE[svc], token=raw_tok)
+    assert r.status_code == 200, r.status_code
+    assert "WWW-Authenticate" not in r.headers
+    assert_401(a.get(PROBE[svc], token=der_tok), invalid(svc))
+    assert a.get(PROBE[svc], token=raw_tok).status_code == 200
 
 
 @pytest.mark.parametrize("svc", SERVICES)
@@ -166,8 +195,12 @@ def test_health_needs_no_token_but_accepts_bad_one(env, svc):
 
 
 def test_cli_tokens_have_exact_claims(env):
+    # conftest falls back to Python-made tokens when the CLI fails; those are not what
+    # this test is about
+    assert not env.cli_setup_errors, env.cli_setup_errors
     for svc in SERVICES:
         tok = env.tokens[svc]
+        assert tok == env.token_files[svc].read_text().strip()
         h, c, s = tok.split(".")
         header = json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))
         claims = json.loads(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
