@@ -731,11 +731,14 @@ t_node=$(ratio "${RPS[swgr_pay]}" "${RPS[node_pay]}" %.2f)
 t_cpu=$(ratio "${CPUK[swgr_callback]}" "${CPUK[node_callback]}" %.3f)
 printf 'per-round ratios: payRequest/hello%s; payRequest/lnurl-node%s; callback CPU swgr/lnurl-node%s\n\n' \
     "$rr_hello" "$rr_node" "$rr_cpu"
-check "payRequest >= 85% of the hello-world ceiling" "$r_hello median of rounds ($t_hello of totals)" \
+med() {	# RATIO UNIT: "RATIO[UNIT] median of rounds", or that there is none
+	if [ "$1" = - ]; then echo "no ratio (no round with 2xx answers on both sides)"; else echo "$1$2 median of rounds"; fi
+}
+check "payRequest >= 85% of the hello-world ceiling" "$(med "$r_hello" "") ($t_hello of totals)" \
     "$(meets "$r_hello" ">=" 0.85)" swgr_pay hello
-check "payRequest >= 3x lnurl-node's" "${r_node}x median of rounds (${t_node}x of totals)" \
+check "payRequest >= 3x lnurl-node's" "$(med "$r_node" x) (${t_node}x of totals)" \
     "$(meets "$r_node" ">=" 3)" swgr_pay node_pay
-check "CPU per 1000 callbacks <= half of lnurl-node's" "$r_cpu median of rounds ($t_cpu of totals: ${CPUK[swgr_callback]} s vs ${CPUK[node_callback]} s)" \
+check "CPU per 1000 callbacks <= half of lnurl-node's" "$(med "$r_cpu" "") ($t_cpu of totals: ${CPUK[swgr_callback]} s vs ${CPUK[node_callback]} s)" \
     "$(meets "$r_cpu" "<=" 0.5)" swgr_callback node_callback
 # What each side's CPU figure holds, beside its verdict.
 if [ "$NODE_BACKEND" = lnd ]; then
