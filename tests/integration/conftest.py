@@ -96,11 +96,35 @@ STRICT_5XX_MODULES = {"test_auth", "test_bad_input", "test_cli", "test_concurren
 _5XX_RE = re.compile(r"^\[\S+ ERROR clf::(discovery|offer)\] .* (5\d\d) -$", re.M)
 
 
+# The check must be able to see a 5xx: the pattern matches the responders' access line
+# of a 500 (format of test_lifecycle.ACCESS_RE), checked here once at import.
+assert _5XX_RE.search("[2026-01-01T00:00:00Z ERROR clf::offer] 127.0.0.1 - - "
+                      "[01/Jan/2026:00:00:00 +0000] GET /offers/x HTTP/1.1 500 -")
+
+
 def _log_size(path):
+    """Size of a session log before the test; None if it cannot be read (the check after
+    the test then fails: a missing log proves nothing)."""
     try:
         return path.stat().st_size
     except OSError:
-        return 0
+        return None
+
+
+def _new_5xx_lines(path, size_before):
+    """The 5xx access lines written to path since it had size_before bytes.  Raises
+    AssertionError when the log is missing, unreadable or was truncated or replaced
+    (shorter than before): then no line of the test could be checked."""
+    assert size_before is not None, f"{path}: session log missing before the test"
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            assert size >= size_before, f"{path}: log shrank from {size_before} to {size} bytes"
+            f.seek(size_before)
+            text = f.read().decode(errors="replace")
+    except OSError as e:
+        raise AssertionError(f"{path}: session log unreadable after the test: {e}") from e
+    return [m.group(0) for m in _5XX_RE.finditer(text)]
 
 
 @pytest.fixture(autouse=True)
@@ -126,12 +150,7 @@ def responders_survive(request):
     if request.module.__name__ in STRICT_5XX_MODULES:
         five = []
         for svc, p in e.logs.items():
-            try:
-                with open(p, "rb") as f:
-                    f.seek(sizes[svc])
-                    five += [m.group(0) for m in _5XX_RE.finditer(f.read().decode(errors="replace"))]
-            except OSError:
-                pass
+            five += _new_5xx_lines(p, sizes[svc])
         assert not five, f"{len(five)} requests answered 5xx: {five[:5]}"
 
 
