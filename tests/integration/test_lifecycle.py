@@ -172,8 +172,12 @@ def _start_fails(env, d, text, needle, extra_env=None, service="discovery"):
     except Exception:  # noqa: BLE001
         r.terminate(signal.SIGKILL)
         pytest.fail(f"swgr-{service} kept running with a bad config ({needle})")
-    assert r.proc.returncode != 0, needle
-    assert needle in r.stderr_text(), (needle, r.stderr_text()[-1500:])
+    assert needle, "an expected message is required"
+    err = r.stderr_text()
+    # spec 14: a start-up failure is an ERROR line and exit code 1
+    assert r.proc.returncode == 1, (needle, r.proc.returncode, err[-1500:])
+    assert [line for line in err.splitlines() if " ERROR " in line[:30] and needle in line], \
+        (needle, err[-1500:])
     r.terminate()
     H.remove_memory_store(cfg)
 
@@ -202,7 +206,9 @@ def test_config_errors_are_fatal_with_messages(env):
                      service="offer")
         (d / "nokey.pem").write_text("garbage")
         _start_fails(env, d, good.replace(str(env.keys["discovery"].public_path), str(d / "nokey.pem"))
-                     + store % sqlite_uri, "")
+                     + store % sqlite_uri,
+                     "reading the auth authority of the discovery service: parsing public key: "
+                     f"{d / 'nokey.pem'}: not a SubjectPublicKeyInfo public PEM key")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -272,19 +278,24 @@ def test_sigterm_exit_0_no_error_and_persistence(env):
         t = threading.Thread(target=hammer)
         t.start()
         time.sleep(0.3)
-        t0 = time.monotonic()
-        rc_d = stack.responders["discovery"].terminate(signal.SIGTERM, timeout=10)
-        elapsed = time.monotonic() - t0
+        n_before = len(statuses)
+        rd = stack.responders["discovery"]
+        rc_d = rd.terminate(signal.SIGTERM, timeout=10)
         stop.set()
         t.join()
         assert rc_d == 0, ("swgr-discovery did not exit within 10 s of SIGTERM with requests in flight",
-                           stack.responders["discovery"].hang_report[-6000:],
-                           logs["discovery"].read_text()[-1500:])
-        assert elapsed < 10
-        assert set(statuses) <= {200, 502, -1}, Counter(statuses)
-        assert statuses.count(200) > 0
-        rc_o = stack.responders["offer"].terminate(signal.SIGTERM, timeout=10)
-        assert rc_o == 0
+                           rd.hang_report[-6000:], logs["discovery"].read_text()[-1500:])
+        # The requests in flight are /health (instant): nothing to wait for but them.
+        assert rd.stop_secs <= H.SIGTERM_PROMPT, \
+            f"swgr-discovery took {rd.stop_secs:.3f} s to exit after SIGTERM (> {H.SIGTERM_PROMPT} s)"
+        # Before the signal every request was answered 200; after it nginx answers 502
+        # (nobody accepts) or the connection fails -- never another status.
+        assert statuses[:n_before] == [200] * n_before, Counter(statuses[:n_before])
+        assert n_before > 0
+        assert set(statuses[n_before:]) <= {200, 502, -1}, Counter(statuses[n_before:])
+        ro = stack.responders["offer"]
+        assert ro.terminate(signal.SIGTERM, timeout=10) == 0
+        assert ro.stop_secs <= H.SIGTERM_PROMPT, ro.stop_secs
         for svc in ("discovery", "offer"):
             text = logs[svc].read_text()
             no_error_lines(text)
@@ -311,6 +322,7 @@ def test_idle_responder_signal_exit_0(env, sig):
             time.sleep(0.5)
             assert r.alive(), r.stderr_text()
             assert r.terminate(sig, timeout=10) == 0, (svc, sig, r.stderr_text()[-1000:])
+            assert r.stop_secs <= H.SIGTERM_PROMPT, (svc, sig, r.stop_secs)
             no_error_lines(r.stderr_text())
     finally:
         H.remove_memory_store(d / "config.yaml")
