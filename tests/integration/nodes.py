@@ -299,14 +299,21 @@ class Monitord:
         except OSError:
             return ""
 
+    stop_secs = None
+
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        """Sends sig and waits; returns the exit code (None if it had to be killed)."""
+        """Sends sig and waits; returns the exit code (None if it had to be killed).
+        self.stop_secs: signal to exit (None if not running or killed); timeout only
+        ends a hang, a promptness test asserts stop_secs against its own bound."""
         rc = None
+        self.stop_secs = None
         if self.proc is not None:
             if self.proc.poll() is None:
+                t0 = time.monotonic()
                 self.proc.send_signal(sig)
                 try:
                     rc = self.proc.wait(timeout)
+                    self.stop_secs = time.monotonic() - t0
                 except subprocess.TimeoutExpired:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                     self.proc.wait()

@@ -327,12 +327,19 @@ def test_heartbeat_stop_and_sighup(env, disc, part, stopper):
     mon.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: mon.log.exists() and "log reopened" in mon.log.read_text(), 5,
              "log reopened after SIGHUP")
-    # SIGTERM while a check is in flight: waits for it, writes, exits 0.
-    a.control(latency_ms=int(P * 1000 * 0.8))
-    time.sleep(P)
-    t0 = time.monotonic()
+    # SIGTERM while a check is in flight: waits for it, writes it, exits 0 -- as soon as
+    # that call ends (at most L after the signal), not after ln-client-timeout-secs
+    # (2 s) or anything else: L + SLACK.
+    L = P * 0.8
+    a.control(latency_ms=int(L * 1000))
+    time.sleep(P)                       # any call begun without the latency has ended
+    calls = a.calls()
+    wait_for(lambda: a.calls() > calls, P + SLACK, "a check begins", interval=0.005)
+    t_sig = time.time()
     assert mon.stop(signal.SIGTERM) == 0
-    assert time.monotonic() - t0 < 3
+    assert mon.stop_secs <= L + SLACK, f"exit {mon.stop_secs:.3f} s after SIGTERM"
+    r = table.row(a.pk)     # the check in flight at the signal, written before the exit
+    assert r["checked_ms"] >= t_sig * 1000 and r["latency_us"] >= L * 0.9e6, (t_sig, r)
     text = rotated.read_text() + mon.log_text()
     assert "received signal: SIGTERM, terminating" in text
     assert "monitor terminated clean" in text
@@ -342,22 +349,44 @@ def test_heartbeat_stop_and_sighup(env, disc, part, stopper):
 
 def test_serial_checks_and_zero_thresholds(env, disc, part, stopper):
     """parallel-health-check: false still checks every node, one call at a time;
-    thresholds of 0 behave like 1 (spec 9.3)."""
+    thresholds of 0 behave like 1 (spec 9.3).
+
+    One call at a time, from the simulators' counters: every node answers each call
+    after L = 0.4 s (latency_ms; lnsim sleeps inside the call, so every call lasts at
+    least L).  Calls that never overlap, to whichever node, complete at most W / L + 1
+    times in a window of W seconds (24 -> 11 here), whatever the machine's load; checks
+    run in parallel would complete one per node per period, 3 W / P."""
+    L, W = 0.4, 4.0
     fleet = Fleet(env.tmp, 3).start()
     stopper(fleet)
     for n in fleet:
         n.register(disc, [part])
     mon = Monitord(env.tmp, env.db, [part], period=P, update=U, parallel=False,
-                   to_healthy=0, to_unhealthy=0)
+                   to_healthy=0, to_unhealthy=0, timeout=2.0)
     stopper(mon)
     mon.start()
     table = StatusTable(env.db, mon.instance)
     for n in fleet:
         wait_for(lambda n=n: (table.row(n.pk) or {}).get("inbound_msat") == n.inbound_msat,
                  2 * P + SLACK, "serial check")
+    for n in fleet:
+        n.control(latency_ms=int(L * 1000))
+    time.sleep(2 * L)   # a call begun before the latency was set has ended
     before = [n.checks() for n in fleet]
-    time.sleep(3 * P + SLACK)
-    assert all(n.checks() - b >= 2 for n, b in zip(fleet, before))
+    t0 = time.monotonic()
+    time.sleep(W)
+    got = [n.checks() - b for n, b in zip(fleet, before)]
+    elapsed = time.monotonic() - t0
+    print(f"\nserial, latency {L} s: {got} checks in {elapsed:.2f} s "
+          f"(at most {elapsed / L + 1:.1f} if never overlapping)")
+    assert sum(got) <= elapsed / L + 1, f"{got} checks in {elapsed:.2f} s: calls overlapped"
+    assert all(g >= 1 for g in got), f"a node not checked in {elapsed:.2f} s: {got}"
+    assert sum(got) >= elapsed / L / 2, f"only {got} checks in {elapsed:.2f} s"
+    for n in fleet:
+        n.control(latency_ms=0)
+    # (a 0.4 s call lasting into the next round may have counted a failure: threshold 1)
+    for n in fleet:
+        within(2 * P + SLACK, lambda n=n: healthy(table, n.pk), "healthy without latency")
     fleet[1].control(down=True)
     within(P + SLACK, lambda: healthy(table, fleet[1].pk, False), "unhealthy after one failure")
     fleet[1].control(down=False)
