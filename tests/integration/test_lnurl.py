@@ -5,6 +5,7 @@ with exact bodies and headers, CORS (LUD-01), invoices checked independently
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,7 +27,13 @@ EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
 HOST = "shop.example"
 COMMENT_LIMIT = 10
 STALE_AFTER = 1.5
-DEADLINE = 4.0
+DEADLINE = 4.0          # request-deadline-secs
+MAX_ELAPSED = 1.0       # backoff max-elapsed-time-secs
+# What one request may take beyond what the responder's own clocks allow: its timers
+# (the deadline, the backoff sleeps, gRPC call deadlines) run on the monotonic clock and
+# are exact; the rest is nginx, the FastCGI hop and thread wake-ups on the shared 2-core
+# machine -- a fraction of a second, not another timeout (as test_lnurl_fleet.REQ_SLACK).
+REQ_SLACK = float(os.environ.get("SWGR_TEST_REQ_SLACK", "0.3"))
 NOCACHE = H.NOCACHE
 
 
@@ -53,7 +60,7 @@ class LnurlNginx(H.Nginx):
 def lnurl_config(path, db, partitions, instance, log):
     text = nodes.lnurl_section(partitions, period=0.5, update=0.5, timeout=2.0)
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}", "[::1]", "Other.Example"]')
-    text = text.replace("max-elapsed-time-secs: 2.5", "max-elapsed-time-secs: 1.0")
+    text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {MAX_ELAPSED}")
     text += f"  comment-allowed: {COMMENT_LIMIT}\n  request-deadline-secs: {DEADLINE}\n"
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
@@ -250,11 +257,12 @@ def test_cors_options_and_errors(svc):
             headers={"Origin": "https://wallet.example", "Access-Control-Request-Method": "GET"})
     assert r.status_code == 204
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    assert "GET" in r.headers["Access-Control-Allow-Methods"]
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert r.headers["Access-Control-Allow-Headers"] == "*"
     assert_error(get(svc, "/nowhere"), 404, "not found")
     r = get(svc, "/health", method="POST")
     assert_error(r, 405, "method")
-    assert "GET" in r.headers["Allow"]
+    assert r.headers["Allow"] == "GET,HEAD"
     r = get(svc, f"/offers/{svc.part}/{o['id']}", method="HEAD")
     assert r.status_code == 200 and r.content == b""
 
@@ -265,7 +273,10 @@ def test_bech32_and_qr(svc):
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Expires" in r.headers and r.headers["Cache-Control"].startswith("public, max-age=")
+    # cached as the payRequest is: until the offer's expiry (H.offer: 2030-01-01)
+    assert r.headers["Expires"] == "Tue, 01 Jan 2030 00:00:00 GMT"
+    left = int(r.headers["Cache-Control"].removeprefix("public, max-age="))
+    assert abs(left - (1893456000 - time.time())) < 5
     s = r.text
     assert s == s.upper() and s.startswith("LNURL1")
     hrp, data = bolt11.bech32_decode(s)
@@ -275,11 +286,13 @@ def test_bech32_and_qr(svc):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "image/png"
     assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
-    if shutil.which("zbarimg"):
-        png = svc.tmp / "qr.png"
-        png.write_bytes(r.content)
-        z = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
-        assert z.stdout.strip() == s
+    # zbarimg (zbar-tools) is installed by scripts/deps.sh test: the QR must decode.
+    assert shutil.which("zbarimg"), "zbarimg missing: install zbar-tools (scripts/deps.sh test)"
+    png = svc.tmp / "qr.png"
+    png.write_bytes(r.content)
+    z = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
+    assert z.returncode == 0, (z.returncode, z.stderr)
+    assert z.stdout == s + "\n", z.stdout
 
 
 # --------------------------------------------------------------------------- bad input
@@ -333,7 +346,10 @@ def test_wrong_invoice_never_reaches_wallet(svc):
         t0 = time.monotonic()
         assert_error(get(svc, f"/offers/{svc.part}/{o['id']}/invoice?amount=7000"), 502,
                      "internal server error")
-        assert time.monotonic() - t0 < DEADLINE + 2.5
+        # Both nodes answer at once (wrongly): the backoff gives up within its
+        # max-elapsed-time (spec 9.8: it never sleeps past it), well before the deadline.
+        took = time.monotonic() - t0
+        assert took <= min(DEADLINE, MAX_ELAPSED) + REQ_SLACK, took
     finally:
         bad.control(wrong=None)
         good.control(wrong=None)
@@ -362,10 +378,16 @@ def test_failover_when_a_node_fails(svc):
 
 def test_no_node_in_partition_is_502(svc):
     o, _ = make_offer(svc.env, svc.part2)   # served partition, no backend in it
+    seen = len(svc.log.read_bytes())
     t0 = time.monotonic()
     assert_error(get(svc, f"/offers/{svc.part2}/{o['id']}/invoice?amount=5000"), 502,
                  "internal server error")
-    assert time.monotonic() - t0 < DEADLINE + 0.5
+    took = time.monotonic() - t0
+    # Spec 9.8: "no available lightning nodes", then the backoff: its first sleep (0.5 s
+    # +-50 %) always fits in max-elapsed-time (1 s), and no sleep runs past it.
+    assert 0.25 <= took <= MAX_ELAPSED + REQ_SLACK, took
+    wait_for(lambda: "Too many retries, giving up: no available lightning nodes"
+             in svc.log.read_bytes()[seen:].decode(errors="replace"), 2, "the give-up line")
 
 
 def test_stale_monitor_fails_open(svc):
@@ -374,7 +396,9 @@ def test_stale_monitor_fails_open(svc):
     table = nodes.StatusTable(svc.env.db, svc.instance)
     try:
         svc.mon.stop()
-        wait_for(lambda: get(svc, "/health/full").status_code == 502, STALE_AFTER + 3, "stale")
+        # stale once the last heartbeat is STALE_AFTER old (a period ago at most), seen
+        # within swgr-lnurl's refresh (0.25 s) -- test_lnurl_fleet.py times it exactly
+        wait_for(lambda: get(svc, "/health/full").status_code == 502, STALE_AFTER + 1.0, "stale")
         r = get(svc, "/health/full")
         assert_error(r, 502, "internal server error")
         assert r.headers.get("X-Swgr-Monitor") == "stale"
@@ -418,9 +442,12 @@ def test_maps_only_its_own_database_client_library(svc):
 
 
 def test_sigterm_clean_and_no_errors(svc):
-    """Runs last in this module: SIGTERM -> exit 0, the log ends clean."""
+    """Runs last in this module: SIGTERM -> exit 0 within H.SIGTERM_PROMPT, the log
+    ends clean."""
     rc = svc.resp.terminate()
     assert rc == 0
+    assert svc.resp.stop_secs <= H.SIGTERM_PROMPT, \
+        f"swgr-lnurl took {svc.resp.stop_secs:.3f} s to exit after SIGTERM"
     text = svc.log.read_text()
     assert "server terminated clean" in text
     svc.resp.start()
