@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds, and runs every test: the C unit tests
-# (make check, with the store and driver tests also on PostgreSQL and MariaDB)
-# and the black-box integration suite through nginx once per database
-# (SQLite, PostgreSQL, MariaDB).  Run as root on Debian 12.
+# Installs what the tests need, builds, and runs every test (as root on Debian 12):
+#   - the C unit tests (make check), with the store and driver tests on SQLite,
+#     PostgreSQL and MariaDB: all three are required, a database half that did not
+#     run is a failure (SWGR_TEST_REQUIRE_DBS=1);
+#   - the C unit tests again under valgrind (leaks and memory errors fail them);
+#   - every fuzz target (make fuzz, clang + libFuzzer, ASan/UBSan) for a short run;
+#   - the simulator's BOLT #11 encoder against the spec's vectors;
+#   - the black-box integration suite through nginx once per store: SQLite,
+#     PostgreSQL, MariaDB and the memory store.
+# The summary is read from each runner's own record of results (automake's .trs,
+# pytest's JUnit XML), made afresh by this run; a suite that exits non-zero without
+# a counted failure counts as one failure, and one that left no record at all too.
+# Knobs: SWGR_TEST_FUZZ_SECONDS (20 per target), SWGR_TEST_VALGRIND (1; 0 skips it,
+# and the skip is counted), SWGR_TEST_STORES (sqlite postgres mariadb memory).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 PY=/usr/bin/python3	# Debian's interpreter, where python3-pytest lives
+FUZZ_SECONDS=${SWGR_TEST_FUZZ_SECONDS:-20}
+STORES=${SWGR_TEST_STORES:-sqlite postgres mariadb memory}
 
 scripts/deps.sh test || exit 1
-scripts/build.sh || exit 1
 
 work=$(mktemp -d /tmp/swgr-test.XXXXXX)
 chmod 755 "$work"
@@ -20,43 +31,171 @@ cleanup() {
 }
 trap cleanup EXIT
 
-SWGR_TEST_PG_URI=$(tests/dbctl.sh start postgres "$work/pg" 55499) || exit 1
-SWGR_TEST_MYSQL_URI=$(tests/dbctl.sh start mariadb "$work/my" 53399) || exit 1
-export SWGR_TEST_PG_URI SWGR_TEST_MYSQL_URI
+# One row per suite: name, tests passed, failed, skipped, and a remark.
+rows=()
+t_pass=0 t_fail=0 t_skip=0
+record() {	# SUITE PASSED FAILED SKIPPED [REMARK]
+	rows+=("$(printf '%-28s %6s passed %4s failed %4s skipped  %s' "$1" "$2" "$3" "$4" "${5:-}")")
+	t_pass=$((t_pass + $2)) t_fail=$((t_fail + $3)) t_skip=$((t_skip + $4))
+	echo "  $1: $2 passed, $3 failed, $4 skipped${5:+ ($5)}"
+}
+c_pass=0 c_fail=0 c_skip=0	# the CHECKs inside the unit programs, reported apart
+summary() {
+	echo "== summary"
+	printf '  %s\n' "${rows[@]}"
+	echo "unit checks: $c_pass passed, $c_fail failed, $c_skip skipped"
+	echo "total: $t_pass passed, $t_fail failed, $t_skip skipped"
+}
 
-passed=0; failed=0; status=0
+echo "== build"
+if ! scripts/build.sh >"$work/build.out" 2>&1; then
+	tail -n 40 "$work/build.out" | sed 's/^/  /'
+	record build 0 1 0 "scripts/build.sh failed: nothing was tested"
+	summary
+	exit 1
+fi
+
+# The databases: both servers are required.
+have_pg=0 have_my=0
+if SWGR_TEST_PG_URI=$(tests/dbctl.sh start postgres "$work/pg" 55499 2>"$work/pg.err"); then
+	have_pg=1
+else
+	record "postgres server" 0 1 0 "did not start: $(tail -n1 "$work/pg.err")"
+fi
+if SWGR_TEST_MYSQL_URI=$(tests/dbctl.sh start mariadb "$work/my" 53399 2>"$work/my.err"); then
+	have_my=1
+else
+	record "mariadb server" 0 1 0 "did not start: $(tail -n1 "$work/my.err")"
+fi
+export SWGR_TEST_PG_URI SWGR_TEST_MYSQL_URI SWGR_TEST_REQUIRE_DBS=1
+
+# The unit programs that make check is to run, from the Makefile itself.
+printf 'swgr-print-tests:\n\t@echo $(TESTS)\n' >"$work/print-tests.mk"
+unit_tests=$(make -s --no-print-directory -C build -f Makefile -f "$work/print-tests.mk" swgr-print-tests)
+[ -n "$unit_tests" ] || record "unit programs" 0 1 0 "make lists no TESTS"
+
+# unit_suite LABEL: reads build/tests/unit/*.trs and .log of this run's make check.
+unit_suite() {
+	local label=$1 t name res line p f s np=0 nf=0 ns=0
+	for t in $unit_tests; do
+		name=$(basename "$t")
+		if [ ! -f "build/$t.trs" ]; then
+			echo "    $name: no result (not built or not run)"
+			nf=$((nf + 1))
+			continue
+		fi
+		res=$(sed -n 's/^:test-result: //p' "build/$t.trs" | head -n1)
+		line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "build/$t.log" | tail -n1)
+		case $res in
+		PASS) np=$((np + 1)) ;;
+		SKIP) ns=$((ns + 1)) ;;
+		*) nf=$((nf + 1)); echo "    $name: $res${line:+ ($line)}"; [ -n "$line" ] ||
+			grep -E 'CHECK failed|got ".*", want|, want |ERROR|Assertion|Sanitizer|signal' "build/$t.log" | head -n5 | sed 's/^/      /' ;;
+		esac
+		if [ "$label" = unit ] && [ -n "$line" ]; then
+			p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+			f=$(sed -E 's/.*, ([0-9]+) failed.*/\1/' <<<"$line")
+			s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+			c_pass=$((c_pass + p)) c_fail=$((c_fail + f)) c_skip=$((c_skip + s))
+		fi
+	done
+	record "$label programs" $np $nf $ns
+	last_failed=$nf
+}
+
+clear_unit_results() {
+	rm -f build/tests/unit/*.log build/tests/unit/*.trs build/test-suite.log
+}
 
 echo "== unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
-make -C build check >"$work/check.out" 2>&1 || status=1
-for log in build/tests/unit/*.log; do
-	line=$(grep -E '^test_[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-	if [ -z "$line" ]; then
-		echo "  $(basename "$log" .log): no result line"; failed=$((failed + 1)); status=1
-		continue
+clear_unit_results
+make -C build check >"$work/check.out" 2>&1
+check_rc=$?
+unit_suite unit
+if [ $check_rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
+	# make check failed, yet no program did: the failure was elsewhere (compilation).
+	grep -E 'error:|Error [0-9]' "$work/check.out" | head -n 10 | sed 's/^/    /'
+	record "make check" 0 1 0 "exited $check_rc without a failed program (see the errors above)"
+fi
+
+echo "== unit tests under valgrind (memory errors and leaks fail)"
+if [ "${SWGR_TEST_VALGRIND:-1}" = 0 ]; then
+	record "valgrind programs" 0 0 1 "SWGR_TEST_VALGRIND=0"
+elif ! command -v valgrind >/dev/null; then
+	record "valgrind programs" 0 1 0 "valgrind is not installed"
+else
+	clear_unit_results
+	make -C build check LOG_COMPILER="$top/tests/valgrind.sh" >"$work/valgrind.out" 2>&1
+	vg_rc=$?
+	unit_suite valgrind
+	if [ $vg_rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
+		record "make check (valgrind)" 0 1 0 "exited $vg_rc without a failed program"
 	fi
-	echo "  $line"
-	p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
-	f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-	passed=$((passed + p)); failed=$((failed + f))
-done
-grep -E '^(# (TOTAL|PASS|FAIL|ERROR|SKIP)|FAIL:|ERROR:)' "$work/check.out" | sed 's/^/  /'
+fi
 
-for db in sqlite postgres mariadb; do
+echo "== fuzz targets (make fuzz, ${FUZZ_SECONDS} s each)"
+if ! command -v clang >/dev/null; then
+	record "fuzz targets" 0 1 0 "clang is not installed (scripts/deps.sh test installs it)"
+else
+	make -C build fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >"$work/fuzz.out" 2>&1
+	fz_rc=$?
+	np=$(grep -cE '^fuzz_[a-z0-9_]+: PASS' "$work/fuzz.out" || true)
+	nf=$(grep -cE '^fuzz_[a-z0-9_]+: FAIL' "$work/fuzz.out" || true)
+	grep -E '^fuzz_[a-z0-9_]+: ' "$work/fuzz.out" | sed 's/^/    /'
+	if [ $fz_rc -ne 0 ] && [ "$nf" -eq 0 ]; then
+		tail -n 20 "$work/fuzz.out" | sed 's/^/    /'
+		nf=1
+	fi
+	[ "$np" -gt 0 ] || [ "$nf" -gt 0 ] || nf=1	# ran no target at all
+	record "fuzz targets" "$np" "$nf" 0
+fi
+
+# pytest_suite LABEL XML RC: the counts of pytest's JUnit XML.
+pytest_suite() {
+	local label=$1 xml=$2 rc=$3 counts p f s
+	if ! counts=$($PY - "$xml" 2>/dev/null <<'EOF'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+suites = [r] if r.tag == "testsuite" else list(r.iter("testsuite"))
+n = f = e = s = 0
+for t in suites:
+    n += int(t.get("tests", 0)); f += int(t.get("failures", 0))
+    e += int(t.get("errors", 0)); s += int(t.get("skipped", 0))
+print(n - f - e - s, f + e, s)
+EOF
+	); then
+		record "$label" 0 1 0 "pytest left no results (exit $rc)"
+		return
+	fi
+	read -r p f s <<<"$counts"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		record "$label" "$p" 1 "$s" "pytest exited $rc without a counted failure"
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		record "$label" 0 1 "$s" "no test ran"
+	else
+		record "$label" "$p" "$f" "$s"
+	fi
+}
+
+echo "== the simulator's BOLT #11 encoder against the spec's vectors"
+$PY -m pytest -q -p no:cacheprovider --junitxml="$work/sim.xml" tests/sim >"$work/sim.out" 2>&1
+rc=$?
+grep -E '^(FAILED|ERROR)' "$work/sim.out" | sed 's/^/    /'
+pytest_suite "simulator oracle" "$work/sim.xml" $rc
+
+for db in $STORES; do
 	echo "== integration tests through nginx on $db"
+	case $db in
+	postgres) [ $have_pg = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
+	mariadb) [ $have_my = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
+	esac
 	SWGR_TEST_DB=$db SWGR_BUILD_DIR="$top/build" \
-		$PY -m pytest -q -p no:cacheprovider tests/integration >"$work/it-$db.out" 2>&1
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$work/it-$db.xml" tests/integration \
+		>"$work/it-$db.out" 2>&1
 	rc=$?
-	tail -n 30 "$work/it-$db.out" | grep -E '^(FAILED|ERROR)' | sed 's/^/  /'
-	line=$(tail -n1 "$work/it-$db.out")
-	echo "  $db: $line"
-	[ $rc -eq 0 ] || status=1
-	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-	f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$line" | awk '{s += $1} END {print s + 0}')
-	[ -n "$p" ] || p=0; [ -n "$f" ] || f=0
-	[ "$p" -gt 0 ] || status=1
-	passed=$((passed + p)); failed=$((failed + f))
+	grep -E '^(FAILED|ERROR)' "$work/it-$db.out" | sed 's/^/    /'
+	pytest_suite "integration $db" "$work/it-$db.xml" $rc
 done
 
-echo "total: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] || status=1
-exit $status
+summary
+[ "$t_fail" -eq 0 ] && [ "$c_fail" -eq 0 ]
