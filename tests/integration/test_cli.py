@@ -383,7 +383,8 @@ def test_offer_new_template(cli, tmp_path):
     assert o2["id"] != o["id"]
     ok(cli.run("offer", "new", "-p", "tp", "-m", mid, "-o", tmp_path / "o.json"))
     assert json.loads((tmp_path / "o.json").read_text())["metadataId"] == mid
-    assert cli.run("offer", "new", "-p", "tp", "-m", "not-a-uuid").returncode in (1, 2)
+    r = cli.run("offer", "new", "-p", "tp", "-m", "not-a-uuid")
+    assert r.returncode == 2, (r.returncode, r.stderr)     # spec 15: a bad value is a usage error
 
 
 def test_metadata_new_template(cli):
