@@ -32,7 +32,10 @@ cleanup() {
 		log "kept: $W${bench_tmp:+ and $bench_tmp}"
 	else
 		rm -rf "$W"
-		[ -z "$bench_tmp" ] || rm -rf "$bench_tmp"
+		if [ -n "$bench_tmp" ]; then
+			rm -rf "$bench_tmp"
+			log "removed $W and $bench_tmp"
+		fi
 	fi
 	exit $rc
 }
