@@ -76,8 +76,7 @@ class Service:
 
 @pytest.fixture(scope="module")
 def svc(env):
-    if env.provider == "memory":
-        pytest.skip("nodes.StatusTable cannot read the memory store yet (reads db.uri)")
+    nodes.skip_on_memory(env.db)
     s = Service()
     s.part = f"ln-{H.new_uuid()[:8]}"
     s.part2 = f"ln2-{H.new_uuid()[:8]}"

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lnurl_stack import LnurlStack
+import nodes
 from nodes import wait_for
 
 SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
@@ -32,8 +33,7 @@ P = 0.5
 @pytest.fixture
 def stacks(env):
     """Builds LnurlStacks for the test and stops them afterwards."""
-    if env.provider == "memory":
-        pytest.skip("nodes.StatusTable cannot read the memory store (reads db.uri)")
+    nodes.skip_on_memory(env.db)
     made = []
 
     def make(**kw):
