@@ -12,13 +12,14 @@
 # pytest's JUnit XML), made afresh by this run; a suite that exits non-zero without
 # a counted failure counts as one failure, and one that left no record at all too.
 # Knobs: SWGR_TEST_FUZZ_SECONDS (20 per target), SWGR_TEST_VALGRIND (1; 0 skips it,
-# and the skip is counted), SWGR_TEST_STORES (sqlite postgres mariadb memory).
+# and the skip is counted), SWGR_TEST_STORES (sqlite postgres mariadb memory),
+# SWGR_TEST_PG_PORT (55499) and SWGR_TEST_MYSQL_PORT (53399) of the unit tests' servers.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 PY=/usr/bin/python3	# Debian's interpreter, where python3-pytest lives
 FUZZ_SECONDS=${SWGR_TEST_FUZZ_SECONDS:-20}
-STORES=${SWGR_TEST_STORES:-sqlite postgres mariadb memory}
+STORES=${SWGR_TEST_STORES-sqlite postgres mariadb memory}
 
 scripts/deps.sh test || exit 1
 
@@ -34,20 +35,26 @@ trap cleanup EXIT
 # One row per suite: name, tests passed, failed, skipped, and a remark.
 rows=()
 t_pass=0 t_fail=0 t_skip=0
+sec_t0=$SECONDS
+section() {	# TITLE: starts a section, and its clock
+	echo "== $*"
+	sec_t0=$SECONDS
+}
 record() {	# SUITE PASSED FAILED SKIPPED [REMARK]
-	rows+=("$(printf '%-28s %6s passed %4s failed %4s skipped  %s' "$1" "$2" "$3" "$4" "${5:-}")")
+	rows+=("$(printf '%-28s %6s passed %4s failed %4s skipped %5ss  %s' "$1" "$2" "$3" "$4" \
+		$((SECONDS - sec_t0)) "${5:-}")")
 	t_pass=$((t_pass + $2)) t_fail=$((t_fail + $3)) t_skip=$((t_skip + $4))
 	echo "  $1: $2 passed, $3 failed, $4 skipped${5:+ ($5)}"
 }
 c_pass=0 c_fail=0 c_skip=0	# the CHECKs inside the unit programs, reported apart
 summary() {
-	echo "== summary"
+	echo "== summary (the time of each suite in seconds)"
 	printf '  %s\n' "${rows[@]}"
 	echo "unit checks: $c_pass passed, $c_fail failed, $c_skip skipped"
 	echo "total: $t_pass passed, $t_fail failed, $t_skip skipped"
 }
 
-echo "== build"
+section "build"
 if ! scripts/build.sh >"$work/build.out" 2>&1; then
 	tail -n 40 "$work/build.out" | sed 's/^/  /'
 	record build 0 1 0 "scripts/build.sh failed: nothing was tested"
@@ -57,12 +64,12 @@ fi
 
 # The databases: both servers are required.
 have_pg=0 have_my=0
-if SWGR_TEST_PG_URI=$(tests/dbctl.sh start postgres "$work/pg" 55499 2>"$work/pg.err"); then
+if SWGR_TEST_PG_URI=$(tests/dbctl.sh start postgres "$work/pg" "${SWGR_TEST_PG_PORT:-55499}" 2>"$work/pg.err"); then
 	have_pg=1
 else
 	record "postgres server" 0 1 0 "did not start: $(tail -n1 "$work/pg.err")"
 fi
-if SWGR_TEST_MYSQL_URI=$(tests/dbctl.sh start mariadb "$work/my" 53399 2>"$work/my.err"); then
+if SWGR_TEST_MYSQL_URI=$(tests/dbctl.sh start mariadb "$work/my" "${SWGR_TEST_MYSQL_PORT:-53399}" 2>"$work/my.err"); then
 	have_my=1
 else
 	record "mariadb server" 0 1 0 "did not start: $(tail -n1 "$work/my.err")"
@@ -107,18 +114,17 @@ clear_unit_results() {
 	rm -f build/tests/unit/*.log build/tests/unit/*.trs build/test-suite.log
 }
 
-echo "== unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
+section "unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
 clear_unit_results
 make -C build check >"$work/check.out" 2>&1
 check_rc=$?
+[ $check_rc -eq 0 ] || grep -E 'error:|Error [0-9]' "$work/check.out" | head -n 10 | sed 's/^/    /'
 unit_suite unit
 if [ $check_rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
-	# make check failed, yet no program did: the failure was elsewhere (compilation).
-	grep -E 'error:|Error [0-9]' "$work/check.out" | head -n 10 | sed 's/^/    /'
 	record "make check" 0 1 0 "exited $check_rc without a failed program (see the errors above)"
 fi
 
-echo "== unit tests under valgrind (memory errors and leaks fail)"
+section "unit tests under valgrind (memory errors and leaks fail)"
 if [ "${SWGR_TEST_VALGRIND:-1}" = 0 ]; then
 	record "valgrind programs" 0 0 1 "SWGR_TEST_VALGRIND=0"
 elif ! command -v valgrind >/dev/null; then
@@ -133,7 +139,7 @@ else
 	fi
 fi
 
-echo "== fuzz targets (make fuzz, ${FUZZ_SECONDS} s each)"
+section "fuzz targets (make fuzz, ${FUZZ_SECONDS} s each)"
 if ! command -v clang >/dev/null; then
 	record "fuzz targets" 0 1 0 "clang is not installed (scripts/deps.sh test installs it)"
 else
@@ -177,14 +183,14 @@ EOF
 	fi
 }
 
-echo "== the simulator's BOLT #11 encoder against the spec's vectors"
+section "the simulator's BOLT #11 encoder against the spec's vectors"
 $PY -m pytest -q -p no:cacheprovider --junitxml="$work/sim.xml" tests/sim >"$work/sim.out" 2>&1
 rc=$?
 grep -E '^(FAILED|ERROR)' "$work/sim.out" | sed 's/^/    /'
 pytest_suite "simulator oracle" "$work/sim.xml" $rc
 
 for db in $STORES; do
-	echo "== integration tests through nginx on $db"
+	section "integration tests through nginx on $db"
 	case $db in
 	postgres) [ $have_pg = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
 	mariadb) [ $have_my = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
