@@ -763,3 +763,25 @@ def etag(api):
     et = r.headers.get("ETag")
     assert et is not None and ETAG_RE.match(et), et
     return int(et, 16)
+
+
+def check_405(api, method, path, allowed, realm):
+    """method on path: 405 with an empty body and an Allow header of exactly the routed
+    methods, plus HEAD wherever GET is routed (spec 2: GET routes also answer HEAD),
+    each once; every method it names is routed (no 405, no 5xx: the bodies are {} and
+    the keys or ids unknown, so nothing is written); without a token 401 first (auth
+    runs before routing)."""
+    r = api.request(method, path, data=b"{}")
+    assert r.status_code == 405, (method, path, r.status_code)
+    assert r.content == b""
+    assert "Allow" in r.headers, (method, path, dict(r.headers))
+    listed = [m.strip() for m in r.headers["Allow"].split(",")]
+    want = allowed | {"HEAD"} if "GET" in allowed else allowed
+    assert sorted(listed) == sorted(want), r.headers["Allow"]
+    for m in listed:
+        g = api.request(m, path, data=b"{}")
+        assert g.status_code != 405, (m, path, g.status_code)
+        assert g.status_code < 500, (m, path, g.status_code)
+    r = api.request(method, path, data=b"{}", token=None)
+    assert r.status_code == 401
+    assert r.headers.get("WWW-Authenticate") == f'Bearer realm="{realm}"'

@@ -368,25 +368,7 @@ def test_unknown_key_path_suffix_404(disc):
     ("DELETE", "/health", {"GET"}),
 ])
 def test_method_not_allowed_405(disc, method, path, allowed):
-    path = path.format(pk=node_key())
-    r = disc.request(method, path, data=b"{}")
-    assert r.status_code == 405, (method, path, r.status_code)
-    assert r.content == b""
-    assert "Allow" in r.headers, (method, path, dict(r.headers))
-    listed = [m.strip() for m in r.headers["Allow"].split(",")]
-    want = allowed | {"HEAD"} if "GET" in allowed else allowed
-    assert sorted(listed) == sorted(want), r.headers["Allow"]
-    # and the header tells the truth: each method it names is routed (no 405); the
-    # bodies are refused ({} lacks required fields) and the keys are unknown, so
-    # nothing is written
-    for m in listed:
-        g = disc.request(m, path, data=b"{}")
-        assert g.status_code != 405, (m, path, g.status_code)
-        assert g.status_code < 500, (m, path, g.status_code)
-    # auth runs before routing: without token it is 401, not 405
-    r = disc.request(method, path, data=b"{}", token=None)
-    assert r.status_code == 401
-    assert r.headers.get("WWW-Authenticate") == 'Bearer realm="discovery"'
+    H.check_405(disc, method, path.format(pk=node_key()), allowed, "discovery")
 
 
 def test_weight_bounds(disc):
