@@ -750,6 +750,49 @@ test_deadlines(struct sim *s)
 	swgr_ln_client_free(c);
 }
 
+/*
+ * swgr_ln_invoice_within: a caller's deadline shorter than the client's timeout
+ * ends the call at that deadline (the balancer's request-deadline-secs); a
+ * longer one leaves the client's timeout in force.
+ */
+static void
+test_invoice_within(struct sim *s)
+{
+	struct swgr_ln_client *c = client(s, 2.0);
+	struct swgr_err e;
+	uint64_t msat;
+	char *b11 = NULL;
+	double t0, dt, max = 0.3 * slow;
+
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);	/* connected */
+	CHECK_INT(swgr_ln_invoice_within(c, max, 1000, desc, strlen(desc), 60, &b11, &e),
+	    SWGR_OK);
+	CHECK(b11 != NULL && strncmp(b11, "lnbc", 4) == 0);
+	free(b11);
+	b11 = NULL;
+	sim_set(s, "{\"hang\":true}");
+	t0 = swgr_mono_now();
+	CHECK_INT(swgr_ln_invoice_within(c, max, 1000, desc, strlen(desc), 60, &b11, &e),
+	    SWGR_EUPSTREAM);
+	dt = swgr_mono_now() - t0;
+	printf("  %s hang: invoice within %.1f s (timeout 2 s) failed after %.3f s\n", s->kind,
+	    max, dt);
+	CHECK(dt >= max - 0.05 && dt < max + TOLERANCE);
+	CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+	swgr_ln_client_free(c);
+	/* A deadline past the client's timeout: the timeout ends the call. */
+	c = client(s, 0.3);
+	t0 = swgr_mono_now();
+	CHECK_INT(swgr_ln_invoice_within(c, 5.0 * slow, 1000, desc, strlen(desc), 60, &b11, &e),
+	    SWGR_EUPSTREAM);
+	dt = swgr_mono_now() - t0;
+	printf("  %s hang: invoice within 5 s (timeout 0.3 s) failed after %.3f s\n", s->kind, dt);
+	CHECK(dt >= 0.3 * slow - 0.05 && dt < 0.3 * slow + TOLERANCE);
+	sim_set(s, "{\"hang\":false}");
+	swgr_ln_client_free(c);
+	free(b11);
+}
+
 /* A port that accepts TCP connections and never says a word: the TLS handshake stalls. */
 static void
 test_silent_port(void)
@@ -927,6 +970,8 @@ main(void)
 	test_trust_once();
 	test_deadlines(&lnd);
 	test_deadlines(&cln);
+	test_invoice_within(&lnd);
+	test_invoice_within(&cln);
 	test_silent_port();
 	test_concurrency(&lnd);
 	test_concurrency(&cln);
