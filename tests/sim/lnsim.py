@@ -182,7 +182,7 @@ class Node:
     def __init__(self, args, pb):
         self.kind, self.dir, self.port = args.kind, args.dir, args.port
         self.workers = args.workers
-        self.rest_port = getattr(args, "rest_port", None)
+        self.rest_port = args.rest_port
         self.rest = None
         self.cln_pb, self.lnd_pb = pb
         self.seckey = node_key(self.dir, args.seed)
@@ -268,22 +268,30 @@ class Node:
             self.counts["invoices"] += 1
         return pr
 
+    def lnd_auth(self, macaroon_hex, perm, ctx):
+        """LND's macaroon check, with its messages (gRPC metadata or REST header alike)."""
+        perms = self.macaroons.get(macaroon_hex)
+        if perms is None:
+            ctx.abort(grpc.StatusCode.UNKNOWN, "verification failed: signature mismatch after caveat verification")
+        if perm not in perms:
+            ctx.abort(grpc.StatusCode.UNKNOWN, "verification failed: permission denied")
+
+    def lnd_add_invoice(self, value_msat, description_hash, expiry, ctx):
+        """LND's AddInvoice after its macaroon check, as both APIs serve it: the payment
+        request."""
+        if value_msat <= 0 or len(description_hash) != 32:
+            ctx.abort(grpc.StatusCode.INVALID_ARGUMENT, "amount and description_hash required")
+        return self.invoice(value_msat, description_hash, expiry, ctx)
+
     def lnd_handlers(self):
         pb = self.lnd_pb
 
         def auth(ctx, perm):
-            md = dict(ctx.invocation_metadata())
-            perms = self.macaroons.get(md.get("macaroon"))
-            if perms is None:
-                ctx.abort(grpc.StatusCode.UNKNOWN, "verification failed: signature mismatch after caveat verification")
-            if perm not in perms:
-                ctx.abort(grpc.StatusCode.UNKNOWN, "verification failed: permission denied")
+            self.lnd_auth(dict(ctx.invocation_metadata()).get("macaroon"), perm, ctx)
 
         def add_invoice(req, ctx):
             auth(ctx, "invoices:write")
-            if req.value_msat <= 0 or len(req.description_hash) != 32:
-                ctx.abort(grpc.StatusCode.INVALID_ARGUMENT, "amount and description_hash required")
-            pr = self.invoice(req.value_msat, req.description_hash, req.expiry, ctx)
+            pr = self.lnd_add_invoice(req.value_msat, req.description_hash, req.expiry, ctx)
             return pb.AddInvoiceResponse(r_hash=os.urandom(32), payment_request=pr, add_index=1)
 
         def channel_balance(req, ctx):
@@ -459,11 +467,8 @@ class RestServer:
     def add_invoice(self, headers, data):
         """POST /v1/invoices: AddInvoice of the gRPC side, in grpc-gateway's JSON."""
         node, call = self.node, RestCall(self)
-        perms = node.macaroons.get((headers.get("Grpc-Metadata-macaroon") or "").strip().lower())
-        if perms is None:
-            call.abort(grpc.StatusCode.UNKNOWN, "verification failed: signature mismatch after caveat verification")
-        if "invoices:write" not in perms:
-            call.abort(grpc.StatusCode.UNKNOWN, "verification failed: permission denied")
+        macaroon = (headers.get("Grpc-Metadata-macaroon") or "").strip().lower()
+        node.lnd_auth(macaroon, "invoices:write", call)    # before the body is looked at
         try:
             req = json.loads(data or b"{}")
             if not isinstance(req, dict):
@@ -475,9 +480,7 @@ class RestServer:
             expiry = int(req.get("expiry") or 0)
         except (ValueError, TypeError) as e:
             call.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid request body: %s" % e)
-        if msat <= 0 or len(dh) != 32:
-            call.abort(grpc.StatusCode.INVALID_ARGUMENT, "amount and description_hash required")
-        pr = node.invoice(msat, dh, expiry, call)
+        pr = node.lnd_add_invoice(msat, dh, expiry, call)
         b64 = lambda b: base64.b64encode(b).decode()
         return {"r_hash": b64(os.urandom(32)), "payment_request": pr, "add_index": "1",
                 "payment_addr": b64(os.urandom(32))}
