@@ -352,8 +352,8 @@ enum swgr_rc
 swgr_ln_invoice(struct swgr_ln_client *c, uint64_t amount_msat, const char *description,
     size_t desclen, uint64_t expiry_secs, char **bolt11, struct swgr_err *err)
 {
-	return c->ops->invoice(c, c->timeout_secs, amount_msat, description, desclen, expiry_secs,
-	    bolt11, err);
+	return swgr_ln_invoice_within(c, c->timeout_secs, amount_msat, description, desclen,
+	    expiry_secs, bolt11, err);
 }
 
 enum swgr_rc

@@ -79,7 +79,8 @@ cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	free(desc);
 	if (buf == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_call_within(c, timeout_secs, "/cln.Node/Invoice", buf, len, &resp, &resplen, err);
+	rc = swgr_ln_call_within(c, timeout_secs, "/cln.Node/Invoice", buf, len, &resp, &resplen,
+	    err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;

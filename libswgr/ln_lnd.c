@@ -32,7 +32,8 @@ lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	protobuf_c_message_pack(&req.base, buf);
-	rc = swgr_ln_call_within(c, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len, &resp, &resplen, err);
+	rc = swgr_ln_call_within(c, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len, &resp,
+	    &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
