@@ -110,19 +110,24 @@ unit_suite() {
 	last_failed=$nf
 }
 
-clear_unit_results() {
+# check_run LABEL [MAKE ARGS...]: make check afresh (the last run's .log and .trs
+# removed first), then its programs' results; a make check that failed with no failed
+# program failed elsewhere (compilation) and counts as one failure.
+check_run() {
+	local label=$1 rc
+	shift
 	rm -f build/tests/unit/*.log build/tests/unit/*.trs build/test-suite.log
+	make -C build check "$@" >"$work/check-$label.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || grep -E 'error:|Error [0-9]' "$work/check-$label.out" | head -n 10 | sed 's/^/    /'
+	unit_suite "$label"
+	if [ $rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
+		record "make check ($label)" 0 1 0 "exited $rc without a failed program (see the errors above)"
+	fi
 }
 
 section "unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
-clear_unit_results
-make -C build check >"$work/check.out" 2>&1
-check_rc=$?
-[ $check_rc -eq 0 ] || grep -E 'error:|Error [0-9]' "$work/check.out" | head -n 10 | sed 's/^/    /'
-unit_suite unit
-if [ $check_rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
-	record "make check" 0 1 0 "exited $check_rc without a failed program (see the errors above)"
-fi
+check_run unit
 
 section "unit tests under valgrind (memory errors and leaks fail)"
 if [ "${SWGR_TEST_VALGRIND:-1}" = 0 ]; then
@@ -130,13 +135,7 @@ if [ "${SWGR_TEST_VALGRIND:-1}" = 0 ]; then
 elif ! command -v valgrind >/dev/null; then
 	record "valgrind programs" 0 1 0 "valgrind is not installed"
 else
-	clear_unit_results
-	make -C build check LOG_COMPILER="$top/tests/valgrind.sh" >"$work/valgrind.out" 2>&1
-	vg_rc=$?
-	unit_suite valgrind
-	if [ $vg_rc -ne 0 ] && [ "$last_failed" -eq 0 ]; then
-		record "make check (valgrind)" 0 1 0 "exited $vg_rc without a failed program"
-	fi
+	check_run valgrind LOG_COMPILER="$top/tests/valgrind.sh"
 fi
 
 section "fuzz targets (make fuzz, ${FUZZ_SECONDS} s each)"
