@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "err.h"
-#include "log.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
 
 /* Exit statuses (spec §15). */
 #define CLI_EXIT_OK	0

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "model.h"
-#include "valid.h"
+#include "model/model.h"
+#include "core/valid.h"
 
 #define ENV	"OFFER"
 

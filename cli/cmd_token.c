@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
-#include "token.h"
+#include "auth/token.h"
 
 static struct {
 	const char	*pub;

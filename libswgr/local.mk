@@ -1,30 +1,30 @@
-# libswgr: everything the programs share.
+# libswgr: everything the programs share, one folder per concern (doc/ARCHITECTURE.md).
 noinst_LTLIBRARIES += libswgr/libswgr.la
 libswgr_libswgr_la_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
 libswgr_libswgr_la_SOURCES = \
-	libswgr/err.c libswgr/err.h \
-	libswgr/buf.c libswgr/buf.h \
-	libswgr/log.c libswgr/log.h \
-	libswgr/config.c libswgr/config_expand.c libswgr/config.h \
-	libswgr/valid.c libswgr/valid.h \
-	libswgr/json.c libswgr/json.h \
-	libswgr/model.c libswgr/model.h \
-	libswgr/token.c libswgr/token.h \
-	libswgr/db.c libswgr/db.h \
-	libswgr/db_sqlite.c libswgr/db_pg.c libswgr/db_mysql.c \
-	libswgr/store.c libswgr/store_schema.c libswgr/store_status.c \
-	libswgr/store.h libswgr/store_int.h \
-	libswgr/fcgi.c libswgr/fcgi.h \
-	libswgr/responder.c libswgr/responder.h \
-	libswgr/bech32.c libswgr/bech32.h \
-	libswgr/bolt11.c libswgr/bolt11.h \
-	libswgr/qr.c libswgr/qr.h \
-	libswgr/select.c libswgr/select.h \
-	libswgr/sha256.c libswgr/sha256.h \
-	libswgr/trust.c libswgr/trust.h \
-	libswgr/grpc.c libswgr/grpc_probe.c libswgr/grpc.h libswgr/grpc_int.h \
-	libswgr/ln.c libswgr/ln_cln.c libswgr/ln_lnd.c libswgr/ln.h libswgr/ln_int.h \
-	libswgr/lnurl.c libswgr/lnurl.h \
-	libswgr/balancer.c libswgr/balancer.h
+	libswgr/core/err.c libswgr/core/err.h \
+	libswgr/core/buf.c libswgr/core/buf.h \
+	libswgr/core/log.c libswgr/core/log.h \
+	libswgr/core/valid.c libswgr/core/valid.h \
+	libswgr/core/json.c libswgr/core/json.h \
+	libswgr/core/bech32.c libswgr/core/bech32.h \
+	libswgr/core/sha256.c libswgr/core/sha256.h \
+	libswgr/config/config.c libswgr/config/expand.c libswgr/config/config.h \
+	libswgr/model/model.c libswgr/model/model.h \
+	libswgr/auth/token.c libswgr/auth/token.h \
+	libswgr/store/db.c libswgr/store/db.h \
+	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
+	libswgr/store/store.c libswgr/store/schema.c libswgr/store/status.c \
+	libswgr/store/store.h libswgr/store/store_int.h \
+	libswgr/net/trust.c libswgr/net/trust.h \
+	libswgr/net/grpc.c libswgr/net/grpc_probe.c libswgr/net/grpc.h libswgr/net/grpc_int.h \
+	libswgr/ln/ln.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/ln.h libswgr/ln/ln_int.h \
+	libswgr/fcgi/fcgi.c libswgr/fcgi/fcgi.h \
+	libswgr/fcgi/responder.c libswgr/fcgi/responder.h \
+	libswgr/pay/lnurl.c libswgr/pay/lnurl.h \
+	libswgr/pay/bolt11.c libswgr/pay/bolt11.h \
+	libswgr/pay/qr.c libswgr/pay/qr.h \
+	libswgr/pay/select.c libswgr/pay/select.h \
+	libswgr/pay/balancer.c libswgr/pay/balancer.h
 nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

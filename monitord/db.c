@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
-#include "valid.h"
+#include "core/valid.h"
 
 void
 mon_db_kick(struct mon *m)

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
-#include "valid.h"
+#include "core/valid.h"
 
 /* Whether b shares a partition with lnurl-service.partitions. */
 static bool

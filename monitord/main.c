@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
-#include "valid.h"
+#include "core/valid.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "ln.h"
-#include "store.h"
+#include "config/config.h"
+#include "ln/ln.h"
+#include "store/store.h"
 
 #define MON_TARGET	"swgr::monitor"		/* log target of every message */
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
-#include "valid.h"
+#include "core/valid.h"
 
 int64_t
 mon_now_us(void)

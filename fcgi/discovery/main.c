@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model.h"
-#include "responder.h"
-#include "store.h"
-#include "valid.h"
+#include "model/model.h"
+#include "fcgi/responder.h"
+#include "store/store.h"
+#include "core/valid.h"
 
 static swgr_handler disc_list, disc_post, disc_get, disc_put, disc_patch, disc_delete;
 

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "balancer.h"
-#include "config.h"
-#include "store.h"
-#include "valid.h"
+#include "pay/balancer.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "core/valid.h"
 
 struct offer_cache;
 

@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bech32.h"
+#include "core/bech32.h"
 #include "extern.h"
-#include "json.h"
-#include "lnurl.h"
-#include "log.h"
-#include "qr.h"
-#include "responder.h"
+#include "core/json.h"
+#include "pay/lnurl.h"
+#include "core/log.h"
+#include "pay/qr.h"
+#include "fcgi/responder.h"
 
 static swgr_handler health_full, pay_request, invoice, bech32, bech32_qr, finish;
 static swgr_service_init lnurl_init;

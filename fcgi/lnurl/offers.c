@@ -14,10 +14,10 @@
 
 
 #include "extern.h"
-#include "json.h"
-#include "lnurl.h"
-#include "sha256.h"
-#include "valid.h"
+#include "core/json.h"
+#include "pay/lnurl.h"
+#include "core/sha256.h"
+#include "core/valid.h"
 
 struct offer_cache {
 	pthread_mutex_t	 mu;

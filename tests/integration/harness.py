@@ -109,7 +109,7 @@ def wait_port(port, timeout=15.0, proc=None):
 def memory_store_files(config_path):
     """Best-effort cleanup aid: where the responders keep a `type: memory` store of this
     configuration file (one SQLite file on /dev/shm per config real path and uid,
-    FNV-1a 64 of the path; see libswgr/store_schema.c).  Only used to delete it."""
+    FNV-1a 64 of the path; see libswgr/store/schema.c).  Only used to delete it."""
     real = os.path.realpath(config_path)
     h = 0xcbf29ce484222325
     for c in real.encode():

@@ -1,7 +1,7 @@
 /* Unit tests of bech32: the BIP-173 vectors, the LUD-01 example, long strings and bit regrouping. */
 #include <stdlib.h>
 
-#include "bech32.h"
+#include "core/bech32.h"
 #include "t.h"
 
 static const char *const valid[] = {

@@ -3,9 +3,9 @@
 
 #include <secp256k1.h>
 
-#include "bech32.h"
-#include "bolt11.h"
-#include "sha256.h"
+#include "core/bech32.h"
+#include "pay/bolt11.h"
+#include "core/sha256.h"
 #include "t.h"
 
 /* The key that signs the BOLT #11 examples, and its public key. */

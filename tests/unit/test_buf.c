@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "core/buf.h"
 #include "t.h"
 
 /* A whole file appended; too large, missing, a directory and empty files. */

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
+#include "core/buf.h"
+#include "config/config.h"
+#include "core/log.h"
 #include "t.h"
 
 static void test_config_too_big(struct swgr_config *cfg, struct swgr_err *err);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "t.h"
 
 /* The only SQL that differs between the databases in these checks. */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fcgi.h"
+#include "fcgi/fcgi.h"
 #include "t.h"
 
 /* A reader stream over a memory buffer that reports end of input when it runs dry. */

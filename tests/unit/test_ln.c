@@ -18,12 +18,12 @@
 
 #include <openssl/sha.h>
 
-#include "bolt11.h"
-#include "buf.h"
-#include "ln.h"
-#include "log.h"
-#include "trust.h"
-#include "valid.h"
+#include "pay/bolt11.h"
+#include "core/buf.h"
+#include "ln/ln.h"
+#include "core/log.h"
+#include "net/trust.h"
+#include "core/valid.h"
 #include "t.h"
 
 #define PYTHON		"/usr/bin/python3"

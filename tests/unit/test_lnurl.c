@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balancer.h"
-#include "lnurl.h"
+#include "pay/balancer.h"
+#include "pay/lnurl.h"
 #include "t.h"
 
 /* Builds the metadata string of m and compares it byte for byte. */

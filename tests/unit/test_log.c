@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
-#include "valid.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/valid.h"
 #include "t.h"
 
 static char tmpdir[64];

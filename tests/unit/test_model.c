@@ -1,9 +1,9 @@
-/* Unit tests of libswgr/model.c and libswgr/json.c: JSON forms of backends, offers and metadata. */
+/* Unit tests of libswgr/model/model.c and libswgr/core/json.c: JSON forms of backends, offers and metadata. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "model.h"
+#include "core/json.h"
+#include "model/model.h"
 #include "t.h"
 
 #define S(lit)	(lit), (sizeof(lit) - 1)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qr.h"
+#include "pay/qr.h"
 #include "t.h"
 
 static uint32_t

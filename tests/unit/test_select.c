@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "select.h"
+#include "pay/select.h"
 #include "t.h"
 
 static bool

@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "db.h"
-#include "store.h"
+#include "store/db.h"
+#include "store/store.h"
 #include "t.h"
 
 #define META	"it's \"q\"; DROP TABLE x; -- \\ 100% _ h\xc3\xa9llo \xf0\x9f\x98\x80"

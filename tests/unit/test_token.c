@@ -14,9 +14,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "buf.h"
-#include "token.h"
-#include "valid.h"
+#include "core/buf.h"
+#include "auth/token.h"
+#include "core/valid.h"
 
 #include "t.h"
 

@@ -1,11 +1,11 @@
-/* Unit tests of libswgr/valid.c: UUIDs, public keys, times, base64, e-mail, UTF-8, hex. */
+/* Unit tests of libswgr/core/valid.c: UUIDs, public keys, times, base64, e-mail, UTF-8, hex. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "valid.h"
+#include "core/valid.h"
 #include "t.h"
 
 #define S(lit)	(lit), (sizeof(lit) - 1)

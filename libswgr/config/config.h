@@ -1,0 +1,156 @@
+/* The suite's YAML configuration, in Switchgear's format (spec §12) plus our own keys. */
+#ifndef SWGR_CONFIG_H
+#define SWGR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/log.h"
+
+enum swgr_store_type { SWGR_STORE_NONE = 0, SWGR_STORE_MEMORY, SWGR_STORE_DATABASE, SWGR_STORE_HTTP };
+
+struct swgr_store_cfg {
+	enum swgr_store_type type;
+	char		*database_uri;		/* database: after {secret.X} expansion */
+	uint32_t	 max_connections;	/* database */
+	char		*base_url;		/* http */
+	double		 connect_timeout_secs;	/* http */
+	double		 total_timeout_secs;	/* http */
+	char		*trusted_roots;		/* http, optional */
+	char		*authorization;		/* http: path of the token file */
+};
+
+/* Our additions to every service section: where its log goes. */
+struct swgr_log_cfg {
+	char		*log_file;		/* NULL: stderr */
+	bool		 has_log_level;
+	enum swgr_log_level log_level;
+};
+
+struct swgr_tls_cfg {
+	char		*cert_path;
+	char		*key_path;
+};
+
+enum swgr_backoff_type { SWGR_BACKOFF_STOP, SWGR_BACKOFF_EXPONENTIAL };
+enum swgr_selection { SWGR_SELECT_ROUND_ROBIN, SWGR_SELECT_RANDOM, SWGR_SELECT_CONSISTENT };
+
+struct swgr_lnurl_cfg {
+	bool		 present;
+	char	       **partitions;
+	size_t		 npartitions;
+	char		*address;
+	double		 health_check_frequency_secs;
+	bool		 parallel_health_check;
+	uint32_t	 health_check_consecutive_success_to_healthy;
+	uint32_t	 health_check_consecutive_failure_to_unhealthy;
+	double		 backend_update_frequency_secs;
+	uint64_t	 invoice_expiry_secs;
+	double		 ln_client_timeout_secs;
+	char		*ln_trusted_roots;	/* optional */
+	char	       **allowed_hosts;
+	size_t		 nallowed_hosts;
+	struct {
+		enum swgr_backoff_type type;
+		double	 initial_interval_secs;	/* defaults per spec §9.8 */
+		double	 randomization_factor;
+		double	 multiplier;
+		double	 max_interval_secs;
+		bool	 has_max_elapsed_time;
+		double	 max_elapsed_time_secs;
+	} backoff;
+	enum swgr_selection selection;
+	uint32_t	 consistent_max_iterations;
+	bool		 has_capacity_bias;
+	double		 selection_capacity_bias;
+	bool		 has_comment_allowed;
+	uint32_t	 comment_allowed;
+	bool		 has_tls;
+	struct swgr_tls_cfg tls;
+	uint32_t	 bech32_qr_scale;
+	uint8_t		 bech32_qr_light;
+	uint8_t		 bech32_qr_dark;
+	/*
+	 * Ours: the longest an invoice request may take, failover and backoff
+	 * included (request-deadline-secs, default SWGR_REQUEST_DEADLINE_DEFAULT).
+	 */
+	double		 request_deadline_secs;
+	struct swgr_log_cfg log;
+};
+
+#define SWGR_REQUEST_DEADLINE_DEFAULT	10.0	/* seconds; wallets give up near 30 */
+
+struct swgr_admin_cfg {
+	bool		 present;
+	char		*address;		/* accepted, no effect under FastCGI */
+	char		*auth_authority;	/* path of the SPKI PEM */
+	bool		 has_tls;
+	struct swgr_tls_cfg tls;
+	uint32_t	 max_page_size;		/* offer-service only */
+	struct swgr_log_cfg log;
+};
+
+/*
+ * Our addition: the monitor section, shared by swgr-monitord (which writes
+ * this instance's status rows) and swgr-lnurl (which reads them).
+ */
+struct swgr_monitor_cfg {
+	bool		 present;
+	char		*instance;		/* NULL: this host's name */
+	bool		 has_stale_after;
+	double		 stale_after_secs;	/* default: see swgr_config_stale_after */
+	struct swgr_log_cfg log;
+};
+
+struct swgr_config {
+	char		*path;
+	struct swgr_lnurl_cfg lnurl;
+	struct swgr_admin_cfg discovery;
+	struct swgr_admin_cfg offer;
+	struct swgr_store_cfg store_discover;	/* type NONE when absent */
+	struct swgr_store_cfg store_offer;
+	char		*secrets;		/* path, optional */
+	struct swgr_monitor_cfg monitor;
+};
+
+/*
+ * Loads path per spec §12.1: env-var expansion over the whole text, strict
+ * YAML (duplicate keys are errors), secrets file, {secret.NAME} expansion in
+ * database URIs.  Sections are read when present; a present section must have
+ * every required key.  Errors name the file, the line and the key, e.g.
+ * "parsing YAML configuration from file 'x.yaml': line 7: offer-service.max-page-size: expected an unsigned integer".
+ * On success the caller owns *cfg (swgr_config_free).  Logs the INFO/WARN
+ * lines of §12.1 about secrets through swgr_log.
+ */
+enum swgr_rc	 swgr_config_load(const char *path, struct swgr_config *cfg, struct swgr_err *err);
+void		 swgr_config_free(struct swgr_config *cfg);
+
+/* This instance's name: monitor.instance, else the host name. */
+void		 swgr_config_instance(const struct swgr_config *cfg, char *out, size_t outlen);
+/*
+ * How old this instance's monitor heartbeat may be before its status rows
+ * are not trusted: monitor.stale-after-secs, else three health-check
+ * periods, at least 3 s.
+ */
+double		 swgr_config_stale_after(const struct swgr_config *cfg);
+
+/*
+ * The building blocks, exposed for tests:
+ * env expansion of text (spec §12.1 step 2) into a malloc'd string;
+ * dotenv parsing into parallel arrays; {secret.NAME} expansion.
+ */
+enum swgr_rc	 swgr_config_expand_env(const char *text, char **out, struct swgr_err *err);
+struct swgr_secrets {
+	char	       **names;
+	char	       **values;
+	size_t		 n;
+};
+enum swgr_rc	 swgr_secrets_load(const char *path, struct swgr_secrets *out, struct swgr_err *err);
+enum swgr_rc	 swgr_secrets_parse(const char *text, struct swgr_secrets *out, struct swgr_err *err);
+void		 swgr_secrets_free(struct swgr_secrets *s);
+enum swgr_rc	 swgr_config_expand_secrets(const char *uri, const struct swgr_secrets *s,
+		    char **out, struct swgr_err *err);
+
+#endif

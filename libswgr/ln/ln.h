@@ -1,0 +1,74 @@
+/* Lightning node clients: one interface over CLN and LND (spec §9.2, §10). */
+#ifndef SWGR_LN_H
+#define SWGR_LN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct swgr_ln_opts {
+	double		 timeout_secs;		/* ln-client-timeout-secs: every call's deadline (<= 0: 2 s) */
+	const char	*trusted_roots;		/* ln-trusted-roots (PEM file), optional */
+};
+
+struct swgr_ln_client;
+
+/*
+ * A client for the backend named name (its public key, for messages) from
+ * its "implementation" JSON (spec §7.1): clnGrpc or lndGrpc.  Reads the
+ * certificate, key and macaroon files now; connects lazily.  Trusted roots
+ * are the system's (SSL_CERT_FILE honoured), then opts->trusted_roots, then
+ * the backend's own CA/TLS certificate.  SWGR_EINTERNAL with a message naming
+ * the backend and the cause when the JSON or a file cannot be used (missing,
+ * unreadable, empty, not PEM, a key that does not match its certificate).
+ * opts may be NULL (defaults).  Thread-safe once made; free with
+ * swgr_ln_client_free.  Clients are meant to be kept per process and rebuilt
+ * only when the backend's implementation changes: see swgr_ln_impl_equal.
+ */
+enum swgr_rc	 swgr_ln_client_new(const char *name, const char *implementation,
+		    const struct swgr_ln_opts *opts, struct swgr_ln_client **out,
+		    struct swgr_err *err);
+void		 swgr_ln_client_free(struct swgr_ln_client *c);
+/* "cln" or "lnd". */
+const char	*swgr_ln_client_kind(const struct swgr_ln_client *c);
+/* The name given to swgr_ln_client_new (the backend's public key). */
+const char	*swgr_ln_client_name(const struct swgr_ln_client *c);
+/* The implementation JSON text the client was made from, as given. */
+const char	*swgr_ln_client_impl(const struct swgr_ln_client *c);
+
+/*
+ * Whether two implementation JSON texts describe the same client: equal as
+ * JSON values (object key order and white space ignored; arrays in order).
+ * False if either is not valid JSON.  A monitor or balancer keeps its client
+ * while swgr_ln_impl_equal(swgr_ln_client_impl(c), backend->implementation).
+ * (A changed file behind an unchanged path is not seen: restart to reload.)
+ */
+int		 swgr_ln_impl_equal(const char *a, const char *b);
+
+/*
+ * Calls are thread-safe on one client; the deadline is the client's timeout.
+ * A failed connection is retried on the next call (no backoff).
+ *
+ * Asks the node for an invoice of amount_msat whose description hash is
+ * sha256(description) (CLN: description with deschashonly; LND: the hash),
+ * expiring after expiry_secs.  *bolt11 is malloc'd.  Errors per spec §10.4:
+ * SWGR_EINVAL (the node refused the request), SWGR_EUPSTREAM (node down,
+ * TLS, timeout, anything else), with the backend named in the message.
+ */
+enum swgr_rc	 swgr_ln_invoice(struct swgr_ln_client *c, uint64_t amount_msat,
+		    const char *description, size_t desclen, uint64_t expiry_secs,
+		    char **bolt11, struct swgr_err *err);
+
+/*
+ * The same, the call's deadline max_secs from now when that comes before the
+ * client's timeout: a caller's own deadline (request-deadline-secs).
+ */
+enum swgr_rc	 swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs,
+		    uint64_t amount_msat, const char *description, size_t desclen,
+		    uint64_t expiry_secs, char **bolt11, struct swgr_err *err);
+
+/* The node's inbound liquidity in msat: the health check (spec §10.2, §10.3). */
+enum swgr_rc	 swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err);
+
+#endif

@@ -1,0 +1,123 @@
+/* The records of the API: backends, offers, offer metadata; their JSON forms (spec §7). */
+#ifndef SWGR_MODEL_H
+#define SWGR_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/valid.h"
+
+#define SWGR_WEIGHT_MAX	2147483647	/* DB column is signed 32-bit (spec §16.2) */
+
+/* A Lightning node of the fleet.  All strings malloc'd; free with swgr_backend_free. */
+struct swgr_backend {
+	struct swgr_pubkey pk;
+	char		*name;		/* NULL when absent */
+	char	       **partitions;	/* sorted ascending (byte order), unique */
+	size_t		 npartitions;
+	int64_t		 weight;	/* 0 .. SWGR_WEIGHT_MAX */
+	bool		 enabled;
+	char		*implementation; /* compact JSON, object keys sorted at every level */
+	struct swgr_time created_at;	/* store bookkeeping, not in JSON */
+	struct swgr_time updated_at;
+};
+
+/* PATCH body: only the fields flagged present are applied. */
+struct swgr_backend_patch {
+	char		*name;		/* NULL = unchanged */
+	bool		 has_partitions;
+	char	       **partitions;
+	size_t		 npartitions;
+	bool		 has_weight;
+	int64_t		 weight;
+	bool		 has_enabled;
+	bool		 enabled;
+};
+
+enum swgr_image_kind { SWGR_IMAGE_NONE, SWGR_IMAGE_PNG, SWGR_IMAGE_JPEG };
+enum swgr_ident_kind { SWGR_IDENT_NONE, SWGR_IDENT_EMAIL, SWGR_IDENT_TEXT };
+
+struct swgr_metadata {
+	struct swgr_uuid id;
+	char		*partition;
+	char		*text;
+	char		*long_text;	/* NULL when absent */
+	enum swgr_image_kind image_kind;
+	uint8_t		*image;		/* decoded bytes */
+	size_t		 image_len;
+	enum swgr_ident_kind ident_kind;
+	char		*identifier;	/* as given */
+	struct swgr_time created_at;
+	struct swgr_time updated_at;
+};
+
+struct swgr_offer {
+	char		*partition;
+	struct swgr_uuid id;
+	uint64_t	 max_sendable;
+	uint64_t	 min_sendable;
+	struct swgr_uuid metadata_id;
+	struct swgr_metadata *metadata;	/* embedded only for GET ?sparse=false */
+	struct swgr_time timestamp;
+	bool		 has_expires;
+	struct swgr_time expires;
+	struct swgr_time created_at;
+	struct swgr_time updated_at;
+};
+
+void	 swgr_backend_free(struct swgr_backend *b);	/* frees members, not b */
+void	 swgr_backend_patch_free(struct swgr_backend_patch *p);
+void	 swgr_metadata_free(struct swgr_metadata *m);
+void	 swgr_offer_free(struct swgr_offer *o);
+void	 swgr_backends_free(struct swgr_backend *v, size_t n);	/* frees members and v */
+void	 swgr_metadatas_free(struct swgr_metadata *v, size_t n);
+void	 swgr_offers_free(struct swgr_offer *v, size_t n);
+/* Sorts and de-duplicates a partition list in place. */
+void	 swgr_partitions_normalise(char **v, size_t *n);
+
+/*
+ * Which JSON shape to read.  FULL carries the identity fields (publicKey for
+ * backends, partition and id for offers and metadata); SPARSE does not (PUT
+ * bodies), and identity fields present in a SPARSE body are ignored.
+ */
+enum swgr_shape { SWGR_SHAPE_FULL, SWGR_SHAPE_SPARSE };
+
+/*
+ * Parsers: text is the request body (need not be NUL-terminated).
+ * Return SWGR_OK; SWGR_ESYNTAX for malformed JSON (400); SWGR_ESHAPE for a
+ * missing field, wrong type or invalid value (422), with a message naming
+ * the field.  Unknown fields are ignored.  On success the caller owns *out.
+ */
+enum swgr_rc swgr_backend_from_json(const char *text, size_t len, enum swgr_shape shape,
+	    struct swgr_backend *out, struct swgr_err *err);
+enum swgr_rc swgr_backend_patch_from_json(const char *text, size_t len,
+	    struct swgr_backend_patch *out, struct swgr_err *err);
+enum swgr_rc swgr_offer_from_json(const char *text, size_t len, enum swgr_shape shape,
+	    struct swgr_offer *out, struct swgr_err *err);
+enum swgr_rc swgr_metadata_from_json(const char *text, size_t len, enum swgr_shape shape,
+	    struct swgr_metadata *out, struct swgr_err *err);
+/* The stored metadata column (OfferMetadataSparse JSON) into the sparse fields of out. */
+enum swgr_rc swgr_metadata_sparse_from_json(const char *text, size_t len,
+	    struct swgr_metadata *out, struct swgr_err *err);
+/* Canonical compact JSON of any JSON value with object keys sorted at every level. */
+enum swgr_rc swgr_json_canonical(const char *text, size_t len, char **out, struct swgr_err *err);
+
+/*
+ * Writers append the JSON form to b, in the field order of spec §7.
+ * pretty: serde_json's pretty style (2-space indent, ": "), for the CLI.
+ */
+void	 swgr_backend_to_json(struct swgr_buf *b, const struct swgr_backend *v, bool pretty);
+void	 swgr_backends_to_json(struct swgr_buf *b, const struct swgr_backend *v, size_t n, bool pretty);
+void	 swgr_offer_to_json(struct swgr_buf *b, const struct swgr_offer *v, bool pretty);
+void	 swgr_offers_to_json(struct swgr_buf *b, const struct swgr_offer *v, size_t n, bool pretty);
+void	 swgr_metadata_to_json(struct swgr_buf *b, const struct swgr_metadata *v, bool pretty);
+void	 swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t n, bool pretty);
+/* The OfferMetadataSparse JSON (no id/partition): the stored metadata column. */
+void	 swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v);
+/* Re-indents any JSON text in serde_json's pretty style. */
+enum swgr_rc swgr_json_pretty(const char *text, size_t len, struct swgr_buf *out, struct swgr_err *err);
+
+#endif

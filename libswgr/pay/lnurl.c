@@ -1,0 +1,408 @@
+/* LNURL-pay text: the metadata string, host and scheme of a request, callback URLs, query values, error JSON. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/json.h"
+#include "pay/lnurl.h"
+#include "core/valid.h"
+
+/* ---- metadata (spec §8) ---- */
+
+static void
+meta_entry(struct swgr_jw *jw, const char *type, const char *value, size_t len)
+{
+	swgr_jw_arr_open(jw);
+	swgr_jw_str(jw, type);
+	swgr_jw_strn(jw, value, len);
+	swgr_jw_arr_close(jw);
+}
+
+void
+swgr_lnurl_metadata(struct swgr_buf *b, const struct swgr_metadata *m)
+{
+	struct swgr_jw jw;
+	char *s, *addr = NULL;
+	const char *id;
+
+	swgr_jw_init(&jw, b, false);
+	swgr_jw_arr_open(&jw);
+	meta_entry(&jw, "text/plain", m->text, strlen(m->text));
+	if (m->long_text != NULL)
+		meta_entry(&jw, "text/long-desc", m->long_text, strlen(m->long_text));
+	if (m->image_kind != SWGR_IMAGE_NONE) {
+		if ((s = swgr_base64_encode(m->image, m->image_len)) == NULL) {
+			b->oom = true;
+			return;
+		}
+		meta_entry(&jw, m->image_kind == SWGR_IMAGE_PNG ? "image/png;base64" :
+		    "image/jpeg;base64", s, strlen(s));
+		free(s);
+	}
+	if (m->ident_kind != SWGR_IDENT_NONE && m->identifier != NULL) {
+		/* The stored form may be "Name <local@domain>": the entry holds the address. */
+		if (swgr_email_parse(m->identifier, strlen(m->identifier), &addr) != SWGR_OK)
+			addr = NULL;
+		id = addr != NULL ? addr : m->identifier;
+		meta_entry(&jw, m->ident_kind == SWGR_IDENT_EMAIL ? "text/email" :
+		    "text/identifier", id, strlen(id));
+		free(addr);
+	}
+	swgr_jw_arr_close(&jw);
+}
+
+void
+swgr_lnurl_error_json(struct swgr_buf *b, const char *reason)
+{
+	swgr_buf_puts(b, "{\"status\":\"ERROR\",\"reason\":");
+	swgr_json_string(b, reason, strlen(reason));
+	swgr_buf_putc(b, '}');
+}
+
+/* ---- host and scheme (spec §3.2) ---- */
+
+/*
+ * The value of key= in the first element (up to ',') of a Forwarded header,
+ * quotes trimmed, copied into out.  False if absent or too long.
+ */
+static bool
+forwarded_param(const char *fwd, const char *key, char *out, size_t outlen)
+{
+	const char *p = fwd, *end, *v;
+	size_t klen = strlen(key), n;
+
+	end = p + strcspn(p, ",");
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ';'))
+			p++;
+		n = strcspn(p, ";,");
+		if (p + n > end)
+			n = end - p;
+		if (n > klen && strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+			v = p + klen + 1;
+			n -= klen + 1;
+			while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+				v++;
+				n -= 2;
+			}
+			if (n == 0 || n >= outlen)
+				return false;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
+const char *
+swgr_lnurl_host(const struct swgr_env *e, char buf[SWGR_LNURL_HOST_MAX])
+{
+	const char *v;
+
+	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
+	    forwarded_param(v, "host", buf, SWGR_LNURL_HOST_MAX))
+		return buf;
+	if ((v = e->v[SWGR_P_X_FORWARDED_HOST]) != NULL && *v != '\0')
+		return v;
+	if ((v = e->v[SWGR_P_HOST]) != NULL && *v != '\0')
+		return v;
+	return NULL;
+}
+
+/* The name part of host[:port]: start and length, brackets of an IPv6 literal removed. */
+static void
+host_name(const char *h, const char **name, size_t *len)
+{
+	const char *e;
+
+	if (h[0] == '[' && (e = strchr(h, ']')) != NULL) {
+		*name = h + 1;
+		*len = e - h - 1;
+		return;
+	}
+	*name = h;
+	*len = strcspn(h, ":");
+}
+
+bool
+swgr_lnurl_host_allowed(const char *host, char *const *allowed, size_t n)
+{
+	const char *name, *an;
+	size_t len, alen, i;
+
+	if (n == 0)
+		return true;
+	host_name(host, &name, &len);
+	for (i = 0; i < n; i++) {
+		an = allowed[i];
+		alen = strlen(an);
+		if (alen >= 2 && an[0] == '[' && an[alen - 1] == ']') {
+			an++;
+			alen -= 2;
+		}
+		if (alen == len && strncasecmp(an, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *
+scheme_of(const char *v, size_t n)
+{
+	if (n == 5 && strncasecmp(v, "https", 5) == 0)
+		return "https";
+	if (n == 4 && strncasecmp(v, "http", 4) == 0)
+		return "http";
+	return NULL;
+}
+
+const char *
+swgr_lnurl_scheme(const struct swgr_env *e, bool tls)
+{
+	const char *v, *s;
+	char buf[16];
+
+	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
+	    forwarded_param(v, "proto", buf, sizeof(buf)) &&
+	    (s = scheme_of(buf, strlen(buf))) != NULL)
+		return s;
+	if ((v = e->v[SWGR_P_X_FORWARDED_PROTO]) != NULL &&
+	    (s = scheme_of(v, strcspn(v, ", \t"))) != NULL)
+		return s;
+	if ((v = e->v[SWGR_P_HTTPS]) != NULL && strcasecmp(v, "on") == 0)
+		return "https";
+	if ((v = e->v[SWGR_P_REQUEST_SCHEME]) != NULL &&
+	    (s = scheme_of(v, strlen(v))) != NULL)
+		return s;
+	return tls ? "https" : "http";
+}
+
+/* ---- URLs ---- */
+
+/* WHATWG's path percent-encode set, plus '?' and '#' (they would end the path). */
+static bool
+path_escape(unsigned char ch)
+{
+	/* Bit ch: controls, space, DEL and above, and "#<>?`{} (the path percent-encode set). */
+	static const uint64_t set[4] = { 0xd000000dffffffffULL, 0xa800000100000000ULL,
+	    0xffffffffffffffffULL, 0xffffffffffffffffULL };
+
+	return (set[ch >> 6] >> (ch & 63)) & 1;
+}
+
+static void
+put_path(struct swgr_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p, *run;
+	char esc[3] = { '%', 0, 0 };
+
+	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
+		if (!path_escape(*p))
+			continue;
+		swgr_buf_put(b, run, (size_t)(p - run));
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		swgr_buf_put(b, esc, 3);
+		run = p + 1;
+	}
+	swgr_buf_put(b, run, (size_t)(p - run));
+}
+
+/* WHATWG forbidden host code points (and what cannot be in a host here at all). */
+static bool
+host_char_ok(unsigned char ch)
+{
+	switch (ch) {
+	case '#': case '%': case '/': case ':': case '<': case '>': case '?': case '@':
+	case '[': case '\\': case ']': case '^': case '|':
+		return false;
+	default:
+		return ch > 0x20 && ch < 0x7f;
+	}
+}
+
+enum swgr_rc
+swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char *host,
+    const char *partition, const char *id, const char *suffix, struct swgr_err *err)
+{
+	const char *name, *port = NULL, *p;
+	size_t nlen, i;
+	unsigned long pv = 0;
+	bool v6 = false;
+
+	if (host[0] == '[') {
+		if ((p = strchr(host, ']')) == NULL)
+			goto bad;
+		name = host;
+		nlen = p - host + 1;
+		v6 = true;
+		for (i = 1; i + 1 < nlen; i++)
+			if (!isxdigit((unsigned char)host[i]) && host[i] != ':' && host[i] != '.')
+				goto bad;
+	} else {
+		name = host;
+		nlen = strcspn(host, ":");
+		for (i = 0; i < nlen; i++)
+			if (!host_char_ok((unsigned char)host[i]))
+				goto bad;
+	}
+	if (nlen == 0 || (v6 && nlen < 3))
+		goto bad;
+	if (name[nlen] == ':') {
+		port = name + nlen + 1;
+		for (p = port; *p != '\0'; p++) {
+			if (!isdigit((unsigned char)*p))
+				goto bad;
+			pv = pv * 10 + (unsigned long)(*p - '0');
+			if (pv > 65535)
+				goto bad;
+		}
+		if (*port == '\0')
+			port = NULL;
+	} else if (name[nlen] != '\0')
+		goto bad;
+	swgr_buf_puts(b, scheme);
+	swgr_buf_puts(b, "://");
+	for (i = 0; i < nlen; i++)
+		swgr_buf_putc(b, (char)tolower((unsigned char)name[i]));
+	if (port != NULL && !(strcmp(scheme, "http") == 0 && pv == 80) &&
+	    !(strcmp(scheme, "https") == 0 && pv == 443)) {
+		swgr_buf_putc(b, ':');
+		swgr_buf_put_u64(b, pv);
+	}
+	swgr_buf_puts(b, "/offers/");
+	put_path(b, partition);
+	swgr_buf_putc(b, '/');
+	put_path(b, id);
+	swgr_buf_puts(b, suffix);
+	return SWGR_OK;
+bad:
+	return swgr_err_set(err, SWGR_EINVAL, "host '%s' is not a valid URL host", host);
+}
+
+/* ---- query values ---- */
+
+enum swgr_rc
+swgr_lnurl_amount(const struct swgr_query *q, uint64_t *out, struct swgr_err *err)
+{
+	const char *v, *p;
+	uint64_t n = 0;
+	size_t cnt;
+
+	if ((cnt = swgr_query_count(q, "amount", &v)) == 0)
+		return swgr_err_set(err, SWGR_EINVAL, "missing amount");
+	if (cnt > 1)
+		return swgr_err_set(err, SWGR_EINVAL, "amount given %zu times", cnt);
+	if (*v == '\0')
+		return swgr_err_set(err, SWGR_EINVAL, "amount is empty");
+	p = v;
+	if (*p == '-')
+		return swgr_err_set(err, SWGR_EINVAL, "amount must not be negative");
+	if (*p == '+')
+		p++;
+	if (*p == '\0')
+		goto nan;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return swgr_err_set(err, SWGR_EINVAL, "amount is too large (at most %"
+			    PRIu64 " msat)", UINT64_MAX);
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.' || *p == 'e' || *p == 'E')
+		return swgr_err_set(err, SWGR_EINVAL, "amount must be a whole number of "
+		    "millisatoshis");
+	if (*p != '\0')
+		goto nan;
+	*out = n;
+	return SWGR_OK;
+nan:
+	return swgr_err_set(err, SWGR_EINVAL, "amount is not a number");
+}
+
+long
+swgr_lnurl_utf8_chars(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+	size_t i;
+
+	if (!swgr_utf8_valid(s, len))
+		return -1;
+	for (i = 0; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+enum swgr_rc
+swgr_lnurl_comment(const struct swgr_query *q, uint32_t limit, const char **use,
+    struct swgr_err *err)
+{
+	const char *v;
+	size_t cnt;
+	long chars;
+
+	*use = NULL;
+	if ((cnt = swgr_query_count(q, "comment", &v)) == 0 || limit == 0)
+		return SWGR_OK;
+	if (cnt > 1)
+		return swgr_err_set(err, SWGR_EINVAL, "comment given %zu times", cnt);
+	if ((chars = swgr_lnurl_utf8_chars(v, strlen(v))) < 0)
+		return swgr_err_set(err, SWGR_EINVAL, "comment is not valid UTF-8");
+	if ((unsigned long)chars > limit)
+		return swgr_err_set(err, SWGR_EINVAL, "comment is %ld characters long, over the "
+		    "limit of %" PRIu32, chars, limit);
+	*use = v;
+	return SWGR_OK;
+}
+
+/* ---- headers ---- */
+
+void
+swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
+    const struct swgr_time *now)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	/* The Expires value of a thread's last offer, formatted once. */
+	static _Thread_local int64_t memo_sec = INT64_MIN;
+	static _Thread_local char memo[40];
+	char v[64], digits[SWGR_U64_DEC_MAX], *d;
+	int64_t left;
+	struct tm tm;
+	time_t t;
+
+	if (expires == NULL) {
+		swgr_resp_nocache(r);
+		return;
+	}
+	left = expires->sec - now->sec;
+	if (expires->nsec < now->nsec)
+		left--;
+	d = swgr_u64_dec(digits, left > 0 ? (uint64_t)left : 0);
+	memcpy(v, "public, max-age=", 16);
+	memcpy(v + 16, d, (size_t)(digits + sizeof(digits) - d));	/* with its NUL */
+	swgr_resp_header(r, "Cache-Control", v);
+	if (memo_sec != expires->sec) {
+		t = (time_t)expires->sec;
+		if (gmtime_r(&t, &tm) == NULL) {
+			r->bad = true;
+			return;
+		}
+		snprintf(memo, sizeof(memo), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		    days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		memo_sec = expires->sec;
+	}
+	swgr_resp_header(r, "Expires", memo);
+}

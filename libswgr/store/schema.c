@@ -1,0 +1,646 @@
+/* What the store knows of each database: SQL text, the original's schema, migrations, transactions, encodings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+#define VERSION_DISCOVERY	"m20220101_000001_create_table"
+#define VERSION_OFFER		"m20250724_182058_create_table"
+#define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
+#define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
+
+/* The statements, written once; for MySQL the double quotes become backticks. */
+static const char *const st_sql_text[ST_NSQL] = {
+	[ST_ETAG_GET] = "SELECT \"value\" FROM \"discovery_backend_etag\" WHERE \"id\" = 1",
+	[ST_ETAG_INIT] = "INSERT INTO \"discovery_backend_etag\" (\"id\", \"value\") VALUES (1, 0)",
+	[ST_ETAG_BUMP] = "UPDATE \"discovery_backend_etag\" SET \"value\" = \"value\" + 1 "
+	    "WHERE \"id\" = 1",
+	[ST_BACKEND_LIST] = "SELECT \"partitions\", \"id\", \"name\", \"weight\", \"enabled\", "
+	    "\"implementation\", \"created_at\", \"updated_at\" FROM \"discovery_backend\" "
+	    "ORDER BY \"created_at\", \"id\"",
+	[ST_BACKEND_GET] = "SELECT \"partitions\", \"id\", \"name\", \"weight\", \"enabled\", "
+	    "\"implementation\", \"created_at\", \"updated_at\" FROM \"discovery_backend\" "
+	    "WHERE \"id\" = $1",
+	[ST_BACKEND_INSERT] = "INSERT INTO \"discovery_backend\" (\"partitions\", \"id\", "
+	    "\"name\", \"weight\", \"enabled\", \"implementation\", \"created_at\", "
+	    "\"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[ST_BACKEND_UPDATE] = "UPDATE \"discovery_backend\" SET \"partitions\" = $1, "
+	    "\"name\" = $2, \"weight\" = $3, \"enabled\" = $4, \"implementation\" = $5, "
+	    "\"updated_at\" = $6 WHERE \"id\" = $7",
+	[ST_BACKEND_PATCH] = "UPDATE \"discovery_backend\" SET "
+	    "\"partitions\" = COALESCE($1, \"partitions\"), \"name\" = COALESCE($2, \"name\"), "
+	    "\"weight\" = COALESCE($3, \"weight\"), \"enabled\" = COALESCE($4, \"enabled\"), "
+	    "\"updated_at\" = $5 WHERE \"id\" = $6",
+	[ST_BACKEND_DELETE] = "DELETE FROM \"discovery_backend\" WHERE \"id\" = $1",
+	[ST_META_GET] = "SELECT \"id\", \"partition\", \"metadata\", \"created_at\", "
+	    "\"updated_at\" FROM \"offer_metadata_table\" WHERE \"partition\" = $1 AND \"id\" = $2",
+	[ST_META_PAGE] = "SELECT \"id\", \"partition\", \"metadata\", \"created_at\", "
+	    "\"updated_at\" FROM \"offer_metadata_table\" WHERE \"partition\" = $1 "
+	    "ORDER BY \"created_at\", \"id\" LIMIT $2 OFFSET $3",
+	[ST_META_INSERT] = "INSERT INTO \"offer_metadata_table\" (\"id\", \"partition\", "
+	    "\"metadata\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5)",
+	[ST_META_UPDATE] = "UPDATE \"offer_metadata_table\" SET \"metadata\" = $3, "
+	    "\"updated_at\" = $4 WHERE \"partition\" = $1 AND \"id\" = $2",
+	[ST_META_DELETE] = "DELETE FROM \"offer_metadata_table\" WHERE \"partition\" = $1 "
+	    "AND \"id\" = $2",
+	[ST_OFFER_GET] = "SELECT \"id\", \"partition\", \"max_sendable\", \"min_sendable\", "
+	    "\"metadata_id\", \"timestamp\", \"expires\", \"created_at\", \"updated_at\" "
+	    "FROM \"offer_record_table\" WHERE \"partition\" = $1 AND \"id\" = $2",
+	[ST_OFFER_PAGE] = "SELECT \"id\", \"partition\", \"max_sendable\", \"min_sendable\", "
+	    "\"metadata_id\", \"timestamp\", \"expires\", \"created_at\", \"updated_at\" "
+	    "FROM \"offer_record_table\" WHERE \"partition\" = $1 "
+	    "ORDER BY \"created_at\", \"id\" LIMIT $2 OFFSET $3",
+	[ST_OFFER_INSERT] = "INSERT INTO \"offer_record_table\" (\"id\", \"partition\", "
+	    "\"max_sendable\", \"min_sendable\", \"metadata_id\", \"timestamp\", \"expires\", "
+	    "\"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	[ST_OFFER_UPDATE] = "UPDATE \"offer_record_table\" SET \"max_sendable\" = $3, "
+	    "\"min_sendable\" = $4, \"metadata_id\" = $5, \"timestamp\" = $6, \"expires\" = $7, "
+	    "\"updated_at\" = $8 WHERE \"partition\" = $1 AND \"id\" = $2",
+	[ST_OFFER_DELETE] = "DELETE FROM \"offer_record_table\" WHERE \"partition\" = $1 "
+	    "AND \"id\" = $2",
+	[ST_STATUS_UPDATE] = "UPDATE \"swgr_node_status\" SET \"weight\" = $3, "
+	    "\"healthy\" = $4, \"successes\" = $5, \"failures\" = $6, \"inbound_msat\" = $7, "
+	    "\"checked_ms\" = $8, \"latency_us\" = $9, \"last_error\" = $10 "
+	    "WHERE \"instance\" = $1 AND \"id\" = $2",
+	[ST_STATUS_INSERT] = "INSERT INTO \"swgr_node_status\" (\"instance\", \"id\", "
+	    "\"weight\", \"healthy\", \"successes\", \"failures\", \"inbound_msat\", "
+	    "\"checked_ms\", \"latency_us\", \"last_error\") "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	[ST_STATUS_LIST] = "SELECT \"id\", \"weight\", \"healthy\", \"successes\", "
+	    "\"failures\", \"inbound_msat\", \"checked_ms\", \"latency_us\", \"last_error\" "
+	    "FROM \"swgr_node_status\" WHERE \"instance\" = $1 ORDER BY \"id\"",
+	[ST_STATUS_DELETE] = "DELETE FROM \"swgr_node_status\" WHERE \"instance\" = $1 "
+	    "AND \"id\" = $2",
+	[ST_BEAT_UPDATE] = "UPDATE \"swgr_monitor_heartbeat\" SET \"beat_ms\" = $2, "
+	    "\"period_ms\" = $3 WHERE \"instance\" = $1",
+	[ST_BEAT_INSERT] = "INSERT INTO \"swgr_monitor_heartbeat\" (\"instance\", "
+	    "\"beat_ms\", \"period_ms\") VALUES ($1, $2, $3)",
+	[ST_BEAT_GET] = "SELECT \"beat_ms\", \"period_ms\" FROM \"swgr_monitor_heartbeat\" "
+	    "WHERE \"instance\" = $1",
+	[ST_MIG_HAS] = "SELECT \"version\" FROM \"seaql_migrations\" WHERE \"version\" = $1",
+	[ST_MIG_ADD] = "INSERT INTO \"seaql_migrations\" (\"version\", \"applied_at\") "
+	    "VALUES ($1, $2)",
+};
+
+/*
+ * What differs per dialect.  The tables are the original's (sea-query's
+ * rendering of its two migrations), so a database it created is used as is.
+ * The migration runs under a lock so that processes starting together do
+ * not race: SQLite's write lock, PostgreSQL's transaction-level advisory
+ * lock (its DDL is transactional), MySQL's named lock (its DDL commits).
+ */
+struct st_dialect {
+	const char	*begin_read;
+	const char	*begin_write;
+	const char	*mig_begin;	/* script, or NULL */
+	const char	*mig_lock;	/* exec, or NULL */
+	const char	*mig_unlock;	/* exec, or NULL */
+	const char	*mig_table;
+	const char	*discovery[3];	/* NULL-terminated */
+	const char	*offer[3];
+	const char	*status[3];	/* ours: node status and heartbeats */
+};
+
+static const struct st_dialect st_sqlite = {
+	.begin_read = "BEGIN",
+	.begin_write = "BEGIN IMMEDIATE",
+	.mig_begin = "BEGIN IMMEDIATE",
+	.mig_table = "CREATE TABLE IF NOT EXISTS \"seaql_migrations\" ( \"version\" varchar "
+	    "NOT NULL PRIMARY KEY, \"applied_at\" integer NOT NULL )",
+	.discovery = {
+		"CREATE TABLE IF NOT EXISTS \"discovery_backend\" ( \"partitions\" jsonb_text "
+		"NOT NULL, \"id\" blob(33) NOT NULL, \"name\" varchar NULL, \"weight\" integer "
+		"NOT NULL, \"enabled\" boolean NOT NULL, \"implementation\" blob NOT NULL, "
+		"\"created_at\" timestamp_with_timezone_text NOT NULL, \"updated_at\" "
+		"timestamp_with_timezone_text NOT NULL, PRIMARY KEY (\"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"discovery_backend_etag\" ( \"id\" integer NOT NULL, "
+		"\"value\" integer NOT NULL, PRIMARY KEY (\"id\") )",
+	},
+	.offer = {
+		"CREATE TABLE IF NOT EXISTS \"offer_metadata_table\" ( \"id\" uuid_text NOT NULL, "
+		"\"partition\" varchar NOT NULL, \"metadata\" json_text NOT NULL, \"created_at\" "
+		"timestamp_with_timezone_text NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" "
+		"timestamp_with_timezone_text NOT NULL DEFAULT CURRENT_TIMESTAMP, "
+		"PRIMARY KEY (\"partition\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"offer_record_table\" ( \"id\" uuid_text NOT NULL, "
+		"\"partition\" varchar NOT NULL, \"max_sendable\" integer NOT NULL, "
+		"\"min_sendable\" integer NOT NULL, \"metadata_id\" uuid_text NOT NULL, "
+		"\"timestamp\" timestamp_with_timezone_text NOT NULL, \"expires\" "
+		"timestamp_with_timezone_text NULL, \"created_at\" timestamp_with_timezone_text "
+		"NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" timestamp_with_timezone_text "
+		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
+		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
+		"(\"partition\", \"id\") ON DELETE RESTRICT )",
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
+		"\"id\" blob(33) NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" boolean NOT NULL, "
+		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
+		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
+		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
+		"PRIMARY KEY (\"instance\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
+		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
+		"PRIMARY KEY (\"instance\") )",
+	},
+};
+
+static const struct st_dialect st_postgres = {
+	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+	.begin_write = "BEGIN",
+	.mig_begin = "BEGIN",
+	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
+	.mig_table = "CREATE TABLE IF NOT EXISTS \"seaql_migrations\" ( \"version\" varchar "
+	    "NOT NULL PRIMARY KEY, \"applied_at\" bigint NOT NULL )",
+	.discovery = {
+		"CREATE TABLE IF NOT EXISTS \"discovery_backend\" ( \"partitions\" jsonb NOT NULL, "
+		"\"id\" bytea NOT NULL, \"name\" varchar NULL, \"weight\" integer NOT NULL, "
+		"\"enabled\" bool NOT NULL, \"implementation\" bytea NOT NULL, \"created_at\" "
+		"timestamp with time zone NOT NULL, \"updated_at\" timestamp with time zone "
+		"NOT NULL, PRIMARY KEY (\"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"discovery_backend_etag\" ( \"id\" integer NOT NULL, "
+		"\"value\" bigint NOT NULL, PRIMARY KEY (\"id\") )",
+	},
+	.offer = {
+		"CREATE TABLE IF NOT EXISTS \"offer_metadata_table\" ( \"id\" uuid NOT NULL, "
+		"\"partition\" varchar NOT NULL, \"metadata\" json NOT NULL, \"created_at\" "
+		"timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" "
+		"timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP, "
+		"PRIMARY KEY (\"partition\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"offer_record_table\" ( \"id\" uuid NOT NULL, "
+		"\"partition\" varchar NOT NULL, \"max_sendable\" bigint NOT NULL, "
+		"\"min_sendable\" bigint NOT NULL, \"metadata_id\" uuid NOT NULL, "
+		"\"timestamp\" timestamp with time zone NOT NULL, \"expires\" "
+		"timestamp with time zone NULL, \"created_at\" timestamp with time zone "
+		"NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" timestamp with time zone "
+		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
+		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
+		"(\"partition\", \"id\") ON DELETE RESTRICT )",
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
+		"\"id\" bytea NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" bool NOT NULL, "
+		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
+		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
+		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
+		"PRIMARY KEY (\"instance\", \"id\") )",
+		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
+		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
+		"PRIMARY KEY (\"instance\") )",
+	},
+};
+
+/*
+ * MySQL tables hold any UTF-8 and compare keys byte by byte, as the other
+ * databases do (a server's default charset may be latin1, its collations
+ * case-insensitive).
+ */
+#define MY_TABLE	" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+static const struct st_dialect st_mysql = {
+	.begin_read = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+	.begin_write = "START TRANSACTION",
+	.mig_lock = "SELECT GET_LOCK('swgr_migrate', 60)",
+	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
+	.mig_table = "CREATE TABLE IF NOT EXISTS `seaql_migrations` ( `version` varchar(255) "
+	    "NOT NULL PRIMARY KEY, `applied_at` bigint NOT NULL )" MY_TABLE,
+	.discovery = {
+		"CREATE TABLE IF NOT EXISTS `discovery_backend` ( `partitions` json NOT NULL, "
+		"`id` binary(33) NOT NULL, `name` varchar(255) NULL, `weight` int NOT NULL, "
+		"`enabled` bool NOT NULL, `implementation` blob NOT NULL, `created_at` "
+		"timestamp NOT NULL, `updated_at` timestamp NOT NULL, PRIMARY KEY (`id`) )" MY_TABLE,
+		"CREATE TABLE IF NOT EXISTS `discovery_backend_etag` ( `id` int NOT NULL, "
+		"`value` bigint NOT NULL, PRIMARY KEY (`id`) )" MY_TABLE,
+	},
+	.offer = {
+		"CREATE TABLE IF NOT EXISTS `offer_metadata_table` ( `id` binary(16) NOT NULL, "
+		"`partition` varchar(255) NOT NULL, `metadata` json NOT NULL, `created_at` "
+		"timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `updated_at` timestamp NOT NULL "
+		"DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`partition`, `id`) )" MY_TABLE,
+		"CREATE TABLE IF NOT EXISTS `offer_record_table` ( `id` binary(16) NOT NULL, "
+		"`partition` varchar(255) NOT NULL, `max_sendable` bigint NOT NULL, "
+		"`min_sendable` bigint NOT NULL, `metadata_id` binary(16) NOT NULL, "
+		"`timestamp` timestamp NOT NULL, `expires` timestamp NULL, `created_at` "
+		"timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `updated_at` timestamp NOT NULL "
+		"DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`partition`, `id`), "
+		"FOREIGN KEY (`partition`, `metadata_id`) REFERENCES `offer_metadata_table` "
+		"(`partition`, `id`) ON DELETE RESTRICT )" MY_TABLE,
+	},
+	.status = {
+		"CREATE TABLE IF NOT EXISTS `swgr_node_status` ( `instance` varchar(255) NOT NULL, "
+		"`id` binary(33) NOT NULL, `weight` bigint NOT NULL, `healthy` bool NOT NULL, "
+		"`successes` integer NOT NULL, `failures` integer NOT NULL, "
+		"`inbound_msat` bigint NULL, `checked_ms` bigint NOT NULL, "
+		"`latency_us` bigint NOT NULL, `last_error` text NULL, "
+		"PRIMARY KEY (`instance`, `id`) )" MY_TABLE,
+		"CREATE TABLE IF NOT EXISTS `swgr_monitor_heartbeat` ( `instance` varchar(255) "
+		"NOT NULL, `beat_ms` bigint NOT NULL, `period_ms` bigint NOT NULL, "
+		"PRIMARY KEY (`instance`) )" MY_TABLE,
+	},
+};
+
+/* Points st->sql at this dialect's statements (MySQL: backtick copies). */
+enum swgr_rc
+st_schema_init(struct swgr_store *st, struct swgr_err *err)
+{
+	size_t i;
+	char *p;
+
+	switch (st->dialect) {
+	case SWGR_DB_SQLITE:
+		st->d = &st_sqlite;
+		break;
+	case SWGR_DB_POSTGRES:
+		st->d = &st_postgres;
+		break;
+	case SWGR_DB_MYSQL:
+		st->d = &st_mysql;
+		break;
+	}
+	for (i = 0; i < ST_NSQL; i++) {
+		if (st->dialect != SWGR_DB_MYSQL) {
+			st->sql[i] = st_sql_text[i];
+			continue;
+		}
+		if ((st->owned[i] = strdup(st_sql_text[i])) == NULL)
+			return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
+		for (p = st->owned[i]; *p != '\0'; p++)
+			if (*p == '"')
+				*p = '`';
+		st->sql[i] = st->owned[i];
+	}
+	return SWGR_OK;
+}
+
+void
+st_schema_free(struct swgr_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < ST_NSQL; i++)
+		free(st->owned[i]);
+}
+
+const char *
+st_begin_sql(const struct swgr_store *st, enum st_mode mode)
+{
+	return mode == ST_WRITE ? st->d->begin_write : st->d->begin_read;
+}
+
+/* Sleeps a random 1..2^(attempt+1) ms, at most 128 ms. */
+static void
+st_backoff(int attempt)
+{
+	struct timespec ts;
+	long cap = 2L << (attempt < 6 ? attempt : 6);
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = (1 + random() % cap) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+enum swgr_rc
+st_exec(struct st_tx *tx, enum st_sql q, const struct swgr_db_val *p, size_t np,
+    struct swgr_db_rows *out, struct swgr_err *err)
+{
+	return swgr_db_get_driver(tx->st->db)->exec(tx->conn, tx->st->sql[q], p, np, out, err);
+}
+
+/*
+ * The contract is in store_int.h.  A lost connection is retried only where
+ * nothing can have been written: at BEGIN, or for a single (read) statement.
+ */
+enum swgr_rc
+st_run(struct swgr_store *st, enum st_mode mode, st_fn fn, void *arg, struct swgr_err *err)
+{
+	const struct swgr_db_driver *drv = swgr_db_get_driver(st->db);
+	struct st_tx tx = { .st = st };
+	enum swgr_rc rc;
+	bool begun, stale_retried = false;
+	int attempt;
+
+	for (attempt = 0;; attempt++) {
+		if ((rc = swgr_db_acquire(st->db, &tx.conn, err)) != SWGR_OK)
+			return rc;
+		begun = false;
+		if (mode == ST_SINGLE || (rc = drv->script(tx.conn, st_begin_sql(st, mode),
+		    err)) == SWGR_OK) {
+			begun = mode != ST_SINGLE;
+			rc = fn(&tx, arg, err);
+			if (rc == SWGR_OK && begun)
+				rc = drv->script(tx.conn, "COMMIT", err);
+		}
+		if (rc != SWGR_OK && mode != ST_SINGLE && !drv->broken(tx.conn))
+			(void)drv->script(tx.conn, "ROLLBACK", NULL);
+		swgr_db_release(st->db, tx.conn);
+		if (rc == SWGR_ERETRY && attempt < ST_RETRIES) {
+			st_backoff(attempt);
+			continue;
+		}
+		if (rc == SWGR_EUPSTREAM && !stale_retried && (!begun || mode == ST_SINGLE)) {
+			stale_retried = true;
+			continue;
+		}
+		return rc;
+	}
+}
+
+struct swgr_db_val
+st_enc_uuid(const struct swgr_store *st, const struct swgr_uuid *u,
+    char buf[SWGR_UUID_STRLEN + 1])
+{
+	if (st->dialect == SWGR_DB_POSTGRES) {
+		swgr_uuid_format(u, buf);
+		return swgr_db_text(buf);
+	}
+	return swgr_db_blob(u->b, sizeof(u->b));
+}
+
+struct swgr_db_val
+st_enc_time(const struct swgr_store *st, const struct swgr_time *t,
+    char buf[SWGR_TIME_STRMAX])
+{
+	struct swgr_time whole;
+
+	switch (st->dialect) {
+	case SWGR_DB_SQLITE:
+		swgr_time_format_offset(t, buf);
+		break;
+	case SWGR_DB_POSTGRES:
+		swgr_time_format(t, buf);
+		break;
+	case SWGR_DB_MYSQL:
+		whole.sec = t->sec;
+		whole.nsec = 0;
+		swgr_time_format_sql(&whole, buf);
+		break;
+	}
+	return swgr_db_text(buf);
+}
+
+struct swgr_db_val
+st_enc_bool(const struct swgr_store *st, bool b)
+{
+	if (st->dialect == SWGR_DB_POSTGRES)
+		return swgr_db_text(b ? "true" : "false");
+	return swgr_db_int(b);
+}
+
+enum swgr_rc
+st_bad(struct swgr_err *err, size_t col, const char *what)
+{
+	return swgr_err_set(err, SWGR_EINTERNAL, "reading the database: column %zu: %s",
+	    col + 1, what);
+}
+
+enum swgr_rc
+st_get_bytes(const struct swgr_db_rows *r, size_t row, size_t col, const char **p,
+    size_t *len, struct swgr_err *err)
+{
+	const struct swgr_db_val *v = swgr_db_at(r, row, col);
+
+	*p = NULL;
+	*len = 0;
+	if (v == NULL || v->type == SWGR_DBT_INT)
+		return st_bad(err, col, "expected text or bytes");
+	if (v->type == SWGR_DBT_NULL)
+		return SWGR_OK;
+	*p = v->p;
+	*len = v->len;
+	return SWGR_OK;
+}
+
+enum swgr_rc
+st_get_dup(const struct swgr_db_rows *r, size_t row, size_t col, char **out,
+    struct swgr_err *err)
+{
+	const char *p;
+	size_t len;
+	enum swgr_rc rc;
+
+	*out = NULL;
+	if ((rc = st_get_bytes(r, row, col, &p, &len, err)) != SWGR_OK || p == NULL)
+		return rc;
+	if ((*out = malloc(len + 1)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "reading the database: out of memory");
+	memcpy(*out, p, len);
+	(*out)[len] = '\0';
+	return SWGR_OK;
+}
+
+enum swgr_rc
+st_get_uuid(const struct swgr_db_rows *r, size_t row, size_t col, struct swgr_uuid *out,
+    struct swgr_err *err)
+{
+	const struct swgr_db_val *v = swgr_db_at(r, row, col);
+
+	if (v != NULL && v->type == SWGR_DBT_BLOB && v->len == sizeof(out->b)) {
+		memcpy(out->b, v->p, sizeof(out->b));
+		return SWGR_OK;
+	}
+	if (v != NULL && v->type == SWGR_DBT_TEXT && swgr_uuid_parse(v->p, v->len, out) == SWGR_OK)
+		return SWGR_OK;
+	return st_bad(err, col, "expected a UUID");
+}
+
+enum swgr_rc
+st_get_time(const struct swgr_db_rows *r, size_t row, size_t col, struct swgr_time *out,
+    struct swgr_err *err)
+{
+	const char *p;
+	size_t len;
+
+	if (st_get_bytes(r, row, col, &p, &len, err) != SWGR_OK || p == NULL ||
+	    swgr_time_parse_db(p, len, out) != SWGR_OK)
+		return st_bad(err, col, "expected a timestamp");
+	return SWGR_OK;
+}
+
+enum swgr_rc
+st_get_int(const struct swgr_db_rows *r, size_t row, size_t col, int64_t *out,
+    struct swgr_err *err)
+{
+	if (swgr_db_get_int(r, row, col, out) != SWGR_OK)
+		return st_bad(err, col, "expected an integer");
+	return SWGR_OK;
+}
+
+/* Runs one role's migration unless its version is recorded already. */
+static enum swgr_rc
+st_migrate_role(struct st_tx *tx, const char *version, const char *const *ddl,
+    bool etag, struct swgr_err *err)
+{
+	const struct swgr_db_driver *drv = swgr_db_get_driver(tx->st->db);
+	struct swgr_db_rows r = { 0 };
+	struct swgr_db_val p[2];
+	enum swgr_rc rc;
+	size_t i;
+
+	p[0] = swgr_db_text(version);
+	if ((rc = st_exec(tx, ST_MIG_HAS, p, 1, &r, err)) != SWGR_OK)
+		return rc;
+	i = r.nrows;
+	swgr_db_rows_free(&r);
+	if (i > 0)
+		return SWGR_OK;
+	for (i = 0; ddl[i] != NULL; i++)
+		if ((rc = drv->script(tx->conn, ddl[i], err)) != SWGR_OK)
+			return rc;
+	if (etag) {
+		if ((rc = st_exec(tx, ST_ETAG_GET, NULL, 0, &r, err)) != SWGR_OK)
+			return rc;
+		i = r.nrows;
+		swgr_db_rows_free(&r);
+		if (i == 0 && (rc = st_exec(tx, ST_ETAG_INIT, NULL, 0, NULL, err)) != SWGR_OK)
+			return rc;
+	}
+	p[1] = swgr_db_int((int64_t)time(NULL));
+	return st_exec(tx, ST_MIG_ADD, p, 2, NULL, err);
+}
+
+/* Takes the dialect's migration lock; a named lock (MySQL) answers 1 when taken. */
+static enum swgr_rc
+st_lock(struct st_tx *tx, struct swgr_err *err)
+{
+	const struct st_dialect *d = tx->st->d;
+	struct swgr_db_rows r = { 0 };
+	enum swgr_rc rc;
+	int64_t got = 0;
+
+	rc = swgr_db_get_driver(tx->st->db)->exec(tx->conn, d->mig_lock, NULL, 0, &r, err);
+	if (rc == SWGR_OK && d->mig_unlock != NULL &&
+	    (swgr_db_get_int(&r, 0, 0, &got) != SWGR_OK || got != 1))
+		rc = swgr_err_set(err, SWGR_ERETRY, "timed out waiting for the migration lock");
+	swgr_db_rows_free(&r);
+	return rc;
+}
+
+/*
+ * Creates the migration table and runs the migrations of roles under the
+ * dialect's lock.  Versions of other roles are left alone.
+ */
+enum swgr_rc
+st_schema_migrate(struct swgr_store *st, unsigned roles, struct swgr_err *err)
+{
+	const struct swgr_db_driver *drv = swgr_db_get_driver(st->db);
+	const struct st_dialect *d = st->d;
+	struct st_tx tx = { .st = st };
+	enum swgr_rc rc;
+	bool locked = false;
+
+	if ((rc = swgr_db_acquire(st->db, &tx.conn, err)) != SWGR_OK)
+		return rc;
+	if (d->mig_begin != NULL && (rc = drv->script(tx.conn, d->mig_begin, err)) != SWGR_OK)
+		goto out;
+	locked = true;
+	if (d->mig_lock != NULL && (rc = st_lock(&tx, err)) != SWGR_OK)
+		goto out;
+	if ((rc = drv->script(tx.conn, d->mig_table, err)) != SWGR_OK)
+		goto out;
+	if ((roles & SWGR_STORE_ROLE_DISCOVERY) && (rc = st_migrate_role(&tx, VERSION_DISCOVERY,
+	    d->discovery, true, err)) != SWGR_OK)
+		goto out;
+	if ((roles & SWGR_STORE_ROLE_OFFER) && (rc = st_migrate_role(&tx, VERSION_OFFER,
+	    d->offer, false, err)) != SWGR_OK)
+		goto out;
+	if ((roles & SWGR_STORE_ROLE_STATUS) && (rc = st_migrate_role(&tx, VERSION_STATUS,
+	    d->status, false, err)) != SWGR_OK)
+		goto out;
+	if (d->mig_begin != NULL)
+		rc = drv->script(tx.conn, "COMMIT", err);
+out:
+	if (locked && rc != SWGR_OK && d->mig_begin != NULL && !drv->broken(tx.conn))
+		(void)drv->script(tx.conn, "ROLLBACK", NULL);
+	if (locked && d->mig_unlock != NULL && !drv->broken(tx.conn))
+		(void)drv->exec(tx.conn, d->mig_unlock, NULL, 0, NULL, NULL);
+	swgr_db_release(st->db, tx.conn);
+	if (rc != SWGR_OK)
+		swgr_err_wrap(err, "creating the database schema");
+	return rc;
+}
+
+/*
+ * The memory store's file: one per configuration file (FNV-1a 64 of its real
+ * path) and user, on tmpfs when there is one.
+ */
+void
+swgr_store_memory_path(const char *config_path, char *out, size_t outlen)
+{
+	char *real = NULL;
+	const char *s, *dir;
+	struct stat sb;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (config_path != NULL)
+		real = realpath(config_path, NULL);
+	s = real != NULL ? real : config_path != NULL ? config_path : "";
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	free(real);
+	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode))
+		dir = "/dev/shm";
+	else if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(out, outlen, "%s/swgr-memory-%u-%016llx.sqlite", dir, (unsigned)getuid(),
+	    (unsigned long long)h);
+}
+
+/* Opens the pool for cfg, prepares the statements and migrates the roles. */
+enum swgr_rc
+swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path, unsigned roles,
+    struct swgr_store **out, struct swgr_err *err)
+{
+	struct swgr_store *st = NULL;
+	char path[1024], uri[1100];
+	const char *u = NULL;
+	unsigned max = 0;
+	enum swgr_rc rc;
+
+	*out = NULL;
+	switch (cfg->type) {
+	case SWGR_STORE_MEMORY:
+		swgr_store_memory_path(config_path, path, sizeof(path));
+		snprintf(uri, sizeof(uri), "sqlite://%s?mode=rwc", path);
+		u = uri;
+		max = 0;
+		break;
+	case SWGR_STORE_DATABASE:
+		u = cfg->database_uri;
+		max = cfg->max_connections;
+		break;
+	case SWGR_STORE_HTTP:
+		return swgr_err_set(err, SWGR_EINTERNAL,
+		    "store type http is not supported by this version");
+	case SWGR_STORE_NONE:
+		return swgr_err_set(err, SWGR_EINTERNAL, "no store configured");
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
+	if ((rc = swgr_db_open(u, max, &st->db, err)) != SWGR_OK)
+		goto out;
+	st->dialect = swgr_db_dialect(st->db);
+	if ((rc = st_schema_init(st, err)) != SWGR_OK ||
+	    (rc = st_schema_migrate(st, roles, err)) != SWGR_OK)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	swgr_store_close(st);
+	return rc;
+}
+
+void
+swgr_store_close(struct swgr_store *st)
+{
+	if (st == NULL)
+		return;
+	swgr_db_close(st->db);
+	st_schema_free(st);
+	free(st);
+}

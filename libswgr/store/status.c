@@ -1,0 +1,268 @@
+/* Node status and monitor heartbeats: our own tables, written by swgr-monitord, read by swgr-lnurl. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+void
+swgr_node_status_free(struct swgr_node_status *s)
+{
+	if (s == NULL)
+		return;
+	free(s->last_error);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+swgr_node_statuses_free(struct swgr_node_status *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		swgr_node_status_free(&v[i]);
+	free(v);
+}
+
+struct status_put {
+	const char	*instance;
+	const struct swgr_node_status *s;
+};
+
+static enum swgr_rc
+status_put_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	const struct status_put *a = arg;
+	const struct swgr_node_status *s = a->s;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_db_val p[10];
+	enum swgr_rc rc;
+	int64_t affected;
+
+	p[0] = swgr_db_text(a->instance);
+	p[1] = swgr_db_blob(s->pk.b, sizeof(s->pk.b));
+	p[2] = swgr_db_int(s->weight);
+	p[3] = st_enc_bool(tx->st, s->healthy);
+	p[4] = swgr_db_int(s->successes);
+	p[5] = swgr_db_int(s->failures);
+	p[6] = s->has_inbound ? swgr_db_int((int64_t)s->inbound_msat) : swgr_db_null();
+	p[7] = swgr_db_int(s->checked_ms);
+	p[8] = swgr_db_int(s->latency_us);
+	p[9] = swgr_db_text(s->last_error);
+	if ((rc = st_exec(tx, ST_STATUS_UPDATE, p, 10, &r, err)) != SWGR_OK)
+		return rc;
+	affected = r.affected;
+	swgr_db_rows_free(&r);
+	if (affected > 0)
+		return SWGR_OK;
+	rc = st_exec(tx, ST_STATUS_INSERT, p, 10, NULL, err);
+	/* A racing insert of the same row: rerun, the update will find it. */
+	return rc == SWGR_CONFLICT ? SWGR_ERETRY : rc;
+}
+
+enum swgr_rc
+swgr_store_status_put(struct swgr_store *st, const char *instance,
+    const struct swgr_node_status *s, struct swgr_err *err)
+{
+	struct status_put a = { instance, s };
+
+	return st_run(st, ST_WRITE, status_put_tx, &a, err);
+}
+
+/* Columns: id, weight, healthy, successes, failures, inbound_msat, checked_ms, latency_us, last_error. */
+static enum swgr_rc
+status_row(const struct swgr_db_rows *r, size_t i, struct swgr_node_status *s,
+    struct swgr_err *err)
+{
+	const char *p;
+	size_t len;
+	int64_t healthy, succ, fail, inbound = 0;
+	enum swgr_rc rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = st_get_bytes(r, i, 0, &p, &len, err)) != SWGR_OK)
+		return rc;
+	if (p == NULL || len != sizeof(s->pk.b))
+		return st_bad(err, 0, "expected a 33-byte public key");
+	memcpy(s->pk.b, p, len);
+	s->has_inbound = !swgr_db_is_null(r, i, 5);
+	if ((rc = st_get_int(r, i, 1, &s->weight, err)) != SWGR_OK ||
+	    (rc = st_get_int(r, i, 2, &healthy, err)) != SWGR_OK ||
+	    (rc = st_get_int(r, i, 3, &succ, err)) != SWGR_OK ||
+	    (rc = st_get_int(r, i, 4, &fail, err)) != SWGR_OK ||
+	    (s->has_inbound && (rc = st_get_int(r, i, 5, &inbound, err)) != SWGR_OK) ||
+	    (rc = st_get_int(r, i, 6, &s->checked_ms, err)) != SWGR_OK ||
+	    (rc = st_get_int(r, i, 7, &s->latency_us, err)) != SWGR_OK ||
+	    (rc = st_get_dup(r, i, 8, &s->last_error, err)) != SWGR_OK) {
+		swgr_node_status_free(s);
+		return rc;
+	}
+	s->healthy = healthy != 0;
+	s->successes = (uint32_t)succ;
+	s->failures = (uint32_t)fail;
+	s->inbound_msat = (uint64_t)inbound;
+	return SWGR_OK;
+}
+
+struct status_list {
+	const char	*instance;
+	struct swgr_node_status *v;
+	size_t		 n;
+};
+
+static enum swgr_rc
+status_list_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	struct status_list *a = arg;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_db_val p = swgr_db_text(a->instance);
+	enum swgr_rc rc;
+	size_t i;
+
+	swgr_node_statuses_free(a->v, a->n);
+	a->v = NULL;
+	a->n = 0;
+	if ((rc = st_exec(tx, ST_STATUS_LIST, &p, 1, &r, err)) != SWGR_OK)
+		return rc;
+	if (r.nrows > 0 && (a->v = calloc(r.nrows, sizeof(*a->v))) == NULL)
+		rc = swgr_err_set(err, SWGR_ENOMEM, "reading node status: out of memory");
+	for (i = 0; rc == SWGR_OK && i < r.nrows; i++)
+		if ((rc = status_row(&r, i, &a->v[a->n], err)) == SWGR_OK)
+			a->n++;
+	swgr_db_rows_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+swgr_store_status_list(struct swgr_store *st, const char *instance,
+    struct swgr_node_status **out, size_t *n, struct swgr_err *err)
+{
+	struct status_list a = { instance, NULL, 0 };
+	enum swgr_rc rc;
+
+	rc = st_run(st, ST_SINGLE, status_list_tx, &a, err);
+	if (rc != SWGR_OK) {
+		swgr_node_statuses_free(a.v, a.n);
+		a.v = NULL;
+		a.n = 0;
+	}
+	*out = a.v;
+	*n = a.n;
+	return rc;
+}
+
+struct status_prune {
+	const char	*instance;
+	const struct swgr_pubkey *keep;
+	size_t		 nkeep;
+};
+
+static enum swgr_rc
+status_prune_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	const struct status_prune *a = arg;
+	struct status_list l = { a->instance, NULL, 0 };
+	struct swgr_db_val p[2];
+	enum swgr_rc rc;
+	size_t i, k;
+
+	if ((rc = status_list_tx(tx, &l, err)) != SWGR_OK)
+		goto out;
+	for (i = 0; i < l.n; i++) {
+		for (k = 0; k < a->nkeep; k++)
+			if (memcmp(l.v[i].pk.b, a->keep[k].b, sizeof(a->keep[k].b)) == 0)
+				break;
+		if (k < a->nkeep)
+			continue;
+		p[0] = swgr_db_text(a->instance);
+		p[1] = swgr_db_blob(l.v[i].pk.b, sizeof(l.v[i].pk.b));
+		if ((rc = st_exec(tx, ST_STATUS_DELETE, p, 2, NULL, err)) != SWGR_OK)
+			goto out;
+	}
+out:
+	swgr_node_statuses_free(l.v, l.n);
+	return rc;
+}
+
+enum swgr_rc
+swgr_store_status_prune(struct swgr_store *st, const char *instance,
+    const struct swgr_pubkey *keep, size_t nkeep, struct swgr_err *err)
+{
+	struct status_prune a = { instance, keep, nkeep };
+
+	return st_run(st, ST_WRITE, status_prune_tx, &a, err);
+}
+
+struct beat {
+	const char	*instance;
+	int64_t		 beat_ms;
+	int64_t		 period_ms;
+	bool		 found;
+};
+
+static enum swgr_rc
+beat_put_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	const struct beat *a = arg;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_db_val p[3];
+	enum swgr_rc rc;
+	int64_t affected;
+
+	p[0] = swgr_db_text(a->instance);
+	p[1] = swgr_db_int(a->beat_ms);
+	p[2] = swgr_db_int(a->period_ms);
+	if ((rc = st_exec(tx, ST_BEAT_UPDATE, p, 3, &r, err)) != SWGR_OK)
+		return rc;
+	affected = r.affected;
+	swgr_db_rows_free(&r);
+	if (affected > 0)
+		return SWGR_OK;
+	rc = st_exec(tx, ST_BEAT_INSERT, p, 3, NULL, err);
+	return rc == SWGR_CONFLICT ? SWGR_ERETRY : rc;
+}
+
+enum swgr_rc
+swgr_store_heartbeat_put(struct swgr_store *st, const char *instance, int64_t beat_ms,
+    int64_t period_ms, struct swgr_err *err)
+{
+	struct beat a = { instance, beat_ms, period_ms, false };
+
+	return st_run(st, ST_WRITE, beat_put_tx, &a, err);
+}
+
+static enum swgr_rc
+beat_get_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	struct beat *a = arg;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_db_val p = swgr_db_text(a->instance);
+	enum swgr_rc rc;
+
+	a->found = false;
+	if ((rc = st_exec(tx, ST_BEAT_GET, &p, 1, &r, err)) != SWGR_OK)
+		return rc;
+	if (r.nrows > 0) {
+		if ((rc = st_get_int(&r, 0, 0, &a->beat_ms, err)) == SWGR_OK &&
+		    (rc = st_get_int(&r, 0, 1, &a->period_ms, err)) == SWGR_OK)
+			a->found = true;
+	}
+	swgr_db_rows_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+swgr_store_heartbeat_get(struct swgr_store *st, const char *instance, int64_t *beat_ms,
+    int64_t *period_ms, struct swgr_err *err)
+{
+	struct beat a = { instance, 0, 0, false };
+	enum swgr_rc rc;
+
+	if ((rc = st_run(st, ST_SINGLE, beat_get_tx, &a, err)) != SWGR_OK)
+		return rc;
+	if (!a.found)
+		return swgr_err_set(err, SWGR_NOTFOUND, "no heartbeat from monitor instance '%s'",
+		    instance);
+	*beat_ms = a.beat_ms;
+	*period_ms = a.period_ms;
+	return SWGR_OK;
+}

@@ -1,0 +1,122 @@
+/* The discovery and offer stores: one interface over SQLite, PostgreSQL and MariaDB (spec §11). */
+#ifndef SWGR_STORE_H
+#define SWGR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "core/err.h"
+#include "model/model.h"
+
+/* What a store is opened for: which migrations it runs. */
+#define SWGR_STORE_ROLE_DISCOVERY	0x1
+#define SWGR_STORE_ROLE_OFFER		0x2
+#define SWGR_STORE_ROLE_STATUS		0x4	/* our own: node status and monitor heartbeats */
+
+struct swgr_store;
+
+/*
+ * Opens the store described by cfg and creates or migrates the schema of the
+ * given roles (idempotent; versions in seaql_migrations that belong to other
+ * roles are left alone, so both stores may share one database).
+ * type memory: a SQLite database on tmpfs shared by every process of the suite
+ * that reads the same configuration file (config_path), lost at reboot.
+ * type http: not supported yet (SWGR_EINTERNAL with a clear message).
+ * Release with swgr_store_close.  Thread-safe: every call borrows a pooled connection.
+ */
+enum swgr_rc	 swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path,
+		    unsigned roles, struct swgr_store **out, struct swgr_err *err);
+void		 swgr_store_close(struct swgr_store *st);
+/* The SQLite path a memory store of this configuration file uses (for docs and tests). */
+void		 swgr_store_memory_path(const char *config_path, char *out, size_t outlen);
+
+/*
+ * Discovery.  Listing is in creation order, ties by the key bytes.
+ * Every successful post, put, patch (row found) and delete (row found)
+ * increments the ETag counter in the same transaction.
+ */
+enum swgr_rc	 swgr_store_backend_etag(struct swgr_store *st, uint64_t *etag, struct swgr_err *err);
+enum swgr_rc	 swgr_store_backend_list(struct swgr_store *st, uint64_t *etag,
+		    struct swgr_backend **out, size_t *n, struct swgr_err *err);
+enum swgr_rc	 swgr_store_backend_get(struct swgr_store *st, const struct swgr_pubkey *pk,
+		    struct swgr_backend *out, struct swgr_err *err);		/* SWGR_NOTFOUND */
+enum swgr_rc	 swgr_store_backend_post(struct swgr_store *st, const struct swgr_backend *b,
+		    struct swgr_err *err);					/* SWGR_CONFLICT */
+enum swgr_rc	 swgr_store_backend_put(struct swgr_store *st, const struct swgr_backend *b,
+		    bool *created, struct swgr_err *err);
+enum swgr_rc	 swgr_store_backend_patch(struct swgr_store *st, const struct swgr_pubkey *pk,
+		    const struct swgr_backend_patch *p, struct swgr_err *err);	/* SWGR_NOTFOUND */
+enum swgr_rc	 swgr_store_backend_delete(struct swgr_store *st, const struct swgr_pubkey *pk,
+		    struct swgr_err *err);					/* SWGR_NOTFOUND */
+
+/*
+ * Offers and metadata, keyed by (partition, id).  An offer's metadata must
+ * exist in the same partition (SWGR_EINVAL otherwise); metadata referenced by
+ * an offer cannot be deleted (SWGR_EINVAL).  Pages are in creation order,
+ * ties by id bytes.  Updates keep the creation time.
+ */
+enum swgr_rc	 swgr_store_offer_get(struct swgr_store *st, const char *partition,
+		    const struct swgr_uuid *id, bool with_metadata, struct swgr_offer *out,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_offer_page(struct swgr_store *st, const char *partition,
+		    uint64_t start, uint64_t count, struct swgr_offer **out, size_t *n,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_offer_post(struct swgr_store *st, const struct swgr_offer *o,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_offer_put(struct swgr_store *st, const struct swgr_offer *o,
+		    bool *created, struct swgr_err *err);
+enum swgr_rc	 swgr_store_offer_delete(struct swgr_store *st, const char *partition,
+		    const struct swgr_uuid *id, struct swgr_err *err);
+
+enum swgr_rc	 swgr_store_metadata_get(struct swgr_store *st, const char *partition,
+		    const struct swgr_uuid *id, struct swgr_metadata *out, struct swgr_err *err);
+enum swgr_rc	 swgr_store_metadata_page(struct swgr_store *st, const char *partition,
+		    uint64_t start, uint64_t count, struct swgr_metadata **out, size_t *n,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_metadata_post(struct swgr_store *st, const struct swgr_metadata *m,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_metadata_put(struct swgr_store *st, const struct swgr_metadata *m,
+		    bool *created, struct swgr_err *err);
+enum swgr_rc	 swgr_store_metadata_delete(struct swgr_store *st, const char *partition,
+		    const struct swgr_uuid *id, struct swgr_err *err);
+
+/*
+ * Node status, as one monitor instance sees it (written by swgr-monitord
+ * only, read by swgr-lnurl).  Identity is (instance, public key); weight is
+ * recorded because a weight change makes a backend new (spec §9.1).
+ * Times are Unix milliseconds, the same precision on every database.
+ */
+struct swgr_node_status {
+	struct swgr_pubkey pk;
+	int64_t		 weight;
+	bool		 healthy;
+	uint32_t	 successes;	/* consecutive, toward the healthy threshold */
+	uint32_t	 failures;	/* consecutive, toward the unhealthy threshold */
+	bool		 has_inbound;	/* a check has succeeded since this identity appeared */
+	uint64_t	 inbound_msat;
+	int64_t		 checked_ms;	/* when the last check ended */
+	int64_t		 latency_us;	/* how long it took */
+	char		*last_error;	/* NULL after a success */
+};
+
+void		 swgr_node_status_free(struct swgr_node_status *s);	/* members only */
+void		 swgr_node_statuses_free(struct swgr_node_status *v, size_t n);
+
+/* Inserts or replaces the row of (instance, s->pk). */
+enum swgr_rc	 swgr_store_status_put(struct swgr_store *st, const char *instance,
+		    const struct swgr_node_status *s, struct swgr_err *err);
+/* Every row of instance, ordered by key. */
+enum swgr_rc	 swgr_store_status_list(struct swgr_store *st, const char *instance,
+		    struct swgr_node_status **out, size_t *n, struct swgr_err *err);
+/* Deletes the rows of instance whose key is not in keep (backends no longer monitored). */
+enum swgr_rc	 swgr_store_status_prune(struct swgr_store *st, const char *instance,
+		    const struct swgr_pubkey *keep, size_t nkeep, struct swgr_err *err);
+/* The monitor's heartbeat: the time of its last round and its period. */
+enum swgr_rc	 swgr_store_heartbeat_put(struct swgr_store *st, const char *instance,
+		    int64_t beat_ms, int64_t period_ms, struct swgr_err *err);
+enum swgr_rc	 swgr_store_heartbeat_get(struct swgr_store *st, const char *instance,
+		    int64_t *beat_ms, int64_t *period_ms, struct swgr_err *err);	/* SWGR_NOTFOUND */
+
+#endif
