@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bech32.h"
-#include "bolt11.h"
+#include "core/bech32.h"
+#include "pay/bolt11.h"
 
 /*
  * Input is either an invoice string, or (first byte 0x00) an HRP ended by
