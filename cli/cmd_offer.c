@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "model/model.h"
-#include "core/valid.h"
+#include "core/uuid.h"
 
 #define ENV	"OFFER"
 

@@ -5,7 +5,10 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/err.c libswgr/core/err.h \
 	libswgr/core/buf.c libswgr/core/buf.h \
 	libswgr/core/log.c libswgr/core/log.h \
-	libswgr/core/valid.c libswgr/core/valid.h \
+	libswgr/core/hex.c libswgr/core/hex.h libswgr/core/utf8.c libswgr/core/utf8.h \
+	libswgr/core/uuid.c libswgr/core/uuid.h libswgr/core/pubkey.c libswgr/core/pubkey.h \
+	libswgr/core/time.c libswgr/core/time.h libswgr/core/clock.c libswgr/core/clock.h \
+	libswgr/core/base64.c libswgr/core/base64.h libswgr/core/email.c libswgr/core/email.h \
 	libswgr/core/json.c libswgr/core/json.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \

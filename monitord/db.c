@@ -5,7 +5,8 @@
 
 #include "core/log.h"
 #include "monitor.h"
-#include "core/valid.h"
+#include "core/pubkey.h"
+#include "core/clock.h"
 
 void
 mon_db_kick(struct mon *m)

@@ -4,7 +4,7 @@
 
 #include "core/log.h"
 #include "monitor.h"
-#include "core/valid.h"
+#include "core/hex.h"
 
 /* Whether b shares a partition with lnurl-service.partitions. */
 static bool

@@ -9,7 +9,7 @@
 
 #include "core/log.h"
 #include "monitor.h"
-#include "core/valid.h"
+#include "core/clock.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

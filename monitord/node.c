@@ -7,7 +7,7 @@
 
 #include "core/log.h"
 #include "monitor.h"
-#include "core/valid.h"
+#include "core/hex.h"
 
 int64_t
 mon_now_us(void)

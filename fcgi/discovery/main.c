@@ -7,7 +7,8 @@
 #include "model/model.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
-#include "core/valid.h"
+#include "core/hex.h"
+#include "core/pubkey.h"
 
 static swgr_handler disc_list, disc_post, disc_get, disc_put, disc_patch, disc_delete;
 

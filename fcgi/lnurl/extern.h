@@ -9,7 +9,8 @@
 #include "pay/balancer.h"
 #include "config/config.h"
 #include "store/store.h"
-#include "core/valid.h"
+#include "core/uuid.h"
+#include "core/time.h"
 
 struct offer_cache;
 

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "core/bech32.h"
-#include "extern.h"
 #include "core/json.h"
-#include "pay/lnurl.h"
 #include "core/log.h"
-#include "pay/qr.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "extern.h"
 #include "fcgi/responder.h"
+#include "pay/lnurl.h"
+#include "pay/qr.h"
 
 static swgr_handler health_full, pay_request, invoice, bech32, bech32_qr, finish;
 static swgr_service_init lnurl_init;

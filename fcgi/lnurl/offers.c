@@ -17,7 +17,8 @@
 #include "core/json.h"
 #include "pay/lnurl.h"
 #include "core/sha256.h"
-#include "core/valid.h"
+#include "core/uuid.h"
+#include "core/clock.h"
 
 struct offer_cache {
 	pthread_mutex_t	 mu;

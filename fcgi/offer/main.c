@@ -7,7 +7,7 @@
 #include "model/model.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
-#include "core/valid.h"
+#include "core/uuid.h"
 
 static swgr_handler offer_post, offer_page, offer_get, offer_put, offer_delete;
 static swgr_handler meta_post, meta_page, meta_get, meta_put, meta_delete;

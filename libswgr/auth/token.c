@@ -20,7 +20,7 @@
 
 #include "core/buf.h"
 #include "auth/token.h"
-#include "core/valid.h"
+#include "core/base64.h"
 
 /* The only header we mint. */
 #define HEADER_JSON	"{\"typ\":\"JWT\",\"alg\":\"ES256\"}"

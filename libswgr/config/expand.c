@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "config/config.h"
 #include "core/err.h"
-#include "core/valid.h"
+#include "core/utf8.h"
 
 
 /*

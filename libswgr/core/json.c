@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "core/json.h"
-#include "core/valid.h"
+#include "core/utf8.h"
 
 void
 swgr_json_escape(struct swgr_buf *b, const char *s, size_t len)

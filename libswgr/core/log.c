@@ -20,7 +20,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "core/valid.h"
+#include "core/clock.h"
 
 #include <sys/uio.h>
 

@@ -11,7 +11,8 @@
 #include <strings.h>
 
 #include "fcgi/fcgi.h"
-#include "core/valid.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 /* Decodes s[0..len) into p (room for len + 1 bytes); *n is the decoded length. */
 static enum swgr_rc

@@ -10,7 +10,7 @@
 #include "cln_node.pb-c.h"
 #include "ln/ln_int.h"
 #include "core/sha256.h"
-#include "core/valid.h"
+#include "core/hex.h"
 
 /*
  * The Unix time in nanoseconds, strictly increasing within the process: two

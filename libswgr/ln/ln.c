@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "ln/ln_int.h"
-#include "core/valid.h"
+#include "core/hex.h"
 
 #define LN_FILE_MAX	(1024 * 1024)
 

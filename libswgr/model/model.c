@@ -6,7 +6,12 @@
 
 #include <json-c/json.h>
 
+#include "core/base64.h"
+#include "core/email.h"
 #include "core/json.h"
+#include "core/pubkey.h"
+#include "core/time.h"
+#include "core/uuid.h"
 #include "model/model.h"
 
 void

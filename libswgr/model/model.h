@@ -8,7 +8,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "core/valid.h"
+#include "core/uuid.h"
+#include "core/pubkey.h"
+#include "core/time.h"
 
 #define SWGR_WEIGHT_MAX	2147483647	/* DB column is signed 32-bit (spec §16.2) */
 

@@ -22,7 +22,7 @@
 #include "net/grpc_int.h"
 #include "core/log.h"
 #include "net/trust.h"
-#include "core/valid.h"
+#include "core/clock.h"
 
 /* One gRPC channel and the calls using it; freed when the last one lets go. */
 struct conn {

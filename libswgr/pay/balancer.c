@@ -13,7 +13,8 @@
 #include "core/log.h"
 #include "pay/select.h"
 #include "store/store.h"
-#include "core/valid.h"
+#include "core/pubkey.h"
+#include "core/clock.h"
 
 #define TARGET		"swgr::balancer"
 #define REFRESH_MAX	1.0	/* seconds between two reads of the fleet, at most */

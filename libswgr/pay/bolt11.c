@@ -12,7 +12,8 @@
 #include "pay/bolt11.h"
 #include "core/buf.h"
 #include "core/sha256.h"
-#include "core/valid.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 /* Tagged field types: the value of their bech32 character. */
 enum tag {

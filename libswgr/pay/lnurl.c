@@ -9,7 +9,10 @@
 
 #include "core/json.h"
 #include "pay/lnurl.h"
-#include "core/valid.h"
+#include "core/time.h"
+#include "core/base64.h"
+#include "core/utf8.h"
+#include "core/email.h"
 
 /* ---- metadata (spec §8) ---- */
 

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/time.h"
+#include "core/uuid.h"
 #include "store/store_int.h"
 
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"

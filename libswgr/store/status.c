@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pubkey.h"
 #include "store/store_int.h"
 
 void

@@ -7,6 +7,9 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
+#include "core/pubkey.h"
+#include "core/time.h"
+#include "core/uuid.h"
 #include "store/store_int.h"
 
 /* The stored form of a partition set: a compact JSON array of strings. */

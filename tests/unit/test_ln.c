@@ -23,7 +23,8 @@
 #include "ln/ln.h"
 #include "core/log.h"
 #include "net/trust.h"
-#include "core/valid.h"
+#include "core/hex.h"
+#include "core/clock.h"
 #include "t.h"
 
 #define PYTHON		"/usr/bin/python3"

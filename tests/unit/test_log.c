@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
-#include "core/valid.h"
+#include "core/clock.h"
 #include "t.h"
 
 static char tmpdir[64];

@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "core/pubkey.h"
+#include "core/time.h"
+#include "core/uuid.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "t.h"

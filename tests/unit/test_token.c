@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 #include "auth/token.h"
-#include "core/valid.h"
+#include "core/base64.h"
 
 #include "t.h"
 

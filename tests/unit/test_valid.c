@@ -1,11 +1,18 @@
-/* Unit tests of libswgr/core/valid.c: UUIDs, public keys, times, base64, e-mail, UTF-8, hex. */
+/* Unit tests of libswgr/core/{hex,uuid,pubkey,time,clock,base64,email,utf8}.c: the scalar types of the API. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/valid.h"
+#include "core/hex.h"
+#include "core/uuid.h"
+#include "core/pubkey.h"
+#include "core/time.h"
+#include "core/clock.h"
+#include "core/base64.h"
+#include "core/utf8.h"
+#include "core/email.h"
 #include "t.h"
 
 #define S(lit)	(lit), (sizeof(lit) - 1)
