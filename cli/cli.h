@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "net/http.h"
 
 /* Exit statuses (spec §15). */
 #define CLI_EXIT_OK	0
@@ -115,42 +116,25 @@ struct cli_client {
 	"SSL_CERT_DIR) plus --trusted-roots.  Connect and total timeouts are\n" \
 	"1 second each; SWGR_HTTP_TIMEOUT_SECS=<seconds> overrides both.\n"
 
-struct cli_http;
-
-struct cli_resp {
-	long		 status;
-	struct swgr_buf	 body;
-	char		*url;		/* the URL requested, for messages */
-};
-
 /*
  * Resolves the client options against the environment variables named
  * <env>_STORE_HTTP_* ("DISCOVERY" or "OFFER"), reads the authorization file
- * (trimmed of ASCII whitespace) and the trusted roots.  *out must be freed
- * with cli_http_close if and only if SWGR_OK is returned.
+ * (trimmed of ASCII whitespace) and the trusted roots, and makes the
+ * client (libswgr/net/http.h).  *out must be freed with
+ * swgr_http_client_free if and only if SWGR_OK is returned.
  */
 enum swgr_rc cli_http_open(const char *env, const struct cli_client *c,
-	    struct cli_http **out, struct swgr_err *err);
-void	 cli_http_close(struct cli_http *h);
+	    struct swgr_http_client **out, struct swgr_err *err);
 /*
  * One request to <base>/<seg>/<seg>... (each segment percent-encoded),
- * with "?query" if query is not NULL and a JSON body if body is not NULL.
- * Any HTTP status is SWGR_OK (see r->status); a transport failure is
- * SWGR_EUPSTREAM with the message "<what> <url>: <reason>".  Free r with
- * cli_resp_free in either case.
+ * with "?query" if query is not NULL and a JSON body if body is not NULL,
+ * logged at DEBUG.  As swgr_http_do: any HTTP status is SWGR_OK; free r
+ * with swgr_http_resp_free in either case.
  */
-enum swgr_rc cli_http_request(struct cli_http *h, const char *method,
+enum swgr_rc cli_http_request(struct swgr_http_client *h, const char *method,
 	    const char *const *segs, size_t nsegs, const char *query,
 	    const char *body, size_t bodylen, const char *what,
-	    struct cli_resp *r, struct swgr_err *err);
-void	 cli_resp_free(struct cli_resp *r);
-/*
- * The error for a status the command does not handle: a 2xx is
- * "unexpected", a 4xx "invalid input, http status: <code> <reason>", others
- * an upstream failure.
- */
-enum swgr_rc cli_http_status_error(const struct cli_resp *r, const char *what,
-	    struct swgr_err *err);
+	    struct swgr_http_resp *r, struct swgr_err *err);
 /*
  * Splits a JSON array text into the compact texts of its elements
  * (*elems and each element malloc'd; free with swgr_strv_free).

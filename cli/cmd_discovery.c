@@ -124,11 +124,11 @@ cmd_new(int argc, char **argv, const char *ctx)
 
 /* GET /discovery, parsed; *v freed with swgr_backends_free. */
 static enum swgr_rc
-get_all(struct cli_http *h, struct swgr_backend **v, size_t *n,
+get_all(struct swgr_http_client *h, struct swgr_backend **v, size_t *n,
     struct swgr_err *err)
 {
 	static const char *const segs[] = { "discovery" };
-	struct cli_resp r;
+	struct swgr_http_resp r;
 	enum swgr_rc rc;
 	char **elems = NULL;
 	size_t i, ne = 0;
@@ -139,7 +139,7 @@ get_all(struct cli_http *h, struct swgr_backend **v, size_t *n,
 	    "get all backends", &r, err)) != SWGR_OK)
 		goto out;
 	if (r.status != 200) {
-		rc = cli_http_status_error(&r, "get all backends", err);
+		rc = swgr_http_status_error(&r, "get all backends", err);
 		goto out;
 	}
 	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &ne, err)) != SWGR_OK)
@@ -163,7 +163,7 @@ bad:
 	rc = SWGR_EUPSTREAM;
 out:
 	swgr_strv_free(elems, ne);
-	cli_resp_free(&r);
+	swgr_http_resp_free(&r);
 	return rc;
 }
 
@@ -172,7 +172,7 @@ cmd_ls(int argc, char **argv, const char *ctx)
 {
 	static const struct cli_cmd cmd = { "swgr discovery ls", NULL,
 	    "List all backends", NULL, client_opts, 0, 0, CLI_CLIENT_FOOTER };
-	struct cli_http *h = NULL;
+	struct swgr_http_client *h = NULL;
 	struct swgr_backend *v = NULL;
 	struct swgr_buf out = { 0 };
 	struct swgr_err err;
@@ -209,18 +209,18 @@ fail:
 out:
 	swgr_buf_free(&out);
 	swgr_backends_free(v, n);
-	cli_http_close(h);
+	swgr_http_client_free(h);
 	return rc;
 }
 
 /* GET /discovery/<pk>: one backend into out, or SWGR_NOTFOUND. */
 static enum swgr_rc
-get_one(struct cli_http *h, const char *pk, struct swgr_buf *out,
+get_one(struct swgr_http_client *h, const char *pk, struct swgr_buf *out,
     struct swgr_err *err)
 {
 	const char *segs[] = { "discovery", pk };
 	struct swgr_backend b;
-	struct cli_resp r;
+	struct swgr_http_resp r;
 	enum swgr_rc rc;
 
 	if ((rc = cli_http_request(h, "GET", segs, 2, NULL, NULL, 0,
@@ -231,7 +231,7 @@ get_one(struct cli_http *h, const char *pk, struct swgr_buf *out,
 		goto out;
 	}
 	if (r.status != 200) {
-		rc = cli_http_status_error(&r, "get backend", err);
+		rc = swgr_http_status_error(&r, "get backend", err);
 		goto out;
 	}
 	if ((rc = swgr_backend_from_json(r.body.p, r.body.len, SWGR_SHAPE_FULL,
@@ -243,7 +243,7 @@ get_one(struct cli_http *h, const char *pk, struct swgr_buf *out,
 	swgr_backend_to_json(out, &b, true);
 	swgr_backend_free(&b);
 out:
-	cli_resp_free(&r);
+	swgr_http_resp_free(&r);
 	return rc;
 }
 
@@ -253,7 +253,7 @@ cmd_get(int argc, char **argv, const char *ctx)
 	static const struct cli_cmd cmd = { "swgr discovery get", "[PUBLIC_KEY]",
 	    "Get a backend, or all backends without PUBLIC_KEY",
 	    PK_HELP, get_opts, 0, 1, CLI_CLIENT_FOOTER };
-	struct cli_http *h = NULL;
+	struct swgr_http_client *h = NULL;
 	struct swgr_backend *v = NULL;
 	struct swgr_pubkey key;
 	struct swgr_buf out = { 0 };
@@ -287,7 +287,7 @@ fail:
 out:
 	swgr_buf_free(&out);
 	swgr_backends_free(v, n);
-	cli_http_close(h);
+	swgr_http_client_free(h);
 	return rc;
 }
 
@@ -313,8 +313,8 @@ request(const char *what, const char *method, const char *pk_path,
     const struct outcome *oc)
 {
 	const char *segs[] = { "discovery", pk_path };
-	struct cli_http *h = NULL;
-	struct cli_resp r = { 0 };
+	struct swgr_http_client *h = NULL;
+	struct swgr_http_resp r = { 0 };
 	struct swgr_err err;
 	const char *msg = NULL;
 	int rc = CLI_EXIT_ERR;
@@ -334,7 +334,7 @@ request(const char *what, const char *method, const char *pk_path,
 		swgr_err_set(&err, SWGR_CONFLICT, "%s%s", oc->conflict, pk);
 		goto fail;
 	} else {
-		cli_http_status_error(&r, what, &err);
+		swgr_http_status_error(&r, what, &err);
 		goto fail;
 	}
 	cli_log(SWGR_LOG_INFO, "%s%s", msg, okname);
@@ -343,8 +343,8 @@ request(const char *what, const char *method, const char *pk_path,
 fail:
 	cli_fail(&err);
 out:
-	cli_resp_free(&r);
-	cli_http_close(h);
+	swgr_http_resp_free(&r);
+	swgr_http_client_free(h);
 	return rc;
 }
 

@@ -218,11 +218,11 @@ cmd_meta_new(int argc, char **argv, const char *ctx)
 
 /* GET one record into out (pretty), or SWGR_NOTFOUND. */
 static enum swgr_rc
-get_one(const struct kind *k, struct cli_http *h, const char *partition,
+get_one(const struct kind *k, struct swgr_http_client *h, const char *partition,
     const char *id, struct swgr_buf *out, struct swgr_err *err)
 {
 	const char *segs[] = { k->coll, partition, id };
-	struct cli_resp r;
+	struct swgr_http_resp r;
 	char what[64];
 	enum swgr_rc rc;
 	void *v = NULL;
@@ -237,7 +237,7 @@ get_one(const struct kind *k, struct cli_http *h, const char *partition,
 		goto out;
 	}
 	if (r.status != 200) {
-		rc = cli_http_status_error(&r, what, err);
+		rc = swgr_http_status_error(&r, what, err);
 		goto out;
 	}
 	if ((v = calloc(1, k->size)) == NULL) {
@@ -253,18 +253,18 @@ get_one(const struct kind *k, struct cli_http *h, const char *partition,
 	k->free_one(v);
 out:
 	free(v);
-	cli_resp_free(&r);
+	swgr_http_resp_free(&r);
 	return rc;
 }
 
 /* GET a page of records into out (pretty array). */
 static enum swgr_rc
-get_page(const struct kind *k, struct cli_http *h, const char *partition,
+get_page(const struct kind *k, struct swgr_http_client *h, const char *partition,
     unsigned long long start, unsigned long long count, struct swgr_buf *out,
     struct swgr_err *err)
 {
 	const char *segs[] = { k->coll, partition };
-	struct cli_resp r;
+	struct swgr_http_resp r;
 	char what[64], query[64], **elems = NULL;
 	enum swgr_rc rc;
 	size_t i, n = 0;
@@ -276,7 +276,7 @@ get_page(const struct kind *k, struct cli_http *h, const char *partition,
 	    &r, err)) != SWGR_OK)
 		goto out;
 	if (r.status != 200) {
-		rc = cli_http_status_error(&r, what, err);
+		rc = swgr_http_status_error(&r, what, err);
 		goto out;
 	}
 	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &n, err)) != SWGR_OK)
@@ -303,14 +303,14 @@ bad:
 out:
 	free(v);
 	swgr_strv_free(elems, n);
-	cli_resp_free(&r);
+	swgr_http_resp_free(&r);
 	return rc;
 }
 
 static int
 run_get(const struct kind *k, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	struct cli_http *h = NULL;
+	struct swgr_http_client *h = NULL;
 	struct swgr_buf out = { 0 };
 	struct swgr_uuid id;
 	struct swgr_err err;
@@ -352,7 +352,7 @@ fail:
 	cli_fail(&err);
 out:
 	swgr_buf_free(&out);
-	cli_http_close(h);
+	swgr_http_client_free(h);
 	return rc;
 }
 
@@ -361,8 +361,8 @@ static int
 request(const struct kind *k, const char *method, const char *const *segs,
     size_t nsegs, const char *body, size_t len, const char *id)
 {
-	struct cli_http *h = NULL;
-	struct cli_resp r = { 0 };
+	struct swgr_http_client *h = NULL;
+	struct swgr_http_resp r = { 0 };
 	struct swgr_err err;
 	const char *ok = NULL;
 	char what[64];
@@ -387,7 +387,7 @@ request(const struct kind *k, const char *method, const char *const *segs,
 		swgr_err_set(&err, SWGR_NOTFOUND, "%s%s", k->missing_del, id);
 		goto fail;
 	} else {
-		cli_http_status_error(&r, what, &err);
+		swgr_http_status_error(&r, what, &err);
 		goto fail;
 	}
 	cli_log(SWGR_LOG_INFO, "%s%s", ok, id);
@@ -396,8 +396,8 @@ request(const struct kind *k, const char *method, const char *const *segs,
 fail:
 	cli_fail(&err);
 out:
-	cli_resp_free(&r);
-	cli_http_close(h);
+	swgr_http_resp_free(&r);
+	swgr_http_client_free(h);
 	return rc;
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "cli.h"
 
@@ -456,16 +455,11 @@ main(int argc, char **argv)
 		root_help(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		cli_log(SWGR_LOG_ERROR, "initialising libcurl failed");
-		return CLI_EXIT_ERR;
-	}
 	if (strcmp(argv[i], "help") == 0) {
 		root_help(stdout);
 		rc = CLI_EXIT_OK;
 	} else
 		rc = cli_dispatch("swgr", "Admin client of the swgr LNURL balancer",
 		    root_subs, argc - i, argv + i);
-	curl_global_cleanup();
 	return rc;
 }

@@ -2,7 +2,8 @@
 noinst_LTLIBRARIES += libswgr/libswgr.la
 libswgr_libswgr_la_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
 libswgr_libswgr_la_SOURCES = \
-	libswgr/core/err.c libswgr/core/err.h \
+	libswgr/core/err.c libswgr/core/err.h libswgr/core/dl.c libswgr/core/dl.h \
+	libswgr/core/status.c libswgr/core/status.h \
 	libswgr/core/buf.c libswgr/core/buf.h \
 	libswgr/core/log.c libswgr/core/log.h \
 	libswgr/core/hex.c libswgr/core/hex.h libswgr/core/utf8.c libswgr/core/utf8.h \
@@ -19,7 +20,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
 	libswgr/store/store.c libswgr/store/schema.c libswgr/store/status.c \
 	libswgr/store/store.h libswgr/store/store_int.h \
-	libswgr/net/trust.c libswgr/net/trust.h \
+	libswgr/net/trust.c libswgr/net/trust.h libswgr/net/http.c libswgr/net/http.h \
 	libswgr/net/grpc.c libswgr/net/grpc_probe.c libswgr/net/grpc.h libswgr/net/grpc_int.h \
 	libswgr/ln/ln.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/ln.h libswgr/ln/ln_int.h \
 	libswgr/fcgi/fcgi.c libswgr/fcgi/fcgi.h \

@@ -12,6 +12,7 @@
 
 #include "fcgi/fcgi.h"
 #include "core/hex.h"
+#include "core/status.h"
 #include "core/utf8.h"
 
 /* Decodes s[0..len) into p (room for len + 1 bytes); *n is the decoded length. */
@@ -723,21 +724,9 @@ swgr_resp_json(struct swgr_resp *r)
 const char *
 swgr_status_reason(int status)
 {
-	static const struct { int code; const char *reason; } tab[] = {
-		{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
-		{ 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 409, "Conflict" }, { 413, "Payload Too Large" },
-		{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	};
-	size_t i;
+	const char *s = swgr_reason_phrase(status);
 
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (tab[i].code == status)
-			return tab[i].reason;
-	return "Unknown";
+	return s != NULL ? s : "Unknown";
 }
 
 /* The status line, the headers and the blank line; whether a body follows (unless HEAD). */

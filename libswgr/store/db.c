@@ -1,5 +1,4 @@
 /* The SQL layer's shared half: the connection pool, driver lookup, result rows and values. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,17 +26,6 @@ struct db_rows_mem {
 	size_t		 nvals;
 	size_t		 cap;
 };
-
-void *
-swgr_db_dlopen(const char *soname, const char *package, char *why, size_t len)
-{
-	void *h;
-
-	if ((h = dlopen(soname, RTLD_NOW | RTLD_LOCAL)) == NULL)
-		snprintf(why, len, "cannot load %s (Debian package %s): %s", soname, package,
-		    dlerror());
-	return h;
-}
 
 const struct swgr_db_driver *
 swgr_db_driver_for(const char *uri)

@@ -63,15 +63,6 @@ extern const struct swgr_db_driver swgr_db_sqlite;
 extern const struct swgr_db_driver swgr_db_postgres;
 extern const struct swgr_db_driver swgr_db_mysql;
 
-/*
- * For the drivers of the server databases: their client library is opened on
- * first connect (dlopen of soname, every symbol bound now), so that a process
- * on SQLite never maps libpq and its Kerberos, LDAP and GnuTLS dependencies
- * (3.5 MB of resident memory).  NULL when it cannot be loaded, with why
- * naming the Debian package to install.
- */
-void		*swgr_db_dlopen(const char *soname, const char *package, char *why, size_t len);
-
 /* The driver for a URI by its scheme: sqlite:, postgres:/postgresql:, mysql:/mariadb:. */
 const struct swgr_db_driver *swgr_db_driver_for(const char *uri);
 

@@ -10,6 +10,7 @@
 
 #include <mysql.h>
 
+#include "core/dl.h"
 #include "store/db.h"
 
 /*
@@ -60,7 +61,7 @@ static int	 dbmy_initrc;
 
 static void	 dbmy_close(void *);
 
-/* Connector/C, opened by the first connect (swgr_db_dlopen): the functions used. */
+/* Connector/C, opened by the first connect (swgr_dlopen): the functions used. */
 #define DBMY_FUNCS(X) \
 	X(mysql_close) X(mysql_errno) X(mysql_error) X(mysql_fetch_fields) \
 	X(mysql_field_count) X(mysql_free_result) X(mysql_init) X(mysql_server_init) \
@@ -85,7 +86,7 @@ dbmy_load(void)
 {
 	void *h;
 
-	if ((h = swgr_db_dlopen("libmariadb.so.3", "libmariadb3", dbmy_nolib,
+	if ((h = swgr_dlopen("libmariadb.so.3", "libmariadb3", dbmy_nolib,
 	    sizeof(dbmy_nolib))) == NULL)
 		return 0;
 #define DBMY_SYM(f)							\

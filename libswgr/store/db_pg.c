@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/dl.h"
 #include "store/db.h"
 
 /* Type OIDs of pg_type.h (stable across releases). */
@@ -41,7 +42,7 @@ struct dbpg_conn {
 
 static void	 dbpg_close(void *);
 
-/* libpq, opened by the first connect (swgr_db_dlopen): the functions used. */
+/* libpq, opened by the first connect (swgr_dlopen): the functions used. */
 #define DBPG_FUNCS(X) \
 	X(PQclear) X(PQresultStatus) X(PQstatus) X(PQresultErrorField) X(PQexec) \
 	X(PQerrorMessage) X(PQnfields) X(PQexecPrepared) X(PQsetNoticeProcessor) \
@@ -62,7 +63,7 @@ dbpg_load(void)
 {
 	void *h;
 
-	if ((h = swgr_db_dlopen("libpq.so.5", "libpq5", dbpg_nolib, sizeof(dbpg_nolib))) == NULL)
+	if ((h = swgr_dlopen("libpq.so.5", "libpq5", dbpg_nolib, sizeof(dbpg_nolib))) == NULL)
 		return;
 #define DBPG_SYM(f)							\
 	if ((pq.f = (__typeof__(pq.f))dlsym(h, #f)) == NULL) {		\
