@@ -1,4 +1,8 @@
-/* The MySQL/MariaDB driver of the SQL layer (db.h), on MariaDB Connector/C. */
+/*
+ * The MySQL/MariaDB driver of the SQL layer (db.h), on MariaDB Connector/C.
+ * long: one driver is one idea (connect, prepare, bind, fetch, errors against one
+ * client library); split, its halves would only call each other.
+ */
 #include <ctype.h>
 #include <dlfcn.h>
 #include <pthread.h>

@@ -1,4 +1,8 @@
-/* The PostgreSQL driver of the SQL layer (db.h), on libpq. */
+/*
+ * The PostgreSQL driver of the SQL layer (db.h), on libpq.
+ * long: one driver is one idea (connect, prepare, bind, fetch, errors against one
+ * client library); split, its halves would only call each other.
+ */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
