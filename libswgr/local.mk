@@ -13,7 +13,8 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/json.c libswgr/core/json.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \
-	libswgr/config/config.c libswgr/config/expand.c libswgr/config/config.h \
+	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
+	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/model.h \
 	libswgr/auth/token.c libswgr/auth/token.h \
 	libswgr/store/db.c libswgr/store/db.h \

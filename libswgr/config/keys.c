@@ -1,0 +1,264 @@
+/* The keys of the configuration (spec §12 and our additions): which section holds which key, of which type. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/config_int.h"
+#include "config/yaml_int.h"
+#include "core/err.h"
+#include "core/log.h"
+
+/* Our additions: optional log-file and log-level. */
+static enum swgr_rc
+read_log(const struct swgr_yaml_map *m, struct swgr_log_cfg *l)
+{
+	const char *what = "one of off, error, warn, info, debug, trace";
+	yaml_node_t *n;
+	const char *s;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_str(m, "log-file", false, &l->log_file)) != SWGR_OK)
+		return rc;
+	if ((rc = swgr_yaml_scalar(m, "log-level", false, what, &s, &n)) != SWGR_OK || s == NULL)
+		return rc;
+	if (!swgr_log_level_parse(s, &l->log_level))
+		return swgr_yaml_fail(m, "log-level", swgr_yaml_line(n), "expected %s", what);
+	l->has_log_level = true;
+	return SWGR_OK;
+}
+
+static enum swgr_rc
+read_tls(const struct swgr_yaml_map *m, bool *has, struct swgr_tls_cfg *tls)
+{
+	struct swgr_yaml_map t;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(m, "tls", false, &t)) != SWGR_OK || t.node == NULL)
+		return rc;
+	*has = true;
+	if ((rc = swgr_yaml_str(&t, "cert-path", true, &tls->cert_path)) != SWGR_OK)
+		return rc;
+	return swgr_yaml_str(&t, "key-path", true, &tls->key_path);
+}
+
+/* backoff: {type: stop} or {type: exponential, optional parameters (defaults of spec §9.8)}. */
+static enum swgr_rc
+read_backoff(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	const char *what = "stop or exponential";
+	struct swgr_yaml_map b;
+	yaml_node_t *n;
+	const char *type;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(m, "backoff", true, &b)) != SWGR_OK)
+		return rc;
+	if ((rc = swgr_yaml_scalar(&b, "type", true, what, &type, &n)) != SWGR_OK)
+		return rc;
+	if (strcmp(type, "stop") == 0) {
+		l->backoff.type = SWGR_BACKOFF_STOP;
+		return SWGR_OK;
+	}
+	if (strcmp(type, "exponential") != 0)
+		return swgr_yaml_fail(&b, "type", swgr_yaml_line(n), "expected %s", what);
+	l->backoff.type = SWGR_BACKOFF_EXPONENTIAL;
+	l->backoff.initial_interval_secs = 0.5;
+	l->backoff.randomization_factor = 0.5;
+	l->backoff.multiplier = 1.5;
+	l->backoff.max_interval_secs = 60;
+	if ((rc = swgr_yaml_float(&b, "initial-interval-secs", false, true,
+	    &l->backoff.initial_interval_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&b, "randomization-factor", false, true,
+	    &l->backoff.randomization_factor, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&b, "multiplier", false, true,
+	    &l->backoff.multiplier, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&b, "max-interval-secs", false, true,
+	    &l->backoff.max_interval_secs, NULL)) != SWGR_OK)
+		return rc;
+	return swgr_yaml_float(&b, "max-elapsed-time-secs", false, true,
+	    &l->backoff.max_elapsed_time_secs, &l->backoff.has_max_elapsed_time);
+}
+
+/* backend-selection: round-robin, random, or {consistent: {max_iterations: N}}. */
+static enum swgr_rc
+read_selection(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	const char *key = "backend-selection";
+	const char *what = "round-robin, random or {consistent: {max_iterations: N}}";
+	struct swgr_yaml_map sel, cons;
+	yaml_node_t *n;
+	const char *s;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_value(m, key, true, what, &n)) != SWGR_OK)
+		return rc;
+	if (n->type == YAML_SCALAR_NODE) {
+		s = (const char *)n->data.scalar.value;
+		if (strcmp(s, "round-robin") == 0)
+			l->selection = SWGR_SELECT_ROUND_ROBIN;
+		else if (strcmp(s, "random") == 0)
+			l->selection = SWGR_SELECT_RANDOM;
+		else
+			return swgr_yaml_fail(m, key, swgr_yaml_line(n), "expected %s", what);
+		return SWGR_OK;
+	}
+	if ((rc = swgr_yaml_mapping(m, key, true, &sel)) != SWGR_OK)
+		return rc;
+	if (sel.node->data.mapping.pairs.top - sel.node->data.mapping.pairs.start != 1 ||
+	    swgr_yaml_find(&sel, "consistent", NULL) == NULL)
+		return swgr_yaml_fail(m, key, sel.line, "expected %s", what);
+	if ((rc = swgr_yaml_mapping(&sel, "consistent", true, &cons)) != SWGR_OK)
+		return rc;
+	l->selection = SWGR_SELECT_CONSISTENT;
+	return swgr_yaml_u32(&cons, "max_iterations", true, &l->consistent_max_iterations, NULL);
+}
+
+static enum swgr_rc
+read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
+{
+	struct swgr_yaml_map m;
+	enum swgr_rc rc;
+	bool has_deadline = false;
+
+	if ((rc = swgr_yaml_mapping(root, "lnurl-service", false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	l->present = true;
+	if ((rc = swgr_yaml_strlist(&m, "partitions", &l->partitions, &l->npartitions)) != SWGR_OK ||
+	    (rc = swgr_yaml_addr(&m, "address", &l->address)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "health-check-frequency-secs", true, true,
+	    &l->health_check_frequency_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_bool(&m, "parallel-health-check", &l->parallel_health_check)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(&m, "health-check-consecutive-success-to-healthy", true,
+	    &l->health_check_consecutive_success_to_healthy, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(&m, "health-check-consecutive-failure-to-unhealthy", true,
+	    &l->health_check_consecutive_failure_to_unhealthy, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "backend-update-frequency-secs", true, true,
+	    &l->backend_update_frequency_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_uint(&m, "invoice-expiry-secs", true, UINT64_MAX,
+	    &l->invoice_expiry_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "ln-client-timeout-secs", true, true,
+	    &l->ln_client_timeout_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_str(&m, "ln-trusted-roots", false, &l->ln_trusted_roots)) != SWGR_OK ||
+	    (rc = swgr_yaml_strlist(&m, "allowed-hosts", &l->allowed_hosts, &l->nallowed_hosts)) != SWGR_OK ||
+	    (rc = read_backoff(&m, l)) != SWGR_OK ||
+	    (rc = read_selection(&m, l)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "selection-capacity-bias", false, false,
+	    &l->selection_capacity_bias, &l->has_capacity_bias)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(&m, "comment-allowed", false, &l->comment_allowed,
+	    &l->has_comment_allowed)) != SWGR_OK ||
+	    (rc = read_tls(&m, &l->has_tls, &l->tls)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(&m, "bech32-qr-scale", true, &l->bech32_qr_scale, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_u8(&m, "bech32-qr-light", &l->bech32_qr_light)) != SWGR_OK ||
+	    (rc = swgr_yaml_u8(&m, "bech32-qr-dark", &l->bech32_qr_dark)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "request-deadline-secs", false, true, &l->request_deadline_secs,
+	    &has_deadline)) != SWGR_OK)
+		return rc;
+	if (!has_deadline)
+		l->request_deadline_secs = SWGR_REQUEST_DEADLINE_DEFAULT;
+	else if (l->request_deadline_secs <= 0)
+		return swgr_yaml_fail(&m, "request-deadline-secs", swgr_yaml_key_line(&m, "request-deadline-secs"),
+		    "expected a positive number of seconds");
+	return read_log(&m, &l->log);
+}
+
+/* discovery-service and offer-service (the latter also has max-page-size). */
+static enum swgr_rc
+read_admin(const struct swgr_yaml_map *root, const char *key, bool offer, struct swgr_admin_cfg *a)
+{
+	struct swgr_yaml_map m;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(root, key, false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	a->present = true;
+	if ((rc = swgr_yaml_addr(&m, "address", &a->address)) != SWGR_OK ||
+	    (rc = swgr_yaml_str(&m, "auth-authority", true, &a->auth_authority)) != SWGR_OK ||
+	    (rc = read_tls(&m, &a->has_tls, &a->tls)) != SWGR_OK ||
+	    (offer && (rc = swgr_yaml_u32(&m, "max-page-size", true, &a->max_page_size, NULL)) != SWGR_OK))
+		return rc;
+	return read_log(&m, &a->log);
+}
+
+/* monitor: our own section (instance, stale-after-secs, log). */
+static enum swgr_rc
+read_monitor(const struct swgr_yaml_map *root, struct swgr_monitor_cfg *mo)
+{
+	struct swgr_yaml_map m;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(root, "monitor", false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	mo->present = true;
+	if ((rc = swgr_yaml_str(&m, "instance", false, &mo->instance)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "stale-after-secs", false, true, &mo->stale_after_secs,
+	    &mo->has_stale_after)) != SWGR_OK)
+		return rc;
+	if (mo->instance != NULL && (mo->instance[0] == '\0' || strlen(mo->instance) > 255))
+		return swgr_yaml_fail(&m, "instance", swgr_yaml_key_line(&m, "instance"),
+		    "expected a name of 1 to 255 bytes");
+	return read_log(&m, &mo->log);
+}
+
+/* store.<key>: type memory, database or http with its keys. */
+static enum swgr_rc
+read_store(const struct swgr_yaml_map *store, const char *key, struct swgr_store_cfg *s)
+{
+	const char *what = "memory, database or http";
+	struct swgr_yaml_map m;
+	yaml_node_t *n;
+	const char *type;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(store, key, false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	if ((rc = swgr_yaml_scalar(&m, "type", true, what, &type, &n)) != SWGR_OK)
+		return rc;
+	if (strcmp(type, "memory") == 0) {
+		s->type = SWGR_STORE_MEMORY;
+		return SWGR_OK;
+	}
+	if (strcmp(type, "database") == 0) {
+		s->type = SWGR_STORE_DATABASE;
+		if ((rc = swgr_yaml_str(&m, "database-uri", true, &s->database_uri)) != SWGR_OK)
+			return rc;
+		return swgr_yaml_u32(&m, "max-connections", true, &s->max_connections, NULL);
+	}
+	if (strcmp(type, "http") != 0)
+		return swgr_yaml_fail(&m, "type", swgr_yaml_line(n), "expected %s", what);
+	s->type = SWGR_STORE_HTTP;
+	if ((rc = swgr_yaml_str(&m, "base-url", true, &s->base_url)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "connect-timeout-secs", true, true,
+	    &s->connect_timeout_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(&m, "total-timeout-secs", true, true,
+	    &s->total_timeout_secs, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_str(&m, "trusted-roots", false, &s->trusted_roots)) != SWGR_OK)
+		return rc;
+	return swgr_yaml_str(&m, "authorization", true, &s->authorization);
+}
+
+/* Fills the struct swgr_config at arg from the document's top-level mapping. */
+static enum swgr_rc
+read_document(const struct swgr_yaml_map *root, void *arg)
+{
+	struct swgr_config *cfg = arg;
+	struct swgr_yaml_map store;
+	enum swgr_rc rc;
+
+	if ((rc = read_lnurl(root, &cfg->lnurl)) != SWGR_OK ||
+	    (rc = read_admin(root, "discovery-service", false, &cfg->discovery)) != SWGR_OK ||
+	    (rc = read_admin(root, "offer-service", true, &cfg->offer)) != SWGR_OK ||
+	    (rc = swgr_yaml_mapping(root, "store", false, &store)) != SWGR_OK ||
+	    (rc = read_store(&store, "discover", &cfg->store_discover)) != SWGR_OK ||
+	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
+	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK)
+		return rc;
+	return swgr_yaml_str(root, "secrets", false, &cfg->secrets);
+}
+
+enum swgr_rc
+swgr_config_keys_read(const char *path, const char *text, struct swgr_config *cfg,
+    struct swgr_err *err)
+{
+	return swgr_yaml_parse(path, text, read_document, cfg, err);
+}
