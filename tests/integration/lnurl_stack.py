@@ -77,14 +77,15 @@ class Offer:
 
 
 class LnurlStack:
-    """weights: one simulator per entry (kinds alternate lnd, cln), each registered with
-    that weight in partitions[i] (default: the stack's own partition).  The monitor and
+    """weights: one simulator per entry, of kinds[i] (default: lnd, cln, eclair dealt out
+    in turn, so that three nodes are a mixed fleet), each registered with that weight
+    in partitions[i] (default: the stack's own partition).  The monitor and
     the responder serve every partition used.  lnurl: config_text keywords (period and
     timeout are the monitor's too); monitor_opts: more nodes.lnurl_section keywords for
     the monitor only (to_healthy, to_unhealthy)."""
 
     def __init__(self, env, weights=(1, 1), partitions=None, inbound=None, monitor=True,
-                 monitor_opts=None, **lnurl):
+                 monitor_opts=None, kinds=nodes.KINDS, **lnurl):
         self.env = env
         tag = H.new_uuid()[:8]
         self.part = f"fl-{tag}"
@@ -92,6 +93,7 @@ class LnurlStack:
         self.tmp = env.tmp / self.instance
         self.tmp.mkdir()
         self.weights = list(weights)
+        self.kinds = [kinds[i % len(kinds)] for i in range(len(self.weights))]
         self.node_parts = [list(p) for p in partitions] if partitions else \
             [[self.part] for _ in weights]
         self.parts = sorted({p for ps in self.node_parts for p in ps} | {self.part})
@@ -110,10 +112,8 @@ class LnurlStack:
     # ------------------------------------------------------------------ lifecycle
     def start(self):
         try:
-            kinds = ("lnd", "cln")
-            for i, _ in enumerate(self.weights):
-                self.sims.append(Sim(kinds[i % 2], self.tmp / f"node{i}",
-                                     inbound_msat=self.inbound[i]))
+            for i, kind in enumerate(self.kinds):
+                self.sims.append(Sim(kind, self.tmp / f"node{i}", inbound_msat=self.inbound[i]))
             for s in self.sims:
                 s.spawn()
             for s in self.sims:

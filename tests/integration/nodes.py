@@ -4,7 +4,7 @@ backends through the admin API, run swgr-monitord and read the status table it w
 
 Reusable by any test that needs nodes (monitord, the LNURL responder):
 
-    with nodes.Fleet(tmp, 3) as fleet:            # 3 simulators, lnd/cln alternating
+    with nodes.Fleet(tmp, 3) as fleet:            # 3 simulators: lnd, cln, eclair
         for n in fleet: n.register(disc, [part])  # POST /discovery
         mon = nodes.Monitord(tmp, env.db, [part]).start()
         table = nodes.StatusTable(env.db, mon.instance)
@@ -41,6 +41,16 @@ ROOT = Path(__file__).resolve().parents[2]
 LNSIM = ROOT / "tests" / "sim" / "lnsim.py"
 PYTHON = "/usr/bin/python3"     # Debian's: has grpcio and cryptography
 
+# The node kinds of the simulator, in the order a Fleet deals them out.
+KINDS = ("lnd", "cln", "eclair")
+
+
+def pair(kind):
+    """(kind, the next kind): the kinds of a two-node fleet whose first node, the one a
+    test acts on, is of kind; over KINDS, every kind is acted on once and paired with
+    each other kind once."""
+    return (kind, KINDS[(KINDS.index(kind) + 1) % len(KINDS)])
+
 # --------------------------------------------------------------------------- ports
 
 # Apart from the harness's 20000-25999, also below the ephemeral range: see H.PortRange.
@@ -72,10 +82,14 @@ def wait_for(pred, timeout, what, interval=0.05):
 # --------------------------------------------------------------------------- simulators
 
 class Sim:
-    """One lnsim.py process: an LND or CLN node with its own --dir, --port, --control-port."""
+    """One lnsim.py process: an LND, CLN or Eclair node with its own --dir, --port,
+    --control-port (tls: Eclair's API over HTTPS)."""
 
-    def __init__(self, kind, directory, inbound_msat=10**10, seed=None):
+    def __init__(self, kind, directory, inbound_msat=10**10, seed=None, tls=False):
+        assert kind in KINDS, kind
+        assert not tls or kind == "eclair", "tls: an Eclair option"
         self.kind = kind
+        self.tls = tls
         self.dir = Path(directory)
         self.port = sim_port()
         self.control_port = sim_port()
@@ -93,6 +107,8 @@ class Sim:
                 "--inbound-msat", str(self.inbound_msat)]
         if self.seed:
             argv += ["--seed", self.seed]
+        if self.tls:
+            argv += ["--tls"]
         self._log = open(self.dir / "lnsim.log", "ab")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=self._log, start_new_session=True)
@@ -134,21 +150,34 @@ class Sim:
         return r.json()
 
     def control(self, **settings):
-        """POST /control: down, latency_ms, hang, error_rate, inbound_msat, wrong."""
+        """POST /control: down, latency_ms, hang, error_rate, inbound_msat, wrong (the
+        same for every kind)."""
         r = requests.post(self.url("/control"), data=json.dumps(settings), timeout=10)
         assert r.status_code == 200, r.text
         return r.json()
 
     def checks(self):
-        """How many health calls (ChannelBalance / ListPeerChannels) the node answered."""
+        """How many inbound-capacity calls (ChannelBalance / ListPeerChannels /
+        usablebalances) the node answered."""
         return self.state()["counts"]["balance_checks"]
+
+    def auth_failures(self):
+        """Calls the node refused for their credentials (LND: macaroon; Eclair: password)."""
+        return self.state()["counts"]["auth_failures"]
 
     def calls(self):
         return self.state()["counts"]["calls"]
 
     def implementation(self):
-        """The backend's implementation JSON (spec 7.1) for this node's files."""
+        """The backend's implementation JSON (spec 7.1; eclairHttp: doc/nodes.md) for
+        this node's files."""
         url = f"https://127.0.0.1:{self.port}"
+        if self.kind == "eclair":
+            auth = {"type": "path", "passwordPath": str(self.dir / "eclair-api-password")}
+            if self.tls:
+                auth["caCertPath"] = str(self.dir / "tls.cert")
+            return {"type": "eclairHttp", "url": f"{'https' if self.tls else 'http'}://127.0.0.1:"
+                    f"{self.port}/", "auth": auth}
         if self.kind == "lnd":
             return {"type": "lndGrpc", "url": url, "domain": "localhost", "ampInvoice": False,
                     "auth": {"type": "path", "tlsCertPath": str(self.dir / "tls.cert"),
@@ -157,6 +186,27 @@ class Sim:
                 "auth": {"type": "path", "caCertPath": str(self.dir / "ca.pem"),
                          "clientCertPath": str(self.dir / "client.pem"),
                          "clientKeyPath": str(self.dir / "client-key.pem")}}
+
+    def wrong_implementation(self, directory):
+        """implementation() with credentials the node refuses, made in directory: LND a
+        macaroon of random bytes, Eclair another password, CLN a client certificate of
+        another CA (the TLS handshake fails)."""
+        impl = self.implementation()
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        if self.kind == "lnd":
+            (d / "wrong.macaroon").write_bytes(os.urandom(64))
+            impl["auth"]["macaroonPath"] = str(d / "wrong.macaroon")
+        elif self.kind == "eclair":
+            (d / "wrong-password").write_text(os.urandom(8).hex() + "\n")
+            impl["auth"]["passwordPath"] = str(d / "wrong-password")
+        else:
+            cert, key = _self_signed_client()
+            (d / "wrong-client.pem").write_bytes(cert)
+            (d / "wrong-client-key.pem").write_bytes(key)
+            impl["auth"]["clientCertPath"] = str(d / "wrong-client.pem")
+            impl["auth"]["clientKeyPath"] = str(d / "wrong-client-key.pem")
+        return impl
 
     def backend(self, partitions, weight=1, enabled=True, name=None):
         return H.backend(pk=self.pk, partitions=partitions, weight=weight, enabled=enabled,
@@ -182,11 +232,30 @@ class Sim:
             self._log = None
 
 
-class Fleet(list):
-    """n simulators started together (kinds alternate lnd, cln unless given); a context
-    manager that stops them all."""
+def _self_signed_client():
+    """(certificate PEM, key PEM) of a client no node's CA signed."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    return (cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))
 
-    def __init__(self, tmp, n, kinds=("lnd", "cln"), inbound_msat=10**10):
+
+class Fleet(list):
+    """n simulators started together (kinds dealt out in turn: lnd, cln, eclair unless
+    given); a context manager that stops them all."""
+
+    def __init__(self, tmp, n, kinds=KINDS, inbound_msat=10**10):
         super().__init__()
         base = Path(tmp) / f"sims-{uuid.uuid4().hex[:8]}"
         for i in range(n):

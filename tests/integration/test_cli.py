@@ -218,9 +218,12 @@ CLN_IMPL = {"auth": {"caCertPath": "/path/to/ca.pem", "clientCertPath": "/path/t
 LND_IMPL = {"ampInvoice": False, "auth": {"macaroonPath": "/path/to/admin.macaroon",
                                           "tlsCertPath": "/path/to/tls.cert", "type": "path"},
             "domain": "localhost", "type": "lndGrpc", "url": "https://127.0.0.1:10009/"}
+ECLAIR_IMPL = {"auth": {"passwordPath": "/path/to/eclair-api-password", "type": "path"},
+               "type": "eclairHttp", "url": "http://127.0.0.1:8080/"}
 
 
-@pytest.mark.parametrize("kind,impl", [("cln-grpc", CLN_IMPL), ("lnd-grpc", LND_IMPL)])
+@pytest.mark.parametrize("kind,impl", [("cln-grpc", CLN_IMPL), ("lnd-grpc", LND_IMPL),
+                                       ("eclair-http", ECLAIR_IMPL)])
 @pytest.mark.parametrize("name", [None, "my node"])
 def test_discovery_new_template(cli, kind, impl, name, tmp_path):
     pk = node_key()

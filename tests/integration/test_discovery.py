@@ -72,7 +72,9 @@ def test_empty_partitions_allowed(disc):
     assert json.loads(get_backend(disc, b["publicKey"]).text)["partitions"] == []
 
 
-@pytest.mark.parametrize("impl", [42, "opaque", [1, {"b": 1, "a": 2}], {"type": "unknown"}, {}])
+@pytest.mark.parametrize("impl", [42, "opaque", [1, {"b": 1, "a": 2}], {"type": "unknown"}, {},
+                                  {"url": "http://127.0.0.1:8080/", "type": "eclairHttp",
+                                   "auth": {"type": "path", "passwordPath": "/p"}}])
 def test_implementation_is_opaque(disc, impl):
     b = backend(impl=impl)
     create(disc, b)

@@ -1,7 +1,10 @@
 """swgr-lnurl over a fleet of node simulators, black-box through nginx, with swgr-monitord
 writing the status table on the session's database (SWGR_TEST_DB): selection by weight,
 partitions, capacity bias, consistent hashing on the comment, a node killed under load, a
-hanging node, a recovered node, a killed monitor.  Each test builds its own stack
+hanging node, a recovered node, refused credentials, a killed monitor.  The tests that
+act on one node of two run once for each kind of node (nodes.KINDS: LND, CLN, Eclair),
+the node acted on of that kind and the other of the next (nodes.pair); the three-node
+tests run a mixed LND + CLN + Eclair fleet.  Each test builds its own stack
 (lnurl_stack.LnurlStack: simulators in a partition of their own, a monitor instance of
 its own, swgr-lnurl with the test's configuration); every invoice a test receives is
 decoded and checked as a wallet would (signature, amount, description hash) and its
@@ -23,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lnurl_stack import LnurlStack
+import harness as H
 import nodes
-from nodes import wait_for
+from nodes import KINDS, wait_for
 
 SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
 P = 0.5
@@ -55,6 +59,15 @@ def many(st, offer, amount, n, workers=8, comment=None):
 
 def healthy_row(want):
     return lambda r: r.get("healthy") is want and r
+
+
+def victim_kinds(slow=False):
+    """The kinds of node a test acts on: each of nodes.KINDS; a slow test (tens of
+    seconds) does so on SQLite only, and on the other databases once, on Eclair (beside
+    LND: nodes.pair), as the database plays no part in what it shows."""
+    if slow and H.provider() != "sqlite":
+        return ["eclair"]
+    return list(KINDS)
 
 
 # --------------------------------------------------------------------------- 1. weights
@@ -136,11 +149,13 @@ def test_node_outside_partition_never_issues(stacks):
 
 # --------------------------------------------------------------------------- 3. capacity bias
 
-def test_capacity_bias_two_pass(stacks):
-    """selection-capacity-bias -0.2: an amount above 80 % of A's inbound goes to B; up to
-    80 % both share; when no node has room the pass without bias still serves it."""
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_capacity_bias_two_pass(stacks, kind):
+    """selection-capacity-bias -0.2: an amount above 80 % of A's inbound (A of kind) goes
+    to B; up to 80 % both share; when no node has room the pass without bias still
+    serves it."""
     inbound_a = 1_000_000
-    st = stacks(weights=[1, 1], inbound=[inbound_a, 10**10], bias=-0.2)
+    st = stacks(weights=[1, 1], inbound=[inbound_a, 10**10], bias=-0.2, kinds=nodes.pair(kind))
     o = st.offer()
     rows = {i: st.table.row(s.pk) for i, s in enumerate(st.sims)}
     assert rows[0]["inbound_msat"] == inbound_a, rows[0]
@@ -208,12 +223,13 @@ def test_consistent_sticks_to_comment(stacks):
 
 # --------------------------------------------------------------------------- 5. kill under load
 
-def test_node_killed_under_load(stacks):
-    """50 wallets fetch invoices in a loop for 30 s; a node is SIGKILLed 5 s in: not one
-    callback fails, every invoice is valid, and every request sent after the kill is
-    served by the live node."""
+@pytest.mark.parametrize("kind", victim_kinds(slow=True))
+def test_node_killed_under_load(stacks, kind):
+    """50 wallets fetch invoices in a loop for 30 s; a node (of kind) is SIGKILLed 5 s
+    in: not one callback fails, every invoice is valid, and every request sent after
+    the kill is served by the live node."""
     clients, duration, kill_at = 50, 30.0, 5.0
-    st = stacks(weights=[1, 1])
+    st = stacks(weights=[1, 1], kinds=nodes.pair(kind))
     o = st.offer()
     victim = st.sims[0]
     results = []            # (t_start, t_end, node index or None, error)
@@ -260,13 +276,15 @@ def test_node_killed_under_load(stacks):
 
 # --------------------------------------------------------------------------- 6. hanging node
 
-def test_hanging_node_costs_one_timeout(stacks):
-    """One of two nodes hangs while 4 wallets fetch invoices: a request costs at most one
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_hanging_node_costs_one_timeout(stacks, kind):
+    """One of two nodes (of kind) hangs while 4 wallets fetch invoices: a request costs at most one
     ln-client-timeout-secs T of extra latency (then fails over to the other node), until
     the monitor marks the node unhealthy (3 failures to unhealthy here, so that several
     requests meet the hang); from then on latency is back to normal."""
     T, wallets = 1.0, 4
-    st = stacks(weights=[1, 1], timeout=T, monitor_opts={"to_unhealthy": 3})
+    st = stacks(weights=[1, 1], timeout=T, monitor_opts={"to_unhealthy": 3},
+                kinds=nodes.pair(kind))
     o = st.offer()
     hang = st.sims[0]
 
@@ -374,15 +392,20 @@ def test_request_deadline_is_never_passed(stacks):
 
 # --------------------------------------------------------------------------- 7. wrong invoices
 
-def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks):
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks, kind):
     """test_lnurl.py covers every non-conforming mode of the simulator (amount, hash,
-    payee) one request at a time under round-robin; here the comment's own node under
-    consistent selection returns them to 8 concurrent wallets: every wallet still gets a
-    valid invoice, from the other node."""
-    st = stacks(weights=[1, 1], selection={"consistent": {"max_iterations": 10}})
+    payee) one request at a time under round-robin; here the comment's own node (of
+    kind) under consistent selection returns them to 8 concurrent wallets: every wallet
+    still gets a valid invoice, from the other node."""
+    st = stacks(weights=[1, 1], selection={"consistent": {"max_iterations": 10}},
+                kinds=nodes.pair(kind))
     o = st.offer()
-    cm = "wrong-test"
+    # a comment that node 0 owns (each comment has one owner: about one in two)
+    cm = next(c for c in (f"wrong-test-{i}" for i in range(40))
+              if st.node_of(st.invoice(o, 9_000, c).payee) == 0)
     owner = st.node_of(st.invoice(o, 9_000, cm).payee)
+    assert owner == 0
     bad = st.sims[owner]
     try:
         for mode in ("amount", "hash", "payee"):
@@ -397,8 +420,10 @@ def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks):
 
 # --------------------------------------------------------------------------- 8. recovery
 
-def test_recovered_node_takes_traffic_within_two_periods(stacks):
-    st = stacks(weights=[1, 1])
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_recovered_node_takes_traffic_within_two_periods(stacks, kind):
+    """A node (of kind) down, flagged, back: served again within 2 P."""
+    st = stacks(weights=[1, 1], kinds=nodes.pair(kind))
     o = st.offer()
     a, b = st.sims
     try:
@@ -417,6 +442,51 @@ def test_recovered_node_takes_traffic_within_two_periods(stacks):
     assert took <= 2 * P + SLACK
     c = many(st, o, 2_000, 20, workers=2)
     assert c == Counter({0: 10, 1: 10}), c    # round-robin 1:1 again
+
+
+# --------------------------------------------------------------------------- 8b. credentials
+
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_refused_credentials_fail_over(stacks, kind):
+    """Node A (of kind) is given credentials it refuses (LND: a wrong macaroon, Eclair: a
+    wrong password, CLN: a client certificate of another CA): every request is served,
+    by B, from the moment swgr-lnurl has the new definition, through the monitor
+    flagging A, until A has its right credentials back and takes traffic again.  A
+    request that meets the refusal costs its answer -- for Eclair the node's 1 s pause
+    before its 401, logged as "authentication failed" -- and never the client's
+    timeout T."""
+    T = 2.0
+    st = stacks(weights=[1, 1], timeout=T, kinds=nodes.pair(kind))
+    o = st.offer()
+    a = st.sims[0]
+    right = a.backend([st.part])
+    wrong = dict(right, implementation=a.wrong_implementation(st.tmp / "wrong"))
+    for b in (right, wrong):
+        b.pop("publicKey")
+    seen = len(st.log.read_bytes())
+    assert st.env.disc.put(f"/discovery/{a.pk}", wrong).status_code == 204
+    # swgr-lnurl has the new definition within its refresh, before the monitor flags A:
+    # round-robin asks A first every other request, which fails over to B.
+    time.sleep(st.refresh + SLACK / 2)
+    took = []
+    for _ in range(4):
+        t0 = time.monotonic()
+        assert st.node_of(st.invoice(o, 5_000).payee) == 1
+        took.append(time.monotonic() - t0)
+    st.wait_status(0, healthy_row(False), 2 * P + 1.0 + SLACK, "A unhealthy")
+    time.sleep(st.refresh + SLACK / 2)   # swgr-lnurl has re-read the status
+    assert many(st, o, 5_000, 10, workers=2) == Counter({1: 10})
+    log = st.log.read_bytes()[seen:].decode(errors="replace")
+    print(f"\n{kind} with refused credentials: requests took {[round(t, 3) for t in took]} s")
+    assert max(took) < T, took          # a refusal is an answer, not a timeout
+    assert st.pks[0][:16] in log or a.pk[:16] in log, log[-2000:]
+    if kind == "eclair":
+        assert "authentication failed" in log, log[-2000:]
+        assert max(took) >= 0.9, took   # A was asked: its 1 s pause, then B
+    assert st.env.disc.put(f"/discovery/{a.pk}", right).status_code == 204
+    wait_for(lambda: st.node_of(st.invoice(o, 5_000).payee) == 0,
+             st.refresh + 2 * P + SLACK, "A serving again with its right credentials",
+             interval=0.02)
 
 
 # --------------------------------------------------------------------------- 9. monitor killed

@@ -2,8 +2,9 @@
 suite's processes on a host that read the same configuration file.  Here all four --
 swgr-discovery, swgr-offer, swgr-monitord and swgr-lnurl -- read one file with both
 stores in memory: nodes registered through the admin API are checked by monitord, whose
-status swgr-lnurl reads, and a wallet gets valid invoices from both nodes.  Runs in every
-pass of the suite (it makes its own configuration, whatever SWGR_TEST_DB is)."""
+status swgr-lnurl reads, and a wallet gets valid invoices from every node (one of each
+kind: LND, CLN, Eclair).  Runs in every pass of the suite (it makes its own
+configuration, whatever SWGR_TEST_DB is)."""
 
 import shutil
 import signal
@@ -15,7 +16,7 @@ import requests
 
 import harness as H
 from lnurl_stack import HOST, Invoice, Offer, config_text
-from nodes import Sim, wait_for
+from nodes import KINDS, Sim, wait_for
 from test_lnurl import LnurlNginx
 
 
@@ -29,7 +30,7 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
     H.remove_memory_store(cfg)
     sims, stack, mon, resp, ng = [], None, None, None, None
     try:
-        for i, kind in enumerate(("lnd", "cln")):
+        for i, kind in enumerate(KINDS):
             sims.append(Sim(kind, d / f"node{i}").start())
         stack = H.Stack(d, cfg).start()
         disc = H.Api(stack.url("discovery"), env.tokens["discovery"])
@@ -58,7 +59,7 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
                                    (instance,)).fetchone()[0]
             finally:
                 con.close()
-        wait_for(lambda: healthy_rows() == 2, 15, "both nodes usable in the memory store")
+        wait_for(lambda: healthy_rows() == len(sims), 15, "every node usable in the memory store")
 
         sock = str(d / "lnurl.sock")
         resp = H.Responder("lnurl", cfg, sock, d / "lnurl.stderr").start()
@@ -70,12 +71,12 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
         off = Offer(part, o["id"], r.json()["metadata"])
         want = {H.compress_key(s.pk) for s in sims}
         payees = [Invoice(requests.get(base + off.path(5000), headers={"Host": HOST}, timeout=20),
-                          5000, off.desc_hash).payee for _ in range(4)]
-        if set(payees) != want:     # round-robin over both nodes
-            pytest.fail(f"invoices from {payees}, want both of {want}; healthy rows: "
+                          5000, off.desc_hash).payee for _ in range(2 * len(sims))]
+        if set(payees) != want:     # round-robin over every node
+            pytest.fail(f"invoices from {payees}, want each of {want}; healthy rows: "
                         f"{healthy_rows()}; swgr-lnurl's log:\n"
                         f"{(d / 'lnurl.log').read_text()[-3000:]}")
-        assert sum(s.state()["counts"]["invoices"] for s in sims) == 4
+        assert sum(s.state()["counts"]["invoices"] for s in sims) == 2 * len(sims)
     finally:
         if ng:
             ng.stop()

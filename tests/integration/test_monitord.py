@@ -19,7 +19,7 @@ import pytest
 
 import harness as H
 import nodes
-from nodes import Fleet, Monitord, StatusTable, wait_for
+from nodes import KINDS, Fleet, Monitord, StatusTable, wait_for
 
 P = 0.5
 U = 0.5
@@ -91,9 +91,11 @@ def test_usage_and_version():
 
 # ----------------------------------------------------------------------------- health
 
-def test_down_and_back_and_inbound(env, disc, part, stopper):
+@pytest.mark.parametrize("kind", KINDS)
+def test_down_and_back_and_inbound(env, disc, part, stopper, kind):
+    """The node acted on (a) is of kind, the other one of the next kind."""
     F, S = 3, 2
-    fleet = Fleet(env.tmp, 2).start()
+    fleet = Fleet(env.tmp, 2, kinds=nodes.pair(kind)).start()
     stopper(fleet)
     a, b = fleet
     for n in fleet:
@@ -136,11 +138,13 @@ def test_down_and_back_and_inbound(env, disc, part, stopper):
     no_errors(mon)
 
 
-def test_hang(env, disc, part, stopper):
-    """A node that accepts calls and never answers, with ln-client-timeout-secs well
-    above the period: marked within (F + 1) x P; the other node's checks go on every round."""
+@pytest.mark.parametrize("kind", KINDS)
+def test_hang(env, disc, part, stopper, kind):
+    """A node (of kind) that accepts calls and never answers, with ln-client-timeout-secs
+    well above the period: marked within (F + 1) x P; the other node's checks go on
+    every round."""
     F, S = 2, 2
-    fleet = Fleet(env.tmp, 2).start()
+    fleet = Fleet(env.tmp, 2, kinds=nodes.pair(kind)).start()
     stopper(fleet)
     a, b = fleet
     for n in fleet:
@@ -179,6 +183,69 @@ def test_hang(env, disc, part, stopper):
     within((S + 1) * P + SLACK, lambda: healthy(table, a.pk), "healthy after the hang")
     assert mon.stop() == 0
     no_errors(mon)
+
+
+# What each kind's refused credentials say in the status row: LND's macaroon check,
+# Eclair's 401, CLN's TLS handshake (a client certificate its CA did not sign).
+REFUSED = {"lnd": "verification failed", "eclair": "authentication failed", "cln": ""}
+
+
+def secrets_of(sim, impl):
+    """The secret texts a client of impl presents: none may reach a log."""
+    auth = impl["auth"]
+    if sim.kind == "eclair":
+        return [open(auth["passwordPath"]).read().strip()]
+    if sim.kind == "lnd":
+        return [open(auth["macaroonPath"], "rb").read().hex()]
+    key = open(auth["clientKeyPath"]).read()
+    return [line for line in key.splitlines() if "PRIVATE KEY" not in line][:1]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_wrong_credentials(env, disc, part, stopper, kind):
+    """A backend whose credentials the node refuses (LND: a wrong macaroon, Eclair: a
+    wrong password, CLN: a foreign client certificate) is unhealthy after its first
+    check on them, its row saying why; Eclair's 1 s pause before its 401 is reported as
+    refused credentials, not as the client's timeout T.  With the right credentials
+    back it is healthy again.  (The period, PW = 1.5 s, outlasts Eclair's pause: a
+    check still running at the next round would be reported as such first.)"""
+    PW, T = 1.5, 2.0
+    fleet = Fleet(env.tmp, 1, kinds=(kind,)).start()
+    stopper(fleet)
+    a = fleet[0]
+    a.register(disc, [part])
+    mon = Monitord(env.tmp, env.db, [part], period=PW, update=U, to_healthy=1, to_unhealthy=1,
+                   timeout=T)
+    stopper(mon)
+    mon.start()
+    table = StatusTable(env.db, mon.instance)
+    wait_for(lambda: healthy(table, a.pk), 2 * PW + SLACK, "checked healthy")
+    refused = a.auth_failures()
+    right = a.backend([part])
+    wrong = dict(right, implementation=a.wrong_implementation(env.tmp / f"wrong-{a.port}"))
+    for b in (right, wrong):
+        b.pop("publicKey", None)
+    assert disc.put(f"/discovery/{a.pk}", wrong).status_code == 204
+    # The next round after the update checks with the new client: for Eclair the 401
+    # comes after its 1 s pause.
+    pause = 1.0 if kind == "eclair" else 0.0
+    within(U + PW + pause + SLACK, lambda: healthy(table, a.pk, False),
+           "unhealthy on wrong credentials")
+    r = table.row(a.pk)
+    assert a.pk[:16] in r["last_error"] and REFUSED[kind] in r["last_error"], r
+    assert "still running" not in r["last_error"] and "deadline" not in r["last_error"].lower(), r
+    assert r["latency_us"] < T * 1e6 * 0.9, r       # answered, not timed out
+    if kind == "eclair":
+        assert r["latency_us"] >= 0.9e6, r         # after the node's pause
+    if kind != "cln":                               # the node saw the refused calls
+        assert a.auth_failures() > refused
+    assert disc.put(f"/discovery/{a.pk}", right).status_code == 204
+    within(U + PW + pause + SLACK, lambda: healthy(table, a.pk), "healthy with the right credentials")
+    assert table.row(a.pk)["last_error"] is None
+    assert mon.stop() == 0
+    text = mon.log_text()
+    for secret in secrets_of(a, right["implementation"]) + secrets_of(a, wrong["implementation"]):
+        assert secret not in text, "a secret in the monitor's log"
 
 
 def test_twenty_nodes_five_hang(env, disc, part, stopper):
