@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/uri.h"
 
 #define CFG_LOG_TARGET	"swgr::config"
 
@@ -64,43 +65,6 @@ swgr_secrets_load(const char *path, struct swgr_secrets *out, struct swgr_err *e
 	return rc;
 }
 
-/*
- * Copies uri to dst (dstsz > 0) with passwords hidden: what lies between the
- * first ':' of the user information and the last '@' becomes "****" unless it
- * is only {secret.NAME} placeholders, and so does the value of a "password="
- * parameter.  Meant for messages.
- */
-static void
-redact_uri(const char *uri, char *dst, size_t dstsz)
-{
-	struct swgr_buf b = { 0 };
-	const char *auth, *at, *colon, *p, *q;
-
-	auth = (p = strstr(uri, "://")) != NULL ? p + 3 : uri;
-	at = strrchr(auth, '@');
-	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon != NULL) {
-		for (p = colon + 1; p < at && strncmp(p, "{secret.", 8) == 0; p = q + 1)
-			if ((q = memchr(p, '}', (size_t)(at - p))) == NULL)
-				break;
-		if (p != at || p == colon + 1) {
-			swgr_buf_put(&b, uri, (size_t)(colon + 1 - uri));
-			swgr_buf_puts(&b, "****");
-			uri = at;
-		}
-	}
-	p = uri;
-	while ((q = strcasestr(p, "password=")) != NULL) {
-		swgr_buf_put(&b, p, (size_t)(q - p) + 9);
-		swgr_buf_puts(&b, "****");
-		q += 9;
-		p = q + strcspn(q, "&#");
-	}
-	swgr_buf_puts(&b, p);
-	snprintf(dst, dstsz, "%s", swgr_buf_ok(&b) && b.p != NULL ? b.p : "(uri hidden)");
-	swgr_buf_free(&b);
-}
-
 void
 swgr_config_instance(const struct swgr_config *cfg, char *out, size_t outlen)
 {
@@ -136,7 +100,7 @@ expand_store_uri(struct swgr_store_cfg *s, const char *label, const struct swgr_
 	if ((rc = swgr_config_expand_secrets(s->database_uri, sec, &uri, err)) != SWGR_OK) {
 		if (rc == SWGR_ENOMEM)
 			return rc;
-		redact_uri(s->database_uri, shown, sizeof(shown));
+		swgr_uri_redact(s->database_uri, shown, sizeof(shown));
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "Error while inserting secrets for %s database connection uri. "
 		    "Invalid uri or missing secrets in: %s", label, shown);

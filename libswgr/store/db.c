@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/uri.h"
 #include "store/db.h"
 
 #define DB_MAX_DEFAULT	10	/* sqlx's default pool size */
@@ -62,7 +63,7 @@ swgr_db_open(const char *uri, unsigned max, struct swgr_db **out, struct swgr_er
 
 	*out = NULL;
 	if (swgr_db_driver_for(uri) == NULL) {
-		swgr_db_redact(uri != NULL ? uri : "", safe, sizeof(safe));
+		swgr_uri_redact(uri != NULL ? uri : "", safe, sizeof(safe));
 		return swgr_err_set(err, SWGR_EINTERNAL, "database URI '%s': unsupported scheme "
 		    "(expected sqlite:, postgres:, postgresql:, mysql: or mariadb:)", safe);
 	}
@@ -325,63 +326,4 @@ struct swgr_db_val
 swgr_db_null(void)
 {
 	return (struct swgr_db_val){ .type = SWGR_DBT_NULL };
-}
-
-/*
- * Copies uri into out with the password replaced by "***": the one in the
- * user-info ("scheme://user:PASS@host") and any "password=" query value.
- * Always NUL-terminates; truncates to outlen.
- */
-void
-swgr_db_redact(const char *uri, char *out, size_t outlen)
-{
-	const char *auth, *q, *at, *colon, *s, *e;
-	size_t n = 0;
-
-#define PUT(p, len) do {						\
-	size_t l_ = (len);						\
-	if (n + 1 < outlen) {						\
-		if (l_ > outlen - 1 - n)				\
-			l_ = outlen - 1 - n;				\
-		memcpy(out + n, (p), l_);				\
-		n += l_;						\
-	}								\
-} while (0)
-
-	if (outlen == 0)
-		return;
-	auth = strstr(uri, "://");
-	auth = auth != NULL ? auth + 3 : uri;
-	q = strchr(auth, '?');
-	at = NULL;
-	for (s = auth; *s != '\0' && s != q; s++)
-		if (*s == '@')
-			at = s;
-	colon = NULL;
-	if (at != NULL)
-		colon = memchr(auth, ':', at - auth);
-	if (colon != NULL) {
-		PUT(uri, colon + 1 - uri);
-		PUT("***", 3);
-		s = at;
-	} else
-		s = uri;
-	/* The rest, with password= query values hidden. */
-	e = q != NULL ? q : s + strlen(s);
-	PUT(s, e - s);
-	s = e;
-	while (*s != '\0') {
-		if ((*s == '?' || *s == '&') && strncasecmp(s + 1, "password=", 9) == 0) {
-			PUT(s, 10);
-			PUT("***", 3);
-			s += 10;
-			while (*s != '\0' && *s != '&')
-				s++;
-			continue;
-		}
-		PUT(s, 1);
-		s++;
-	}
-	out[n] = '\0';
-#undef PUT
 }

@@ -99,7 +99,4 @@ struct swgr_db_val swgr_db_textn(const char *s, size_t len);
 struct swgr_db_val swgr_db_blob(const void *p, size_t len);
 struct swgr_db_val swgr_db_null(void);
 
-/* Removes the password from a URI for messages; writes into out. */
-void		 swgr_db_redact(const char *uri, char *out, size_t outlen);
-
 #endif

@@ -15,6 +15,7 @@
 #include <mysql.h>
 
 #include "core/dl.h"
+#include "core/uri.h"
 #include "store/db.h"
 
 /*
@@ -176,7 +177,7 @@ dbmy_parse(const char *uri, struct dbmy_uri *u, struct swgr_err *err)
 	unsigned long port;
 
 	memset(u, 0, sizeof(*u));
-	swgr_db_redact(uri, red, sizeof(red));
+	swgr_uri_redact(uri, red, sizeof(red));
 	u->port = 3306;
 	if (strncmp(uri, "mysql://", 8) == 0)
 		uri += 8;

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "core/dl.h"
+#include "core/uri.h"
 #include "store/db.h"
 
 /* Type OIDs of pg_type.h (stable across releases). */
@@ -192,7 +193,7 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	if (dbpg_nolib[0] != '\0')
 		return swgr_err_set(err, SWGR_EINTERNAL, "postgres: %s", dbpg_nolib);
 	if ((opts = pq.PQconninfoParse(uri, &perr)) == NULL) {
-		swgr_db_redact(uri, red, sizeof(red));
+		swgr_uri_redact(uri, red, sizeof(red));
 		if (perr == NULL)
 			snprintf(msg, sizeof(msg), "out of memory");
 		else if (dbpg_leaks(perr, uri))
