@@ -108,27 +108,40 @@ count_certs(const char *pem, size_t len)
 	return n;
 }
 
-/* The CA bundle: the system's roots followed by those of the trusted-roots file. */
+/*
+ * The CA bundle: the system's roots followed by those of the trusted-roots
+ * file (path, or NULL) and by the PEM text pem (or NULL).
+ */
 static enum swgr_rc
-load_roots(struct swgr_http_client *c, const char *path, struct swgr_err *err)
+load_roots(struct swgr_http_client *c, const char *path, const char *pem, struct swgr_err *err)
 {
 	struct swgr_buf extra = { 0 }, b = { 0 };
 	enum swgr_rc rc = SWGR_OK;
 	int e;
 
-	if ((e = swgr_buf_read_file(&extra, path, HTTP_ROOTS_MAX)) != 0) {
+	if (path != NULL && (e = swgr_buf_read_file(&extra, path, HTTP_ROOTS_MAX)) != 0) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "cannot read trusted roots '%s': %s", path,
 		    strerror(e));
 		goto out;
 	}
-	if (count_certs(extra.p, extra.len) == 0) {
+	if (path != NULL && count_certs(extra.p, extra.len) == 0) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "trusted roots '%s': no PEM certificate in it",
 		    path);
 		goto out;
 	}
+	if (pem != NULL && count_certs(pem, strlen(pem)) == 0) {
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "trusted roots: no PEM certificate in the "
+		    "roots given");
+		goto out;
+	}
 	swgr_trust_system_pem(&b);
 	swgr_buf_putc(&b, '\n');
-	swgr_buf_put(&b, extra.p, extra.len);
+	if (path != NULL)
+		swgr_buf_put(&b, extra.p, extra.len);
+	if (pem != NULL) {
+		swgr_buf_putc(&b, '\n');
+		swgr_buf_puts(&b, pem);
+	}
 	if ((c->roots = swgr_buf_take(&b, &c->rootslen)) == NULL)
 		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 out:
@@ -166,7 +179,8 @@ swgr_http_client_new(const struct swgr_http_opts *o, struct swgr_http_client **o
 	len = strlen(c->base);
 	while (len > 0 && c->base[len - 1] == '/')
 		c->base[--len] = '\0';
-	if (o->trusted_roots != NULL && (rc = load_roots(c, o->trusted_roots, err)) != SWGR_OK)
+	if ((o->trusted_roots != NULL || o->roots_pem != NULL) &&
+	    (rc = load_roots(c, o->trusted_roots, o->roots_pem, err)) != SWGR_OK)
 		goto fail;
 	*out = c;
 	return SWGR_OK;
@@ -399,7 +413,11 @@ swgr_http_do(struct swgr_http_client *c, const struct swgr_http_req *q,
 	cc = cu.easy_perform(h);
 	if (cc == CURLE_OK)
 		cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	/* The handle outlives this frame in the pool: nothing may point into it. */
 	cu.easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+	cu.easy_setopt(h, CURLOPT_HEADERDATA, NULL);
 	cu.slist_free_all(hdrs);
 	handle_put(c, h);
 	if (cc == CURLE_WRITE_ERROR && r->body.len + 1 > HTTP_BODY_MAX)
