@@ -22,15 +22,17 @@ struct swgr_http_opts {
 	 * when the client is freed.  See swgr_http_bearer_file, swgr_http_basic.
 	 */
 	const char	*auth_header;
+	/* More roots as PEM text (a node's own CA), added after trusted_roots, or NULL. */
+	const char	*roots_pem;
 };
 
 struct swgr_http_client;
 
 /*
  * A client for base_url.  Reads and checks the trusted roots now (at least
- * one PEM certificate: SWGR_EINTERNAL naming the file otherwise).  HTTPS
- * servers are verified against the system roots (SSL_CERT_FILE and
- * SSL_CERT_DIR honoured) plus trusted_roots.  Thread-safe: requests from
+ * one PEM certificate in the file and in roots_pem: SWGR_EINTERNAL naming
+ * them otherwise).  HTTPS servers are verified against the system roots
+ * (SSL_CERT_FILE and SSL_CERT_DIR honoured) plus trusted_roots and roots_pem.  Thread-safe: requests from
  * several threads run at once, each on its own connection (kept alive for
  * the next request).  SWGR_EINTERNAL also when libcurl cannot be loaded.
  */
