@@ -1,9 +1,12 @@
 /* Unit tests of backend selection: weights, interleaving, weight 0, filtering, consistent placement. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pay/select.h"
 #include "t.h"
+
+#define CRC32(crc, p, len)	swgr_crc32((crc), (p), (len))
 
 static bool
 accept_all(size_t i, void *arg)
@@ -33,6 +36,54 @@ mkkeys(struct swgr_select_backend *v, size_t n, const uint32_t *w)
 	}
 }
 
+/* CRC-32 (IEEE 802.3, reflected 0xedb88320) bit by bit, as the reference for the fast one. */
+static uint32_t
+crc32_bitwise(uint32_t crc, const uint8_t *p, size_t len)
+{
+	int k;
+
+	crc = ~crc;
+	while (len-- > 0) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc & 1 ? 0xedb88320u ^ (crc >> 1) : crc >> 1;
+	}
+	return ~crc;
+}
+
+/* The CRC32 of the consistent ring: the published check values, chaining, and the bitwise reference. */
+static void
+test_crc32(void)
+{
+	static const struct { const char *in; uint32_t crc; } known[] = {
+		{ "", 0x00000000u },
+		{ "a", 0xe8b7be43u },
+		{ "abc", 0x352441c2u },
+		{ "123456789", 0xcbf43926u },
+		{ "message digest", 0x20159d7fu },
+		{ "The quick brown fox jumps over the lazy dog", 0x414fa339u },
+	};
+	uint8_t buf[512];
+	size_t i, n, bad = 0;
+	uint32_t x = 1;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		CHECK_INT(CRC32(0, known[i].in, strlen(known[i].in)), known[i].crc);
+	for (i = 0; i < 256; i++)
+		buf[i] = (uint8_t)i;
+	CHECK_INT(CRC32(0, buf, 256), 0x29058c73u);
+	CHECK_INT(CRC32(CRC32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+	for (n = 0; n < sizeof(buf); n++) {
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (uint8_t)(x >> 16);
+		}
+		bad += CRC32(0, buf, n) != crc32_bitwise(0, buf, n);
+		bad += CRC32(0x12345678u, buf, n) != crc32_bitwise(0x12345678u, buf, n);
+	}
+	CHECK_INT(bad, 0);
+}
+
 static void
 test_hashes(void)
 {
@@ -42,8 +93,7 @@ test_hashes(void)
 	const char *hex = "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619";
 	size_t i;
 
-	/* CRC32 check value, and SipHash-1-3 (key 0) as computed by CPython 3.11's bytes hash. */
-	CHECK_INT(swgr_crc32(0, "123456789", 9), 0xcbf43926u);
+	/* SipHash-1-3 (key 0) as computed by CPython 3.11's bytes hash. */
 	CHECK(swgr_siphash13("abc", 3) == 13851880170939887858ULL);
 	for (i = 0; i < 33; i++) {
 		unsigned v;
@@ -170,12 +220,44 @@ test_consistent(void)
 	swgr_selector_free(s);
 }
 
+/*
+ * Where 200 keys land on the ring of test_consistent, and their whole
+ * failover orders: the placements the ring gave when its CRC32 was still
+ * written out in select.c (before zlib's), so that a change of hash or ring
+ * shows here instead of moving every client's backend.
+ */
+static void
+test_consistent_placement(void)
+{
+	struct swgr_select_backend v[4];
+	uint32_t w[4] = { 1, 1, 1, 0 }, fnv = 2166136261u;
+	struct swgr_selector *s;
+	size_t order[4], i, j;
+	char key[16], first[41] = { 0 };
+
+	mkkeys(v, 4, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_CONSISTENT, 100, v, 4, &s, NULL) == SWGR_OK);
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		CHECK_INT(swgr_select(s, key, strlen(key), accept_all, NULL, order), 4);
+		if (i < 40)
+			first[i] = (char)('0' + order[0]);
+		for (j = 0; j < 4; j++)
+			fnv = (fnv ^ (uint32_t)order[j]) * 16777619u;
+	}
+	CHECK_STR(first, "1212000202022200021022120020212210022020");
+	CHECK_INT(fnv, 0x18f3bb8bu);
+	swgr_selector_free(s);
+}
+
 int
 main(void)
 {
+	test_crc32();
 	test_hashes();
 	test_round_robin();
 	test_random();
 	test_consistent();
+	test_consistent_placement();
 	return t_done("test_select");
 }
