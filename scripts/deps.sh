@@ -8,7 +8,7 @@ what=${1:-run}
 run_pkgs=(build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libfcgi-bin spawn-fcgi libssl-dev libsqlite3-dev libpq-dev libmariadb-dev
 	libjson-c-dev libyaml-dev libcurl4-openssl-dev libsecp256k1-dev
-	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev
+	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev zlib1g-dev
 	nginx curl ca-certificates
 	python3 python3-grpcio python3-protobuf python3-cryptography protobuf-compiler)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <zlib.h>
+
 #include "pay/select.h"
 
 #define KETAMA_POINTS	160	/* ring points per unit of weight, as the original */
@@ -25,34 +27,6 @@ struct swgr_selector {
 	size_t		 nring;
 	pthread_mutex_t	 lock;
 };
-
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void
-crc_init(void)
-{
-	uint32_t c, i, k;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
-uint32_t
-swgr_crc32(uint32_t crc, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	pthread_once(&crc_once, crc_init);
-	crc = ~crc;
-	while (len-- > 0)
-		crc = crc_table[(crc ^ *b++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND do {							\
@@ -198,7 +172,7 @@ build_ring(struct swgr_selector *s, const struct swgr_select_backend *v, struct 
 			buf[blen + 1] = (uint8_t)(prev >> 8);
 			buf[blen + 2] = (uint8_t)(prev >> 16);
 			buf[blen + 3] = (uint8_t)(prev >> 24);
-			prev = swgr_crc32(0, buf, blen + 4);
+			prev = (uint32_t)crc32_z(0, buf, blen + 4);
 			s->ring[s->nring].hash = prev;
 			s->ring[s->nring++].idx = (uint32_t)i;
 		}
@@ -358,7 +332,7 @@ static size_t
 select_consistent(struct swgr_selector *s, const void *key, size_t keylen, const bool *ok,
     bool *used, size_t *order)
 {
-	uint32_t h = swgr_crc32(0, key, keylen);
+	uint32_t h = (uint32_t)crc32_z(0, key, keylen);
 	size_t lo = 0, hi = s->nring, mid, step, m = 0, idx;
 
 	if (s->nring == 0)

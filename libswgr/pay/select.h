@@ -44,7 +44,6 @@ size_t		 swgr_select(struct swgr_selector *s, const void *key, size_t keylen,
 		    swgr_select_accept_fn accept, void *arg, size_t *order);
 
 /* Building blocks, exposed for tests. */
-uint32_t	 swgr_crc32(uint32_t crc, const void *p, size_t len);
 uint64_t	 swgr_siphash13(const void *p, size_t len);	/* keys (0, 0) */
 /* The original's synthetic address text "<ipv6>" of a backend key. */
 void		 swgr_select_addr(const uint8_t pk[33], char out[48]);
