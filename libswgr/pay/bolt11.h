@@ -1,4 +1,7 @@
-/* BOLT #11 invoices: decoding with signature check, the check against an LNURL-pay request, a small encoder. */
+/*
+ * BOLT #11 invoices: decoding with signature check, and the check against an
+ * LNURL-pay request (the tests' encoder is tests/unit/bolt11_encode.c).
+ */
 #ifndef SWGR_BOLT11_H
 #define SWGR_BOLT11_H
 
@@ -65,18 +68,5 @@ void		 swgr_bolt11_free(struct swgr_bolt11 *inv);
 enum swgr_rc	 swgr_bolt11_check(const struct swgr_bolt11 *inv, uint64_t amount_msat,
 		    const uint8_t description_hash[32], const uint8_t payee[33],
 		    struct swgr_err *err);
-
-/*
- * Encodes and signs inv with the 32-byte secret key seckey (for tests and
- * test helpers).  Used: network, has_amount/amount_msat (shortest
- * multiplier), timestamp, payment_secret, payment_hash, description if not
- * NULL else description_hash (one is required), expiry (omitted if 3600),
- * min_final_cltv (omitted if 18), features (if not 0), metadata (if not
- * NULL) and has_payee_field (writes 'n' with the key of seckey); payee is
- * ignored.  Fields are written in that order.  On SWGR_OK *out is a malloc'd
- * lowercase invoice the caller frees.
- */
-enum swgr_rc	 swgr_bolt11_encode(const struct swgr_bolt11 *inv, const uint8_t seckey[32],
-		    char **out, struct swgr_err *err);
 
 #endif

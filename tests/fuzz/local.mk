@@ -17,8 +17,8 @@ FUZZ_RUNFLAGS = -timeout=$(FUZZ_TIMEOUT) -max_len=8300 -print_final_stats=1
 # Empty: every tests/fuzz/fuzz_*.c.
 FUZZ_TARGETS =
 # What the targets link with: the decoders and what they call.
-FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/buf.c \
-	libswgr/core/sha256.c libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c
+FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/sha256.c \
+	libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c
 FUZZ_LIBS = $(SECP256K1_LIBS) $(OPENSSL_LIBS) -lpthread -lm
 
 FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) \

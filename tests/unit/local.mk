@@ -31,6 +31,9 @@ tests_unit_test_dbdrv_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dbdrv_LDADD = $(UNIT_LDADD)
 tests_unit_test_bech32_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bech32_LDADD = $(UNIT_LDADD)
+# the encoder that writes the decoder's test invoices lives with the tests
+tests_unit_test_bolt11_SOURCES = tests/unit/test_bolt11.c tests/unit/bolt11_encode.c \
+	tests/unit/bolt11_encode.h
 tests_unit_test_bolt11_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bolt11_LDADD = $(UNIT_LDADD)
 tests_unit_test_qr_CFLAGS = $(UNIT_CFLAGS)

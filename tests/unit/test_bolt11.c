@@ -3,6 +3,7 @@
 
 #include <secp256k1.h>
 
+#include "bolt11_encode.h"
 #include "core/bech32.h"
 #include "pay/bolt11.h"
 #include "core/sha256.h"
@@ -212,7 +213,7 @@ test_vectors(void)
 		}
 		/* Our encoder, with RFC 6979 nonces, writes the same string. */
 		if (v->reencodes) {
-			CHECK_INT(swgr_bolt11_encode(&inv, key, &s, &err), SWGR_OK);
+			CHECK_INT(bolt11_encode(&inv, key, &s, &err), SWGR_OK);
 			CHECK_STR(s, v->invoice);
 			free(s);
 		}
@@ -264,7 +265,7 @@ roundtrip(const struct swgr_bolt11 *in, const uint8_t key[32])
 	size_t plen = sizeof(payee);
 	char *s;
 
-	if (swgr_bolt11_encode(in, key, &s, &err) != SWGR_OK) {
+	if (bolt11_encode(in, key, &s, &err) != SWGR_OK) {
 		t_fail++;
 		fprintf(stderr, "encode: %s\n", err.msg);
 		return;
@@ -377,7 +378,7 @@ test_check(void)
 	inv.has_description_hash = true;
 	inv.expiry = 3600;
 	inv.min_final_cltv = 18;
-	CHECK_INT(swgr_bolt11_encode(&inv, key, &s, &err), SWGR_OK);
+	CHECK_INT(bolt11_encode(&inv, key, &s, &err), SWGR_OK);
 	CHECK_INT(swgr_bolt11_decode(s, strlen(s), &inv, &err), SWGR_OK);
 	free(s);
 	memcpy(payee, inv.payee, 33);
@@ -575,7 +576,7 @@ test_payee_field(void)
 	in.expiry = 600;
 	in.min_final_cltv = 40;
 	in.has_payee_field = true;
-	CHECK_INT(swgr_bolt11_encode(&in, key, &s, &err), SWGR_OK);
+	CHECK_INT(bolt11_encode(&in, key, &s, &err), SWGR_OK);
 	CHECK_INT(swgr_bolt11_decode(s, strlen(s), &out, &err), SWGR_OK);
 	CHECK(out.has_payee_field);
 	swgr_bolt11_free(&out);
@@ -601,17 +602,17 @@ test_payee_field(void)
 	free(s);
 	/* A wrong secret key argument. */
 	memset(key, 0, 32);
-	CHECK_INT(swgr_bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
+	CHECK_INT(bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
 	CHECK(s == NULL);
 	memset(key, 1, 32);
 	in.has_description_hash = false;
-	CHECK_INT(swgr_bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
+	CHECK_INT(bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
 	in.has_description_hash = true;
 	snprintf(in.network, sizeof(in.network), "xx");
-	CHECK_INT(swgr_bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
+	CHECK_INT(bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
 	snprintf(in.network, sizeof(in.network), "bc");
 	in.amount_msat = 0;
-	CHECK_INT(swgr_bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
+	CHECK_INT(bolt11_encode(&in, key, &s, &err), SWGR_EINVAL);
 }
 
 /* FIPS 180-2 examples: the empty string and "abc", more than once (the algorithm is fetched once). */
