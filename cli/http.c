@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "core/json.h"
 
 #define TIMEOUT_MS	1000	/* the original's connect and total timeouts */
 
@@ -105,25 +106,20 @@ enum swgr_rc
 cli_json_array(const char *text, size_t len, char ***elems, size_t *n,
     struct swgr_err *err)
 {
-	json_tokener *tok;
 	json_object *arr;
 	const char *s;
 	size_t i, cnt;
 	char **v;
+	enum swgr_rc rc;
 
 	*elems = NULL;
 	*n = 0;
-	if ((tok = json_tokener_new()) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	arr = json_tokener_parse_ex(tok, text, (int)len);
-	if (arr == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(arr, json_type_array)) {
-		json_tokener_free(tok);
+	if ((rc = swgr_json_parse(text, len, &arr, NULL)) == SWGR_ENOMEM)
+		return swgr_err_set(err, rc, "out of memory");
+	if (rc != SWGR_OK || !json_object_is_type(arr, json_type_array)) {
 		json_object_put(arr);
 		return swgr_err_set(err, SWGR_ESYNTAX, "response is not a JSON array");
 	}
-	json_tokener_free(tok);
 	cnt = json_object_array_length(arr);
 	if ((v = calloc(cnt + 1, sizeof(*v))) == NULL)
 		goto oom;

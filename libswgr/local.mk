@@ -10,12 +10,14 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/uuid.c libswgr/core/uuid.h libswgr/core/pubkey.c libswgr/core/pubkey.h \
 	libswgr/core/time.c libswgr/core/time.h libswgr/core/clock.c libswgr/core/clock.h \
 	libswgr/core/base64.c libswgr/core/base64.h libswgr/core/email.c libswgr/core/email.h \
-	libswgr/core/json.c libswgr/core/json.h libswgr/core/uri.c libswgr/core/uri.h \
+	libswgr/core/json.c libswgr/core/json_parse.c libswgr/core/json.h \
+	libswgr/core/uri.c libswgr/core/uri.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
-	libswgr/model/model.c libswgr/model/model.h \
+	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
+	libswgr/model/model.h \
 	libswgr/auth/token.c libswgr/auth/token.h \
 	libswgr/store/db.c libswgr/store/db.h \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \

@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "auth/token.h"
 #include "core/base64.h"
+#include "core/json.h"
 
 /* The only header we mint. */
 #define HEADER_JSON	"{\"typ\":\"JWT\",\"alg\":\"ES256\"}"
@@ -351,7 +352,6 @@ static enum swgr_rc
 segment_object(const char *s, size_t len, const char *what,
     json_object **out, struct swgr_err *err)
 {
-	json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	uint8_t *raw = NULL;
 	size_t rawlen;
@@ -361,21 +361,14 @@ segment_object(const char *s, size_t len, const char *what,
 	if (len == 0 || len > SEGMENT_MAX ||
 	    swgr_base64url_decode(s, len, &raw, &rawlen) != SWGR_OK)
 		return swgr_err_set(err, rc, "token %s is not valid base64url", what);
-	if (rawlen == 0 || memchr(raw, '\0', rawlen) != NULL) {
-		swgr_err_set(err, rc, "token %s is not JSON", what);
+	if ((rc = swgr_json_parse((const char *)raw, rawlen, &obj, NULL)) != SWGR_OK) {
+		if (rc == SWGR_ENOMEM)
+			swgr_err_set(err, rc, "verifying token: out of memory");
+		else
+			rc = swgr_err_set(err, SWGR_EINVAL, "token %s is not valid JSON", what);
 		goto out;
 	}
-	if ((tok = json_tokener_new()) == NULL) {
-		rc = swgr_err_set(err, SWGR_ENOMEM, "verifying token: out of memory");
-		goto out;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, (const char *)raw, (int)rawlen);
-	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != rawlen) {
-		swgr_err_set(err, rc, "token %s is not valid JSON", what);
-		goto out;
-	}
+	rc = SWGR_EINVAL;
 	if (!json_object_is_type(obj, json_type_object)) {
 		swgr_err_set(err, rc, "token %s is not a JSON object", what);
 		goto out;
@@ -385,8 +378,6 @@ segment_object(const char *s, size_t len, const char *what,
 	rc = SWGR_OK;
 out:
 	json_object_put(obj);
-	if (tok != NULL)
-		json_tokener_free(tok);
 	free(raw);
 	return rc;
 }

@@ -1,4 +1,7 @@
-/* JSON text: a writer byte-compatible with serde_json, and a strict reader in front of json-c. */
+/*
+ * JSON text: a writer byte-compatible with serde_json (core/json.c), and the
+ * strict reader in front of json-c (core/json_parse.c).
+ */
 #ifndef SWGR_JSON_H
 #define SWGR_JSON_H
 
@@ -60,6 +63,16 @@ void	 swgr_jw_raw(struct swgr_jw *jw, const char *json, size_t len);
 void	 swgr_json_escape(struct swgr_buf *b, const char *s, size_t len);
 /* The same, with the quotes: a complete JSON string. */
 void	 swgr_json_string(struct swgr_buf *b, const char *s, size_t len);
+
+/*
+ * Rewriting JSON text (it is read by swgr_json_parse, so its errors are
+ * those): canonical is compact with object keys sorted at every level, into
+ * a malloc'd *out the caller frees; pretty re-indents in serde_json's pretty
+ * style, appended to out.
+ */
+enum swgr_rc	 swgr_json_canonical(const char *text, size_t len, char **out, struct swgr_err *err);
+enum swgr_rc	 swgr_json_pretty(const char *text, size_t len, struct swgr_buf *out,
+		    struct swgr_err *err);
 
 /*
  * Parses text (need not be NUL-terminated) with serde_json's strictness:

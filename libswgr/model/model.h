@@ -104,8 +104,6 @@ enum swgr_rc swgr_metadata_from_json(const char *text, size_t len, enum swgr_sha
 /* The stored metadata column (OfferMetadataSparse JSON) into the sparse fields of out. */
 enum swgr_rc swgr_metadata_sparse_from_json(const char *text, size_t len,
 	    struct swgr_metadata *out, struct swgr_err *err);
-/* Canonical compact JSON of any JSON value with object keys sorted at every level. */
-enum swgr_rc swgr_json_canonical(const char *text, size_t len, char **out, struct swgr_err *err);
 
 /*
  * Writers append the JSON form to b, in the field order of spec §7.
@@ -119,7 +117,5 @@ void	 swgr_metadata_to_json(struct swgr_buf *b, const struct swgr_metadata *v, b
 void	 swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t n, bool pretty);
 /* The OfferMetadataSparse JSON (no id/partition): the stored metadata column. */
 void	 swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v);
-/* Re-indents any JSON text in serde_json's pretty style. */
-enum swgr_rc swgr_json_pretty(const char *text, size_t len, struct swgr_buf *out, struct swgr_err *err);
 
 #endif

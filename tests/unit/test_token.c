@@ -347,6 +347,11 @@ test_forged(void)
 		{ "header array", "[\"ES256\"]", NULL, SIG_RAW, SWGR_EINVAL, "object" },
 		{ "header not json", "{alg:ES256}", NULL, SIG_RAW, SWGR_EINVAL, "JSON" },
 		{ "header trailing", "{\"alg\":\"ES256\"}x", NULL, SIG_RAW, SWGR_EINVAL, "JSON" },
+		/* Read as serde_json reads: a lone surrogate, a leading zero, a bare tab in a string. */
+		{ "header lone surrogate", "{\"alg\":\"ES256\",\"typ\":\"\\udc00\"}", NULL, SIG_RAW, SWGR_EINVAL, "JSON" },
+		{ "header leading zero", "{\"alg\":\"ES256\",\"n\":01}", NULL, SIG_RAW, SWGR_EINVAL, "JSON" },
+		{ "header raw tab", "{\"alg\":\"ES256\",\"typ\":\"J\tWT\"}", NULL, SIG_RAW, SWGR_EINVAL, "JSON" },
+		{ "claims infinite", NULL, "{\"aud\":\"discovery\",\"exp\":9999999999,\"x\":1e400}", SIG_RAW, SWGR_EINVAL, "JSON" },
 		{ "der signature", "{\"typ\":\"JWT\",\"alg\":\"ES256\"}", NULL, SIG_DER, SWGR_EINVAL, "64 bytes" },
 		{ "r zero", "{\"typ\":\"JWT\",\"alg\":\"ES256\"}", NULL, SIG_ZERO_R, SWGR_EINVAL, "range" },
 		{ "s order", "{\"typ\":\"JWT\",\"alg\":\"ES256\"}", NULL, SIG_S_ORDER, SWGR_EINVAL, "range" },
@@ -384,6 +389,34 @@ test_forged(void)
 		}
 		free(tok);
 		free(cl);
+	}
+}
+
+/*
+ * Claims nested as deep as serde_json reads (below SWGR_JSON_DEPTH_MAX) are
+ * accepted, deeper ones refused: the token's JSON goes through the one strict
+ * reader, not json-c's own limit of 32.
+ */
+static void
+test_deep_claims(void)
+{
+	struct swgr_err err;
+	char cl[512], *tok;
+	size_t depth, i, n;
+
+	for (depth = 40; depth <= 200; depth += 160) {
+		n = (size_t)snprintf(cl, sizeof(cl), "{\"aud\":\"discovery\",\"exp\":9999999999,\"x\":");
+		for (i = 0; i < depth; i++)
+			cl[n++] = '[';
+		for (i = 0; i < depth; i++)
+			cl[n++] = ']';
+		cl[n++] = '}';
+		cl[n] = '\0';
+		tok = forge("{\"alg\":\"ES256\"}", cl, priv, SIG_RAW);
+		CHECK_INT(verify(tok, "discovery", NULL, &err), depth < 128 ? SWGR_OK : SWGR_EINVAL);
+		if (depth >= 128)
+			CHECK(strstr(err.msg, "JSON") != NULL);
+		free(tok);
 	}
 }
 
@@ -467,6 +500,7 @@ main(void)
 	test_mint_verify();
 	test_expiry();
 	test_forged();
+	test_deep_claims();
 	test_garbage();
 
 	EVP_PKEY_free(pub);

@@ -1,0 +1,209 @@
+/* The records written as their JSON forms (spec §7), in serde_json's field order and formatting. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/pubkey.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "model/model.h"
+
+static void
+jw_uuid(struct swgr_jw *jw, const char *key, const struct swgr_uuid *u)
+{
+	char s[SWGR_UUID_STRLEN + 1];
+
+	swgr_uuid_format(u, s);
+	swgr_jw_key(jw, key);
+	swgr_jw_str(jw, s);
+}
+
+static void
+jw_time(struct swgr_jw *jw, const char *key, const struct swgr_time *t)
+{
+	char s[SWGR_TIME_STRMAX];
+
+	swgr_time_format(t, s);
+	swgr_jw_key(jw, key);
+	swgr_jw_str(jw, s);
+}
+
+static void
+jw_backend(struct swgr_jw *jw, const struct swgr_backend *v)
+{
+	char pk[SWGR_PUBKEY_STRLEN + 1];
+	const char *impl;
+	size_t i;
+
+	swgr_pubkey_format(&v->pk, pk);
+	swgr_jw_obj_open(jw);
+	swgr_jw_key(jw, "publicKey");
+	swgr_jw_str(jw, pk);
+	if (v->name != NULL) {
+		swgr_jw_key(jw, "name");
+		swgr_jw_str(jw, v->name);
+	}
+	swgr_jw_key(jw, "partitions");
+	swgr_jw_arr_open(jw);
+	for (i = 0; i < v->npartitions; i++)
+		swgr_jw_str(jw, v->partitions[i]);
+	swgr_jw_arr_close(jw);
+	swgr_jw_key(jw, "weight");
+	swgr_jw_i64(jw, v->weight);
+	swgr_jw_key(jw, "enabled");
+	swgr_jw_bool(jw, v->enabled);
+	swgr_jw_key(jw, "implementation");
+	impl = v->implementation != NULL ? v->implementation : "null";
+	swgr_jw_raw(jw, impl, strlen(impl));
+	swgr_jw_obj_close(jw);
+}
+
+/* The members text, longText, image, identifier (without braces). */
+static void
+jw_sparse_members(struct swgr_jw *jw, const struct swgr_metadata *m)
+{
+	char *b64;
+
+	swgr_jw_key(jw, "text");
+	swgr_jw_str(jw, m->text != NULL ? m->text : "");
+	if (m->long_text != NULL) {
+		swgr_jw_key(jw, "longText");
+		swgr_jw_str(jw, m->long_text);
+	}
+	if (m->image_kind != SWGR_IMAGE_NONE) {
+		swgr_jw_key(jw, "image");
+		swgr_jw_obj_open(jw);
+		swgr_jw_key(jw, m->image_kind == SWGR_IMAGE_PNG ? "png" : "jpeg");
+		if ((b64 = swgr_base64_encode(m->image, m->image_len)) == NULL)
+			jw->b->oom = true;
+		else
+			swgr_jw_str(jw, b64);
+		free(b64);
+		swgr_jw_obj_close(jw);
+	}
+	if (m->ident_kind != SWGR_IDENT_NONE && m->identifier != NULL) {
+		swgr_jw_key(jw, "identifier");
+		swgr_jw_obj_open(jw);
+		swgr_jw_key(jw, m->ident_kind == SWGR_IDENT_EMAIL ? "email" : "text");
+		swgr_jw_str(jw, m->identifier);
+		swgr_jw_obj_close(jw);
+	}
+}
+
+static void
+jw_metadata(struct swgr_jw *jw, const struct swgr_metadata *m)
+{
+	swgr_jw_obj_open(jw);
+	jw_uuid(jw, "id", &m->id);
+	swgr_jw_key(jw, "partition");
+	swgr_jw_str(jw, m->partition != NULL ? m->partition : "");
+	jw_sparse_members(jw, m);
+	swgr_jw_obj_close(jw);
+}
+
+static void
+jw_offer(struct swgr_jw *jw, const struct swgr_offer *o)
+{
+	swgr_jw_obj_open(jw);
+	swgr_jw_key(jw, "partition");
+	swgr_jw_str(jw, o->partition != NULL ? o->partition : "");
+	jw_uuid(jw, "id", &o->id);
+	swgr_jw_key(jw, "maxSendable");
+	swgr_jw_u64(jw, o->max_sendable);
+	swgr_jw_key(jw, "minSendable");
+	swgr_jw_u64(jw, o->min_sendable);
+	jw_uuid(jw, "metadataId", &o->metadata_id);
+	if (o->metadata != NULL) {
+		swgr_jw_key(jw, "metadata");
+		swgr_jw_obj_open(jw);
+		jw_sparse_members(jw, o->metadata);
+		swgr_jw_obj_close(jw);
+	}
+	jw_time(jw, "timestamp", &o->timestamp);
+	if (o->has_expires)
+		jw_time(jw, "expires", &o->expires);
+	swgr_jw_obj_close(jw);
+}
+
+void
+swgr_backend_to_json(struct swgr_buf *b, const struct swgr_backend *v, bool pretty)
+{
+	struct swgr_jw jw;
+
+	swgr_jw_init(&jw, b, pretty);
+	jw_backend(&jw, v);
+}
+
+void
+swgr_backends_to_json(struct swgr_buf *b, const struct swgr_backend *v, size_t n,
+    bool pretty)
+{
+	struct swgr_jw jw;
+	size_t i;
+
+	swgr_jw_init(&jw, b, pretty);
+	swgr_jw_arr_open(&jw);
+	for (i = 0; i < n; i++)
+		jw_backend(&jw, &v[i]);
+	swgr_jw_arr_close(&jw);
+}
+
+void
+swgr_offer_to_json(struct swgr_buf *b, const struct swgr_offer *v, bool pretty)
+{
+	struct swgr_jw jw;
+
+	swgr_jw_init(&jw, b, pretty);
+	jw_offer(&jw, v);
+}
+
+void
+swgr_offers_to_json(struct swgr_buf *b, const struct swgr_offer *v, size_t n,
+    bool pretty)
+{
+	struct swgr_jw jw;
+	size_t i;
+
+	swgr_jw_init(&jw, b, pretty);
+	swgr_jw_arr_open(&jw);
+	for (i = 0; i < n; i++)
+		jw_offer(&jw, &v[i]);
+	swgr_jw_arr_close(&jw);
+}
+
+void
+swgr_metadata_to_json(struct swgr_buf *b, const struct swgr_metadata *v, bool pretty)
+{
+	struct swgr_jw jw;
+
+	swgr_jw_init(&jw, b, pretty);
+	jw_metadata(&jw, v);
+}
+
+void
+swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t n,
+    bool pretty)
+{
+	struct swgr_jw jw;
+	size_t i;
+
+	swgr_jw_init(&jw, b, pretty);
+	swgr_jw_arr_open(&jw);
+	for (i = 0; i < n; i++)
+		jw_metadata(&jw, &v[i]);
+	swgr_jw_arr_close(&jw);
+}
+
+void
+swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v)
+{
+	struct swgr_jw jw;
+
+	swgr_jw_init(&jw, b, false);
+	swgr_jw_obj_open(&jw);
+	jw_sparse_members(&jw, v);
+	swgr_jw_obj_close(&jw);
+}
