@@ -1,13 +1,15 @@
-/* swgr offer …: offer and metadata templates and the Offer service client commands (spec §15.5). */
+/*
+ * swgr offer …: its command line (spec §15.5): options, the offer and
+ * metadata templates, and the commands on the Offer service (over cli/offer.c).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "model/model.h"
 #include "core/uuid.h"
-
-#define ENV	"OFFER"
+#include "model/model.h"
+#include "offer.h"
 
 static struct {
 	const char		*partition;
@@ -36,79 +38,13 @@ static const struct cli_opt meta_new_opts[] = {
 static const struct cli_opt get_opts[] = {
 	{ "start", 's', "N", false, "Start position when listing (default 0)", &o.start },
 	{ "count", 'c', "N", false, "Count when listing (default 100)", &o.count },
-	OPT_OUTPUT, CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+	OPT_OUTPUT, CLI_CLIENT_OPTS(o.client, OFFER_ENV), OPT_END
 };
 static const struct cli_opt input_opts[] = {
 	{ "input", 'i', "FILE", false, "JSON source path, defaults to stdin", &o.input },
-	CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+	CLI_CLIENT_OPTS(o.client, OFFER_ENV), OPT_END
 };
-static const struct cli_opt client_opts[] = { CLI_CLIENT_OPTS(o.client, ENV), OPT_END };
-
-/*
- * Offers and metadata differ only in their record type, URL collection
- * and messages: one table each, and type-erased wrappers of model.h.
- */
-struct kind {
-	const char	*coll;		/* URL segment */
-	const char	*noun;		/* in HTTP error contexts */
-	const char	*query;		/* added to GET of one record, or NULL */
-	size_t		 size;
-	enum swgr_rc	(*parse)(const char *, size_t, enum swgr_shape, void *,
-			    struct swgr_err *);
-	void		(*write)(struct swgr_buf *, const void *, bool);
-	void		(*write_all)(struct swgr_buf *, const void *, size_t, bool);
-	void		(*free_one)(void *);
-	void		(*free_all)(void *, size_t);
-	struct swgr_uuid *(*id)(void *);
-	char	       **(*partition)(void *);
-	const char	*missing_get;	/* "<X> " of "<X> <id> not found" */
-	const char	*created;
-	const char	*updated;
-	const char	*conflict;
-	const char	*deleted;
-	const char	*missing_del;
-};
-
-static enum swgr_rc
-offer_parse(const char *t, size_t n, enum swgr_shape s, void *v, struct swgr_err *e)
-{
-	return swgr_offer_from_json(t, n, s, v, e);
-}
-static void offer_write(struct swgr_buf *b, const void *v, bool p) { swgr_offer_to_json(b, v, p); }
-static void offer_write_all(struct swgr_buf *b, const void *v, size_t n, bool p) { swgr_offers_to_json(b, v, n, p); }
-static void offer_free(void *v) { swgr_offer_free(v); }
-static void offer_free_all(void *v, size_t n) { swgr_offers_free(v, n); }
-static struct swgr_uuid *offer_id(void *v) { return &((struct swgr_offer *)v)->id; }
-static char **offer_partition(void *v) { return &((struct swgr_offer *)v)->partition; }
-
-static enum swgr_rc
-meta_parse(const char *t, size_t n, enum swgr_shape s, void *v, struct swgr_err *e)
-{
-	return swgr_metadata_from_json(t, n, s, v, e);
-}
-static void meta_write(struct swgr_buf *b, const void *v, bool p) { swgr_metadata_to_json(b, v, p); }
-static void meta_write_all(struct swgr_buf *b, const void *v, size_t n, bool p) { swgr_metadatas_to_json(b, v, n, p); }
-static void meta_free(void *v) { swgr_metadata_free(v); }
-static void meta_free_all(void *v, size_t n) { swgr_metadatas_free(v, n); }
-static struct swgr_uuid *meta_id(void *v) { return &((struct swgr_metadata *)v)->id; }
-static char **meta_partition(void *v) { return &((struct swgr_metadata *)v)->partition; }
-
-static const struct kind offer_kind = {
-	"offers", "offer", "sparse=true", sizeof(struct swgr_offer),
-	offer_parse, offer_write, offer_write_all, offer_free, offer_free_all,
-	offer_id, offer_partition,
-	"Offer ", "Offer created: ", "Offer updated: ",
-	"Conflict. Offer already exists at: ", "Offer deleted: ",
-	"Offer not Found: "
-};
-
-static const struct kind meta_kind = {
-	"metadata", "offer metadata", NULL, sizeof(struct swgr_metadata),
-	meta_parse, meta_write, meta_write_all, meta_free, meta_free_all,
-	meta_id, meta_partition,
-	"Metadata ", "Created: ", "Updated: ",
-	"Conflict. Metadata already exists at: ", "Deleted: ", "Not Found: "
-};
+static const struct cli_opt client_opts[] = { CLI_CLIENT_OPTS(o.client, OFFER_ENV), OPT_END };
 
 /* Parses a UUID argument; false after a usage message. */
 static bool
@@ -216,99 +152,8 @@ cmd_meta_new(int argc, char **argv, const char *ctx)
 	return rc;
 }
 
-/* GET one record into out (pretty), or SWGR_NOTFOUND. */
-static enum swgr_rc
-get_one(const struct kind *k, struct swgr_http_client *h, const char *partition,
-    const char *id, struct swgr_buf *out, struct swgr_err *err)
-{
-	const char *segs[] = { k->coll, partition, id };
-	struct swgr_http_resp r;
-	char what[64];
-	enum swgr_rc rc;
-	void *v = NULL;
-
-	snprintf(what, sizeof(what), "get %s", k->noun);
-	if ((rc = cli_http_request(h, "GET", segs, 3, k->query, NULL, 0, what,
-	    &r, err)) != SWGR_OK)
-		goto out;
-	if (r.status == 404) {
-		rc = swgr_err_set(err, SWGR_NOTFOUND, "%s%s not found",
-		    k->missing_get, id);
-		goto out;
-	}
-	if (r.status != 200) {
-		rc = swgr_http_status_error(&r, what, err);
-		goto out;
-	}
-	if ((v = calloc(1, k->size)) == NULL) {
-		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (k->parse(r.body.p, r.body.len, SWGR_SHAPE_FULL, v, err) != SWGR_OK) {
-		swgr_err_wrap(err, "parsing %s %s", k->noun, r.url);
-		rc = SWGR_EUPSTREAM;
-		goto out;
-	}
-	k->write(out, v, true);
-	k->free_one(v);
-out:
-	free(v);
-	swgr_http_resp_free(&r);
-	return rc;
-}
-
-/* GET a page of records into out (pretty array). */
-static enum swgr_rc
-get_page(const struct kind *k, struct swgr_http_client *h, const char *partition,
-    unsigned long long start, unsigned long long count, struct swgr_buf *out,
-    struct swgr_err *err)
-{
-	const char *segs[] = { k->coll, partition };
-	struct swgr_http_resp r;
-	char what[64], query[64], **elems = NULL;
-	enum swgr_rc rc;
-	size_t i, n = 0;
-	char *v = NULL;
-
-	snprintf(what, sizeof(what), "get all %s", k->noun);
-	snprintf(query, sizeof(query), "start=%llu&count=%llu", start, count);
-	if ((rc = cli_http_request(h, "GET", segs, 2, query, NULL, 0, what,
-	    &r, err)) != SWGR_OK)
-		goto out;
-	if (r.status != 200) {
-		rc = swgr_http_status_error(&r, what, err);
-		goto out;
-	}
-	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &n, err)) != SWGR_OK)
-		goto bad;
-	if ((v = calloc(n + 1, k->size)) == NULL) {
-		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if ((rc = k->parse(elems[i], strlen(elems[i]), SWGR_SHAPE_FULL,
-		    v + i * k->size, err)) != SWGR_OK) {
-			k->free_all(v, i);
-			v = NULL;
-			goto bad;
-		}
-	}
-	k->write_all(out, v, n, true);
-	k->free_all(v, n);
-	v = NULL;
-	goto out;
-bad:
-	swgr_err_wrap(err, "parsing all %s %s", k->noun, r.url);
-	rc = SWGR_EUPSTREAM;
-out:
-	free(v);
-	swgr_strv_free(elems, n);
-	swgr_http_resp_free(&r);
-	return rc;
-}
-
 static int
-run_get(const struct kind *k, const struct cli_cmd *cmd, int argc, char **argv)
+run_get(const struct offer_kind *k, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct swgr_http_client *h = NULL;
 	struct swgr_buf out = { 0 };
@@ -337,12 +182,12 @@ run_get(const struct kind *k, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd->path, "invalid value '%s' for '--count <N>'",
 		    o.count);
 	rc = CLI_EXIT_ERR;
-	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK)
+	if (cli_http_open(OFFER_ENV, &o.client, &h, &err) != SWGR_OK)
 		goto fail;
 	if (npos == 2) {
-		if (get_one(k, h, pos[0], idtext, &out, &err) != SWGR_OK)
+		if (offer_get_one(k, h, pos[0], idtext, &out, &err) != SWGR_OK)
 			goto fail;
-	} else if (get_page(k, h, pos[0], start, count, &out, &err) != SWGR_OK)
+	} else if (offer_get_page(k, h, pos[0], start, count, &out, &err) != SWGR_OK)
 		goto fail;
 	if (write_json(&out, k->noun, &err) != SWGR_OK)
 		goto fail;
@@ -356,54 +201,9 @@ out:
 	return rc;
 }
 
-/* Sends a request and reports the outcome by the kind's messages. */
-static int
-request(const struct kind *k, const char *method, const char *const *segs,
-    size_t nsegs, const char *body, size_t len, const char *id)
-{
-	struct swgr_http_client *h = NULL;
-	struct swgr_http_resp r = { 0 };
-	struct swgr_err err;
-	const char *ok = NULL;
-	char what[64];
-	int rc = CLI_EXIT_ERR;
-
-	snprintf(what, sizeof(what), "%s %s", strcmp(method, "POST") == 0 ?
-	    "post" : strcmp(method, "PUT") == 0 ? "put" : "delete", k->noun);
-	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK ||
-	    cli_http_request(h, method, segs, nsegs, NULL, body, len, what, &r,
-	    &err) != SWGR_OK)
-		goto fail;
-	if (r.status == 201 && strcmp(method, "DELETE") != 0)
-		ok = k->created;
-	else if (r.status == 204 && strcmp(method, "PUT") == 0)
-		ok = k->updated;
-	else if (r.status == 204 && strcmp(method, "DELETE") == 0)
-		ok = k->deleted;
-	else if (r.status == 409 && strcmp(method, "POST") == 0) {
-		swgr_err_set(&err, SWGR_CONFLICT, "%s%s", k->conflict, id);
-		goto fail;
-	} else if (r.status == 404 && strcmp(method, "DELETE") == 0) {
-		swgr_err_set(&err, SWGR_NOTFOUND, "%s%s", k->missing_del, id);
-		goto fail;
-	} else {
-		swgr_http_status_error(&r, what, &err);
-		goto fail;
-	}
-	cli_log(SWGR_LOG_INFO, "%s%s", ok, id);
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	cli_fail(&err);
-out:
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(h);
-	return rc;
-}
-
 /* POST (no positionals) or PUT <PARTITION> <ID> of a validated record. */
 static int
-run_post_put(const struct kind *k, const struct cli_cmd *cmd, bool put,
+run_post_put(const struct offer_kind *k, const struct cli_cmd *cmd, bool put,
     int argc, char **argv)
 {
 	struct swgr_buf body = { 0 };
@@ -452,8 +252,8 @@ run_post_put(const struct kind *k, const struct cli_cmd *cmd, bool put,
 	segs[0] = k->coll;
 	segs[1] = put ? pos[0] : NULL;
 	segs[2] = idtext;
-	rc = request(k, put ? "PUT" : "POST", segs, put ? 3 : 1, body.p,
-	    body.len, idtext);
+	rc = offer_request(k, &o.client, put ? "PUT" : "POST", segs, put ? 3 : 1,
+	    body.p, body.len, idtext);
 	goto out;
 fail:
 	cli_fail(&err);
@@ -467,7 +267,7 @@ out:
 }
 
 static int
-run_delete(const struct kind *k, const struct cli_cmd *cmd, int argc,
+run_delete(const struct offer_kind *k, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
 	struct swgr_uuid id;
@@ -483,7 +283,7 @@ run_delete(const struct kind *k, const struct cli_cmd *cmd, int argc,
 	segs[0] = k->coll;
 	segs[1] = pos[0];
 	segs[2] = idtext;
-	return request(k, "DELETE", segs, 3, NULL, 0, idtext);
+	return offer_request(k, &o.client, "DELETE", segs, 3, NULL, 0, idtext);
 }
 
 #define PART_HELP	"  <PARTITION>  Partition name\n"
@@ -497,7 +297,7 @@ cmd_offer_get(int argc, char **argv, const char *ctx)
 	    CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_get(&offer_kind, &cmd, argc, argv);
+	return run_get(&offer_records, &cmd, argc, argv);
 }
 
 static int
@@ -508,7 +308,7 @@ cmd_offer_post(int argc, char **argv, const char *ctx)
 	    CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_post_put(&offer_kind, &cmd, false, argc, argv);
+	return run_post_put(&offer_records, &cmd, false, argc, argv);
 }
 
 static int
@@ -520,7 +320,7 @@ cmd_offer_put(int argc, char **argv, const char *ctx)
 	    CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_post_put(&offer_kind, &cmd, true, argc, argv);
+	return run_post_put(&offer_records, &cmd, true, argc, argv);
 }
 
 static int
@@ -531,7 +331,7 @@ cmd_offer_delete(int argc, char **argv, const char *ctx)
 	    client_opts, 2, 2, CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_delete(&offer_kind, &cmd, argc, argv);
+	return run_delete(&offer_records, &cmd, argc, argv);
 }
 
 static int
@@ -544,7 +344,7 @@ cmd_meta_get(int argc, char **argv, const char *ctx)
 	    CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_get(&meta_kind, &cmd, argc, argv);
+	return run_get(&offer_metadata, &cmd, argc, argv);
 }
 
 static int
@@ -555,7 +355,7 @@ cmd_meta_post(int argc, char **argv, const char *ctx)
 	    0, 0, CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_post_put(&meta_kind, &cmd, false, argc, argv);
+	return run_post_put(&offer_metadata, &cmd, false, argc, argv);
 }
 
 static int
@@ -568,7 +368,7 @@ cmd_meta_put(int argc, char **argv, const char *ctx)
 	    CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_post_put(&meta_kind, &cmd, true, argc, argv);
+	return run_post_put(&offer_metadata, &cmd, true, argc, argv);
 }
 
 static int
@@ -580,7 +380,7 @@ cmd_meta_delete(int argc, char **argv, const char *ctx)
 	    client_opts, 2, 2, CLI_CLIENT_FOOTER };
 
 	(void)ctx;
-	return run_delete(&meta_kind, &cmd, argc, argv);
+	return run_delete(&offer_metadata, &cmd, argc, argv);
 }
 
 static const struct cli_sub metadata_subs[] = {
