@@ -1,4 +1,4 @@
-/* The strict YAML reader of the configuration: one document, typed values, errors with file, line and key. */
+/* The strict YAML reader of the configuration: one document, typed values, errors with file and line. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
@@ -81,7 +81,8 @@ swgr_yaml_key_line(const struct swgr_yaml_map *m, const char *key)
 }
 
 enum swgr_rc
-swgr_yaml_value(const struct swgr_yaml_map *m, const char *key, bool req, const char *what, yaml_node_t **out)
+swgr_yaml_value(const struct swgr_yaml_map *m, const char *key, bool req, const char *what,
+    yaml_node_t **out)
 {
 	yaml_node_t *n;
 
@@ -205,7 +206,8 @@ parse_float(const char *s, double *v)
 }
 
 enum swgr_rc
-swgr_yaml_uint(const struct swgr_yaml_map *m, const char *key, bool req, uint64_t max, uint64_t *out, bool *has)
+swgr_yaml_uint(const struct swgr_yaml_map *m, const char *key, bool req, uint64_t max,
+    uint64_t *out, bool *has)
 {
 	yaml_node_t *n;
 	const char *s;
@@ -255,7 +257,8 @@ swgr_yaml_u8(const struct swgr_yaml_map *m, const char *key, uint8_t *out)
 }
 
 enum swgr_rc
-swgr_yaml_float(const struct swgr_yaml_map *m, const char *key, bool req, bool nonneg, double *out, bool *has)
+swgr_yaml_float(const struct swgr_yaml_map *m, const char *key, bool req, bool nonneg,
+    double *out, bool *has)
 {
 	const char *what = nonneg ? "a non-negative number" : "a number";
 	yaml_node_t *n;
@@ -333,14 +336,16 @@ swgr_yaml_strlist(const struct swgr_yaml_map *m, const char *key, char ***out, s
 }
 
 enum swgr_rc
-swgr_yaml_mapping(const struct swgr_yaml_map *m, const char *key, bool req, struct swgr_yaml_map *sub)
+swgr_yaml_mapping(const struct swgr_yaml_map *m, const char *key, bool req,
+    struct swgr_yaml_map *sub)
 {
 	yaml_node_t *n;
 	enum swgr_rc rc;
 
 	memset(sub, 0, sizeof(*sub));
 	sub->c = m->c;
-	snprintf(sub->name, sizeof(sub->name), "%.80s%s%.40s", m->name, m->name[0] != '\0' ? "." : "", key);
+	snprintf(sub->name, sizeof(sub->name), "%.80s%s%.40s", m->name, m->name[0] != '\0' ? "." : "",
+	    key);
 	if ((rc = swgr_yaml_value(m, key, req, "a mapping", &n)) != SWGR_OK || n == NULL)
 		return rc;
 	/* The key's own line: a block mapping's first key sits one line below. */
@@ -497,7 +502,8 @@ swgr_yaml_parse(const char *path, const char *text,
 	goto out;
 syntax:
 	if (parser.error == YAML_MEMORY_ERROR)
-		rc = swgr_err_set(err, SWGR_ENOMEM, "parsing YAML configuration from file '%s': out of memory", path);
+		rc = swgr_err_set(err, SWGR_ENOMEM,
+		    "parsing YAML configuration from file '%s': out of memory", path);
 	else if (parser.context != NULL)
 		rc = swgr_err_set(err, SWGR_EINVAL,
 		    "parsing YAML configuration from file '%s': line %d: %s (%s at line %d)",

@@ -1,4 +1,4 @@
-/* JSON text out: a writer byte-compatible with serde_json, and any JSON text rewritten canonical or pretty. */
+/* JSON text out: the writer byte-compatible with serde_json; JSON text rewritten canonical or pretty. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* One FastCGI request: its parameters indexed, path and query parsed, the body read, the Content-Type judged. */
+/* One FastCGI request: its parameters indexed, path and query parsed, body read, Content-Type judged. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>

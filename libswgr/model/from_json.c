@@ -1,4 +1,4 @@
-/* The records read from their JSON forms (spec §7): request bodies checked field by field, 422 messages naming the field. */
+/* The records read from their JSON forms (spec §7): each field checked, 422 messages naming it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

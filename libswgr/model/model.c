@@ -1,4 +1,4 @@
-/* The records of the API (spec §7): backends, offers, offer metadata; releasing them, partition lists. */
+/* The records of the API (spec §7): backends, offers, offer metadata; releasing them; partitions. */
 #include <stdlib.h>
 #include <string.h>
 

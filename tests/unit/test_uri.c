@@ -44,7 +44,8 @@ test_password_parameter(void)
 	REDACTS("postgres://admin:hunter2@db/x?sslmode=require&password=hunter3&a={secret.NOPE}",
 	    "postgres://admin:****@db/x?sslmode=require&password=****&a={secret.NOPE}");
 	/* Any case, every occurrence, up to '&' or '#'. */
-	REDACTS("mysql://h/db?PassWord=a&password=b#frag", "mysql://h/db?PassWord=****&password=****#frag");
+	REDACTS("mysql://h/db?PassWord=a&password=b#frag",
+	    "mysql://h/db?PassWord=****&password=****#frag");
 	REDACTS("mysql://h/db?password=", "mysql://h/db?password=****");
 	/* libpq's key=value form hides the rest of the string: more, never less. */
 	REDACTS("host=h password=x dbname=y", "host=h password=****");
