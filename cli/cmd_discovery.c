@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ln/ln.h"
 #include "model/model.h"
 #include "core/pubkey.h"
 
@@ -36,16 +37,24 @@ static const struct cli_opt input_opts[] = {
 
 #define PK_HELP	"  <PUBLIC_KEY>  Lightning node public key (66 or 130 hex)\n"
 
-static const char *const impl_cln =
-    "{\"auth\":{\"caCertPath\":\"/path/to/ca.pem\",\"clientCertPath\":"
-    "\"/path/to/client.pem\",\"clientKeyPath\":\"/path/to/client-key.pem\","
-    "\"type\":\"path\"},\"domain\":\"localhost\",\"type\":\"clnGrpc\","
-    "\"url\":\"https://127.0.0.1:9736/\"}";
-static const char *const impl_lnd =
-    "{\"ampInvoice\":false,\"auth\":{\"macaroonPath\":"
-    "\"/path/to/admin.macaroon\",\"tlsCertPath\":\"/path/to/tls.cert\","
-    "\"type\":\"path\"},\"domain\":\"localhost\",\"type\":\"lndGrpc\","
-    "\"url\":\"https://127.0.0.1:10009/\"}";
+/* "<cln-grpc|lnd-grpc|...>": the node kinds of the kind table (ln/ln.h), for the usage. */
+static const char *
+kinds_arg(void)
+{
+	static char buf[200];
+	const char *name, *label, *impl;
+	size_t i, used = 0;
+
+	if (buf[0] != '\0')
+		return buf;
+	used += (size_t)snprintf(buf, sizeof(buf), "<");
+	for (i = 0; swgr_ln_kind_template(i, &name, &label, &impl) && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "|" : "",
+		    name);
+	if (used < sizeof(buf))
+		snprintf(buf + used, sizeof(buf) - used, ">");
+	return buf;
+}
 
 /* Parses a public key argument into pk and its canonical text. */
 static enum swgr_rc
@@ -72,31 +81,28 @@ write_json(struct swgr_buf *b, const char *what, struct swgr_err *err)
 static int
 cmd_new(int argc, char **argv, const char *ctx)
 {
-	static const struct cli_cmd cmd = { "swgr discovery new",
-	    "<cln-grpc|lnd-grpc> <PUBLIC_KEY>", "Generate backend JSON",
-	    "  <cln-grpc|lnd-grpc>  Lightning node type\n" PK_HELP,
-	    new_opts, 2, 2, NULL };
+	static char synopsis[256], args_help[512];
+	struct cli_cmd cmd = { "swgr discovery new", synopsis, "Generate backend JSON",
+	    args_help, new_opts, 2, 2, NULL };
 	struct swgr_backend b;
 	struct swgr_pubkey key;
 	struct swgr_buf out = { 0 };
 	struct swgr_err err;
-	const char *pos[2], *impl, *kind;
+	const char *pos[2], *impl, *kind, *name;
 	char pk[SWGR_PUBKEY_STRLEN + 1], *part;
-	size_t npos;
+	size_t npos, i;
 	int rc;
 
 	(void)ctx;
+	snprintf(synopsis, sizeof(synopsis), "%s <PUBLIC_KEY>", kinds_arg());
+	snprintf(args_help, sizeof(args_help), "  %s  Lightning node type\n" PK_HELP, kinds_arg());
 	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
-	if (strcmp(pos[0], "cln-grpc") == 0) {
-		impl = impl_cln;
-		kind = "CLN gRPC";
-	} else if (strcmp(pos[0], "lnd-grpc") == 0) {
-		impl = impl_lnd;
-		kind = "LND gRPC";
-	} else
-		return cli_usage(cmd.path, "invalid value '%s' for "
-		    "'<cln-grpc|lnd-grpc>'", pos[0]);
+	for (i = 0; swgr_ln_kind_template(i, &name, &kind, &impl); i++)
+		if (strcmp(pos[0], name) == 0)
+			break;
+	if (!swgr_ln_kind_template(i, &name, &kind, &impl))
+		return cli_usage(cmd.path, "invalid value '%s' for '%s'", pos[0], kinds_arg());
 	if (parse_pk(pos[1], &key, pk, &err) != SWGR_OK)
 		return cli_fail(&err);
 	memset(&b, 0, sizeof(b));

@@ -6,11 +6,55 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "cln_node.pb-c.h"
-#include "ln/ln_int.h"
-#include "core/sha256.h"
 #include "core/hex.h"
+#include "core/sha256.h"
+#include "ln/ln_int.h"
+
+/*
+ * {"type":"clnGrpc","url":...,"domain":...,"auth":{"type":"path",
+ * "caCertPath":...,"clientCertPath":...,"clientKeyPath":...}}: mutual TLS,
+ * the client's key pair read and checked now.  The state is the channel.
+ */
+static enum swgr_rc
+cln_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_opts *opts,
+    struct swgr_err *err)
+{
+	struct swgr_buf cert = { 0 }, key = { 0 };
+	struct swgr_ln_grpc *g;
+	json_object *auth;
+	const char *certpath, *keypath;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_ln_grpc_check(impl, "caCertPath", &auth, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_need(auth, "auth.", "clientCertPath", &certpath, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_need(auth, "auth.", "clientKeyPath", &keypath, err)) != SWGR_OK)
+		return rc;
+	if ((rc = swgr_ln_impl_slurp(&cert, "clientCertPath", certpath, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_slurp(&key, "clientKeyPath", keypath, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_pair(&cert, "clientCertPath", certpath, &key, "clientKeyPath",
+	    keypath, err)) != SWGR_OK)
+		goto out;
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	c->priv = g;
+	rc = swgr_ln_grpc_open(g, impl, "caCertPath", opts, cert.p, key.p, err);
+out:
+	swgr_buf_free(&cert);
+	swgr_ln_impl_wipe(&key);
+	return rc;
+}
+
+static void
+cln_close(void *priv)
+{
+	if (priv == NULL)
+		return;
+	swgr_ln_grpc_close(priv);
+	free(priv);
+}
 
 /*
  * The Unix time in nanoseconds, strictly increasing within the process: two
@@ -79,8 +123,8 @@ cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	free(desc);
 	if (buf == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_call_within(c, timeout_secs, "/cln.Node/Invoice", buf, len, &resp, &resplen,
-	    err);
+	rc = swgr_ln_grpc_call(c, c->priv, timeout_secs, "/cln.Node/Invoice", buf, len, &resp,
+	    &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
@@ -98,7 +142,7 @@ cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 }
 
 static enum swgr_rc
-cln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
+cln_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struct swgr_err *err)
 {
 	Cln__ListpeerchannelsRequest req = CLN__LISTPEERCHANNELS_REQUEST__INIT;
 	Cln__ListpeerchannelsResponse *res;
@@ -109,7 +153,8 @@ cln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
 
 	if ((buf = pack(&req.base, &len)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_call(c, "/cln.Node/ListPeerChannels", buf, len, &resp, &resplen, err);
+	rc = swgr_ln_grpc_call(c, c->priv, timeout_secs, "/cln.Node/ListPeerChannels", buf, len,
+	    &resp, &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
@@ -129,4 +174,11 @@ cln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
 	return SWGR_OK;
 }
 
-const struct swgr_ln_ops swgr_ln_cln_ops = { "cln", cln_invoice, cln_inbound };
+const struct swgr_ln_kind swgr_ln_kind_cln = {
+	"clnGrpc", "cln", "cln-grpc", "CLN gRPC",
+	"{\"auth\":{\"caCertPath\":\"/path/to/ca.pem\",\"clientCertPath\":"
+	"\"/path/to/client.pem\",\"clientKeyPath\":\"/path/to/client-key.pem\","
+	"\"type\":\"path\"},\"domain\":\"localhost\",\"type\":\"clnGrpc\","
+	"\"url\":\"https://127.0.0.1:9736/\"}",
+	cln_open, cln_close, cln_invoice, NULL, cln_inbound
+};

@@ -1,7 +1,8 @@
-/* Lightning node clients: one interface over CLN and LND (spec §9.2, §10). */
+/* Lightning node clients: one interface over every node kind (CLN, LND, Eclair; spec §9.2, §10). */
 #ifndef SWGR_LN_H
 #define SWGR_LN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,12 +17,13 @@ struct swgr_ln_client;
 
 /*
  * A client for the backend named name (its public key, for messages) from
- * its "implementation" JSON (spec §7.1): clnGrpc or lndGrpc.  Reads the
- * certificate, key and macaroon files now; connects lazily.  Trusted roots
- * are the system's (SSL_CERT_FILE honoured), then opts->trusted_roots, then
- * the backend's own CA/TLS certificate.  SWGR_EINTERNAL with a message naming
- * the backend and the cause when the JSON or a file cannot be used (missing,
- * unreadable, empty, not PEM, a key that does not match its certificate).
+ * its "implementation" JSON (spec §7.1, doc/nodes.md): clnGrpc, lndGrpc or
+ * eclairHttp.  Reads the certificate, key, macaroon and password files now;
+ * connects lazily.  Trusted roots are the system's (SSL_CERT_FILE
+ * honoured), then opts->trusted_roots, then the backend's own CA/TLS
+ * certificate.  SWGR_EINTERNAL with a message naming the backend and the
+ * cause when the JSON or a file cannot be used (missing, unreadable, empty,
+ * not PEM, a key that does not match its certificate).
  * opts may be NULL (defaults).  Thread-safe once made; free with
  * swgr_ln_client_free.  Clients are meant to be kept per process and rebuilt
  * only when the backend's implementation changes: see swgr_ln_impl_equal.
@@ -30,7 +32,7 @@ enum swgr_rc	 swgr_ln_client_new(const char *name, const char *implementation,
 		    const struct swgr_ln_opts *opts, struct swgr_ln_client **out,
 		    struct swgr_err *err);
 void		 swgr_ln_client_free(struct swgr_ln_client *c);
-/* "cln" or "lnd". */
+/* The kind's short name: "cln", "lnd", "eclair". */
 const char	*swgr_ln_client_kind(const struct swgr_ln_client *c);
 /* The name given to swgr_ln_client_new (the backend's public key). */
 const char	*swgr_ln_client_name(const struct swgr_ln_client *c);
@@ -51,10 +53,11 @@ int		 swgr_ln_impl_equal(const char *a, const char *b);
  * A failed connection is retried on the next call (no backoff).
  *
  * Asks the node for an invoice of amount_msat whose description hash is
- * sha256(description) (CLN: description with deschashonly; LND: the hash),
- * expiring after expiry_secs.  *bolt11 is malloc'd.  Errors per spec §10.4:
- * SWGR_EINVAL (the node refused the request), SWGR_EUPSTREAM (node down,
- * TLS, timeout, anything else), with the backend named in the message.
+ * sha256(description) (CLN: description with deschashonly; LND and Eclair:
+ * the hash), expiring after expiry_secs.  *bolt11 is malloc'd.  Errors per
+ * spec §10.4: SWGR_EINVAL (the node refused the request), SWGR_EUPSTREAM
+ * (node down, TLS, refused credentials, timeout, anything else), with the
+ * backend named in the message.
  */
 enum swgr_rc	 swgr_ln_invoice(struct swgr_ln_client *c, uint64_t amount_msat,
 		    const char *description, size_t desclen, uint64_t expiry_secs,
@@ -68,7 +71,19 @@ enum swgr_rc	 swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs,
 		    uint64_t amount_msat, const char *description, size_t desclen,
 		    uint64_t expiry_secs, char **bolt11, struct swgr_err *err);
 
-/* The node's inbound liquidity in msat: the health check (spec §10.2, §10.3). */
+/*
+ * The node's inbound liquidity in msat: the health check (spec §10.2,
+ * §10.3; Eclair: getinfo, then usablebalances), within the client's timeout.
+ */
 enum swgr_rc	 swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err);
+
+/*
+ * The node kinds, for swgr discovery new: the i-th kind's (from 0) name on
+ * the command line ("cln-grpc"), a label for people ("CLN gRPC") and the
+ * implementation JSON of its template (compact, keys sorted); false past the
+ * last kind.  The strings are static.
+ */
+bool		 swgr_ln_kind_template(size_t i, const char **cli_name, const char **label,
+		    const char **impl);
 
 #endif

@@ -1,38 +1,125 @@
-/* Private to the Lightning clients: the per-kind operations and shared helpers. */
+/* Private to the Lightning clients: the row type of the kind table, the client, shared helpers. */
 #ifndef SWGR_LN_INT_H
 #define SWGR_LN_INT_H
 
 #include <json-c/json.h>
 
-#include "net/grpc.h"
+#include "core/buf.h"
 #include "ln/ln.h"
+#include "net/grpc.h"
 
-struct swgr_ln_ops {
-	const char	*kind;
-	enum swgr_rc	(*invoice)(struct swgr_ln_client *, double, uint64_t, const char *,
-			    size_t, uint64_t, char **, struct swgr_err *);
-	enum swgr_rc	(*inbound)(struct swgr_ln_client *, uint64_t *, struct swgr_err *);
+/*
+ * One node kind.  Each kind's file (ln/<kind>.c) defines one of these,
+ * swgr_ln_kind_<kind>, and keeps its own state behind c->priv; the table in
+ * ln/kinds.c lists them.  Nothing outside a kind's file knows which kind a
+ * client is: a new kind is a new file and a new row in that table.
+ */
+struct swgr_ln_kind {
+	const char	*type;		/* implementation.type, e.g. "clnGrpc" */
+	const char	*name;		/* short, in messages: "cln" */
+	const char	*cli_name;	/* swgr discovery new <cli_name>: "cln-grpc" */
+	const char	*label;		/* for people: "CLN gRPC" */
+	const char	*template_impl;	/* that template's implementation: compact, keys sorted */
+	/*
+	 * Checks the implementation object (its type already matched), reads
+	 * every file it names and sets c->priv.  SWGR_EINTERNAL naming the
+	 * member or the file otherwise (the caller names the backend); then
+	 * c->priv is left NULL or to be freed by close.
+	 */
+	enum swgr_rc	(*open)(struct swgr_ln_client *c, json_object *impl,
+			    const struct swgr_ln_opts *opts, struct swgr_err *err);
+	/* Frees priv (NULL allowed), wiping the secrets it holds. */
+	void		(*close)(void *priv);
+	/* An invoice (swgr_ln_invoice), the call's deadline timeout_secs from now. */
+	enum swgr_rc	(*invoice)(struct swgr_ln_client *c, double timeout_secs,
+			    uint64_t amount_msat, const char *description, size_t desclen,
+			    uint64_t expiry_secs, char **bolt11, struct swgr_err *err);
+	/*
+	 * Whether the node is up, when that is not the inbound call itself
+	 * (NULL then): done before inbound, within the same deadline.
+	 */
+	enum swgr_rc	(*health)(struct swgr_ln_client *c, double timeout_secs,
+			    struct swgr_err *err);
+	/* The inbound liquidity in msat. */
+	enum swgr_rc	(*inbound)(struct swgr_ln_client *c, double timeout_secs,
+			    uint64_t *msat, struct swgr_err *err);
 };
 
 struct swgr_ln_client {
-	const struct swgr_ln_ops *ops;
+	const struct swgr_ln_kind *kind;
 	char		*name;
 	char		*impl;			/* the implementation JSON, as given */
-	struct swgr_grpc_chan *chan;
 	double		 timeout_secs;
-	char		*macaroon_hex;		/* LND */
-	int		 amp;			/* LND ampInvoice */
+	void		*priv;			/* the kind's own state */
 };
 
-extern const struct swgr_ln_ops swgr_ln_cln_ops;
-extern const struct swgr_ln_ops swgr_ln_lnd_ops;
+/* The kind whose implementation.type is type, or NULL (ln/kinds.c). */
+const struct swgr_ln_kind *swgr_ln_kind_find(const char *type);
+/* The i-th kind of the table (from 0), or NULL past the last. */
+const struct swgr_ln_kind *swgr_ln_kind_at(size_t i);
 
-/* One unary call with the client's deadline and metadata; errors name the backend. */
-enum swgr_rc	 swgr_ln_call(struct swgr_ln_client *c, const char *method, const uint8_t *req,
-		    size_t reqlen, uint8_t **resp, size_t *resplen, struct swgr_err *err);
-/* The same with a deadline timeout_secs from now. */
-enum swgr_rc	 swgr_ln_call_within(struct swgr_ln_client *c, double timeout_secs,
-		    const char *method, const uint8_t *req, size_t reqlen, uint8_t **resp,
-		    size_t *resplen, struct swgr_err *err);
+/*
+ * Reading an implementation object (ln/impl.c).  Messages name the member
+ * ("auth.macaroonPath") or the file, never a file's contents.
+ */
+/* The string member key of o, or NULL when absent or not a string. */
+const char	*swgr_ln_impl_str(json_object *o, const char *key);
+/* The required string member key of o (where: "" or "auth."): SWGR_EINTERNAL if missing. */
+enum swgr_rc	 swgr_ln_impl_need(json_object *o, const char *where, const char *key,
+		    const char **out, struct swgr_err *err);
+/* An optional string member: absent or null gives NULL; another type is an error. */
+enum swgr_rc	 swgr_ln_impl_opt(json_object *o, const char *where, const char *key,
+		    const char **out, struct swgr_err *err);
+/* The "auth" object of impl, checked to be {"type": "path", ...}. */
+enum swgr_rc	 swgr_ln_impl_auth(json_object *impl, json_object **auth, struct swgr_err *err);
+/*
+ * Appends the whole file at path to b; what names it in messages (the
+ * member, "auth.macaroonPath"): unreadable, too large or empty is an error.
+ */
+enum swgr_rc	 swgr_ln_impl_slurp(struct swgr_buf *b, const char *what, const char *path,
+		    struct swgr_err *err);
+/*
+ * Appends the certificates of the roots file at path to roots, checking it
+ * holds at least one (what names it: "ln-trusted-roots", "auth.caCertPath").
+ */
+enum swgr_rc	 swgr_ln_impl_roots(struct swgr_buf *roots, const char *what, const char *path,
+		    struct swgr_err *err);
+/* Checks that cert (PEM) holds a certificate and key (PEM) its private key. */
+enum swgr_rc	 swgr_ln_impl_pair(const struct swgr_buf *cert, const char *certwhat,
+		    const char *certpath, const struct swgr_buf *key, const char *keywhat,
+		    const char *keypath, struct swgr_err *err);
+/* Wipes the bytes of b (a secret) and frees it. */
+void		 swgr_ln_impl_wipe(struct swgr_buf *b);
+
+/*
+ * The node kinds over gRPC (ln/grpc.c): a channel from the implementation's
+ * url, domain and TLS material, and unary calls on it with metadata.
+ */
+struct swgr_ln_grpc {
+	struct swgr_grpc_chan *chan;
+	char		*md_key;		/* one metadata header sent with every call, or NULL */
+	char		*md_value;		/* its value: a secret, wiped when freed */
+};
+
+/*
+ * Checks the members every gRPC kind has: url, an optional domain, the auth
+ * object ({"type": "path"}, *auth) with its optional CA file member ca_key
+ * ("caCertPath", "tlsCertPath").  Done first, before the kind's own members.
+ */
+enum swgr_rc	 swgr_ln_grpc_check(json_object *impl, const char *ca_key, json_object **auth,
+		    struct swgr_err *err);
+/*
+ * Builds g from impl (checked): its url and domain, the trusted roots (opts,
+ * then the ca_key file if any) and the client certificate and key (PEM
+ * text, may be NULL).  The metadata is set by the caller.
+ */
+enum swgr_rc	 swgr_ln_grpc_open(struct swgr_ln_grpc *g, json_object *impl, const char *ca_key,
+		    const struct swgr_ln_opts *opts, const char *cert, const char *key,
+		    struct swgr_err *err);
+void		 swgr_ln_grpc_close(struct swgr_ln_grpc *g);
+/* One unary call on g, the channel of c; errors name the backend and its kind. */
+enum swgr_rc	 swgr_ln_grpc_call(const struct swgr_ln_client *c, struct swgr_ln_grpc *g,
+		    double timeout_secs, const char *method, const uint8_t *req, size_t reqlen,
+		    uint8_t **resp, size_t *resplen, struct swgr_err *err);
 
 #endif

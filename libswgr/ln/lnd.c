@@ -2,16 +2,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-
+#include "core/hex.h"
+#include "core/sha256.h"
 #include "ln/ln_int.h"
 #include "lnd_lightning.pb-c.h"
-#include "core/sha256.h"
+
+/* The state of an LND client: its channel, the macaroon in its metadata. */
+struct lnd {
+	struct swgr_ln_grpc	 g;
+	int			 amp;		/* ampInvoice */
+};
+
+/*
+ * {"type":"lndGrpc","url":...,"domain":...,"auth":{"type":"path",
+ * "tlsCertPath":...,"macaroonPath":...},"ampInvoice":bool}: the macaroon is
+ * read now and sent in hex, lowercase, as the "macaroon" metadata.
+ */
+static enum swgr_rc
+lnd_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_opts *opts,
+    struct swgr_err *err)
+{
+	struct swgr_buf mac = { 0 };
+	struct lnd *l;
+	json_object *auth, *amp;
+	const char *path;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_ln_grpc_check(impl, "tlsCertPath", &auth, err)) != SWGR_OK)
+		return rc;
+	if (!json_object_object_get_ex(impl, "ampInvoice", &amp) ||
+	    !json_object_is_type(amp, json_type_boolean))
+		return swgr_err_set(err, SWGR_EINTERNAL,
+		    "implementation: missing boolean 'ampInvoice'");
+	if ((rc = swgr_ln_impl_need(auth, "auth.", "macaroonPath", &path, err)) != SWGR_OK)
+		return rc;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	c->priv = l;
+	l->amp = json_object_get_boolean(amp);
+	if ((rc = swgr_ln_grpc_open(&l->g, impl, "tlsCertPath", opts, NULL, NULL, err)) !=
+	    SWGR_OK || (rc = swgr_ln_impl_slurp(&mac, "macaroonPath", path, err)) != SWGR_OK)
+		goto out;
+	if ((l->g.md_key = strdup("macaroon")) == NULL ||
+	    (l->g.md_value = malloc(mac.len * 2 + 1)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	swgr_hex_encode((const uint8_t *)mac.p, mac.len, l->g.md_value);
+out:
+	swgr_ln_impl_wipe(&mac);
+	return rc;
+}
+
+static void
+lnd_close(void *priv)
+{
+	struct lnd *l = priv;
+
+	if (l == NULL)
+		return;
+	swgr_ln_grpc_close(&l->g);
+	free(l);
+}
 
 static enum swgr_rc
 lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
     const char *description, size_t desclen, uint64_t expiry_secs, char **bolt11,
     struct swgr_err *err)
 {
+	struct lnd *l = c->priv;
 	Lnrpc__Invoice req = LNRPC__INVOICE__INIT;
 	Lnrpc__AddInvoiceResponse *res;
 	uint8_t hash[SWGR_SHA256_LEN], *buf, *resp = NULL;
@@ -27,13 +86,13 @@ lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	req.description_hash.data = hash;
 	req.description_hash.len = sizeof(hash);
 	req.expiry = (int64_t)expiry_secs;
-	req.is_amp = c->amp;
+	req.is_amp = l->amp;
 	len = protobuf_c_message_get_packed_size(&req.base);
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	protobuf_c_message_pack(&req.base, buf);
-	rc = swgr_ln_call_within(c, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len, &resp,
-	    &resplen, err);
+	rc = swgr_ln_grpc_call(c, &l->g, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len,
+	    &resp, &resplen, err);
 	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
@@ -51,16 +110,17 @@ lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 }
 
 static enum swgr_rc
-lnd_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
+lnd_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struct swgr_err *err)
 {
+	struct lnd *l = c->priv;
 	Lnrpc__ChannelBalanceResponse *res;
 	uint8_t *resp = NULL;
 	size_t resplen;
 	enum swgr_rc rc;
 
 	/* ChannelBalanceRequest has no fields: its encoding is empty. */
-	rc = swgr_ln_call(c, "/lnrpc.Lightning/ChannelBalance", (const uint8_t *)"", 0, &resp,
-	    &resplen, err);
+	rc = swgr_ln_grpc_call(c, &l->g, timeout_secs, "/lnrpc.Lightning/ChannelBalance",
+	    (const uint8_t *)"", 0, &resp, &resplen, err);
 	if (rc != SWGR_OK)
 		return rc;
 	res = lnrpc__channel_balance_response__unpack(NULL, resplen, resp);
@@ -73,4 +133,10 @@ lnd_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
 	return SWGR_OK;
 }
 
-const struct swgr_ln_ops swgr_ln_lnd_ops = { "lnd", lnd_invoice, lnd_inbound };
+const struct swgr_ln_kind swgr_ln_kind_lnd = {
+	"lndGrpc", "lnd", "lnd-grpc", "LND gRPC",
+	"{\"ampInvoice\":false,\"auth\":{\"macaroonPath\":\"/path/to/admin.macaroon\","
+	"\"tlsCertPath\":\"/path/to/tls.cert\",\"type\":\"path\"},\"domain\":\"localhost\","
+	"\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:10009/\"}",
+	lnd_open, lnd_close, lnd_invoice, NULL, lnd_inbound
+};

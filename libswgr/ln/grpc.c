@@ -1,0 +1,78 @@
+/* The node kinds over gRPC (CLN, LND): their channel from the implementation JSON, their calls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ln/ln_int.h"
+
+enum swgr_rc
+swgr_ln_grpc_check(json_object *impl, const char *ca_key, json_object **auth,
+    struct swgr_err *err)
+{
+	const char *v;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_ln_impl_need(impl, "", "url", &v, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_opt(impl, "", "domain", &v, err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_auth(impl, auth, err)) != SWGR_OK)
+		return rc;
+	return swgr_ln_impl_opt(*auth, "auth.", ca_key, &v, err);
+}
+
+enum swgr_rc
+swgr_ln_grpc_open(struct swgr_ln_grpc *g, json_object *impl, const char *ca_key,
+    const struct swgr_ln_opts *opts, const char *cert, const char *key, struct swgr_err *err)
+{
+	struct swgr_grpc_tls tls = { NULL, NULL, NULL, NULL, 1 };
+	struct swgr_buf roots = { 0 };
+	json_object *auth;
+	const char *url, *ca;
+	enum swgr_rc rc;
+
+	memset(g, 0, sizeof(*g));
+	if ((rc = swgr_ln_grpc_check(impl, ca_key, &auth, err)) != SWGR_OK)
+		return rc;
+	url = swgr_ln_impl_str(impl, "url");
+	tls.domain = swgr_ln_impl_str(impl, "domain");
+	ca = swgr_ln_impl_str(auth, ca_key);
+	if (opts->trusted_roots != NULL && (rc = swgr_ln_impl_roots(&roots, "ln-trusted-roots",
+	    opts->trusted_roots, err)) != SWGR_OK)
+		goto out;
+	if (ca != NULL && (rc = swgr_ln_impl_roots(&roots, ca_key, ca, err)) != SWGR_OK)
+		goto out;
+	tls.roots = roots.len > 0 ? roots.p : NULL;
+	tls.cert = cert;
+	tls.key = key;
+	rc = swgr_grpc_chan_new(url, strncmp(url, "https:", 6) == 0 ? &tls : NULL, &g->chan, err);
+out:
+	swgr_buf_free(&roots);
+	return rc;
+}
+
+void
+swgr_ln_grpc_close(struct swgr_ln_grpc *g)
+{
+	swgr_grpc_chan_free(g->chan);
+	if (g->md_value != NULL)
+		OPENSSL_cleanse(g->md_value, strlen(g->md_value));
+	free(g->md_value);
+	free(g->md_key);
+	memset(g, 0, sizeof(*g));
+}
+
+enum swgr_rc
+swgr_ln_grpc_call(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double timeout_secs,
+    const char *method, const uint8_t *req, size_t reqlen, uint8_t **resp, size_t *resplen,
+    struct swgr_err *err)
+{
+	struct swgr_grpc_md md = { g->md_key, g->md_value };
+	enum swgr_rc rc;
+	int status;
+
+	rc = swgr_grpc_unary(g->chan, method, &md, g->md_key != NULL ? 1 : 0, req, reqlen,
+	    timeout_secs, resp, resplen, &status, err);
+	if (rc != SWGR_OK)
+		swgr_err_wrap(err, "backend %s (%s)", c->name, c->kind->name);
+	return rc;
+}
