@@ -3,12 +3,13 @@
 
 #include "ln/ln_int.h"
 
-extern const struct swgr_ln_kind swgr_ln_kind_cln, swgr_ln_kind_lnd;
+extern const struct swgr_ln_kind swgr_ln_kind_cln, swgr_ln_kind_lnd, swgr_ln_kind_eclair;
 
 /* The order of swgr discovery new's list and of the messages naming the types. */
 static const struct swgr_ln_kind *const kinds[] = {
 	&swgr_ln_kind_cln,
 	&swgr_ln_kind_lnd,
+	&swgr_ln_kind_eclair,
 };
 
 const struct swgr_ln_kind *

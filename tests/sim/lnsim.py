@@ -572,6 +572,9 @@ class HttpApi:
 
         class S(http.server.ThreadingHTTPServer):
             daemon_threads = True
+            # socketserver's default backlog, 5, drops the connections of a burst of
+            # clients (each SYN then retried after 1 s): a node's listener takes more.
+            request_queue_size = 128
 
             def handle_error(self, request, client_address):
                 pass      # a client that went away, a failed handshake

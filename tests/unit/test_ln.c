@@ -1,4 +1,4 @@
-/* Tests of the Lightning clients against the node simulator (tests/sim/lnsim.py): invoices, inbound, errors, deadlines. */
+/* Tests of the Lightning clients against the node simulator (tests/sim/lnsim.py): invoices, inbound, errors, deadlines, for every kind. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,13 +37,24 @@ struct sim {
 	char		 dir[300];
 	char		 pubkey[67];
 	uint8_t		 payee[33];
+	int		 tls;		/* Eclair: its API over HTTPS (--tls) */
+	const char	*timed_out;	/* what the kind's client says of a deadline */
+	const char	*refused;	/* ... of a connection refused */
+	const char	*invalid;	/* ... of a request the node refused (NULL: CLN takes amount 0) */
 };
 
 static char srcdir[512];
 static double slow = 1;		/* time scale: 10 under valgrind */
 static char tmpdir[64];
-static struct sim lnd = { "lnd", 0, 0, 0, "", "", { 0 } };
-static struct sim cln = { "cln", 0, 0, 0, "", "", { 0 } };
+static struct sim lnd = { "lnd", 0, 0, 0, "", "", { 0 }, 0, "DEADLINE_EXCEEDED", "UNAVAILABLE",
+    "INVALID_ARGUMENT" };
+static struct sim cln = { "cln", 0, 0, 0, "", "", { 0 }, 0, "DEADLINE_EXCEEDED", "UNAVAILABLE",
+    NULL };
+static struct sim eclair = { "eclair", 0, 0, 0, "", "", { 0 }, 0, "timed out",
+    "connect to", "refused the request (400 Bad Request)" };
+static struct sim eclair_tls = { "eclair", 0, 0, 0, "", "", { 0 }, 1, "timed out",
+    "connect to", "refused the request (400 Bad Request)" };
+static struct sim *const sims[] = { &lnd, &cln, &eclair, &eclair_tls };
 
 static const char desc[] = "[[\"text/plain\",\"swgr test_ln\"],[\"text/identifier\",\"a@b.c\"]]";
 
@@ -163,9 +174,10 @@ static void
 cleanup(void)
 {
 	char cmd[128];
+	size_t i;
 
-	sim_stop(&lnd);
-	sim_stop(&cln);
+	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
+		sim_stop(sims[i]);
 	if (tmpdir[0] != '\0' && getenv("KEEP_TMP") == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 		if (system(cmd) != 0)
@@ -176,10 +188,11 @@ cleanup(void)
 static void
 on_signal(int sig)
 {
-	if (lnd.pid > 0)
-		kill(lnd.pid, SIGTERM);
-	if (cln.pid > 0)
-		kill(cln.pid, SIGTERM);
+	size_t i;
+
+	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
+		if (sims[i]->pid > 0)
+			kill(sims[i]->pid, SIGTERM);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -193,8 +206,8 @@ sim_start(struct sim *s)
 	int fd;
 
 	snprintf(script, sizeof(script), "%s/tests/sim/lnsim.py", srcdir);
-	snprintf(s->dir, sizeof(s->dir), "%s/%s", tmpdir, s->kind);
-	snprintf(logf, sizeof(logf), "%s/%s.log", tmpdir, s->kind);
+	snprintf(s->dir, sizeof(s->dir), "%s/%s%s", tmpdir, s->kind, s->tls ? "-tls" : "");
+	snprintf(logf, sizeof(logf), "%s.log", s->dir);
 	s->port = free_port();
 	do
 		s->ctl = free_port();
@@ -215,7 +228,7 @@ sim_start(struct sim *s)
 			close(fd);
 		}
 		execl(PYTHON, PYTHON, script, "--kind", s->kind, "--dir", s->dir, "--port", port,
-		    "--control-port", ctl, (char *)NULL);
+		    "--control-port", ctl, s->tls ? "--tls" : (char *)NULL, (char *)NULL);
 		_exit(127);
 	}
 	for (until = swgr_mono_now() + 60; swgr_mono_now() < until; usleep(50 * 1000)) {
@@ -268,6 +281,24 @@ impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
 	return b;
 }
 
+/*
+ * The implementation JSON of an Eclair simulator: url of s (http or https by
+ * its --tls, then path after the port), the password file and, if not NULL,
+ * the CA file.
+ */
+static char *
+impl_eclair(const struct sim *s, const char *path, const char *password, const char *ca)
+{
+	static char buf[4][2048];
+	static int i;
+	char *b = buf[i++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "{\"type\":\"eclairHttp\",\"url\":\"%s://127.0.0.1:%d%s\","
+	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"%s%s%s}}", s->tls ? "https" : "http",
+	    s->port, path, password, ca ? ",\"caCertPath\":\"" : "", ca ? ca : "", ca ? "\"" : "");
+	return b;
+}
+
 /* A path inside the simulator's directory (one of a few static buffers). */
 static const char *
 f(const struct sim *s, const char *name)
@@ -285,6 +316,9 @@ good_impl(const struct sim *s)
 {
 	if (s == &lnd)
 		return impl_lnd(f(&lnd, "tls.cert"), f(&lnd, "swgr.macaroon"), NULL);
+	if (strcmp(s->kind, "eclair") == 0)
+		return impl_eclair(s, "/", f(s, "eclair-api-password"),
+		    s->tls ? f(s, "tls.cert") : NULL);
 	return impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), f(&cln, "client-key.pem"), NULL);
 }
 
@@ -567,6 +601,178 @@ test_errors(void)
 	    "\"auth\":{\"type\":\"path\",\"clientKeyPath\":\"/x\"}}", "domain", NULL);
 }
 
+/*
+ * Eclair: its implementation JSON, its password file (read once, trailing
+ * newline dropped, never in a message), a wrong password answered after the
+ * node's 1 s pause and reported as refused credentials, HTTPS with its roots.
+ */
+static void
+test_eclair(void)
+{
+	struct swgr_ln_opts o = { 2 * slow, NULL };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+	struct swgr_buf pw = { 0 };
+	char wrong[400], crlf[400], empty[400], newline[400], nul[400], junk[400], nodir[400];
+	char secret[256], *b11 = NULL;
+	uint64_t msat;
+	double t0, dt;
+	FILE *fp;
+
+	snprintf(wrong, sizeof(wrong), "%s/eclair-wrong-password", tmpdir);
+	snprintf(crlf, sizeof(crlf), "%s/eclair-crlf-password", tmpdir);
+	snprintf(empty, sizeof(empty), "%s/eclair-empty-password", tmpdir);
+	snprintf(newline, sizeof(newline), "%s/eclair-newline-password", tmpdir);
+	snprintf(nul, sizeof(nul), "%s/eclair-nul-password", tmpdir);
+	snprintf(junk, sizeof(junk), "%s/eclair-junk.pem", tmpdir);
+	snprintf(nodir, sizeof(nodir), "%s/no/such/password", tmpdir);
+	CHECK(swgr_buf_read_file(&pw, f(&eclair, "eclair-api-password"), 4096) == 0);
+	CHECK(pw.len > 1 && pw.p[pw.len - 1] == '\n');	/* the simulator writes a newline */
+	snprintf(secret, sizeof(secret), "%.*s", (int)(pw.len - 1), pw.p);
+	swgr_buf_free(&pw);
+	write_file(wrong, "not-the-password\n", 0600);
+	{
+		char text[300];
+
+		snprintf(text, sizeof(text), "%s\r\n", secret);
+		write_file(crlf, text, 0600);
+	}
+	write_file(empty, "", 0600);
+	write_file(newline, "\n", 0600);
+	write_file(junk, "not a certificate\n", 0644);
+	if ((fp = fopen(nul, "w")) == NULL || fwrite("ab\0cd\n", 1, 6, fp) != 6 || fclose(fp) != 0) {
+		perror(nul);
+		exit(1);
+	}
+
+	/* The implementation JSON and the password file, at construction. */
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:1/\"}", "auth", NULL);
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:1/\",\"auth\":"
+	    "{\"type\":\"path\"}}", "auth.passwordPath", NULL);
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:1/\",\"auth\":"
+	    "{\"type\":\"path\",\"passwordPath\":7}}", "auth.passwordPath", NULL);
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:1/\",\"auth\":"
+	    "{\"type\":\"file\",\"passwordPath\":\"/x\"}}", "auth.type", "path");
+	expect_new_fails("{\"type\":\"eclairHttp\",\"auth\":{\"type\":\"path\",\"passwordPath\":"
+	    "\"/x\"}}", "url", NULL);
+	expect_new_fails(impl_eclair(&eclair, "/", nodir, NULL), "passwordPath", nodir);
+	expect_new_fails(impl_eclair(&eclair, "/", empty, NULL), "passwordPath", "empty");
+	expect_new_fails(impl_eclair(&eclair, "/", newline, NULL), newline, "empty");
+	expect_new_fails(impl_eclair(&eclair, "/", nul, NULL), nul, "NUL");
+	expect_new_fails(impl_eclair(&eclair, "/", f(&eclair, "eclair-api-password"), junk),
+	    "caCertPath", "no PEM certificate");
+	expect_new_fails(impl_eclair(&eclair, "/", f(&eclair, "eclair-api-password"), nodir),
+	    "caCertPath", nodir);
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"ftp://127.0.0.1:1/\",\"auth\":"
+	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "ftp://", "http://");
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http:///getinfo\",\"auth\":"
+	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "no host");
+	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://u:pw@127.0.0.1:1/\",\"auth\":"
+	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "credentials");
+
+	/* The password with CRLF works as with LF. */
+	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/", crlf, NULL), &o, &c,
+	    &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	swgr_ln_client_free(c);
+	c = NULL;
+
+	/* A wrong password: 401 after Eclair's 1 s pause, "authentication failed", not a timeout. */
+	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/", wrong, NULL), &o, &c,
+	    &e), SWGR_OK);
+	t0 = swgr_mono_now();
+	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
+	dt = swgr_mono_now() - t0;
+	printf("  eclair wrong password: invoice failed after %.3f s (timeout %.1f s): %s\n", dt,
+	    o.timeout_secs, e.msg);
+	CHECK(dt >= 0.9 && dt < o.timeout_secs);
+	CHECK(contains(e.msg, "authentication failed"));
+	CHECK(contains(e.msg, eclair.pubkey));
+	CHECK(strstr(e.msg, secret) == NULL && strstr(e.msg, "not-the-password") == NULL);
+	CHECK(strstr(e.msg, "timed out") == NULL);
+	t0 = swgr_mono_now();
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	dt = swgr_mono_now() - t0;
+	CHECK(dt >= 0.9 && dt < o.timeout_secs);
+	CHECK(contains(e.msg, "authentication failed"));
+	CHECK(contains(e.msg, "getinfo"));
+	swgr_ln_client_free(c);
+	c = NULL;
+	/* With a timeout under the pause the 401 never comes: a timeout (doc/nodes.md). */
+	o.timeout_secs = 0.5;
+	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/", wrong, NULL), &o, &c,
+	    &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	CHECK(contains(e.msg, "timed out"));
+	swgr_ln_client_free(c);
+	c = NULL;
+	o.timeout_secs = 2 * slow;
+
+	/* A URL whose path is not the API: Eclair's 404, an upstream failure. */
+	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/not/the/api/",
+	    f(&eclair, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	CHECK(contains(e.msg, "404"));
+	CHECK(contains(e.msg, "/not/the/api/getinfo"));
+	swgr_ln_client_free(c);
+	c = NULL;
+
+	/* HTTPS: the node's certificate from caCertPath, ln-trusted-roots or the system store. */
+	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
+	    f(&eclair_tls, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	CHECK(contains(e.msg, "certificate"));
+	swgr_ln_client_free(c);
+	c = NULL;
+	o.trusted_roots = f(&eclair_tls, "tls.cert");
+	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
+	    f(&eclair_tls, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	swgr_ln_client_free(c);
+	c = NULL;
+	/* both: ln-trusted-roots (another node's CA here) and caCertPath */
+	o.trusted_roots = f(&cln, "ca.pem");
+	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, good_impl(&eclair_tls), &o, &c, &e),
+	    SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	CHECK_INT(msat, 10000000000ULL);
+	swgr_ln_client_free(c);
+	c = NULL;
+	o.trusted_roots = junk;
+	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, good_impl(&eclair_tls), &o, &c, &e),
+	    SWGR_EINTERNAL);
+	CHECK(c == NULL);
+	CHECK(contains(e.msg, "ln-trusted-roots") && contains(e.msg, junk));
+	o.trusted_roots = NULL;
+	setenv("SSL_CERT_FILE", f(&eclair_tls, "tls.cert"), 1);
+	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
+	    f(&eclair_tls, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
+	swgr_ln_client_free(c);
+	unsetenv("SSL_CERT_FILE");
+	free(b11);
+}
+
+/* Every kind of the table offers a template whose files the client reads at construction. */
+static void
+test_kind_templates(void)
+{
+	const char *name, *label, *impl;
+	const char *want[] = { "cln-grpc", "lnd-grpc", "eclair-http" };
+	size_t i;
+
+	for (i = 0; swgr_ln_kind_template(i, &name, &label, &impl); i++) {
+		CHECK(i < sizeof(want) / sizeof(want[0]));
+		if (i >= sizeof(want) / sizeof(want[0]))
+			break;
+		CHECK_STR(name, want[i]);
+		CHECK(label != NULL && label[0] != '\0');
+		/* "/path/to/...": not there, named in the message */
+		expect_new_fails(impl, "/path/to/", NULL);
+	}
+	CHECK_INT(i, sizeof(want) / sizeof(want[0]));
+}
+
 /* A CLN client without caCertPath must find the node's CA among the other roots (spec §9.2). */
 static void
 expect_trust(const char *trusted_roots, int ok, const char *what)
@@ -677,7 +883,7 @@ expect_deadline(struct swgr_ln_client *c, const struct sim *s, double timeout, c
 	    timeout);
 	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
 	CHECK(contains(e.msg, s->pubkey));
-	CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+	CHECK(contains(e.msg, s->timed_out));
 	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
 	dt = swgr_mono_now() - t0;
@@ -720,7 +926,7 @@ test_deadlines(struct sim *s)
 	 */
 	CHECK(dt < timeout + TOLERANCE);
 	CHECK(contains(e.msg, s->pubkey));
-	CHECK(contains(e.msg, "UNAVAILABLE"));
+	CHECK(contains(e.msg, s->refused));
 	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
 	CHECK(swgr_mono_now() - t0 < timeout + TOLERANCE);
@@ -736,11 +942,11 @@ test_deadlines(struct sim *s)
 	free(b11);
 	b11 = NULL;
 
-	/* The node refuses the request: INVALID_ARGUMENT is the caller's fault. */
+	/* The node refuses the request (LND, Eclair: amount 0): the caller's fault. */
 	CHECK_INT(swgr_ln_invoice(c, 0, desc, strlen(desc), 60, &b11, &e),
-	    s == &lnd ? SWGR_EINVAL : SWGR_OK);
-	if (s == &lnd)
-		CHECK(contains(e.msg, "INVALID_ARGUMENT"));
+	    s->invalid != NULL ? SWGR_EINVAL : SWGR_OK);
+	if (s->invalid != NULL)
+		CHECK(contains(e.msg, s->invalid));
 	free(b11);
 	b11 = NULL;
 	/* Other statuses (UNAVAILABLE from the node itself) are upstream failures. */
@@ -779,7 +985,7 @@ test_invoice_within(struct sim *s)
 	printf("  %s hang: invoice within %.1f s (timeout 2 s) failed after %.3f s\n", s->kind,
 	    max, dt);
 	CHECK(dt >= max - 0.05 && dt < max + TOLERANCE);
-	CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+	CHECK(contains(e.msg, s->timed_out));
 	swgr_ln_client_free(c);
 	/* A deadline past the client's timeout: the timeout ends the call. */
 	c = client(s, 0.3);
@@ -831,6 +1037,19 @@ test_silent_port(void)
 		CHECK(dt < o.timeout_secs + TOLERANCE);
 		CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
 	}
+	swgr_ln_client_free(c);
+	/* The same over Eclair's HTTP: connected, no answer, timed out at the deadline. */
+	snprintf(impl, sizeof(impl), "{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:%d/\","
+	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"}}", ntohs(a.sin_port),
+	    f(&eclair, "eclair-api-password"));
+	c = NULL;
+	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl, &o, &c, &e), SWGR_OK);
+	t0 = swgr_mono_now();
+	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
+	dt = swgr_mono_now() - t0;
+	printf("  silent port: eclair inbound failed after %.3f s: %s\n", dt, e.msg);
+	CHECK(dt >= o.timeout_secs - 0.05 && dt < o.timeout_secs + TOLERANCE);
+	CHECK(contains(e.msg, "timed out"));
 	swgr_ln_client_free(c);
 	close(s);
 }
@@ -935,7 +1154,7 @@ main(void)
 {
 	const char *env = getenv("srcdir");
 	const char *file = __FILE__, *tail = "tests/unit/test_ln.c";
-	size_t n = strlen(file);
+	size_t n = strlen(file), i;
 
 	if (env != NULL)
 		snprintf(srcdir, sizeof(srcdir), "%s", env);
@@ -959,23 +1178,25 @@ main(void)
 	signal(SIGSEGV, on_signal);
 	signal(SIGABRT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	sim_start(&lnd);
-	sim_start(&cln);
+	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
+		sim_start(sims[i]);
 
-	test_invoices(&lnd);
-	test_invoices(&cln);
-	test_inbound(&lnd);
-	test_inbound(&cln);
+	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++) {
+		test_invoices(sims[i]);
+		test_inbound(sims[i]);
+	}
 	test_errors();
+	test_eclair();
+	test_kind_templates();
 	test_trusted_roots();
 	test_trust_once();
-	test_deadlines(&lnd);
-	test_deadlines(&cln);
-	test_invoice_within(&lnd);
-	test_invoice_within(&cln);
+	for (i = 0; i < 3; i++) {		/* lnd, cln, eclair */
+		test_deadlines(sims[i]);
+		test_invoice_within(sims[i]);
+	}
 	test_silent_port();
-	test_concurrency(&lnd);
-	test_concurrency(&cln);
+	for (i = 0; i < 3; i++)
+		test_concurrency(sims[i]);
 	test_impl_equal();
 	return t_done("test_ln");
 }
