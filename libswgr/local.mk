@@ -1,6 +1,8 @@
 # libswgr: everything the programs share, one folder per concern (doc/ARCHITECTURE.md).
 noinst_LTLIBRARIES += libswgr/libswgr.la
 libswgr_libswgr_la_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
+# the default node status database of a host with remote stores (store/store.c)
+libswgr_libswgr_la_CPPFLAGS = $(AM_CPPFLAGS) -DLOCALSTATEDIR='"$(localstatedir)"'
 libswgr_libswgr_la_SOURCES = \
 	libswgr/core/err.c libswgr/core/err.h libswgr/core/dl.c libswgr/core/dl.h \
 	libswgr/core/status.c libswgr/core/status.h \
@@ -21,12 +23,14 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/auth/token.c libswgr/auth/token.h \
 	libswgr/store/db.c libswgr/store/db.h \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
-	libswgr/store/store.c libswgr/store/schema.c libswgr/store/status.c \
-	libswgr/store/store.h libswgr/store/store_int.h \
+	libswgr/store/store.c libswgr/store/store.h libswgr/store/store_int.h \
+	libswgr/store/sql.c libswgr/store/sql_backend.c libswgr/store/sql_offer.c \
+	libswgr/store/sql_int.h libswgr/store/schema.c libswgr/store/status.c \
+	libswgr/store/http.c libswgr/store/http_discovery.c libswgr/store/http_offer.c \
+	libswgr/store/http_int.h \
 	libswgr/net/trust.c libswgr/net/trust.h libswgr/net/http.c libswgr/net/http.h \
 	libswgr/net/grpc.c libswgr/net/grpc_probe.c libswgr/net/grpc.h libswgr/net/grpc_int.h \
-	libswgr/ln/ln.c libswgr/ln/ln.h libswgr/ln/ln_int.h libswgr/ln/kinds.c \
-	libswgr/ln/impl.c libswgr/ln/grpc.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/eclair.c \
+	libswgr/ln/ln.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/ln.h libswgr/ln/ln_int.h \
 	libswgr/fcgi/fcgi.h libswgr/fcgi/url.c libswgr/fcgi/req.c libswgr/fcgi/client_ip.c \
 	libswgr/fcgi/resp.c \
 	libswgr/fcgi/responder.c libswgr/fcgi/responder.h \

@@ -87,7 +87,7 @@ swgr_config_stale_after(const struct swgr_config *cfg)
 	return d < 3 ? 3 : d;
 }
 
-/* Replaces {secret.NAME} in a database store's URI; label is "discovery" or "offer". */
+/* Replaces {secret.NAME} in a database store's URI; label is "discovery", "offer" or "status". */
 static enum swgr_rc
 expand_store_uri(struct swgr_store_cfg *s, const char *label, const struct swgr_secrets *sec,
     struct swgr_err *err)
@@ -107,6 +107,18 @@ expand_store_uri(struct swgr_store_cfg *s, const char *label, const struct swgr_
 	}
 	free(s->database_uri);
 	s->database_uri = uri;
+	return SWGR_OK;
+}
+
+/* Gives s its own copy of store.status, so that a store opens from its cfg alone. */
+static enum swgr_rc
+copy_status(const struct swgr_store_cfg *status, struct swgr_store_cfg *s, struct swgr_err *err)
+{
+	s->status.type = status->type;
+	s->status.max_connections = status->max_connections;
+	if (status->database_uri != NULL &&
+	    (s->status.database_uri = strdup(status->database_uri)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "loading configuration: out of memory");
 	return SWGR_OK;
 }
 
@@ -139,7 +151,10 @@ swgr_config_load(const char *path, struct swgr_config *cfg, struct swgr_err *err
 		swgr_log(SWGR_LOG_WARN, CFG_LOG_TARGET,
 		    "no secrets file in config, skipping secret loading");
 	if ((rc = expand_store_uri(&cfg->store_discover, "discovery", &sec, err)) != SWGR_OK ||
-	    (rc = expand_store_uri(&cfg->store_offer, "offer", &sec, err)) != SWGR_OK)
+	    (rc = expand_store_uri(&cfg->store_offer, "offer", &sec, err)) != SWGR_OK ||
+	    (rc = expand_store_uri(&cfg->store_status, "status", &sec, err)) != SWGR_OK ||
+	    (rc = copy_status(&cfg->store_status, &cfg->store_discover, err)) != SWGR_OK ||
+	    (rc = copy_status(&cfg->store_status, &cfg->store_offer, err)) != SWGR_OK)
 		goto out;
 out:
 	swgr_secrets_free(&sec);
@@ -157,6 +172,7 @@ free_store(struct swgr_store_cfg *s)
 	free(s->base_url);
 	free(s->trusted_roots);
 	free(s->authorization);
+	free(s->status.database_uri);
 }
 
 static void
@@ -188,6 +204,7 @@ swgr_config_free(struct swgr_config *cfg)
 	free_admin(&cfg->offer);
 	free_store(&cfg->store_discover);
 	free_store(&cfg->store_offer);
+	free_store(&cfg->store_status);
 	free(cfg->secrets);
 	free(cfg->monitor.instance);
 	free(cfg->monitor.log.log_file);

@@ -11,6 +11,16 @@
 
 enum swgr_store_type { SWGR_STORE_NONE = 0, SWGR_STORE_MEMORY, SWGR_STORE_DATABASE, SWGR_STORE_HTTP };
 
+/*
+ * Ours: where node status and monitor heartbeats live (store.status): type
+ * database or memory; NONE when the key is absent (then see swgr_store_open).
+ */
+struct swgr_status_cfg {
+	enum swgr_store_type type;
+	char		*database_uri;		/* database: after {secret.X} expansion */
+	uint32_t	 max_connections;	/* database */
+};
+
 struct swgr_store_cfg {
 	enum swgr_store_type type;
 	char		*database_uri;		/* database: after {secret.X} expansion */
@@ -20,6 +30,7 @@ struct swgr_store_cfg {
 	double		 total_timeout_secs;	/* http */
 	char		*trusted_roots;		/* http, optional */
 	char		*authorization;		/* http: path of the token file */
+	struct swgr_status_cfg status;		/* a copy of store.status (owned) */
 };
 
 /* Our additions to every service section: where its log goes. */
@@ -111,6 +122,7 @@ struct swgr_config {
 	struct swgr_admin_cfg offer;
 	struct swgr_store_cfg store_discover;	/* type NONE when absent */
 	struct swgr_store_cfg store_offer;
+	struct swgr_store_cfg store_status;	/* ours: store.status, type NONE when absent */
 	char		*secrets;		/* path, optional */
 	struct swgr_monitor_cfg monitor;
 };

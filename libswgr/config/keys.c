@@ -237,6 +237,24 @@ read_store(const struct swgr_yaml_map *store, const char *key, struct swgr_store
 	return swgr_yaml_str(&m, "authorization", true, &s->authorization);
 }
 
+/*
+ * store.status (ours): where node status and monitor heartbeats live, a
+ * database or the memory store; a remote service cannot hold them.
+ */
+static enum swgr_rc
+read_status_store(const struct swgr_yaml_map *store, struct swgr_store_cfg *s)
+{
+	struct swgr_yaml_map m;
+	enum swgr_rc rc;
+
+	if ((rc = read_store(store, "status", s)) != SWGR_OK || s->type != SWGR_STORE_HTTP)
+		return rc;
+	if ((rc = swgr_yaml_mapping(store, "status", false, &m)) != SWGR_OK)
+		return rc;
+	return swgr_yaml_fail(&m, "type", swgr_yaml_key_line(&m, "type"),
+	    "node status is kept on this host: expected memory or database, not http");
+}
+
 /* Fills the struct swgr_config at arg from the document's top-level mapping. */
 static enum swgr_rc
 read_document(const struct swgr_yaml_map *root, void *arg)
@@ -251,6 +269,7 @@ read_document(const struct swgr_yaml_map *root, void *arg)
 	    (rc = swgr_yaml_mapping(root, "store", false, &store)) != SWGR_OK ||
 	    (rc = read_store(&store, "discover", &cfg->store_discover)) != SWGR_OK ||
 	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
+	    (rc = read_status_store(&store, &cfg->store_status)) != SWGR_OK ||
 	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK)
 		return rc;
 	return swgr_yaml_str(root, "secrets", false, &cfg->secrets);

@@ -8,7 +8,7 @@
 
 #include "core/time.h"
 #include "core/uuid.h"
-#include "store/store_int.h"
+#include "store/sql_int.h"
 
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"
 #define VERSION_OFFER		"m20250724_182058_create_table"
@@ -247,7 +247,7 @@ static const struct st_dialect st_mysql = {
 
 /* Points st->sql at this dialect's statements (MySQL: backtick copies). */
 enum swgr_rc
-st_schema_init(struct swgr_store *st, struct swgr_err *err)
+st_schema_init(struct sql_store *st, struct swgr_err *err)
 {
 	size_t i;
 	char *p;
@@ -279,7 +279,7 @@ st_schema_init(struct swgr_store *st, struct swgr_err *err)
 }
 
 void
-st_schema_free(struct swgr_store *st)
+st_schema_free(struct sql_store *st)
 {
 	size_t i;
 
@@ -288,7 +288,7 @@ st_schema_free(struct swgr_store *st)
 }
 
 const char *
-st_begin_sql(const struct swgr_store *st, enum st_mode mode)
+st_begin_sql(const struct sql_store *st, enum st_mode mode)
 {
 	return mode == ST_WRITE ? st->d->begin_write : st->d->begin_read;
 }
@@ -317,7 +317,7 @@ st_exec(struct st_tx *tx, enum st_sql q, const struct swgr_db_val *p, size_t np,
  * nothing can have been written: at BEGIN, or for a single (read) statement.
  */
 enum swgr_rc
-st_run(struct swgr_store *st, enum st_mode mode, st_fn fn, void *arg, struct swgr_err *err)
+st_run(struct sql_store *st, enum st_mode mode, st_fn fn, void *arg, struct swgr_err *err)
 {
 	const struct swgr_db_driver *drv = swgr_db_get_driver(st->db);
 	struct st_tx tx = { .st = st };
@@ -352,7 +352,7 @@ st_run(struct swgr_store *st, enum st_mode mode, st_fn fn, void *arg, struct swg
 }
 
 struct swgr_db_val
-st_enc_uuid(const struct swgr_store *st, const struct swgr_uuid *u,
+st_enc_uuid(const struct sql_store *st, const struct swgr_uuid *u,
     char buf[SWGR_UUID_STRLEN + 1])
 {
 	if (st->dialect == SWGR_DB_POSTGRES) {
@@ -363,7 +363,7 @@ st_enc_uuid(const struct swgr_store *st, const struct swgr_uuid *u,
 }
 
 struct swgr_db_val
-st_enc_time(const struct swgr_store *st, const struct swgr_time *t,
+st_enc_time(const struct sql_store *st, const struct swgr_time *t,
     char buf[SWGR_TIME_STRMAX])
 {
 	struct swgr_time whole;
@@ -385,7 +385,7 @@ st_enc_time(const struct swgr_store *st, const struct swgr_time *t,
 }
 
 struct swgr_db_val
-st_enc_bool(const struct swgr_store *st, bool b)
+st_enc_bool(const struct sql_store *st, bool b)
 {
 	if (st->dialect == SWGR_DB_POSTGRES)
 		return swgr_db_text(b ? "true" : "false");
@@ -526,7 +526,7 @@ st_lock(struct st_tx *tx, struct swgr_err *err)
  * dialect's lock.  Versions of other roles are left alone.
  */
 enum swgr_rc
-st_schema_migrate(struct swgr_store *st, unsigned roles, struct swgr_err *err)
+st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err)
 {
 	const struct swgr_db_driver *drv = swgr_db_get_driver(st->db);
 	const struct st_dialect *d = st->d;
@@ -565,66 +565,18 @@ out:
 	return rc;
 }
 
-/*
- * The memory store's file: one per configuration file (FNV-1a 64 of its real
- * path) and user, on tmpfs when there is one.
- */
-void
-swgr_store_memory_path(const char *config_path, char *out, size_t outlen)
-{
-	char *real = NULL;
-	const char *s, *dir;
-	struct stat sb;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	if (config_path != NULL)
-		real = realpath(config_path, NULL);
-	s = real != NULL ? real : config_path != NULL ? config_path : "";
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	free(real);
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode))
-		dir = "/dev/shm";
-	else if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
-		dir = "/tmp";
-	snprintf(out, outlen, "%s/swgr-memory-%u-%016llx.sqlite", dir, (unsigned)getuid(),
-	    (unsigned long long)h);
-}
-
-/* Opens the pool for cfg, prepares the statements and migrates the roles. */
+/* Opens the pool, prepares the statements and migrates the roles. */
 enum swgr_rc
-swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path, unsigned roles,
-    struct swgr_store **out, struct swgr_err *err)
+st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sql_store **out,
+    struct swgr_err *err)
 {
-	struct swgr_store *st = NULL;
-	char path[1024], uri[1100];
-	const char *u = NULL;
-	unsigned max = 0;
+	struct sql_store *st = NULL;
 	enum swgr_rc rc;
 
 	*out = NULL;
-	switch (cfg->type) {
-	case SWGR_STORE_MEMORY:
-		swgr_store_memory_path(config_path, path, sizeof(path));
-		snprintf(uri, sizeof(uri), "sqlite://%s?mode=rwc", path);
-		u = uri;
-		max = 0;
-		break;
-	case SWGR_STORE_DATABASE:
-		u = cfg->database_uri;
-		max = cfg->max_connections;
-		break;
-	case SWGR_STORE_HTTP:
-		return swgr_err_set(err, SWGR_EINTERNAL,
-		    "store type http is not supported by this version");
-	case SWGR_STORE_NONE:
-		return swgr_err_set(err, SWGR_EINTERNAL, "no store configured");
-	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
-	if ((rc = swgr_db_open(u, max, &st->db, err)) != SWGR_OK)
+	if ((rc = swgr_db_open(uri, max_connections, &st->db, err)) != SWGR_OK)
 		goto out;
 	st->dialect = swgr_db_dialect(st->db);
 	if ((rc = st_schema_init(st, err)) != SWGR_OK ||
@@ -633,12 +585,12 @@ swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path, unsig
 	*out = st;
 	st = NULL;
 out:
-	swgr_store_close(st);
+	st_sql_close(st);
 	return rc;
 }
 
 void
-swgr_store_close(struct swgr_store *st)
+st_sql_close(struct sql_store *st)
 {
 	if (st == NULL)
 		return;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/pubkey.h"
-#include "store/store_int.h"
+#include "store/sql_int.h"
 
 void
 swgr_node_status_free(struct swgr_node_status *s)
@@ -65,8 +65,12 @@ swgr_store_status_put(struct swgr_store *st, const char *instance,
     const struct swgr_node_status *s, struct swgr_err *err)
 {
 	struct status_put a = { instance, s };
+	struct sql_store *q;
+	enum swgr_rc rc;
 
-	return st_run(st, ST_WRITE, status_put_tx, &a, err);
+	if ((rc = st_status_of(st, &q, err)) != SWGR_OK)
+		return rc;
+	return st_run(q, ST_WRITE, status_put_tx, &a, err);
 }
 
 /* Columns: id, weight, healthy, successes, failures, inbound_msat, checked_ms, latency_us, last_error. */
@@ -138,9 +142,11 @@ swgr_store_status_list(struct swgr_store *st, const char *instance,
     struct swgr_node_status **out, size_t *n, struct swgr_err *err)
 {
 	struct status_list a = { instance, NULL, 0 };
+	struct sql_store *q;
 	enum swgr_rc rc;
 
-	rc = st_run(st, ST_SINGLE, status_list_tx, &a, err);
+	if ((rc = st_status_of(st, &q, err)) == SWGR_OK)
+		rc = st_run(q, ST_SINGLE, status_list_tx, &a, err);
 	if (rc != SWGR_OK) {
 		swgr_node_statuses_free(a.v, a.n);
 		a.v = NULL;
@@ -189,8 +195,12 @@ swgr_store_status_prune(struct swgr_store *st, const char *instance,
     const struct swgr_pubkey *keep, size_t nkeep, struct swgr_err *err)
 {
 	struct status_prune a = { instance, keep, nkeep };
+	struct sql_store *q;
+	enum swgr_rc rc;
 
-	return st_run(st, ST_WRITE, status_prune_tx, &a, err);
+	if ((rc = st_status_of(st, &q, err)) != SWGR_OK)
+		return rc;
+	return st_run(q, ST_WRITE, status_prune_tx, &a, err);
 }
 
 struct beat {
@@ -227,8 +237,12 @@ swgr_store_heartbeat_put(struct swgr_store *st, const char *instance, int64_t be
     int64_t period_ms, struct swgr_err *err)
 {
 	struct beat a = { instance, beat_ms, period_ms, false };
+	struct sql_store *q;
+	enum swgr_rc rc;
 
-	return st_run(st, ST_WRITE, beat_put_tx, &a, err);
+	if ((rc = st_status_of(st, &q, err)) != SWGR_OK)
+		return rc;
+	return st_run(q, ST_WRITE, beat_put_tx, &a, err);
 }
 
 static enum swgr_rc
@@ -256,9 +270,11 @@ swgr_store_heartbeat_get(struct swgr_store *st, const char *instance, int64_t *b
     int64_t *period_ms, struct swgr_err *err)
 {
 	struct beat a = { instance, 0, 0, false };
+	struct sql_store *q;
 	enum swgr_rc rc;
 
-	if ((rc = st_run(st, ST_SINGLE, beat_get_tx, &a, err)) != SWGR_OK)
+	if ((rc = st_status_of(st, &q, err)) != SWGR_OK ||
+	    (rc = st_run(q, ST_SINGLE, beat_get_tx, &a, err)) != SWGR_OK)
 		return rc;
 	if (!a.found)
 		return swgr_err_set(err, SWGR_NOTFOUND, "no heartbeat from monitor instance '%s'",

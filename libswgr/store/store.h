@@ -1,4 +1,4 @@
-/* The discovery and offer stores: one interface over SQLite, PostgreSQL and MariaDB (spec §11). */
+/* The discovery and offer stores and node status: one interface over SQL (SQLite, PostgreSQL, MariaDB) and HTTP (spec §11). */
 #ifndef SWGR_STORE_H
 #define SWGR_STORE_H
 
@@ -23,14 +23,29 @@ struct swgr_store;
  * roles are left alone, so both stores may share one database).
  * type memory: a SQLite database on tmpfs shared by every process of the suite
  * that reads the same configuration file (config_path), lost at reboot.
- * type http: not supported yet (SWGR_EINTERNAL with a clear message).
- * Release with swgr_store_close.  Thread-safe: every call borrows a pooled connection.
+ * type database: SQLite, PostgreSQL or MariaDB (the driver by the URI).
+ * type http: a client of a remote Switchgear-compatible admin service (spec
+ * §11.4); it reads its authorization file and trusted roots now and contacts
+ * the remote at the first call, not here.  A remote 4xx is SWGR_EINVAL, a
+ * transport error, a 5xx, another 2xx or an answer that is not the promised
+ * JSON SWGR_EUPSTREAM.
+ * Node status (SWGR_STORE_ROLE_STATUS) lives in cfg->status (store.status)
+ * when it is set, else in the store itself, or for type http in a local
+ * SQLite database at swgr_store_status_default (its directory made if
+ * missing).  Release with swgr_store_close.  Thread-safe: SQL calls borrow a
+ * pooled connection, HTTP calls a kept-alive connection of the client.
  */
 enum swgr_rc	 swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path,
 		    unsigned roles, struct swgr_store **out, struct swgr_err *err);
 void		 swgr_store_close(struct swgr_store *st);
 /* The SQLite path a memory store of this configuration file uses (for docs and tests). */
 void		 swgr_store_memory_path(const char *config_path, char *out, size_t outlen);
+/*
+ * The local node status database of a host whose stores are remote:
+ * $STATE_DIRECTORY/status.db (the first directory systemd's StateDirectory=
+ * names), else $(localstatedir)/lib/swgr/status.db.
+ */
+void		 swgr_store_status_default(char *out, size_t outlen);
 
 /*
  * Discovery.  Listing is in creation order, ties by the key bytes.

@@ -1,128 +1,79 @@
-/* Private to the store: schema.c's per-database half (SQL, transactions, encodings) as store.c uses it. */
+/* Private to the store: the interface between store.c and the store kinds (SQL in sql*.c, HTTP in http.c). */
 #ifndef SWGR_STORE_INT_H
 #define SWGR_STORE_INT_H
 
-#include "store/db.h"
 #include "store/store.h"
 
 /*
- * Value encodings, chosen once here (st_enc_* write, st_get_* read):
- *
- *   UUID     SQLite, MySQL: a 16-byte BLOB (as the original).  PostgreSQL:
- *            canonical TEXT, an untyped parameter the server reads as uuid.
- *   time     SQLite: TEXT "2024-01-01T00:00:00.25+00:00" (the original's
- *            sqlx text).  PostgreSQL: RFC 3339 TEXT with Z (the server keeps
- *            microseconds, rounding).  MySQL: "YYYY-MM-DD HH:MM:SS.000000"
- *            UTC truncated to whole seconds, which is what a timestamp
- *            column keeps (the driver sets the session time_zone '+00:00').
- *            Read back with swgr_time_parse_db.
- *   boolean  SQLite, MySQL: INT 0/1.  PostgreSQL: TEXT 'true'/'false', an
- *            untyped literal the server reads as bool (an INT parameter
- *            may be typed int8, which PostgreSQL will not assign to bool).
- *            Read back with swgr_db_get_int (INT, or "t"/"f" text).
- *   u64      INT holding the two's-complement int64.
- *   JSON     TEXT: partitions (a sorted array of strings) and offer
- *            metadata (OfferMetadataSparse); read back as TEXT or BLOB.
- *   key, implementation  BLOB (33 bytes; the compact JSON bytes).
- *
- * SQL is written once with "double-quoted" identifiers ($N placeholders);
- * for MySQL the quotes become backticks when the store opens.  Only DDL,
- * transaction starts and the migration lock differ per dialect (schema.c).
+ * One operations table per store: discovery (spec §4, §11.1) and offers
+ * (§5).  impl is the kind's own state.  The contract of each operation is
+ * that of the public function of the same name in store.h.
  */
-
-enum st_sql {
-	ST_ETAG_GET,
-	ST_ETAG_INIT,
-	ST_ETAG_BUMP,
-	ST_BACKEND_LIST,
-	ST_BACKEND_GET,
-	ST_BACKEND_INSERT,
-	ST_BACKEND_UPDATE,
-	ST_BACKEND_PATCH,
-	ST_BACKEND_DELETE,
-	ST_META_GET,
-	ST_META_PAGE,
-	ST_META_INSERT,
-	ST_META_UPDATE,
-	ST_META_DELETE,
-	ST_OFFER_GET,
-	ST_OFFER_PAGE,
-	ST_OFFER_INSERT,
-	ST_OFFER_UPDATE,
-	ST_OFFER_DELETE,
-	ST_STATUS_UPDATE,
-	ST_STATUS_INSERT,
-	ST_STATUS_LIST,
-	ST_STATUS_DELETE,
-	ST_BEAT_UPDATE,
-	ST_BEAT_INSERT,
-	ST_BEAT_GET,
-	ST_MIG_HAS,
-	ST_MIG_ADD,
-	ST_NSQL
+struct st_discovery_ops {
+	enum swgr_rc	(*etag)(void *impl, uint64_t *etag, struct swgr_err *err);
+	enum swgr_rc	(*list)(void *impl, uint64_t *etag, struct swgr_backend **out, size_t *n,
+			    struct swgr_err *err);
+	enum swgr_rc	(*get)(void *impl, const struct swgr_pubkey *pk, struct swgr_backend *out,
+			    struct swgr_err *err);
+	enum swgr_rc	(*post)(void *impl, const struct swgr_backend *b, struct swgr_err *err);
+	enum swgr_rc	(*put)(void *impl, const struct swgr_backend *b, bool *created,
+			    struct swgr_err *err);
+	enum swgr_rc	(*patch)(void *impl, const struct swgr_pubkey *pk,
+			    const struct swgr_backend_patch *p, struct swgr_err *err);
+	enum swgr_rc	(*del)(void *impl, const struct swgr_pubkey *pk, struct swgr_err *err);
 };
 
-struct st_dialect;
+struct st_offer_ops {
+	enum swgr_rc	(*offer_get)(void *impl, const char *partition, const struct swgr_uuid *id,
+			    bool with_metadata, struct swgr_offer *out, struct swgr_err *err);
+	enum swgr_rc	(*offer_page)(void *impl, const char *partition, uint64_t start,
+			    uint64_t count, struct swgr_offer **out, size_t *n, struct swgr_err *err);
+	enum swgr_rc	(*offer_post)(void *impl, const struct swgr_offer *o, struct swgr_err *err);
+	enum swgr_rc	(*offer_put)(void *impl, const struct swgr_offer *o, bool *created,
+			    struct swgr_err *err);
+	enum swgr_rc	(*offer_delete)(void *impl, const char *partition,
+			    const struct swgr_uuid *id, struct swgr_err *err);
+	enum swgr_rc	(*metadata_get)(void *impl, const char *partition,
+			    const struct swgr_uuid *id, struct swgr_metadata *out, struct swgr_err *err);
+	enum swgr_rc	(*metadata_page)(void *impl, const char *partition, uint64_t start,
+			    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err);
+	enum swgr_rc	(*metadata_post)(void *impl, const struct swgr_metadata *m,
+			    struct swgr_err *err);
+	enum swgr_rc	(*metadata_put)(void *impl, const struct swgr_metadata *m, bool *created,
+			    struct swgr_err *err);
+	enum swgr_rc	(*metadata_delete)(void *impl, const char *partition,
+			    const struct swgr_uuid *id, struct swgr_err *err);
+};
 
+struct sql_store;
+
+/*
+ * An open store: its kind's two tables over impl, and where node status
+ * lives (always a SQL store: impl itself for a SQL store holding status,
+ * or a store of its own, own_status, closed with this one).
+ */
 struct swgr_store {
-	struct swgr_db	*db;
-	enum swgr_db_dialect dialect;
-	const struct st_dialect *d;
-	const char	*sql[ST_NSQL];	/* this dialect's text of each statement */
-	char		*owned[ST_NSQL];	/* the MySQL copies, freed at close */
-};
-
-/* One borrowed connection, inside or outside a transaction. */
-struct st_tx {
-	struct swgr_store *st;
-	void		*conn;
-};
-
-enum st_mode {
-	ST_SINGLE,	/* one statement, autocommit */
-	ST_READ,	/* a consistent snapshot of several reads */
-	ST_WRITE	/* a write transaction, retried when transient */
+	const char	*kind;		/* "sql" or "http", for messages */
+	const struct st_discovery_ops *discovery;
+	const struct st_offer_ops *offer;
+	void		*impl;
+	void		(*close)(void *impl);
+	struct sql_store *status;	/* NULL: this store holds no node status */
+	struct sql_store *own_status;
 };
 
 /*
- * Runs fn in a transaction of the given mode on a pooled connection: commits
- * on SWGR_OK, rolls back otherwise; SWGR_ERETRY (busy, deadlock, a racing
- * insert) reruns the whole transaction a bounded number of times after a
- * short random sleep, and SWGR_EUPSTREAM once on a fresh connection (a stale
- * pooled one).  fn must reset its outputs when called again.
+ * The HTTP store of cfg (type http): reads the authorization file and the
+ * trusted roots now, contacts nobody until the first call.  which names the
+ * store in messages ("discover", "offer").  Close with st_http_close.
  */
-typedef enum swgr_rc (*st_fn)(struct st_tx *tx, void *arg, struct swgr_err *err);
-enum swgr_rc	 st_run(struct swgr_store *st, enum st_mode mode, st_fn fn, void *arg,
+enum swgr_rc	 st_http_open(const struct swgr_store_cfg *cfg, const char *which, void **out,
 		    struct swgr_err *err);
-enum swgr_rc	 st_exec(struct st_tx *tx, enum st_sql q, const struct swgr_db_val *p,
-		    size_t np, struct swgr_db_rows *out, struct swgr_err *err);
+void		 st_http_close(void *impl);
+extern const struct st_discovery_ops st_http_discovery;
+extern const struct st_offer_ops st_http_offer;
 
-/* The statement table and the migrations of the given roles. */
-enum swgr_rc	 st_schema_init(struct swgr_store *st, struct swgr_err *err);
-void		 st_schema_free(struct swgr_store *st);
-enum swgr_rc	 st_schema_migrate(struct swgr_store *st, unsigned roles, struct swgr_err *err);
-const char	*st_begin_sql(const struct swgr_store *st, enum st_mode mode);
-
-/* Encoders: buf must outlive the exec that uses the value. */
-struct swgr_db_val st_enc_uuid(const struct swgr_store *st, const struct swgr_uuid *u,
-		    char buf[SWGR_UUID_STRLEN + 1]);
-struct swgr_db_val st_enc_time(const struct swgr_store *st, const struct swgr_time *t,
-		    char buf[SWGR_TIME_STRMAX]);
-struct swgr_db_val st_enc_bool(const struct swgr_store *st, bool b);
-
-/* Decoders of one cell; errors are SWGR_EINTERNAL naming the column (st_bad). */
-enum swgr_rc	 st_bad(struct swgr_err *err, size_t col, const char *what);
-enum swgr_rc	 st_get_uuid(const struct swgr_db_rows *r, size_t row, size_t col,
-		    struct swgr_uuid *out, struct swgr_err *err);
-enum swgr_rc	 st_get_time(const struct swgr_db_rows *r, size_t row, size_t col,
-		    struct swgr_time *out, struct swgr_err *err);
-enum swgr_rc	 st_get_int(const struct swgr_db_rows *r, size_t row, size_t col,
-		    int64_t *out, struct swgr_err *err);
-/* TEXT or BLOB bytes (NUL-terminated by the rows); *p NULL for SQL NULL. */
-enum swgr_rc	 st_get_bytes(const struct swgr_db_rows *r, size_t row, size_t col,
-		    const char **p, size_t *len, struct swgr_err *err);
-/* A malloc'd copy of TEXT/BLOB bytes; *out NULL for SQL NULL. */
-enum swgr_rc	 st_get_dup(const struct swgr_db_rows *r, size_t row, size_t col,
-		    char **out, struct swgr_err *err);
+/* The SQL store holding st's node status, or an error naming why there is none. */
+enum swgr_rc	 st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err);
 
 #endif

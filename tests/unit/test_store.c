@@ -805,9 +805,6 @@ ts_types(const char *dir)
 	snprintf(path2, sizeof(path2), "%s-shm", path);
 	unlink(path2);
 
-	cfg.type = SWGR_STORE_HTTP;
-	CHECK_INT(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err), SWGR_EINTERNAL);
-	CHECK_STR(err.msg, "store type http is not supported by this version");
 	cfg.type = SWGR_STORE_DATABASE;
 	cfg.database_uri = "postgres://swgr:Pa55word@127.0.0.1:1/swgr";
 	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
@@ -824,6 +821,81 @@ ts_types(const char *dir)
 	unlink(conf);
 }
 
+/*
+ * type http: opening reads the token file and contacts nobody; calls go to
+ * the remote (nothing listens on port 1: SWGR_EUPSTREAM naming the URL);
+ * node status goes to store.status, else to the default under
+ * STATE_DIRECTORY, and is refused by a store not opened for it.
+ */
+static void
+ts_http(const char *dir)
+{
+	struct swgr_store_cfg cfg = { .type = SWGR_STORE_HTTP, .base_url = "http://127.0.0.1:1/",
+	    .connect_timeout_secs = 1, .total_timeout_secs = 1 };
+	struct swgr_store *st = NULL;
+	struct swgr_node_status ns = { 0 };
+	struct swgr_backend *v = NULL;
+	struct swgr_err err = { 0 };
+	char tok[300], status[400], state[300], path[400];
+	uint64_t etag;
+	size_t n;
+	FILE *f;
+
+	snprintf(tok, sizeof(tok), "%s/absent.token", dir);
+	cfg.authorization = tok;
+	CHECK_INT(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_OFFER, &st, &err), SWGR_EINTERNAL);
+	CHECK(strstr(err.msg, tok) != NULL);
+	snprintf(tok, sizeof(tok), "%s/remote.token", dir);
+	if ((f = fopen(tok, "w")) != NULL) {
+		fputs("a.b.c\n", f);
+		fclose(f);
+	}
+	/* store.status: a SQLite file of its own */
+	snprintf(status, sizeof(status), "sqlite://%s/edge-status.db?mode=rwc", dir);
+	cfg.status.type = SWGR_STORE_DATABASE;
+	cfg.status.database_uri = status;
+	cfg.status.max_connections = 2;
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_STATUS, &st,
+	    &err) == SWGR_OK);
+	if (st != NULL) {
+		CHECK_INT(swgr_store_backend_list(st, &etag, &v, &n, &err), SWGR_EUPSTREAM);
+		CHECK(strstr(err.msg, "http://127.0.0.1:1/discovery") != NULL);
+		CHECK(v == NULL && n == 0);
+		ts_status(st);
+		swgr_store_close(st);
+	}
+	/* the default: $STATE_DIRECTORY/status.db, the directory made */
+	snprintf(state, sizeof(state), "%s/state", dir);
+	setenv("STATE_DIRECTORY", state, 1);
+	swgr_store_status_default(path, sizeof(path));
+	snprintf(status, sizeof(status), "%s/status.db", state);
+	CHECK_STR(path, status);
+	cfg.status.type = SWGR_STORE_NONE;
+	cfg.status.database_uri = NULL;
+	st = NULL;
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_STATUS, &st,
+	    &err) == SWGR_OK);
+	CHECK(access(status, F_OK) == 0);
+	if (st != NULL) {
+		ns.pk = ts_pk(7);
+		ns.healthy = true;
+		CHECK(swgr_store_status_put(st, "edge", &ns, &err) == SWGR_OK);
+		swgr_store_close(st);
+	}
+	setenv("STATE_DIRECTORY", "/first/dir:/second/dir", 1);
+	swgr_store_status_default(path, sizeof(path));
+	CHECK_STR(path, "/first/dir/status.db");
+	unsetenv("STATE_DIRECTORY");
+	/* an offer store holds no status */
+	st = NULL;
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_OFFER, &st, &err) == SWGR_OK);
+	if (st != NULL) {
+		CHECK_INT(swgr_store_status_put(st, "edge", &ns, &err), SWGR_EINTERNAL);
+		CHECK(strstr(err.msg, "node status") != NULL);
+		swgr_store_close(st);
+	}
+}
+
 int
 main(void)
 {
@@ -834,6 +906,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	ts_types(dir);
+	ts_http(dir);
 	snprintf(uri, sizeof(uri), "sqlite://%s/store.db?mode=rwc", dir);
 	ts_suite("sqlite", uri);
 	ran++;
