@@ -31,7 +31,8 @@ struct cached_offer {
 	int		 refs;		/* under the cache's lock */
 	char		*partition;
 	struct swgr_uuid id;
-	double		 loaded;	/* monotonic seconds */
+	double		 loaded;	/* monotonic seconds: fresh until loaded + TTL */
+	double		 fetched;	/* when the store last gave it (before loaded if stale) */
 	uint64_t	 min_sendable;
 	uint64_t	 max_sendable;
 	struct swgr_time timestamp;
@@ -44,16 +45,24 @@ struct cached_offer {
 	uint8_t		 hash[32];
 };
 
-/* A bounded cache (direct-mapped, OFFER_CACHE_SLOTS) keeping offers OFFER_CACHE_TTL seconds. */
+/*
+ * A bounded cache (direct-mapped, OFFER_CACHE_SLOTS) keeping offers
+ * OFFER_CACHE_TTL seconds.  When the store cannot be reached
+ * (SWGR_EUPSTREAM: a remote offer service down, a database gone), an offer
+ * read less than OFFER_CACHE_STALE_MAX seconds ago is served as last read,
+ * and the store is asked again after another TTL.
+ */
 #define OFFER_CACHE_SLOTS	1024
 #define OFFER_CACHE_TTL		1.0
+#define OFFER_CACHE_STALE_MAX	3600.0
 
 enum swgr_rc	 offer_cache_new(struct offer_cache **out);
 void		 offer_cache_free(struct offer_cache *c);
 /*
  * The offer (partition, id) with its metadata, from the cache or the store.
  * SWGR_OK with *out (release with offer_put), SWGR_NOTFOUND when the offer or
- * its metadata does not exist (not cached), or the store's error.  Validity
+ * its metadata does not exist (not cached), or the store's error (logged at
+ * ERROR when it is the store refusing us, a remote 4xx).  Validity
  * in time is the caller's check.  A thread holds at most one offer at a time
  * (its next offer_get may let go of the previous one).
  */

@@ -1,5 +1,6 @@
 /*
- * swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size.
+ * swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size,
+ * served as last read while the store is unreachable.
  *
  * Each worker thread also keeps the last entry it used, with a reference of
  * its own: a request for that offer within the TTL takes no lock at all (the
@@ -19,6 +20,7 @@
 #include "core/sha256.h"
 #include "core/uuid.h"
 #include "core/clock.h"
+#include "core/log.h"
 
 struct offer_cache {
 	pthread_mutex_t	 mu;
@@ -148,6 +150,53 @@ slot_of(const char *partition, const struct swgr_uuid *id)
 	return (size_t)(h % OFFER_CACHE_SLOTS);
 }
 
+static bool
+same(const struct cached_offer *e, const char *partition, const struct swgr_uuid *id)
+{
+	return strcmp(e->partition, partition) == 0 && memcmp(e->id.b, id->b, sizeof(id->b)) == 0;
+}
+
+/*
+ * A copy of last, fresh from now for a TTL, standing in while the store
+ * cannot be reached (err says why; logged, then cleared).
+ */
+static enum swgr_rc
+stand_in(const struct cached_offer *last, double now, const char *partition,
+    struct swgr_err *err, struct cached_offer **out)
+{
+	struct cached_offer *e;
+	char u[SWGR_UUID_STRLEN + 1];
+
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->partition = strdup(last->partition)) == NULL ||
+	    (e->metadata = malloc(last->metadata_len + 1)) == NULL ||
+	    (e->metadata_json = malloc(last->metadata_json_len + 1)) == NULL) {
+		if (e != NULL)
+			entry_free(e);
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	}
+	e->refs = 1;
+	e->id = last->id;
+	e->loaded = now;
+	e->fetched = last->fetched;
+	e->min_sendable = last->min_sendable;
+	e->max_sendable = last->max_sendable;
+	e->timestamp = last->timestamp;
+	e->has_expires = last->has_expires;
+	e->expires = last->expires;
+	memcpy(e->metadata, last->metadata, last->metadata_len + 1);
+	e->metadata_len = last->metadata_len;
+	memcpy(e->metadata_json, last->metadata_json, last->metadata_json_len + 1);
+	e->metadata_json_len = last->metadata_json_len;
+	memcpy(e->hash, last->hash, sizeof(e->hash));
+	swgr_uuid_format(&last->id, u);
+	swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "serving offer %s/%s as read %.0f s ago: %s",
+	    partition, u, now - last->fetched, err->msg);
+	swgr_err_clear(err);
+	*out = e;
+	return SWGR_OK;
+}
+
 /* Reads the offer and makes an entry (one reference, the caller's). */
 static enum swgr_rc
 load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
@@ -165,7 +214,7 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
 		goto oom;
 	e->refs = 1;
 	e->id = *id;
-	e->loaded = swgr_mono_now();
+	e->loaded = e->fetched = swgr_mono_now();
 	e->min_sendable = o.min_sendable;
 	e->max_sendable = o.max_sendable;
 	e->timestamp = o.timestamp;
@@ -191,28 +240,31 @@ oom:
 }
 
 static enum swgr_rc shared_get(struct offer_cache *, struct swgr_store *, const char *,
-    const struct swgr_uuid *, size_t, double, struct cached_offer **, struct swgr_err *);
+    const struct swgr_uuid *, size_t, double, struct cached_offer *, struct cached_offer **,
+    struct swgr_err *);
 
 enum swgr_rc
 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
     const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e;
+	struct cached_offer *e, *prev = NULL;
 	size_t i = slot_of(partition, id);
 	double now = swgr_mono_now();
 	struct mine *m = mine_get(c, true);
 	enum swgr_rc rc;
 
 	if (m != NULL && (e = m->e) != NULL) {
-		if (now - e->loaded < OFFER_CACHE_TTL && strcmp(e->partition, partition) == 0 &&
-		    memcmp(e->id.b, id->b, sizeof(id->b)) == 0) {
+		if (now - e->loaded < OFFER_CACHE_TTL && same(e, partition, id)) {
 			*out = e;	/* no lock: the thread's reference keeps it */
 			return SWGR_OK;
 		}
 		m->e = NULL;
-		unref(c, e);
+		prev = e;	/* kept for shared_get's fallback, let go below */
 	}
-	if ((rc = shared_get(c, st, partition, id, i, now, &e, err)) != SWGR_OK)
+	rc = shared_get(c, st, partition, id, i, now, prev, &e, err);
+	if (prev != NULL)
+		unref(c, prev);
+	if (rc != SWGR_OK)
 		return rc;
 	if (m != NULL)
 		m->e = e;	/* the caller's reference becomes the thread's; offer_put keeps it */
@@ -220,26 +272,48 @@ offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 	return SWGR_OK;
 }
 
-/* The shared slots: the entry with one reference for the caller. */
+/*
+ * The shared slots: the entry with one reference for the caller.  When the
+ * store fails with SWGR_EUPSTREAM, a copy of the last entry of this offer
+ * (the slot's, or prev, the thread's own) stands in for a TTL, unless it is
+ * older than OFFER_CACHE_STALE_MAX.
+ */
 static enum swgr_rc
 shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
-    const struct swgr_uuid *id, size_t i, double now, struct cached_offer **out,
-    struct swgr_err *err)
+    const struct swgr_uuid *id, size_t i, double now, struct cached_offer *prev,
+    struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e, *old = NULL;
+	struct cached_offer *e, *old = NULL, *last = NULL;
 	enum swgr_rc rc;
 
 	pthread_mutex_lock(&c->mu);
 	e = c->slot[i];
-	if (e != NULL && now - e->loaded < OFFER_CACHE_TTL && strcmp(e->partition, partition) == 0 &&
-	    memcmp(e->id.b, id->b, sizeof(id->b)) == 0) {
+	if (e != NULL && now - e->loaded < OFFER_CACHE_TTL && same(e, partition, id)) {
 		e->refs++;
 		pthread_mutex_unlock(&c->mu);
 		*out = e;
 		return SWGR_OK;
 	}
+	if (e != NULL && same(e, partition, id))
+		last = e;
+	else if (prev != NULL && same(prev, partition, id))
+		last = prev;
+	if (last != NULL)
+		last->refs++;
 	pthread_mutex_unlock(&c->mu);
-	if ((rc = load(st, partition, id, &e, err)) != SWGR_OK)
+	rc = load(st, partition, id, &e, err);
+	if (rc == SWGR_EUPSTREAM && last != NULL && now - last->fetched <= OFFER_CACHE_STALE_MAX)
+		rc = stand_in(last, now, partition, err, &e);
+	else if (rc == SWGR_EINVAL) {
+		char u[SWGR_UUID_STRLEN + 1];
+
+		swgr_uuid_format(id, u);
+		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "the offer store refused reading offer "
+		    "%s/%s: %s", partition, u, err->msg);
+	}
+	if (last != NULL)
+		unref(c, last);
+	if (rc != SWGR_OK)
 		return rc;
 	pthread_mutex_lock(&c->mu);
 	if (c->slot[i] != NULL && --c->slot[i]->refs == 0)
