@@ -32,6 +32,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/net/grpc.c libswgr/net/grpc_probe.c libswgr/net/grpc.h libswgr/net/grpc_int.h \
 	libswgr/ln/ln.c libswgr/ln/ln.h libswgr/ln/ln_int.h libswgr/ln/kinds.c \
 	libswgr/ln/impl.c libswgr/ln/grpc.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/eclair.c \
+	libswgr/fleet/fleet.c libswgr/fleet/fleet.h \
 	libswgr/fcgi/fcgi.h libswgr/fcgi/url.c libswgr/fcgi/req.c libswgr/fcgi/client_ip.c \
 	libswgr/fcgi/resp.c \
 	libswgr/fcgi/responder.c libswgr/fcgi/responder.h \

@@ -1,5 +1,6 @@
 # Unit tests: one program per libswgr module, run by make check.
 UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
+	tests/unit/test_fleet \
 	tests/unit/test_config tests/unit/test_log tests/unit/test_token \
 	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi \
 	tests/unit/test_dbdrv tests/unit/test_bech32 tests/unit/test_bolt11 \
@@ -44,5 +45,7 @@ tests_unit_test_ln_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ln_LDADD = $(UNIT_LDADD)
 tests_unit_test_lnurl_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lnurl_LDADD = $(UNIT_LDADD)
+tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fleet_LDADD = $(UNIT_LDADD)
 tests_unit_test_uri_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_uri_LDADD = $(UNIT_LDADD)
