@@ -33,9 +33,11 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/ln/ln.c libswgr/ln/ln.h libswgr/ln/ln_int.h libswgr/ln/kinds.c \
 	libswgr/ln/impl.c libswgr/ln/grpc.c libswgr/ln/cln.c libswgr/ln/lnd.c libswgr/ln/eclair.c \
 	libswgr/fleet/fleet.c libswgr/fleet/fleet.h \
+	libswgr/daemon/daemon.c libswgr/daemon/daemon.h \
 	libswgr/fcgi/fcgi.h libswgr/fcgi/url.c libswgr/fcgi/req.c libswgr/fcgi/client_ip.c \
 	libswgr/fcgi/resp.c \
-	libswgr/fcgi/responder.c libswgr/fcgi/responder.h \
+	libswgr/fcgi/responder.c libswgr/fcgi/responder.h libswgr/fcgi/responder_int.h \
+	libswgr/fcgi/workers.c libswgr/fcgi/route.c libswgr/fcgi/ctx.c \
 	libswgr/pay/lnurl.c libswgr/pay/lnurl.h \
 	libswgr/pay/bolt11.c libswgr/pay/bolt11.h \
 	libswgr/pay/qr.c libswgr/pay/qr.h \

@@ -1,4 +1,4 @@
-/* The shared main of the responders: options, configuration, worker threads, signals, auth, routing. */
+/* The responders' interface: services and their routes, what a handler gets (ctx.c), the shared main (responder.c, workers.c, route.c). */
 #ifndef SWGR_RESPONDER_H
 #define SWGR_RESPONDER_H
 

@@ -1,0 +1,52 @@
+/* Private to fcgi/: what a running responder holds, shared by responder.c, workers.c and route.c. */
+#ifndef SWGR_RESPONDER_INT_H
+#define SWGR_RESPONDER_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "daemon/daemon.h"
+#include "fcgi/responder.h"
+
+struct worker {
+	pthread_t	 th;
+	struct app	*app;
+	bool		 idle;		/* in FCGX_Accept_r; under app->mu */
+	bool		 done;		/* under app->mu */
+};
+
+/* Everything a running responder holds; freed by app_free (responder.c). */
+struct app {
+	const struct swgr_service *svc;
+	struct swgr_daemon d;		/* options, signals, the configuration (d.cfg) */
+	unsigned long	 threads;	/* -t */
+	const char	*sock;		/* -s, or NULL for fd 0 */
+	const struct swgr_admin_cfg *section;	/* NULL for a PUBLIC service */
+	const struct swgr_log_cfg *log;		/* the service section's log keys */
+	struct swgr_store *store;
+	EVP_PKEY	*key;
+	void		*state;		/* from svc->init */
+	bool		 inited;
+	int		 listen_fd;
+	char		*socket_path;	/* unix socket we made, removed at exit */
+	pthread_mutex_t	 mu;
+	bool		 stop;		/* under mu */
+	struct worker	*workers;
+	size_t		 nworkers;
+	char		 target[64];	/* log target of our own messages */
+};
+
+/* workers.c */
+/* Starts n workers accepting on app->listen_fd; false (logged) if not all of them started. */
+bool		 swgr_workers_start(struct app *app, size_t n);
+/* Stops the workers: no new accept, requests in flight finish; joins them. */
+void		 swgr_workers_stop(struct app *app);
+
+/* route.c */
+/* Auth, then the routing table: the handler, 405 with Allow, 404 (or 401, 400). */
+void		 swgr_route_dispatch(const struct app *app, struct swgr_ctx *c);
+
+#endif
