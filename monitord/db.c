@@ -3,17 +3,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
-#include "monitor.h"
-#include "core/pubkey.h"
 #include "core/clock.h"
-
-void
-mon_db_kick(struct mon *m)
-{
-	m->db_wake = true;
-	pthread_cond_signal(&m->db_cv);
-}
+#include "core/log.h"
+#include "core/pubkey.h"
+#include "db.h"
+#include "node.h"
+#include "roster.h"
 
 /* Logs the first failure of an outage, once; returns false. */
 static bool
@@ -57,7 +52,7 @@ recovered(struct mon *m)
 /*
  * Writes the rows of the dirty nodes, each from a copy taken under the
  * lock; a row that fails stays dirty (the latest state is written next time).
- * The fleet is only changed by mon_reload, on this same thread.
+ * The roster is only changed by mon_roster_reload, on this same thread.
  */
 static bool
 write_rows(struct mon *m)
@@ -157,7 +152,7 @@ mon_db_reload(struct mon *m)
 	enum swgr_rc rc;
 	int tries = 0;
 
-	while ((rc = mon_reload(m, &err)) != SWGR_OK && again(m, &tries, &err))
+	while ((rc = mon_roster_reload(m, &err)) != SWGR_OK && again(m, &tries, &err))
 		;
 	if (rc != SWGR_OK)
 		failed(m, "reloading backends", &err);
@@ -166,7 +161,7 @@ mon_db_reload(struct mon *m)
 static void
 deadline(struct timespec *ts, int64_t at_us)
 {
-	swgr_mono_after(ts, (double)(at_us - mon_now_us()) / 1e6);
+	swgr_mono_after(ts, (double)(at_us - swgr_mono_us()) / 1e6);
 }
 
 /*
@@ -181,28 +176,28 @@ db_main(void *arg)
 	struct timespec ts;
 	int64_t next_reload, next_retry = 0, at;
 
-	next_reload = mon_now_us() + (int64_t)(m->update * 1e6);
+	next_reload = swgr_mono_us() + (int64_t)(m->update * 1e6);
 	pthread_mutex_lock(&m->mu);
 	for (;;) {
 		at = next_reload;
 		if (m->db_down && next_retry < at)
 			at = next_retry;
 		deadline(&ts, at);
-		while (!m->db_stop && (!m->db_wake || m->db_down) && mon_now_us() < at)
+		while (!m->db_stop && (!m->db_wake || m->db_down) && swgr_mono_us() < at)
 			pthread_cond_timedwait(&m->db_cv, &m->mu, &ts);
 		if (m->db_stop)
 			break;
 		m->db_wake = false;
 		pthread_mutex_unlock(&m->mu);
-		if (mon_now_us() >= next_reload) {
+		if (swgr_mono_us() >= next_reload) {
 			next_reload += (int64_t)(m->update * 1e6);
-			if (next_reload < mon_now_us())
-				next_reload = mon_now_us() + (int64_t)(m->update * 1e6);
+			if (next_reload < swgr_mono_us())
+				next_reload = swgr_mono_us() + (int64_t)(m->update * 1e6);
 			mon_db_reload(m);
 		}
 		mon_db_flush(m);
 		if (m->db_down)
-			next_retry = mon_now_us() + (int64_t)(m->period * 1e6);
+			next_retry = swgr_mono_us() + (int64_t)(m->period * 1e6);
 		pthread_mutex_lock(&m->mu);
 	}
 	pthread_mutex_unlock(&m->mu);

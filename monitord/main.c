@@ -1,66 +1,34 @@
 /* swgr-monitord: every node's health and inbound liquidity into this instance's status table. */
-#include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/log.h"
-#include "monitor.h"
 #include "core/clock.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "unknown"
-#endif
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-
-static void
-usage(FILE *f, const char *prog)
-{
-	fprintf(f, "usage: %s [-c FILE] [-l LEVEL] [-h] [-V]\n"
-	    "  -c, --config FILE     configuration (default " SYSCONFDIR "/swgr/config.yaml)\n"
-	    "  -l, --log-level LEVEL off|error|warn|info|debug|trace (overrides the config)\n"
-	    "  -h, --help            this text\n"
-	    "  -V, --version         the version\n", prog);
-}
+#include "core/log.h"
+#include "daemon/daemon.h"
+#include "db.h"
+#include "mon.h"
+#include "node.h"
+#include "roster.h"
 
 /*
- * Configuration, log and store, in that order, and the settings m keeps
- * from them.  The sections swgr-monitord needs are lnurl-service and
+ * After the configuration and the log: the store, the fleet and the
+ * settings m keeps.  The sections swgr-monitord needs are lnurl-service and
  * store.discover; monitor is optional.  Errors are logged.
  */
 static bool
-start(struct mon *m, struct swgr_config *cfg, const char *config, bool has_level,
-    enum swgr_log_level level)
+start(struct mon *m, struct swgr_daemon *d)
 {
+	const struct swgr_config *cfg = &d->cfg;
 	const struct swgr_lnurl_cfg *l = &cfg->lnurl;
+	struct swgr_ln_opts lnopts;
 	struct swgr_err err = { 0 };
 
-	swgr_log(SWGR_LOG_INFO, MON_TARGET, "loading configuration file: %s", config);
-	if (swgr_config_load(config, cfg, &err) != SWGR_OK) {
-		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
-		return false;
-	}
 	m->cfg = cfg;
-	swgr_log(SWGR_LOG_INFO, MON_TARGET, "configuration loaded successfully: %s", config);
-	if (!l->present) {
-		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "lnurl service enabled but has no config");
+	if (!swgr_daemon_need(d, l->present, "lnurl service") ||
+	    !swgr_daemon_need(d, cfg->store_discover.type != SWGR_STORE_NONE, "discover store") ||
+	    !swgr_daemon_log(d, &cfg->monitor.log))
 		return false;
-	}
-	if (cfg->store_discover.type == SWGR_STORE_NONE) {
-		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "discover store enabled but has no config");
-		return false;
-	}
-	if (!has_level)
-		level = cfg->monitor.log.has_log_level ? cfg->monitor.log.log_level : SWGR_LOG_INFO;
-	if (swgr_log_open(cfg->monitor.log.log_file, level, &err) != SWGR_OK) {
-		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
-		return false;
-	}
 	if (l->health_check_frequency_secs <= 0 || l->backend_update_frequency_secs <= 0) {
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "lnurl-service: health-check-frequency-secs "
 		    "and backend-update-frequency-secs must be above 0");
@@ -71,9 +39,14 @@ start(struct mon *m, struct swgr_config *cfg, const char *config, bool has_level
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "opening the discover store: %s", err.msg);
 		return false;
 	}
+	lnopts.timeout_secs = l->ln_client_timeout_secs;
+	lnopts.trusted_roots = l->ln_trusted_roots;
+	if (swgr_fleet_new(m->store, l->partitions, l->npartitions, &lnopts, MON_TARGET,
+	    &m->fleet, &err) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
+		return false;
+	}
 	swgr_config_instance(cfg, m->instance, sizeof(m->instance));
-	m->lnopts.timeout_secs = l->ln_client_timeout_secs;
-	m->lnopts.trusted_roots = l->ln_trusted_roots;
 	m->period = l->health_check_frequency_secs;
 	m->update = l->backend_update_frequency_secs;
 	m->to_healthy = l->health_check_consecutive_success_to_healthy;
@@ -91,33 +64,21 @@ start(struct mon *m, struct swgr_config *cfg, const char *config, bool has_level
  * schedule (a late round is not caught up).  SIGHUP reopens the log.
  */
 static void
-run(struct mon *m, const sigset_t *set)
+run(struct mon *m, struct swgr_daemon *d)
 {
-	struct timespec ts;
 	int64_t next, now, step = (int64_t)(m->period * 1e6);
-	int sig;
 
-	next = mon_now_us();
+	next = swgr_mono_us();
 	for (;;) {
-		now = mon_now_us();
+		now = swgr_mono_us();
 		if (now >= next) {
 			mon_tick(m);
 			next += step;
 			if (next <= now)
 				next = now + step;
 		}
-		ts.tv_sec = (next - now) / 1000000;
-		ts.tv_nsec = (next - now) % 1000000 * 1000;
-		if ((sig = sigtimedwait(set, NULL, &ts)) < 0)
-			continue;	/* EAGAIN: time for a round; EINTR */
-		if (sig == SIGHUP) {
-			swgr_log_reopen();
-			swgr_log(SWGR_LOG_INFO, MON_TARGET, "received signal: SIGHUP, log reopened");
-			continue;
-		}
-		swgr_log(SWGR_LOG_INFO, MON_TARGET, "received signal: %s, terminating",
-		    sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGQUIT");
-		return;
+		if (swgr_daemon_wait(d, (double)(next - now) / 1e6))
+			return;
 	}
 }
 
@@ -127,7 +88,7 @@ run(struct mon *m, const sigset_t *set)
  * flight end (each bounded by ln-client-timeout-secs) and write once more.
  */
 static bool
-monitor(struct mon *m, const sigset_t *set)
+monitor(struct mon *m, struct swgr_daemon *d)
 {
 	struct swgr_err err = { 0 };
 
@@ -136,10 +97,10 @@ monitor(struct mon *m, const sigset_t *set)
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
 		return false;
 	}
-	run(m, set);
+	run(m, d);
 	swgr_log(SWGR_LOG_INFO, MON_TARGET, "stopping: waiting for the checks in flight");
 	mon_db_stop(m);
-	mon_fleet_stop(m);
+	mon_roster_stop(m);
 	mon_db_flush(m);
 	return true;
 }
@@ -147,86 +108,20 @@ monitor(struct mon *m, const sigset_t *set)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *config = SYSCONFDIR "/swgr/config.yaml";
-	enum swgr_log_level level = SWGR_LOG_INFO;
-	struct swgr_config cfg;
-	struct swgr_err err = { 0 };
-	struct sigaction sa;
+	struct swgr_daemon d = { .name = "swgr-monitord", .target = MON_TARGET };
 	struct mon m;
-	bool has_level = false;
-	sigset_t set;
-	int ch, code = 1;
+	int code = 1;
 
-	while ((ch = getopt_long(argc, argv, "c:l:hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'l':
-			if (!swgr_log_level_parse(optarg, &level)) {
-				fprintf(stderr, "%s: unknown log level '%s'\n", argv[0], optarg);
-				return 2;
-			}
-			has_level = true;
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
-		case 'V':
-			printf("swgr-monitord %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr, argv[0]);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr, argv[0]);
-		return 2;
-	}
-
-	/* Signals go to run() only; the threads started later inherit the mask. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&m, 0, sizeof(m));
-	pthread_mutex_init(&m.mu, NULL);
-	pthread_mutex_init(&m.rpc_mu, NULL);
-	swgr_mono_cond_init(&m.db_cv);
-
-	if (swgr_log_open(NULL, has_level ? level : SWGR_LOG_INFO, &err) != SWGR_OK) {
-		fprintf(stderr, "%s: %s\n", argv[0], err.msg);
-		goto out;
-	}
-	swgr_log(SWGR_LOG_INFO, MON_TARGET, "starting swgr-monitord");
-	if (start(&m, &cfg, config, has_level, level) && monitor(&m, &set))
+	if ((code = swgr_daemon_options(&d, argc, argv)) >= 0)
+		return code;
+	code = 1;
+	mon_init(&m);
+	if (swgr_daemon_start(&d, "starting swgr-monitord") && start(&m, &d) && monitor(&m, &d))
 		code = 0;
-out:
-	mon_fleet_clear(&m);
+	mon_roster_clear(&m);
+	swgr_fleet_free(m.fleet);
 	if (m.store != NULL)
 		swgr_store_close(m.store);
-	if (m.cfg != NULL)
-		swgr_config_free(&cfg);
-	pthread_cond_destroy(&m.db_cv);
-	pthread_mutex_destroy(&m.rpc_mu);
-	pthread_mutex_destroy(&m.mu);
-	if (code == 0)
-		swgr_log(SWGR_LOG_INFO, MON_TARGET, "monitor terminated clean");
-	swgr_log_close();
-	return code;
+	mon_fini(&m);
+	return swgr_daemon_end(&d, code, "monitor terminated clean");
 }

@@ -3,29 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/log.h"
-#include "monitor.h"
+#include "core/clock.h"
 #include "core/hex.h"
-
-int64_t
-mon_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-mon_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "core/log.h"
+#include "node.h"
 
 /*
  * Pingora's rule: an observation equal to the state clears the counter; an
@@ -68,7 +50,7 @@ observe(struct mon_node *n, bool ok, uint64_t inbound, int64_t latency_us, const
 		n->st.has_inbound = true;
 		n->st.inbound_msat = inbound;
 	}
-	n->st.checked_ms = mon_wall_ms();
+	n->st.checked_ms = swgr_wall_ms();
 	n->st.latency_us = latency_us;
 	free(n->st.last_error);
 	n->st.last_error = e;
@@ -80,7 +62,7 @@ observe(struct mon_node *n, bool ok, uint64_t inbound, int64_t latency_us, const
 			swgr_log(SWGR_LOG_WARN, MON_TARGET, "%s becomes unhealthy, %s", n->hex,
 			    error);
 	}
-	mon_db_kick(m);
+	mon_wake_db(m);
 }
 
 /*
@@ -94,24 +76,23 @@ redial(struct mon_node *n)
 {
 	struct mon *m = n->m;
 	struct swgr_err err = { 0 };
-	struct swgr_ln_client *c = NULL;
-	char *impl;
+	struct swgr_fleet_node *def, *fresh = NULL;
 
 	pthread_mutex_lock(&m->mu);
-	impl = n->fresh == NULL ? strdup(n->impl) : NULL;
+	def = n->fresh == NULL ? swgr_fleet_node_ref(n->def) : NULL;
 	pthread_mutex_unlock(&m->mu);
-	if (impl == NULL)
+	if (def == NULL)
 		return;
-	if (swgr_ln_client_new(n->hex, impl, &m->lnopts, &c, &err) != SWGR_OK)
+	if (swgr_fleet_node_redial(def, &fresh, &err) != SWGR_OK)
 		swgr_log(SWGR_LOG_DEBUG, MON_TARGET, "redial: %s", err.msg);
-	free(impl);
+	swgr_fleet_node_put(def);
 	pthread_mutex_lock(&m->mu);
 	if (n->fresh == NULL) {
-		n->fresh = c;
-		c = NULL;
+		n->fresh = fresh;
+		fresh = NULL;
 	}
 	pthread_mutex_unlock(&m->mu);
-	swgr_ln_client_free(c);
+	swgr_fleet_node_put(fresh);
 }
 
 /* One check: the inbound-liquidity call (spec §9.3), serialised unless parallel. */
@@ -136,15 +117,15 @@ check(struct mon_node *n)
 	}
 	n->in_rpc = true;
 	n->rpc_tick = m->tick;
-	n->rpc_start_us = t0 = mon_now_us();
+	n->rpc_start_us = t0 = swgr_mono_us();
 	pthread_mutex_unlock(&m->mu);
 
-	rc = swgr_ln_inbound(n->client, &msat, &err);
+	rc = swgr_ln_inbound(swgr_fleet_node_client(n->client), &msat, &err);
 
 	pthread_mutex_lock(&m->mu);
 	n->in_rpc = false;
 	n->busy = false;
-	observe(n, rc == SWGR_OK, msat, mon_now_us() - t0,
+	observe(n, rc == SWGR_OK, msat, swgr_mono_us() - t0,
 	    err.msg[0] != '\0' ? err.msg : swgr_rc_name(rc));
 	pthread_mutex_unlock(&m->mu);
 	if (!m->parallel)
@@ -158,7 +139,7 @@ worker_main(void *arg)
 {
 	struct mon_node *n = arg;
 	struct mon *m = n->m;
-	struct swgr_ln_client *old;
+	struct swgr_fleet_node *old;
 
 	pthread_mutex_lock(&m->mu);
 	for (;;) {
@@ -175,7 +156,7 @@ worker_main(void *arg)
 			n->fresh = NULL;
 		}
 		pthread_mutex_unlock(&m->mu);
-		swgr_ln_client_free(old);
+		swgr_fleet_node_put(old);
 		check(n);
 		pthread_mutex_lock(&m->mu);
 	}
@@ -184,22 +165,20 @@ worker_main(void *arg)
 }
 
 enum swgr_rc
-mon_node_start(struct mon *m, const struct swgr_backend *b, struct swgr_ln_client *client,
+mon_node_start(struct mon *m, const struct swgr_backend *b, struct swgr_fleet_node *node,
     struct mon_node **out, struct swgr_err *err)
 {
 	struct mon_node *n;
 	int e;
 
 	*out = NULL;
-	if ((n = calloc(1, sizeof(*n))) == NULL ||
-	    (n->impl = strdup(b->implementation)) == NULL) {
-		free(n);
+	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	}
 	n->m = m;
 	swgr_hex_encode(b->pk.b, sizeof(b->pk.b), n->hex);
 	n->weight = b->weight;
-	n->client = client;
+	n->def = swgr_fleet_node_ref(node);
+	n->client = swgr_fleet_node_ref(node);
 	n->st.pk = b->pk;
 	n->st.weight = b->weight;
 	n->st.healthy = true;		/* spec §9.1: a new identity starts healthy */
@@ -208,13 +187,23 @@ mon_node_start(struct mon *m, const struct swgr_backend *b, struct swgr_ln_clien
 	pthread_cond_init(&n->cv, NULL);
 	if ((e = pthread_create(&n->th, NULL, worker_main, n)) != 0) {
 		pthread_cond_destroy(&n->cv);
-		free(n->impl);
+		swgr_fleet_node_put(n->def);
+		swgr_fleet_node_put(n->client);
 		free(n);
 		return swgr_err_set(err, SWGR_EINTERNAL, "starting the worker thread: %s",
 		    strerror(e));
 	}
 	*out = n;
 	return SWGR_OK;
+}
+
+void
+mon_node_renew(struct mon_node *n, struct swgr_fleet_node *node)
+{
+	swgr_fleet_node_put(n->def);
+	n->def = swgr_fleet_node_ref(node);
+	swgr_fleet_node_put(n->fresh);
+	n->fresh = swgr_fleet_node_ref(node);
 }
 
 void
@@ -238,10 +227,10 @@ mon_node_reap(struct mon_node *n)
 {
 	mon_node_join(n);
 	pthread_cond_destroy(&n->cv);
-	swgr_ln_client_free(n->client);
-	swgr_ln_client_free(n->fresh);
+	swgr_fleet_node_put(n->def);
+	swgr_fleet_node_put(n->client);
+	swgr_fleet_node_put(n->fresh);
 	swgr_node_status_free(&n->st);
-	free(n->impl);
 	free(n);
 }
 
@@ -261,8 +250,8 @@ mon_tick(struct mon *m)
 
 	pthread_mutex_lock(&m->mu);
 	m->tick++;
-	m->tick_ms = mon_wall_ms();
-	now = mon_now_us();
+	m->tick_ms = swgr_wall_ms();
+	now = swgr_mono_us();
 	for (i = 0; i < m->nnodes; i++) {
 		n = m->nodes[i];
 		if (!n->busy) {
@@ -278,6 +267,6 @@ mon_tick(struct mon *m)
 		    n->hex, (double)ran / 1e6);
 		observe(n, false, 0, ran, msg);
 	}
-	mon_db_kick(m);
+	mon_wake_db(m);
 	pthread_mutex_unlock(&m->mu);
 }
