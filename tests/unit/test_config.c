@@ -610,6 +610,26 @@ test_full(void)
 	CHECK(cfg.secrets == NULL);
 	swgr_config_free(&cfg);
 
+	/* store.status (ours): absent by default; a database, copied to both stores. */
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.store_status.type, SWGR_STORE_NONE);
+	CHECK_INT(cfg.store_discover.status.type, SWGR_STORE_NONE);
+	swgr_config_free(&cfg);
+	{
+		char *a = subst(full_yaml, "  offer:\n    type: memory\n", "  offer:\n    type: memory\n"
+		    "  status:\n    type: database\n    database-uri: sqlite:///s.db?mode=rwc\n"
+		    "    max-connections: 3\n");
+
+		CHECK_INT(load_text(a, &cfg, &err), SWGR_OK);
+		CHECK_INT(cfg.store_status.type, SWGR_STORE_DATABASE);
+		CHECK_INT(cfg.store_discover.status.type, SWGR_STORE_DATABASE);
+		CHECK_STR(cfg.store_discover.status.database_uri, "sqlite:///s.db?mode=rwc");
+		CHECK_INT(cfg.store_discover.status.max_connections, 3);
+		CHECK_STR(cfg.store_offer.status.database_uri, "sqlite:///s.db?mode=rwc");
+		swgr_config_free(&cfg);
+		free(a);
+	}
+
 	/* Stop backoff, random selection. */
 	{
 		char *a = subst(full_yaml, "    type: exponential\n", "    type: stop\n");
@@ -726,6 +746,11 @@ test_errors(void)
 	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace");
 	CHECK_ERR("    type: memory", "    type: redis", NULL,
 	    "store.offer.type: expected memory, database or http");
+	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    type: memory\n  status:\n"
+	    "    type: http\n    base-url: x\n    connect-timeout-secs: 1\n"
+	    "    total-timeout-secs: 1\n    authorization: t\n", "    type: http\n    base-url: x",
+	    "store.status.type: node status is kept on this host: expected memory or database, "
+	    "not http");
 	CHECK_ERR("    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
 	    "max-connections", "store.offer.max-connections: expected an unsigned integer");
 	CHECK_ERR("  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
