@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds, and runs every test (as root on Debian 12):
+#   - the layout rules of doc/ARCHITECTURE.md (scripts/check-layout.py);
 #   - the C unit tests (make check), with the store and driver tests on SQLite,
 #     PostgreSQL and MariaDB: all three are required, a database half that did not
 #     run is a failure (SWGR_TEST_REQUIRE_DBS=1);
@@ -125,6 +126,14 @@ check_run() {
 		record "make check ($label)" 0 1 0 "exited $rc without a failed program (see the errors above)"
 	fi
 }
+
+section "layout (scripts/check-layout.py against doc/ARCHITECTURE.md)"
+if /usr/bin/python3 scripts/check-layout.py >"$work/layout.out" 2>&1; then
+	record "layout" 1 0 0 "$(tail -n 1 "$work/layout.out")"
+else
+	sed 's/^/    /' "$work/layout.out"
+	record "layout" 0 1 0 "$(tail -n 1 "$work/layout.out")"
+fi
 
 section "unit tests (make check; stores on SQLite, PostgreSQL, MariaDB)"
 check_run unit
