@@ -58,20 +58,31 @@ swgr_store_status_default(char *out, size_t outlen)
 		snprintf(out, outlen, "%s/lib/swgr/status.db", LOCALSTATEDIR);
 }
 
-/* The default status database: its directory made when missing (one level, 0750). */
+/*
+ * The default status database, its directory made when missing (mode 0750,
+ * the parents it needs 0755, as mkdir -p).
+ */
 static enum swgr_rc
 st_status_default_uri(char *uri, size_t urilen, struct swgr_err *err)
 {
-	char path[1024], dir[1024], *slash;
+	char path[1024], dir[1024], *p, *slash;
 
 	swgr_store_status_default(path, sizeof(path));
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-			return swgr_err_set(err, SWGR_EINTERNAL, "node status database %s: "
-			    "cannot create %s: %s (set store.status, or STATE_DIRECTORY)", path,
-			    dir, strerror(errno));
+		for (p = dir + 1; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			*p = '\0';
+			if (mkdir(dir, p == slash ? 0750 : 0755) != 0 && errno != EEXIST)
+				return swgr_err_set(err, SWGR_EINTERNAL, "node status database %s: "
+				    "cannot create %s: %s (set store.status, or STATE_DIRECTORY)",
+				    path, dir, strerror(errno));
+			if (p == slash)
+				break;
+			*p = '/';
+		}
 	}
 	snprintf(uri, urilen, "sqlite://%s?mode=rwc", path);
 	return SWGR_OK;

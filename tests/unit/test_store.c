@@ -864,8 +864,8 @@ ts_http(const char *dir)
 		ts_status(st);
 		swgr_store_close(st);
 	}
-	/* the default: $STATE_DIRECTORY/status.db, the directory made */
-	snprintf(state, sizeof(state), "%s/state", dir);
+	/* the default: $STATE_DIRECTORY/status.db, the directories made */
+	snprintf(state, sizeof(state), "%s/state/lib/swgr", dir);	/* made as mkdir -p */
 	setenv("STATE_DIRECTORY", state, 1);
 	swgr_store_status_default(path, sizeof(path));
 	snprintf(status, sizeof(status), "%s/status.db", state);
