@@ -61,8 +61,9 @@ void		 offer_cache_free(struct offer_cache *c);
 /*
  * The offer (partition, id) with its metadata, from the cache or the store.
  * SWGR_OK with *out (release with offer_put), SWGR_NOTFOUND when the offer or
- * its metadata does not exist (not cached), or the store's error (logged at
- * ERROR when it is the store refusing us, a remote 4xx).  Validity
+ * its metadata does not exist (not cached), or the store's error (a remote
+ * 4xx, the store refusing us, is logged at ERROR and reported as "the offer
+ * store refused the request", SWGR_EINVAL).  Validity
  * in time is the caller's check.  A thread holds at most one offer at a time
  * (its next offer_get may let go of the previous one).
  */

@@ -310,6 +310,8 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		swgr_uuid_format(id, u);
 		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "the offer store refused reading offer "
 		    "%s/%s: %s", partition, u, err->msg);
+		/* the wallet's 400 names neither the remote nor its answer */
+		swgr_err_set(err, SWGR_EINVAL, "the offer store refused the request");
 	}
 	if (last != NULL)
 		unref(c, last);

@@ -367,8 +367,11 @@ def test_remote_failure_status_and_log(env, remote, variant):
         if pay_status == 200:
             assert r.status_code == 200, r.text
         else:
-            assert_error(r, pay_status, "" if pay_status == 400 else "internal server error")
+            assert_error(r, pay_status, "offer store refused" if pay_status == 400
+                         else "internal server error")
+            # the wallet learns neither the token nor where the admin services are
             assert not any(s in r.text for s in secrets)
+            assert "127.0.0.1" not in r.text, r.text
         assert took <= stores.total_timeout + SLACK + 0.5, took
         r = host.get(f"/offers/{part}/{o['id']}/invoice?amount=5000")
         assert_error(r, inv_status, "" if inv_status == 400 else "internal server error")
