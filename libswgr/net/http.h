@@ -44,7 +44,7 @@ const char	*swgr_http_client_base(const struct swgr_http_client *c);
 
 struct swgr_http_req {
 	const char	*method;		/* "GET", "POST", ... */
-	const char *const *segs;		/* path segments after the base, each percent-encoded */
+	const char *const *segs;		/* path segments after the base, as text: the client percent-encodes each */
 	size_t		 nsegs;
 	const char	*query;			/* without '?', sent as given; or NULL */
 	const char	*content_type;		/* of body; NULL: application/json */
