@@ -96,7 +96,8 @@ peer_start(struct peer *p, const char *name, int with_tls)
 static struct swgr_http_client *
 client(const char *base, const char *roots, double total, const char *auth)
 {
-	struct swgr_http_opts o = { base, roots, slow, total * slow, auth };
+	struct swgr_http_opts o = { .base_url = base, .trusted_roots = roots,
+	    .connect_timeout_secs = slow, .total_timeout_secs = total * slow, .auth_header = auth };
 	struct swgr_http_client *c = NULL;
 	struct swgr_err err = { 0 };
 
