@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "core/json.h"
 #include "ln/ln_int.h"
 
 #define LN_FILE_MAX	(1024 * 1024)
@@ -163,14 +164,14 @@ swgr_ln_impl_wipe(struct swgr_buf *b)
 int
 swgr_ln_impl_equal(const char *a, const char *b)
 {
-	json_object *ja, *jb;
+	json_object *ja = NULL, *jb = NULL;
 	int eq;
 
 	if (a == NULL || b == NULL)
 		return 0;
-	ja = json_tokener_parse(a);
-	jb = json_tokener_parse(b);
-	eq = ja != NULL && jb != NULL && json_object_equal(ja, jb);
+	eq = swgr_json_parse(a, strlen(a), &ja, NULL) == SWGR_OK &&
+	    swgr_json_parse(b, strlen(b), &jb, NULL) == SWGR_OK && ja != NULL && jb != NULL &&
+	    json_object_equal(ja, jb);
 	json_object_put(ja);
 	json_object_put(jb);
 	return eq;

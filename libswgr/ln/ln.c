@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "ln/ln_int.h"
 
 /* "\"clnGrpc\", \"lndGrpc\" or ...": the types of the kind table, for a message. */
@@ -36,9 +37,11 @@ swgr_ln_client_new(const char *name, const char *implementation,
 	*out = NULL;
 	if (opts == NULL)
 		opts = &defaults;
-	if (implementation == NULL || (impl = json_tokener_parse(implementation)) == NULL ||
+	impl = NULL;
+	if (implementation == NULL ||
+	    swgr_json_parse(implementation, strlen(implementation), &impl, NULL) != SWGR_OK ||
 	    !json_object_is_type(impl, json_type_object)) {
-		json_object_put(implementation != NULL ? impl : NULL);
+		json_object_put(impl);
 		return swgr_err_set(err, SWGR_EINTERNAL,
 		    "backend %s: implementation is not a JSON object", name);
 	}

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/pubkey.h"
 #include "core/time.h"
 #include "store/sql_int.h"
@@ -38,17 +39,13 @@ out:
 static enum swgr_rc
 st_partitions_parse(const char *p, size_t len, char ***out, size_t *n, struct swgr_err *err)
 {
-	json_tokener *tok;
 	json_object *a = NULL, *e;
 	enum swgr_rc rc = SWGR_OK;
 	size_t i, cnt;
 
 	*out = NULL;
 	*n = 0;
-	if ((tok = json_tokener_new()) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "reading partitions: out of memory");
-	a = json_tokener_parse_ex(tok, p, (int)len);
-	if (a == NULL || !json_object_is_type(a, json_type_array)) {
+	if (swgr_json_parse(p, len, &a, NULL) != SWGR_OK || !json_object_is_type(a, json_type_array)) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "reading the database: partitions: "
 		    "expected a JSON array");
 		goto out;
@@ -81,7 +78,6 @@ out:
 		*n = 0;
 	}
 	json_object_put(a);
-	json_tokener_free(tok);
 	return rc;
 }
 
