@@ -13,6 +13,7 @@
 #include "core/uuid.h"
 #include "extern.h"
 #include "fcgi/responder.h"
+#include "fleet/fleet.h"
 #include "pay/lnurl.h"
 #include "pay/qr.h"
 
@@ -173,7 +174,6 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	char reason[SWGR_LNURL_HOST_MAX + 64];
 	const char *id = c->req->seg[2];
-	size_t i;
 
 	o->partition = c->req->seg[1];
 	if (swgr_uuid_parse(id, strlen(id), &o->id) != SWGR_OK) {
@@ -181,10 +181,7 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 		return false;
 	}
 	swgr_uuid_format(&o->id, o->idstr);
-	for (i = 0; i < lc->npartitions; i++)
-		if (strcmp(lc->partitions[i], o->partition) == 0)
-			break;
-	if (i == lc->npartitions) {
+	if (!swgr_fleet_partition_in(lc->partitions, lc->npartitions, o->partition)) {
 		snprintf(reason, sizeof(reason), "offer not found: %s", o->idstr);
 		fail(c, 404, reason);
 		return false;

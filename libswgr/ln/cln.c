@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cln_node.pb-c.h"
+#include "core/clock.h"
 #include "core/hex.h"
 #include "core/sha256.h"
 #include "ln/ln_int.h"
@@ -65,11 +66,9 @@ static uint64_t
 unique_ns(void)
 {
 	static _Atomic uint64_t last;
-	struct timespec now;
 	uint64_t t, prev;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	t = swgr_wall_ns();
 	prev = atomic_load(&last);
 	do {
 		if (t <= prev)

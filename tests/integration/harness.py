@@ -273,7 +273,7 @@ class Cli:
 
 # How long a responder may take from a termination signal to its exit when its requests
 # in flight are quick (/health, or none): its own work is at most one 50 ms poll of the
-# workers (responder.c stop_workers) and one 50 ms log flush (log.c), so nearly all of
+# workers (fcgi/workers.c swgr_workers_stop) and one 50 ms log flush (log.c), so nearly all of
 # this bound is for process scheduling on the shared 2-core test machine.  A responder
 # that waits on anything else (a timeout, a sleep) at shutdown fails it.
 SIGTERM_PROMPT = float(os.environ.get("SWGR_TEST_SIGTERM_PROMPT", "0.6"))

@@ -172,7 +172,7 @@ class LnurlStack:
 
     @property
     def refresh(self):
-        """How often swgr-lnurl re-reads the fleet (balancer.h)."""
+        """How often swgr-lnurl re-reads the fleet (libswgr/pay/view.h)."""
         return min(self.lnurl.get("update", 0.5), self.period / 2, 1.0)
 
     # ------------------------------------------------------------------ wallet side
