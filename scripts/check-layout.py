@@ -9,7 +9,8 @@
 - no source file is over MAX_LINES lines unless its opening comment says why (a line in the
   first comment containing "long:");
 - no function outside a node kind's own file tests which kind it holds: the kind names
-  ("lnd", "cln", "eclair" and their implementation types) appear as string literals only in
+  (each kind's implementation type, short name and template name, read from the kinds'
+  rows in libswgr/ln/<kind>.c) appear as string literals only in
   the kinds' own files, libswgr/ln/<kind>.c (not in ln/ln.c, the shared client).
 With --symbols BUILD_DIR it also prints the circles between object files of BUILD_DIR by the
 functions they call (for information: a table of plug-ins makes one by design).
@@ -24,7 +25,19 @@ import sys
 MAX_LINES = 600
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRAMS = ['fcgi/lnurl', 'fcgi/discovery', 'fcgi/offer', 'monitord', 'cli']
-KIND_WORDS = re.compile(r'"(lnd|cln|eclair|lndGrpc|clnGrpc|eclairHttp)"')
+
+
+def kind_words():
+    """The names of the node kinds, read from their rows (ln/<kind>.c): the implementation
+    type, the short kind name and the CLI's template name, as whole string literals."""
+    names = set()
+    for path in glob.glob(os.path.join(ROOT, 'libswgr/ln/*.c')):
+        for m in re.finditer(r'const struct swgr_ln_kind swgr_ln_kind_\w+ = \{\s*'
+                             r'"([^"]+)",\s*"([^"]+)",\s*"([^"]+)"', open(path).read()):
+            names.update(m.groups())
+    if not names:
+        sys.exit('check-layout: no node kind rows (const struct swgr_ln_kind) in libswgr/ln/')
+    return re.compile('"(%s)"' % '|'.join(re.escape(n) for n in sorted(names)))
 
 
 def allowed_table():
@@ -70,6 +83,7 @@ def program_of(path):
 
 def main():
     allow = allowed_table()
+    kind_re = kind_words()
     bad = []
     files = sources()
     graph = {}
@@ -102,7 +116,7 @@ def main():
                            (f, len(lines) - 1, MAX_LINES))
         if f.endswith('.c') and (not f.startswith('libswgr/ln/') or f == 'libswgr/ln/ln.c'):
             for n, l in enumerate(lines, 1):
-                if KIND_WORDS.search(l) and not l.lstrip().startswith(('*', '/*')):
+                if kind_re.search(l) and not l.lstrip().startswith(('*', '/*')):
                     bad.append('%s:%d: names a node kind outside its own file: %s' % (f, n, l.strip()))
     # circles in the include graph
     state = {}
