@@ -18,8 +18,11 @@ FUZZ_RUNFLAGS = -timeout=$(FUZZ_TIMEOUT) -max_len=8300 -print_final_stats=1
 FUZZ_TARGETS =
 # What the targets link with: the decoders and what they call.
 FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/sha256.c \
+	libswgr/core/json_parse.c libswgr/core/json.c libswgr/core/buf.c libswgr/core/uuid.c \
+	libswgr/core/pubkey.c libswgr/core/time.c libswgr/core/base64.c libswgr/core/email.c \
+	libswgr/model/model.c libswgr/model/from_json.c \
 	libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c
-FUZZ_LIBS = $(SECP256K1_LIBS) $(OPENSSL_LIBS) -lpthread -lm
+FUZZ_LIBS = $(SECP256K1_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) -lpthread -lm
 
 FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) \
 	$(SWGR_DEP_CFLAGS)
