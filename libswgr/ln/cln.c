@@ -77,18 +77,6 @@ unique_ns(void)
 	return t;
 }
 
-/* Packs msg into a malloc'd buffer for the call. */
-static uint8_t *
-pack(const ProtobufCMessage *msg, size_t *len)
-{
-	uint8_t *p;
-
-	*len = protobuf_c_message_get_packed_size(msg);
-	if ((p = malloc(*len ? *len : 1)) != NULL)
-		protobuf_c_message_pack(msg, p);
-	return p;
-}
-
 static enum swgr_rc
 cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
     const char *description, size_t desclen, uint64_t expiry_secs, char **bolt11,
@@ -98,9 +86,8 @@ cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	Cln__AmountOrAny aoa = CLN__AMOUNT_OR_ANY__INIT;
 	Cln__Amount amt = CLN__AMOUNT__INIT;
 	Cln__InvoiceResponse *res;
-	uint8_t hash[SWGR_SHA256_LEN], *buf, *resp = NULL;
+	uint8_t hash[SWGR_SHA256_LEN];
 	char label[2 * SWGR_SHA256_LEN + 32], *desc;
-	size_t len, resplen;
 	enum swgr_rc rc;
 
 	/* The label must be unique per node: the description hash and the time in ns. */
@@ -118,26 +105,14 @@ cln_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	req.label = label;
 	req.expiry = expiry_secs;
 	req.deschashonly = 1;
-	buf = pack(&req.base, &len);
+	rc = swgr_ln_grpc_rpc(c, c->priv, timeout_secs, "/cln.Node/Invoice", "Invoice", &req.base,
+	    &cln__invoice_response__descriptor, (ProtobufCMessage **)&res, err);
 	free(desc);
-	if (buf == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_grpc_call(c, c->priv, timeout_secs, "/cln.Node/Invoice", buf, len, &resp,
-	    &resplen, err);
-	free(buf);
 	if (rc != SWGR_OK)
 		return rc;
-	res = cln__invoice_response__unpack(NULL, resplen, resp);
-	free(resp);
-	if (res == NULL || res->bolt11 == NULL || res->bolt11[0] == '\0') {
-		if (res != NULL)
-			cln__invoice_response__free_unpacked(res, NULL);
-		return swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (cln): malformed Invoice reply",
-		    c->name);
-	}
-	*bolt11 = strdup(res->bolt11);
+	rc = swgr_ln_grpc_bolt11(c, "Invoice", res->bolt11, bolt11, err);
 	cln__invoice_response__free_unpacked(res, NULL);
-	return *bolt11 != NULL ? SWGR_OK : swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return rc;
 }
 
 static enum swgr_rc
@@ -145,23 +120,15 @@ cln_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struc
 {
 	Cln__ListpeerchannelsRequest req = CLN__LISTPEERCHANNELS_REQUEST__INIT;
 	Cln__ListpeerchannelsResponse *res;
-	uint8_t *buf, *resp = NULL;
-	size_t len, resplen, i;
 	uint64_t sum = 0;
 	enum swgr_rc rc;
+	size_t i;
 
-	if ((buf = pack(&req.base, &len)) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	rc = swgr_ln_grpc_call(c, c->priv, timeout_secs, "/cln.Node/ListPeerChannels", buf, len,
-	    &resp, &resplen, err);
-	free(buf);
+	rc = swgr_ln_grpc_rpc(c, c->priv, timeout_secs, "/cln.Node/ListPeerChannels",
+	    "ListPeerChannels", &req.base, &cln__listpeerchannels_response__descriptor,
+	    (ProtobufCMessage **)&res, err);
 	if (rc != SWGR_OK)
 		return rc;
-	res = cln__listpeerchannels_response__unpack(NULL, resplen, resp);
-	free(resp);
-	if (res == NULL)
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "backend %s (cln): malformed ListPeerChannels reply", c->name);
 	for (i = 0; i < res->n_channels; i++) {
 		const Cln__ListpeerchannelsChannels *ch = res->channels[i];
 

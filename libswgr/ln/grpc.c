@@ -61,18 +61,48 @@ swgr_ln_grpc_close(struct swgr_ln_grpc *g)
 	memset(g, 0, sizeof(*g));
 }
 
+static enum swgr_rc
+malformed(const struct swgr_ln_client *c, const char *rpc, struct swgr_err *err)
+{
+	return swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (%s): malformed %s reply", c->name,
+	    c->kind->name, rpc);
+}
+
 enum swgr_rc
-swgr_ln_grpc_call(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double timeout_secs,
-    const char *method, const uint8_t *req, size_t reqlen, uint8_t **resp, size_t *resplen,
-    struct swgr_err *err)
+swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double timeout_secs,
+    const char *method, const char *rpc, const ProtobufCMessage *req,
+    const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **res, struct swgr_err *err)
 {
 	struct swgr_grpc_md md = { g->md_key, g->md_value };
+	uint8_t *buf, *resp = NULL;
+	size_t len, resplen;
 	enum swgr_rc rc;
 	int status;
 
-	rc = swgr_grpc_unary(g->chan, method, &md, g->md_key != NULL ? 1 : 0, req, reqlen,
-	    timeout_secs, resp, resplen, &status, err);
-	if (rc != SWGR_OK)
+	*res = NULL;
+	len = protobuf_c_message_get_packed_size(req);
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	protobuf_c_message_pack(req, buf);
+	rc = swgr_grpc_unary(g->chan, method, &md, g->md_key != NULL ? 1 : 0, buf, len,
+	    timeout_secs, &resp, &resplen, &status, err);
+	free(buf);
+	if (rc != SWGR_OK) {
 		swgr_err_wrap(err, "backend %s (%s)", c->name, c->kind->name);
-	return rc;
+		return rc;
+	}
+	*res = protobuf_c_message_unpack(resp_desc, NULL, resplen, resp);
+	free(resp);
+	return *res != NULL ? SWGR_OK : malformed(c, rpc, err);
+}
+
+enum swgr_rc
+swgr_ln_grpc_bolt11(const struct swgr_ln_client *c, const char *rpc, const char *pr,
+    char **bolt11, struct swgr_err *err)
+{
+	if (pr == NULL || pr[0] == '\0')
+		return malformed(c, rpc, err);
+	if ((*bolt11 = strdup(pr)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return SWGR_OK;
 }

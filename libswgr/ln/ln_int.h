@@ -3,6 +3,7 @@
 #define SWGR_LN_INT_H
 
 #include <json-c/json.h>
+#include <protobuf-c/protobuf-c.h>
 
 #include "core/buf.h"
 #include "ln/ln.h"
@@ -117,9 +118,21 @@ enum swgr_rc	 swgr_ln_grpc_open(struct swgr_ln_grpc *g, json_object *impl, const
 		    const struct swgr_ln_opts *opts, const char *cert, const char *key,
 		    struct swgr_err *err);
 void		 swgr_ln_grpc_close(struct swgr_ln_grpc *g);
-/* One unary call on g, the channel of c; errors name the backend and its kind. */
-enum swgr_rc	 swgr_ln_grpc_call(const struct swgr_ln_client *c, struct swgr_ln_grpc *g,
-		    double timeout_secs, const char *method, const uint8_t *req, size_t reqlen,
-		    uint8_t **resp, size_t *resplen, struct swgr_err *err);
+/*
+ * One unary call on g, the channel of c: req packed, the answer unpacked as a
+ * message of resp_desc into *res (freed by the caller with
+ * protobuf_c_message_free_unpacked).  Errors name the backend and its kind;
+ * an answer that does not unpack is SWGR_EUPSTREAM "malformed <rpc> reply".
+ */
+enum swgr_rc	 swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_grpc *g,
+		    double timeout_secs, const char *method, const char *rpc,
+		    const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
+		    ProtobufCMessage **res, struct swgr_err *err);
+/*
+ * The invoice text of a reply (pr, may be NULL) copied into *bolt11; an empty
+ * or missing one is SWGR_EUPSTREAM "malformed <rpc> reply".
+ */
+enum swgr_rc	 swgr_ln_grpc_bolt11(const struct swgr_ln_client *c, const char *rpc,
+		    const char *pr, char **bolt11, struct swgr_err *err);
 
 #endif

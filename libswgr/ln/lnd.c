@@ -73,8 +73,7 @@ lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	struct lnd *l = c->priv;
 	Lnrpc__Invoice req = LNRPC__INVOICE__INIT;
 	Lnrpc__AddInvoiceResponse *res;
-	uint8_t hash[SWGR_SHA256_LEN], *buf, *resp = NULL;
-	size_t len, resplen;
+	uint8_t hash[SWGR_SHA256_LEN];
 	enum swgr_rc rc;
 
 	if (amount_msat > INT64_MAX || expiry_secs > INT64_MAX)
@@ -87,47 +86,28 @@ lnd_invoice(struct swgr_ln_client *c, double timeout_secs, uint64_t amount_msat,
 	req.description_hash.len = sizeof(hash);
 	req.expiry = (int64_t)expiry_secs;
 	req.is_amp = l->amp;
-	len = protobuf_c_message_get_packed_size(&req.base);
-	if ((buf = malloc(len ? len : 1)) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	protobuf_c_message_pack(&req.base, buf);
-	rc = swgr_ln_grpc_call(c, &l->g, timeout_secs, "/lnrpc.Lightning/AddInvoice", buf, len,
-	    &resp, &resplen, err);
-	free(buf);
+	rc = swgr_ln_grpc_rpc(c, &l->g, timeout_secs, "/lnrpc.Lightning/AddInvoice", "AddInvoice",
+	    &req.base, &lnrpc__add_invoice_response__descriptor, (ProtobufCMessage **)&res, err);
 	if (rc != SWGR_OK)
 		return rc;
-	res = lnrpc__add_invoice_response__unpack(NULL, resplen, resp);
-	free(resp);
-	if (res == NULL || res->payment_request == NULL || res->payment_request[0] == '\0') {
-		if (res != NULL)
-			lnrpc__add_invoice_response__free_unpacked(res, NULL);
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "backend %s (lnd): malformed AddInvoice reply", c->name);
-	}
-	*bolt11 = strdup(res->payment_request);
+	rc = swgr_ln_grpc_bolt11(c, "AddInvoice", res->payment_request, bolt11, err);
 	lnrpc__add_invoice_response__free_unpacked(res, NULL);
-	return *bolt11 != NULL ? SWGR_OK : swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return rc;
 }
 
 static enum swgr_rc
 lnd_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struct swgr_err *err)
 {
 	struct lnd *l = c->priv;
+	Lnrpc__ChannelBalanceRequest req = LNRPC__CHANNEL_BALANCE_REQUEST__INIT;
 	Lnrpc__ChannelBalanceResponse *res;
-	uint8_t *resp = NULL;
-	size_t resplen;
 	enum swgr_rc rc;
 
-	/* ChannelBalanceRequest has no fields: its encoding is empty. */
-	rc = swgr_ln_grpc_call(c, &l->g, timeout_secs, "/lnrpc.Lightning/ChannelBalance",
-	    (const uint8_t *)"", 0, &resp, &resplen, err);
+	rc = swgr_ln_grpc_rpc(c, &l->g, timeout_secs, "/lnrpc.Lightning/ChannelBalance",
+	    "ChannelBalance", &req.base, &lnrpc__channel_balance_response__descriptor,
+	    (ProtobufCMessage **)&res, err);
 	if (rc != SWGR_OK)
 		return rc;
-	res = lnrpc__channel_balance_response__unpack(NULL, resplen, resp);
-	free(resp);
-	if (res == NULL)
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "backend %s (lnd): malformed ChannelBalance reply", c->name);
 	*msat = res->remote_balance != NULL ? res->remote_balance->msat : 0;
 	lnrpc__channel_balance_response__free_unpacked(res, NULL);
 	return SWGR_OK;
