@@ -39,7 +39,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/fcgi/responder.c libswgr/fcgi/responder.h libswgr/fcgi/responder_int.h \
 	libswgr/fcgi/workers.c libswgr/fcgi/route.c libswgr/fcgi/ctx.c \
 	libswgr/pay/lnurl.c libswgr/pay/lnurl.h \
-	libswgr/pay/bolt11.c libswgr/pay/bolt11.h \
+	libswgr/pay/bolt11.c libswgr/pay/bolt11.h libswgr/pay/bolt11_wire.h \
 	libswgr/pay/qr.c libswgr/pay/qr.h \
 	libswgr/pay/select.c libswgr/pay/select.h \
 	libswgr/pay/backoff.c libswgr/pay/backoff.h \

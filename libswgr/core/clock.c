@@ -14,13 +14,20 @@ swgr_mono_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int64_t
-swgr_mono_us(void)
+/* Clock id read in units of 1/per_sec seconds (per_sec divides 10^9). */
+static int64_t
+ticks(clockid_t id, int64_t per_sec)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * per_sec + ts.tv_nsec / (1000000000 / per_sec);
+}
+
+int64_t
+swgr_mono_us(void)
+{
+	return ticks(CLOCK_MONOTONIC, 1000000);
 }
 
 void
@@ -54,17 +61,11 @@ swgr_mono_cond_init(pthread_cond_t *cv)
 int64_t
 swgr_wall_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ticks(CLOCK_REALTIME, 1000);
 }
 
 uint64_t
 swgr_wall_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ticks(CLOCK_REALTIME, 1000000000);
 }
