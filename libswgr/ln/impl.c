@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "ln/ln_int.h"
+#include "net/trust.h"
 
 #define LN_FILE_MAX	(1024 * 1024)
 
@@ -88,14 +89,8 @@ static enum swgr_rc
 check_certs(const char *p, size_t len, const char *what, const char *path, X509 **first,
     struct swgr_err *err)
 {
-	BIO *bio;
-	X509 *x;
+	X509 *x = swgr_trust_pem_first(p, len);
 
-	if ((bio = BIO_new_mem_buf(p, (int)len)) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
 	if (x == NULL)
 		return swgr_err_set(err, SWGR_EINTERNAL, "%s '%s': no PEM certificate in it", what,
 		    path);

@@ -8,10 +8,7 @@
 #include <dlfcn.h>
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "core/base64.h"
@@ -89,23 +86,14 @@ to_ms(double secs)
 	return ms < 1 ? 1 : ms;
 }
 
-/* Counts the certificates of a PEM text; 0 if it holds none or is malformed. */
-static int
-count_certs(const char *pem, size_t len)
+/* True if the PEM text holds a certificate. */
+static bool
+has_cert(const char *pem, size_t len)
 {
-	X509 *x;
-	BIO *bio;
-	int n = 0;
+	X509 *x = swgr_trust_pem_first(pem, len);
 
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return 0;
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		X509_free(x);
-		n++;
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	return n;
+	X509_free(x);
+	return x != NULL;
 }
 
 /*
@@ -124,12 +112,12 @@ load_roots(struct swgr_http_client *c, const char *path, const char *pem, struct
 		    strerror(e));
 		goto out;
 	}
-	if (path != NULL && count_certs(extra.p, extra.len) == 0) {
+	if (path != NULL && !has_cert(extra.p, extra.len)) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "trusted roots '%s': no PEM certificate in it",
 		    path);
 		goto out;
 	}
-	if (pem != NULL && count_certs(pem, strlen(pem)) == 0) {
+	if (pem != NULL && !has_cert(pem, strlen(pem))) {
 		rc = swgr_err_set(err, SWGR_EINTERNAL, "trusted roots: no PEM certificate in the "
 		    "roots given");
 		goto out;

@@ -1,10 +1,14 @@
-/* The system trust store as PEM text, each certificate once. */
+/* The system trust store as PEM text, each certificate once; the first certificate of a PEM text. */
 #include <dirent.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "net/trust.h"
@@ -145,4 +149,18 @@ swgr_trust_system_pem(struct swgr_buf *b)
 	}
 	free(s.v);
 	return added;
+}
+
+X509 *
+swgr_trust_pem_first(const char *p, size_t len)
+{
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (len <= INT_MAX && (bio = BIO_new_mem_buf(p, (int)len)) != NULL) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	ERR_clear_error();
+	return x;
 }

@@ -1,6 +1,10 @@
-/* The system trust store as PEM text, each certificate once. */
+/* The system trust store as PEM text, each certificate once; the first certificate of a PEM text. */
 #ifndef SWGR_TRUST_H
 #define SWGR_TRUST_H
+
+#include <stddef.h>
+
+#include <openssl/x509.h>
 
 #include "core/buf.h"
 
@@ -15,5 +19,12 @@
  * certificates appended.  Check b with swgr_buf_ok().
  */
 size_t	 swgr_trust_system_pem(struct swgr_buf *b);
+/*
+ * The first certificate of the PEM text p (len bytes), to be freed with
+ * X509_free(), or NULL when there is none (or no memory); OpenSSL's error
+ * queue is left empty.  Used to refuse a roots or certificate file that
+ * holds no certificate, with a message naming it, before a TLS library sees it.
+ */
+X509	*swgr_trust_pem_first(const char *p, size_t len);
 
 #endif
