@@ -1,5 +1,6 @@
 /* The records read from their JSON forms (spec §7): each field checked, 422 messages naming it. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +17,42 @@
 #include "model/model.h"
 
 /*
- * Field readers.  Each looks up key in object o: an absent key and a JSON
- * null are the same, SWGR_OK with *present false unless req, when they are
- * SWGR_ESHAPE.  A value of the wrong type or range is SWGR_ESHAPE naming
- * the field.  present may be NULL.
+ * A record is read through its table of fields: each row names the JSON key,
+ * what kind of value it holds, whether it is required and whether it is an
+ * identity field (read only in the FULL shape), and where in the record the
+ * value goes.  The rows are read in order, so the first bad field in table
+ * order is the one reported.
  */
-static enum swgr_rc
-field(struct json_object *o, const char *key, bool req, struct json_object **v,
-    struct swgr_err *err)
-{
-	*v = NULL;
-	if (!json_object_object_get_ex(o, key, v) || *v == NULL) {
-		*v = NULL;
-		if (req)
-			return swgr_err_set(err, SWGR_ESHAPE,
-			    "%s: missing field", key);
-	}
-	return SWGR_OK;
-}
+enum kind {
+	K_STR,		/* a string: char * */
+	K_U64,		/* an integer 0 .. max: uint64_t */
+	K_I64,		/* an integer 0 .. max: int64_t */
+	K_BOOL,		/* true or false: bool */
+	K_UUID,		/* a UUID string: struct swgr_uuid */
+	K_TIME,		/* an RFC 3339 date-time string: struct swgr_time */
+	K_PUBKEY,	/* a public key string: struct swgr_pubkey */
+	K_STRV,		/* an array of strings, normalised (sorted, unique): char **, count at aux */
+	K_JSON,		/* any value, null included, as canonical compact JSON: char * */
+	K_OWN		/* read by the row's own function */
+};
+
+#define F_REQ	0x1	/* absent (or null, but for K_JSON) is a missing field */
+#define F_FULL	0x2	/* an identity field: read only in SWGR_SHAPE_FULL */
+#define F_HAS	0x4	/* the bool member at has is set when the field is read */
+
+struct field {
+	const char	*key;
+	enum kind	 kind;
+	unsigned	 flags;
+	size_t		 off;	/* the member that receives the value */
+	size_t		 aux;	/* K_STRV: the member that receives the count */
+	size_t		 has;	/* F_HAS: the presence flag */
+	uint64_t	 max;	/* K_U64, K_I64 */
+	/* K_OWN: reads the value v (not null) into the record rec. */
+	enum swgr_rc	(*own)(struct json_object *v, void *rec, struct swgr_err *err);
+};
+
+#define TABLE(t)	(t), sizeof(t) / sizeof((t)[0])
 
 /* A string value v (not NULL) into *out, malloc'd; name for messages. */
 static enum swgr_rc
@@ -55,132 +74,63 @@ str_value(struct json_object *v, const char *name, char **out, struct swgr_err *
 }
 
 static enum swgr_rc
-get_str(struct json_object *o, const char *key, bool req, char **out,
+u64_value(struct json_object *v, const struct field *f, uint64_t *out,
     struct swgr_err *err)
 {
-	struct json_object *v;
-	enum swgr_rc rc;
-
-	*out = NULL;
-	if ((rc = field(o, key, req, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
-	return str_value(v, key, out, err);
-}
-
-static enum swgr_rc
-get_u64(struct json_object *o, const char *key, bool req, uint64_t max,
-    bool *present, uint64_t *out, struct swgr_err *err)
-{
-	struct json_object *v;
-	enum swgr_rc rc;
 	uint64_t u;
 
-	if (present != NULL)
-		*present = false;
-	if ((rc = field(o, key, req, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
 	/* Literals beyond the 64-bit ranges arrive as doubles (json.h). */
 	if (!json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) < 0 ||
-	    (u = json_object_get_uint64(v)) > max)
+	    (u = json_object_get_uint64(v)) > f->max)
 		return swgr_err_set(err, SWGR_ESHAPE,
-		    "%s: expected an integer between 0 and %" PRIu64, key, max);
+		    "%s: expected an integer between 0 and %" PRIu64, f->key, f->max);
 	*out = u;
-	if (present != NULL)
-		*present = true;
 	return SWGR_OK;
 }
 
 static enum swgr_rc
-get_bool(struct json_object *o, const char *key, bool req, bool *present,
-    bool *out, struct swgr_err *err)
+bool_value(struct json_object *v, const char *name, bool *out, struct swgr_err *err)
 {
-	struct json_object *v;
-	enum swgr_rc rc;
-
-	if (present != NULL)
-		*present = false;
-	if ((rc = field(o, key, req, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
 	if (!json_object_is_type(v, json_type_boolean))
 		return swgr_err_set(err, SWGR_ESHAPE,
-		    "%s: expected true or false", key);
+		    "%s: expected true or false", name);
 	*out = json_object_get_boolean(v);
-	if (present != NULL)
-		*present = true;
 	return SWGR_OK;
 }
 
+/* A string read by the parser of the row's kind (K_UUID, K_TIME, K_PUBKEY). */
 static enum swgr_rc
-get_uuid(struct json_object *o, const char *key, struct swgr_uuid *out,
+parsed_value(struct json_object *v, const struct field *f, void *out,
     struct swgr_err *err)
 {
-	struct json_object *v;
-	enum swgr_rc rc;
+	enum swgr_rc rc = SWGR_ESHAPE;
+	const char *s, *what;
+	size_t len;
 
-	if ((rc = field(o, key, true, &v, err)) != SWGR_OK)
-		return rc;
-	if (!json_object_is_type(v, json_type_string) ||
-	    swgr_uuid_parse(json_object_get_string(v),
-	    (size_t)json_object_get_string_len(v), out) != SWGR_OK)
-		return swgr_err_set(err, SWGR_ESHAPE, "%s: not a valid UUID", key);
+	what = f->kind == K_UUID ? "not a valid UUID" :
+	    f->kind == K_TIME ? "not a valid RFC 3339 date-time" :
+	    "not a valid secp256k1 public key";
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		rc = f->kind == K_UUID ? swgr_uuid_parse(s, len, out) :
+		    f->kind == K_TIME ? swgr_time_parse(s, len, out) :
+		    swgr_pubkey_parse(s, len, out);
+	}
+	if (rc != SWGR_OK)
+		return swgr_err_set(err, SWGR_ESHAPE, "%s: %s", f->key, what);
 	return SWGR_OK;
 }
 
 static enum swgr_rc
-get_time(struct json_object *o, const char *key, bool req, bool *present,
-    struct swgr_time *out, struct swgr_err *err)
-{
-	struct json_object *v;
-	enum swgr_rc rc;
-
-	if (present != NULL)
-		*present = false;
-	if ((rc = field(o, key, req, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
-	if (!json_object_is_type(v, json_type_string) ||
-	    swgr_time_parse(json_object_get_string(v),
-	    (size_t)json_object_get_string_len(v), out) != SWGR_OK)
-		return swgr_err_set(err, SWGR_ESHAPE,
-		    "%s: not a valid RFC 3339 date-time", key);
-	if (present != NULL)
-		*present = true;
-	return SWGR_OK;
-}
-
-static enum swgr_rc
-get_pubkey(struct json_object *o, const char *key, struct swgr_pubkey *out,
+strv_value(struct json_object *v, const char *key, char ***out, size_t *nout,
     struct swgr_err *err)
 {
-	struct json_object *v;
-	enum swgr_rc rc;
-
-	if ((rc = field(o, key, true, &v, err)) != SWGR_OK)
-		return rc;
-	if (!json_object_is_type(v, json_type_string) ||
-	    swgr_pubkey_parse(json_object_get_string(v),
-	    (size_t)json_object_get_string_len(v), out) != SWGR_OK)
-		return swgr_err_set(err, SWGR_ESHAPE,
-		    "%s: not a valid secp256k1 public key", key);
-	return SWGR_OK;
-}
-
-/* An array of strings, normalised (sorted, unique). */
-static enum swgr_rc
-get_partitions(struct json_object *o, const char *key, bool req, bool *present,
-    char ***out, size_t *nout, struct swgr_err *err)
-{
-	struct json_object *v;
 	enum swgr_rc rc;
 	char **p = NULL, name[64];
 	size_t i, n = 0;
 
-	*out = NULL;
-	*nout = 0;
-	if (present != NULL)
-		*present = false;
-	if ((rc = field(o, key, req, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
 	if (!json_object_is_type(v, json_type_array))
 		return swgr_err_set(err, SWGR_ESHAPE,
 		    "%s: expected an array of strings", key);
@@ -197,28 +147,114 @@ get_partitions(struct json_object *o, const char *key, bool req, bool *present,
 	swgr_partitions_normalise(p, &n);
 	*out = p;
 	*nout = n;
-	if (present != NULL)
-		*present = true;
 	return SWGR_OK;
 }
 
-/* Any JSON value (null included), required, as canonical compact JSON. */
+/* Any value v, NULL (JSON null) included, as canonical compact JSON. */
 static enum swgr_rc
-get_canonical(struct json_object *o, const char *key, char **out,
+canonical_value(struct json_object *v, const char *key, char **out,
     struct swgr_err *err)
 {
-	struct json_object *v;
 	struct swgr_buf b = { 0 };
 	struct swgr_jw jw;
 
-	*out = NULL;
-	if (!json_object_object_get_ex(o, key, &v))
-		return swgr_err_set(err, SWGR_ESHAPE, "%s: missing field", key);
 	swgr_jw_init(&jw, &b, false);
 	swgr_jw_value(&jw, v, true);
 	if ((*out = swgr_buf_take(&b, NULL)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "%s: out of memory", key);
 	return SWGR_OK;
+}
+
+/*
+ * The field of row f in object o into the record rec.  An absent key and a
+ * JSON null are the same (but for K_JSON, where null is a value): SWGR_OK,
+ * nothing read, unless the row is required, when they are SWGR_ESHAPE.  A
+ * value of the wrong type or range is SWGR_ESHAPE naming the field.
+ */
+static enum swgr_rc
+read_field(struct json_object *o, const struct field *f, void *rec,
+    struct swgr_err *err)
+{
+	void *at = (char *)rec + f->off;
+	struct json_object *v;
+	enum swgr_rc rc;
+	uint64_t u;
+
+	if (!json_object_object_get_ex(o, f->key, &v) ||
+	    (v == NULL && f->kind != K_JSON)) {
+		if (f->flags & F_REQ)
+			return swgr_err_set(err, SWGR_ESHAPE,
+			    "%s: missing field", f->key);
+		return SWGR_OK;
+	}
+	switch (f->kind) {
+	case K_STR:
+		rc = str_value(v, f->key, at, err);
+		break;
+	case K_U64:
+		rc = u64_value(v, f, at, err);
+		break;
+	case K_I64:
+		if ((rc = u64_value(v, f, &u, err)) == SWGR_OK)
+			*(int64_t *)at = (int64_t)u;
+		break;
+	case K_BOOL:
+		rc = bool_value(v, f->key, at, err);
+		break;
+	case K_UUID:
+	case K_TIME:
+	case K_PUBKEY:
+		rc = parsed_value(v, f, at, err);
+		break;
+	case K_STRV:
+		rc = strv_value(v, f->key, at,
+		    (void *)((char *)rec + f->aux), err);
+		break;
+	case K_JSON:
+		rc = canonical_value(v, f->key, at, err);
+		break;
+	default:
+		rc = f->own(v, rec, err);
+		break;
+	}
+	if (rc == SWGR_OK && (f->flags & F_HAS))
+		*(bool *)((char *)rec + f->has) = true;
+	return rc;
+}
+
+/* The n rows of table t that belong to shape, from object o into rec, in order. */
+static enum swgr_rc
+read_fields(struct json_object *o, const struct field *t, size_t n,
+    enum swgr_shape shape, void *rec, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((t[i].flags & F_FULL) && shape != SWGR_SHAPE_FULL)
+			continue;
+		if ((rc = read_field(o, &t[i], rec, err)) != SWGR_OK)
+			return rc;
+	}
+	return SWGR_OK;
+}
+
+/* Parses text, which must hold a JSON object, and reads it as read_fields does. */
+static enum swgr_rc
+read_record(const char *text, size_t len, const struct field *t, size_t n,
+    enum swgr_shape shape, void *rec, struct swgr_err *err)
+{
+	struct json_object *o;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_json_parse(text, len, &o, err)) != SWGR_OK)
+		return rc;
+	if (!json_object_is_type(o, json_type_object))
+		rc = swgr_err_set(err, SWGR_ESHAPE, "expected a JSON object");
+	else
+		rc = read_fields(o, t, n, shape, rec, err);
+	json_object_put(o);
+	return rc;
 }
 
 /* The single member of an object v, which must be one of k1 or k2. */
@@ -245,15 +281,15 @@ one_of(struct json_object *v, const char *name, const char *k1, const char *k2,
 	    name, k1, k2);
 }
 
+/* The image member: {"png": base64} or {"jpeg": base64}. */
 static enum swgr_rc
-get_image(struct json_object *o, struct swgr_metadata *m, struct swgr_err *err)
+image_value(struct json_object *v, void *rec, struct swgr_err *err)
 {
-	struct json_object *v, *val;
+	struct swgr_metadata *m = rec;
+	struct json_object *val;
 	enum swgr_rc rc;
 	int which;
 
-	if ((rc = field(o, "image", false, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
 	if ((rc = one_of(v, "image", "png", "jpeg", &which, &val, err)) != SWGR_OK)
 		return rc;
 	if (!json_object_is_type(val, json_type_string))
@@ -271,16 +307,16 @@ get_image(struct json_object *o, struct swgr_metadata *m, struct swgr_err *err)
 	return SWGR_OK;
 }
 
+/* The identifier member: {"email": address} or {"text": address}. */
 static enum swgr_rc
-get_identifier(struct json_object *o, struct swgr_metadata *m, struct swgr_err *err)
+identifier_value(struct json_object *v, void *rec, struct swgr_err *err)
 {
-	struct json_object *v, *val;
+	struct swgr_metadata *m = rec;
+	struct json_object *val;
 	enum swgr_rc rc;
 	const char *name;
 	int which;
 
-	if ((rc = field(o, "identifier", false, &v, err)) != SWGR_OK || v == NULL)
-		return rc;
 	rc = one_of(v, "identifier", "email", "text", &which, &val, err);
 	if (rc != SWGR_OK)
 		return rc;
@@ -294,63 +330,78 @@ get_identifier(struct json_object *o, struct swgr_metadata *m, struct swgr_err *
 	return SWGR_OK;
 }
 
-/* The OfferMetadataSparse fields of object o into m. */
+#define BK(m)	offsetof(struct swgr_backend, m)
+static const struct field backend_fields[] = {
+	{ "publicKey", K_PUBKEY, F_REQ | F_FULL, .off = BK(pk) },
+	{ "name", K_STR, 0, .off = BK(name) },
+	{ "partitions", K_STRV, F_REQ, .off = BK(partitions), .aux = BK(npartitions) },
+	{ "weight", K_I64, F_REQ, .off = BK(weight), .max = SWGR_WEIGHT_MAX },
+	{ "enabled", K_BOOL, F_REQ, .off = BK(enabled) },
+	{ "implementation", K_JSON, F_REQ, .off = BK(implementation) },
+};
+
+/* PATCH: every field optional; name NULL is unchanged, the others flag their presence. */
+#define BP(m)	offsetof(struct swgr_backend_patch, m)
+static const struct field backend_patch_fields[] = {
+	{ "name", K_STR, 0, .off = BP(name) },
+	{ "partitions", K_STRV, F_HAS, .off = BP(partitions), .aux = BP(npartitions),
+	    .has = BP(has_partitions) },
+	{ "weight", K_I64, F_HAS, .off = BP(weight), .max = SWGR_WEIGHT_MAX,
+	    .has = BP(has_weight) },
+	{ "enabled", K_BOOL, F_HAS, .off = BP(enabled), .has = BP(has_enabled) },
+};
+
+/* The rows after the identity ones are the OfferMetadataSparse fields. */
+#define MD(m)	offsetof(struct swgr_metadata, m)
+static const struct field metadata_fields[] = {
+	{ "id", K_UUID, F_REQ | F_FULL, .off = MD(id) },
+	{ "partition", K_STR, F_REQ | F_FULL, .off = MD(partition) },
+	{ "text", K_STR, F_REQ, .off = MD(text) },
+	{ "longText", K_STR, 0, .off = MD(long_text) },
+	{ "image", K_OWN, 0, .own = image_value },
+	{ "identifier", K_OWN, 0, .own = identifier_value },
+};
+
+/*
+ * An offer's "metadata" member is parsed, so it must be a valid
+ * OfferMetadataSparse (or null), and then discarded (spec §5).
+ */
 static enum swgr_rc
-metadata_sparse(struct json_object *o, struct swgr_metadata *m, struct swgr_err *err)
+offer_metadata_value(struct json_object *v, void *rec, struct swgr_err *err)
 {
+	struct swgr_metadata m = { 0 };
 	enum swgr_rc rc;
 
-	if ((rc = get_str(o, "text", true, &m->text, err)) != SWGR_OK ||
-	    (rc = get_str(o, "longText", false, &m->long_text, err)) != SWGR_OK ||
-	    (rc = get_image(o, m, err)) != SWGR_OK)
-		return rc;
-	return get_identifier(o, m, err);
+	(void)rec;
+	if (!json_object_is_type(v, json_type_object))
+		return swgr_err_set(err, SWGR_ESHAPE, "metadata: expected an object or null");
+	rc = read_fields(v, TABLE(metadata_fields), SWGR_SHAPE_SPARSE, &m, err);
+	swgr_metadata_free(&m);
+	if (rc != SWGR_OK)
+		swgr_err_wrap(err, "metadata");
+	return rc;
 }
 
-/* Parses text, which must hold a JSON object, into *o. */
-static enum swgr_rc
-parse_object(const char *text, size_t len, struct json_object **o,
-    struct swgr_err *err)
-{
-	enum swgr_rc rc;
-
-	if ((rc = swgr_json_parse(text, len, o, err)) != SWGR_OK)
-		return rc;
-	if (!json_object_is_type(*o, json_type_object)) {
-		json_object_put(*o);
-		*o = NULL;
-		return swgr_err_set(err, SWGR_ESHAPE, "expected a JSON object");
-	}
-	return SWGR_OK;
-}
+#define OF(m)	offsetof(struct swgr_offer, m)
+static const struct field offer_fields[] = {
+	{ "partition", K_STR, F_REQ | F_FULL, .off = OF(partition) },
+	{ "id", K_UUID, F_REQ | F_FULL, .off = OF(id) },
+	{ "maxSendable", K_U64, F_REQ, .off = OF(max_sendable), .max = UINT64_MAX },
+	{ "minSendable", K_U64, F_REQ, .off = OF(min_sendable), .max = UINT64_MAX },
+	{ "metadataId", K_UUID, F_REQ, .off = OF(metadata_id) },
+	{ "timestamp", K_TIME, F_REQ, .off = OF(timestamp) },
+	{ "expires", K_TIME, F_HAS, .off = OF(expires), .has = OF(has_expires) },
+	{ "metadata", K_OWN, 0, .own = offer_metadata_value },
+};
 
 enum swgr_rc
 swgr_backend_from_json(const char *text, size_t len, enum swgr_shape shape,
     struct swgr_backend *out, struct swgr_err *err)
 {
-	struct json_object *o;
 	enum swgr_rc rc;
-	uint64_t w;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = parse_object(text, len, &o, err)) != SWGR_OK)
-		return rc;
-	if (shape == SWGR_SHAPE_FULL &&
-	    (rc = get_pubkey(o, "publicKey", &out->pk, err)) != SWGR_OK)
-		goto out;
-	if ((rc = get_str(o, "name", false, &out->name, err)) != SWGR_OK ||
-	    (rc = get_partitions(o, "partitions", true, NULL, &out->partitions,
-	    &out->npartitions, err)) != SWGR_OK ||
-	    (rc = get_u64(o, "weight", true, SWGR_WEIGHT_MAX, NULL, &w,
-	    err)) != SWGR_OK ||
-	    (rc = get_bool(o, "enabled", true, NULL, &out->enabled,
-	    err)) != SWGR_OK ||
-	    (rc = get_canonical(o, "implementation", &out->implementation,
-	    err)) != SWGR_OK)
-		goto out;
-	out->weight = (int64_t)w;
-out:
-	json_object_put(o);
+	rc = read_record(text, len, TABLE(backend_fields), shape, out, err);
 	if (rc != SWGR_OK)
 		swgr_backend_free(out);
 	return rc;
@@ -360,48 +411,13 @@ enum swgr_rc
 swgr_backend_patch_from_json(const char *text, size_t len,
     struct swgr_backend_patch *out, struct swgr_err *err)
 {
-	struct json_object *o;
 	enum swgr_rc rc;
-	uint64_t w = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = parse_object(text, len, &o, err)) != SWGR_OK)
-		return rc;
-	if ((rc = get_str(o, "name", false, &out->name, err)) != SWGR_OK ||
-	    (rc = get_partitions(o, "partitions", false, &out->has_partitions,
-	    &out->partitions, &out->npartitions, err)) != SWGR_OK ||
-	    (rc = get_u64(o, "weight", false, SWGR_WEIGHT_MAX, &out->has_weight,
-	    &w, err)) != SWGR_OK ||
-	    (rc = get_bool(o, "enabled", false, &out->has_enabled,
-	    &out->enabled, err)) != SWGR_OK)
-		goto out;
-	out->weight = (int64_t)w;
-out:
-	json_object_put(o);
+	rc = read_record(text, len, TABLE(backend_patch_fields), SWGR_SHAPE_FULL,
+	    out, err);
 	if (rc != SWGR_OK)
 		swgr_backend_patch_free(out);
-	return rc;
-}
-
-/*
- * An offer's "metadata" member is parsed, so it must be a valid
- * OfferMetadataSparse (or null), and then discarded (spec §5).
- */
-static enum swgr_rc
-offer_metadata_check(struct json_object *o, struct swgr_err *err)
-{
-	struct json_object *v;
-	struct swgr_metadata m = { 0 };
-	enum swgr_rc rc;
-
-	if (!json_object_object_get_ex(o, "metadata", &v) || v == NULL)
-		return SWGR_OK;
-	if (!json_object_is_type(v, json_type_object))
-		return swgr_err_set(err, SWGR_ESHAPE, "metadata: expected an object or null");
-	rc = metadata_sparse(v, &m, err);
-	swgr_metadata_free(&m);
-	if (rc != SWGR_OK)
-		swgr_err_wrap(err, "metadata");
 	return rc;
 }
 
@@ -409,29 +425,10 @@ enum swgr_rc
 swgr_offer_from_json(const char *text, size_t len, enum swgr_shape shape,
     struct swgr_offer *out, struct swgr_err *err)
 {
-	struct json_object *o;
 	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = parse_object(text, len, &o, err)) != SWGR_OK)
-		return rc;
-	if (shape == SWGR_SHAPE_FULL &&
-	    ((rc = get_str(o, "partition", true, &out->partition, err)) != SWGR_OK ||
-	    (rc = get_uuid(o, "id", &out->id, err)) != SWGR_OK))
-		goto out;
-	if ((rc = get_u64(o, "maxSendable", true, UINT64_MAX, NULL,
-	    &out->max_sendable, err)) != SWGR_OK ||
-	    (rc = get_u64(o, "minSendable", true, UINT64_MAX, NULL,
-	    &out->min_sendable, err)) != SWGR_OK ||
-	    (rc = get_uuid(o, "metadataId", &out->metadata_id, err)) != SWGR_OK ||
-	    (rc = get_time(o, "timestamp", true, NULL, &out->timestamp,
-	    err)) != SWGR_OK ||
-	    (rc = get_time(o, "expires", false, &out->has_expires, &out->expires,
-	    err)) != SWGR_OK ||
-	    (rc = offer_metadata_check(o, err)) != SWGR_OK)
-		goto out;
-out:
-	json_object_put(o);
+	rc = read_record(text, len, TABLE(offer_fields), shape, out, err);
 	if (rc != SWGR_OK)
 		swgr_offer_free(out);
 	return rc;
@@ -441,19 +438,10 @@ enum swgr_rc
 swgr_metadata_from_json(const char *text, size_t len, enum swgr_shape shape,
     struct swgr_metadata *out, struct swgr_err *err)
 {
-	struct json_object *o;
 	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = parse_object(text, len, &o, err)) != SWGR_OK)
-		return rc;
-	if (shape == SWGR_SHAPE_FULL &&
-	    ((rc = get_uuid(o, "id", &out->id, err)) != SWGR_OK ||
-	    (rc = get_str(o, "partition", true, &out->partition, err)) != SWGR_OK))
-		goto out;
-	rc = metadata_sparse(o, out, err);
-out:
-	json_object_put(o);
+	rc = read_record(text, len, TABLE(metadata_fields), shape, out, err);
 	if (rc != SWGR_OK)
 		swgr_metadata_free(out);
 	return rc;
@@ -468,13 +456,9 @@ swgr_metadata_sparse_from_json(const char *text, size_t len,
     struct swgr_metadata *out, struct swgr_err *err)
 {
 	struct swgr_metadata m = { 0 };
-	struct json_object *o;
 	enum swgr_rc rc;
 
-	if ((rc = parse_object(text, len, &o, err)) != SWGR_OK)
-		return rc;
-	rc = metadata_sparse(o, &m, err);
-	json_object_put(o);
+	rc = read_record(text, len, TABLE(metadata_fields), SWGR_SHAPE_SPARSE, &m, err);
 	if (rc != SWGR_OK) {
 		swgr_metadata_free(&m);
 		return rc;

@@ -52,41 +52,26 @@ swgr_offer_free(struct swgr_offer *o)
 	memset(o, 0, sizeof(*o));
 }
 
-void
-swgr_backends_free(struct swgr_backend *v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		swgr_backend_free(&v[i]);
-	free(v);
+/*
+ * The array form of a record's free function, defined once for the three
+ * record types: frees the members of each of the n records at v, then v.
+ */
+#define RECORDS_FREE(name, type, free_one)				\
+void									\
+name(type *v, size_t n)							\
+{									\
+	size_t i;							\
+									\
+	if (v == NULL)							\
+		return;							\
+	for (i = 0; i < n; i++)						\
+		free_one(&v[i]);					\
+	free(v);							\
 }
 
-void
-swgr_metadatas_free(struct swgr_metadata *v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		swgr_metadata_free(&v[i]);
-	free(v);
-}
-
-void
-swgr_offers_free(struct swgr_offer *v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		swgr_offer_free(&v[i]);
-	free(v);
-}
+RECORDS_FREE(swgr_backends_free, struct swgr_backend, swgr_backend_free)
+RECORDS_FREE(swgr_metadatas_free, struct swgr_metadata, swgr_metadata_free)
+RECORDS_FREE(swgr_offers_free, struct swgr_offer, swgr_offer_free)
 
 static int
 strpcmp(const void *a, const void *b)

@@ -31,9 +31,14 @@ jw_time(struct swgr_jw *jw, const char *key, const struct swgr_time *t)
 	swgr_jw_str(jw, s);
 }
 
+/*
+ * The record writers: each writes one record, given as const void * so that
+ * write_one and write_array serve them all.
+ */
 static void
-jw_backend(struct swgr_jw *jw, const struct swgr_backend *v)
+jw_backend(struct swgr_jw *jw, const void *rec)
 {
+	const struct swgr_backend *v = rec;
 	char pk[SWGR_PUBKEY_STRLEN + 1];
 	const char *impl;
 	size_t i;
@@ -93,9 +98,20 @@ jw_sparse_members(struct swgr_jw *jw, const struct swgr_metadata *m)
 	}
 }
 
+/* The OfferMetadataSparse object: an offer's embedded metadata, the stored column. */
 static void
-jw_metadata(struct swgr_jw *jw, const struct swgr_metadata *m)
+jw_sparse(struct swgr_jw *jw, const void *rec)
 {
+	swgr_jw_obj_open(jw);
+	jw_sparse_members(jw, rec);
+	swgr_jw_obj_close(jw);
+}
+
+static void
+jw_metadata(struct swgr_jw *jw, const void *rec)
+{
+	const struct swgr_metadata *m = rec;
+
 	swgr_jw_obj_open(jw);
 	jw_uuid(jw, "id", &m->id);
 	swgr_jw_key(jw, "partition");
@@ -105,8 +121,10 @@ jw_metadata(struct swgr_jw *jw, const struct swgr_metadata *m)
 }
 
 static void
-jw_offer(struct swgr_jw *jw, const struct swgr_offer *o)
+jw_offer(struct swgr_jw *jw, const void *rec)
 {
+	const struct swgr_offer *o = rec;
+
 	swgr_jw_obj_open(jw);
 	swgr_jw_key(jw, "partition");
 	swgr_jw_str(jw, o->partition != NULL ? o->partition : "");
@@ -118,9 +136,7 @@ jw_offer(struct swgr_jw *jw, const struct swgr_offer *o)
 	jw_uuid(jw, "metadataId", &o->metadata_id);
 	if (o->metadata != NULL) {
 		swgr_jw_key(jw, "metadata");
-		swgr_jw_obj_open(jw);
-		jw_sparse_members(jw, o->metadata);
-		swgr_jw_obj_close(jw);
+		jw_sparse(jw, o->metadata);
 	}
 	jw_time(jw, "timestamp", &o->timestamp);
 	if (o->has_expires)
@@ -128,82 +144,73 @@ jw_offer(struct swgr_jw *jw, const struct swgr_offer *o)
 	swgr_jw_obj_close(jw);
 }
 
-void
-swgr_backend_to_json(struct swgr_buf *b, const struct swgr_backend *v, bool pretty)
+/* The record v alone. */
+static void
+write_one(struct swgr_buf *b, void (*one)(struct swgr_jw *, const void *),
+    const void *v, bool pretty)
 {
 	struct swgr_jw jw;
 
 	swgr_jw_init(&jw, b, pretty);
-	jw_backend(&jw, v);
+	one(&jw, v);
+}
+
+/* The n records of size bytes each at v, as a JSON array. */
+static void
+write_array(struct swgr_buf *b, void (*one)(struct swgr_jw *, const void *),
+    const void *v, size_t size, size_t n, bool pretty)
+{
+	struct swgr_jw jw;
+	size_t i;
+
+	swgr_jw_init(&jw, b, pretty);
+	swgr_jw_arr_open(&jw);
+	for (i = 0; i < n; i++)
+		one(&jw, (const char *)v + i * size);
+	swgr_jw_arr_close(&jw);
+}
+
+void
+swgr_backend_to_json(struct swgr_buf *b, const struct swgr_backend *v, bool pretty)
+{
+	write_one(b, jw_backend, v, pretty);
 }
 
 void
 swgr_backends_to_json(struct swgr_buf *b, const struct swgr_backend *v, size_t n,
     bool pretty)
 {
-	struct swgr_jw jw;
-	size_t i;
-
-	swgr_jw_init(&jw, b, pretty);
-	swgr_jw_arr_open(&jw);
-	for (i = 0; i < n; i++)
-		jw_backend(&jw, &v[i]);
-	swgr_jw_arr_close(&jw);
+	write_array(b, jw_backend, v, sizeof(*v), n, pretty);
 }
 
 void
 swgr_offer_to_json(struct swgr_buf *b, const struct swgr_offer *v, bool pretty)
 {
-	struct swgr_jw jw;
-
-	swgr_jw_init(&jw, b, pretty);
-	jw_offer(&jw, v);
+	write_one(b, jw_offer, v, pretty);
 }
 
 void
 swgr_offers_to_json(struct swgr_buf *b, const struct swgr_offer *v, size_t n,
     bool pretty)
 {
-	struct swgr_jw jw;
-	size_t i;
-
-	swgr_jw_init(&jw, b, pretty);
-	swgr_jw_arr_open(&jw);
-	for (i = 0; i < n; i++)
-		jw_offer(&jw, &v[i]);
-	swgr_jw_arr_close(&jw);
+	write_array(b, jw_offer, v, sizeof(*v), n, pretty);
 }
 
 void
 swgr_metadata_to_json(struct swgr_buf *b, const struct swgr_metadata *v, bool pretty)
 {
-	struct swgr_jw jw;
-
-	swgr_jw_init(&jw, b, pretty);
-	jw_metadata(&jw, v);
+	write_one(b, jw_metadata, v, pretty);
 }
 
 void
 swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t n,
     bool pretty)
 {
-	struct swgr_jw jw;
-	size_t i;
-
-	swgr_jw_init(&jw, b, pretty);
-	swgr_jw_arr_open(&jw);
-	for (i = 0; i < n; i++)
-		jw_metadata(&jw, &v[i]);
-	swgr_jw_arr_close(&jw);
+	write_array(b, jw_metadata, v, sizeof(*v), n, pretty);
 }
 
 void
 swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v)
 {
-	struct swgr_jw jw;
-
-	swgr_jw_init(&jw, b, false);
-	swgr_jw_obj_open(&jw);
-	jw_sparse_members(&jw, v);
-	swgr_jw_obj_close(&jw);
+	write_one(b, jw_sparse, v, false);
 }
