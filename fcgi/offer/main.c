@@ -1,6 +1,7 @@
 /* swgr-offer: the Offer admin service (spec §5), CRUD of offers and their metadata. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
