@@ -38,6 +38,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/fcgi/resp.c \
 	libswgr/fcgi/responder.c libswgr/fcgi/responder.h libswgr/fcgi/responder_int.h \
 	libswgr/fcgi/workers.c libswgr/fcgi/route.c libswgr/fcgi/ctx.c \
+	libswgr/fcgi/crud.c libswgr/fcgi/crud.h \
 	libswgr/pay/lnurl.c libswgr/pay/lnurl.h \
 	libswgr/pay/bolt11.c libswgr/pay/bolt11.h libswgr/pay/bolt11_wire.h \
 	libswgr/pay/qr.c libswgr/pay/qr.h \

@@ -5,22 +5,24 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "fcgi/crud.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
 #include "core/hex.h"
 #include "core/pubkey.h"
 
-static swgr_handler disc_list, disc_post, disc_get, disc_put, disc_patch, disc_delete;
+static swgr_handler disc_list;
+static const struct swgr_crud backends, backend_patches;
 
 /* Everything but GET /health needs a discovery token; the check runs before routing. */
 static const struct swgr_route routes[] = {
-	{ SWGR_M_GET,		"/health",		swgr_health,	SWGR_ROUTE_PUBLIC },
-	{ SWGR_M_GET,		"/discovery",		disc_list,	0 },
-	{ SWGR_M_POST,		"/discovery",		disc_post,	0 },
-	{ SWGR_M_GET,		"/discovery/*",		disc_get,	0 },
-	{ SWGR_M_PUT,		"/discovery/*",		disc_put,	0 },
-	{ SWGR_M_PATCH,		"/discovery/*",		disc_patch,	0 },
-	{ SWGR_M_DELETE,	"/discovery/*",		disc_delete,	0 },
+	{ SWGR_M_GET,		"/health",		swgr_health,		SWGR_ROUTE_PUBLIC, NULL },
+	{ SWGR_M_GET,		"/discovery",		disc_list,		0, NULL },
+	{ SWGR_M_POST,		"/discovery",		swgr_crud_post,		0, &backends },
+	{ SWGR_M_GET,		"/discovery/*",		swgr_crud_get,		0, &backends },
+	{ SWGR_M_PUT,		"/discovery/*",		swgr_crud_put,		0, &backends },
+	{ SWGR_M_PATCH,		"/discovery/*",		swgr_crud_put,		0, &backend_patches },
+	{ SWGR_M_DELETE,	"/discovery/*",		swgr_crud_delete,	0, &backends },
 };
 
 static const struct swgr_service service = {
@@ -41,12 +43,12 @@ main(int argc, char *argv[])
 
 /* The public key of /discovery/{publicKey}: 66 or 130 hex on the curve, else 400. */
 static bool
-path_key(struct swgr_ctx *c, struct swgr_pubkey *pk)
+path_key(struct swgr_ctx *c, struct swgr_crud_key *k)
 {
 	const char *s = c->req->seg[1];
 	struct swgr_err err = { 0 };
 
-	if (swgr_pubkey_parse(s, strlen(s), pk) == SWGR_OK)
+	if (swgr_pubkey_parse(s, strlen(s), &k->pk) == SWGR_OK)
 		return true;
 	swgr_err_set(&err, SWGR_EINVAL, "'%s' is not a public key", s);
 	swgr_ctx_fail(c, SWGR_EINVAL, &err);
@@ -104,124 +106,80 @@ disc_list(struct swgr_ctx *c)
 }
 
 /* POST /discovery: 201 with Location <publicKey>, or 409 with the same Location. */
-static void
-disc_post(struct swgr_ctx *c)
+static enum swgr_rc
+backend_post(struct swgr_store *st, const union swgr_crud_rec *r, struct swgr_err *err)
 {
-	struct swgr_backend b;
-	struct swgr_err err = { 0 };
-	char pk[SWGR_PUBKEY_STRLEN + 1];
-	const char *text;
-	enum swgr_rc rc;
-	size_t len;
+	return swgr_store_backend_post(st, &r->backend, err);
+}
 
-	if (!swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&b, 0, sizeof(b));
-	if ((rc = swgr_backend_from_json(text, len, SWGR_SHAPE_FULL, &b, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	swgr_pubkey_format(&b.pk, pk);
-	if ((rc = swgr_store_backend_post(c->store, &b, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, pk);
-	else {
-		c->resp->status = 201;
-		swgr_resp_header(c->resp, "Location", pk);
-	}
-	swgr_backend_free(&b);
+static void
+backend_location(const union swgr_crud_rec *r, struct swgr_buf *b)
+{
+	char pk[SWGR_PUBKEY_STRLEN + 1];
+
+	swgr_pubkey_format(&r->backend.pk, pk);
+	swgr_buf_puts(b, pk);
 }
 
 /* GET /discovery/{publicKey}: 200 with NOCACHE, or 404. */
-static void
-disc_get(struct swgr_ctx *c)
+static enum swgr_rc
+backend_get(struct swgr_store *st, const struct swgr_crud_key *k, union swgr_crud_rec *out,
+    struct swgr_err *err)
 {
-	struct swgr_pubkey pk;
-	struct swgr_backend b;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
-
-	if (!path_key(c, &pk))
-		return;
-	memset(&b, 0, sizeof(b));
-	if ((rc = swgr_store_backend_get(c->store, &pk, &b, &err)) != SWGR_OK) {
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_backend_to_json(&c->resp->body, &b, false);
-	swgr_backend_free(&b);
+	return swgr_store_backend_get(st, &k->pk, &out->backend, err);
 }
 
 /* PUT /discovery/{publicKey}: create (201, no Location) or replace (204). */
-static void
-disc_put(struct swgr_ctx *c)
+static bool
+backend_set_key(union swgr_crud_rec *r, const struct swgr_crud_key *k)
 {
-	struct swgr_pubkey pk;
-	struct swgr_backend b;
-	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	bool created = false;
-	size_t len;
-
-	/* The original's extractors read the body before the handler parses the key. */
-	if (!swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&b, 0, sizeof(b));
-	if ((rc = swgr_backend_from_json(text, len, SWGR_SHAPE_SPARSE, &b, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	if (path_key(c, &pk)) {
-		b.pk = pk;
-		if ((rc = swgr_store_backend_put(c->store, &b, &created, &err)) != SWGR_OK)
-			swgr_ctx_store_fail(c, rc, &err, NULL);
-		else
-			c->resp->status = created ? 201 : 204;
-	}
-	swgr_backend_free(&b);
+	r->backend.pk = k->pk;
+	return true;
 }
 
-/* PATCH /discovery/{publicKey}: 204, or 404 when there is no such backend. */
-static void
-disc_patch(struct swgr_ctx *c)
+static enum swgr_rc
+backend_put(struct swgr_store *st, const struct swgr_crud_key *k, const union swgr_crud_rec *r,
+    bool *created, struct swgr_err *err)
 {
-	struct swgr_pubkey pk;
-	struct swgr_backend_patch p;
-	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	size_t len;
-
-	if (!swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&p, 0, sizeof(p));
-	if ((rc = swgr_backend_patch_from_json(text, len, &p, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	if (path_key(c, &pk)) {
-		if ((rc = swgr_store_backend_patch(c->store, &pk, &p, &err)) != SWGR_OK)
-			swgr_ctx_store_fail(c, rc, &err, NULL);
-		else
-			c->resp->status = 204;
-	}
-	swgr_backend_patch_free(&p);
+	(void)k;
+	return swgr_store_backend_put(st, &r->backend, created, err);
 }
 
 /* DELETE /discovery/{publicKey}: 204 or 404. */
-static void
-disc_delete(struct swgr_ctx *c)
+static enum swgr_rc
+backend_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_err *err)
 {
-	struct swgr_pubkey pk;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
-
-	if (!path_key(c, &pk))
-		return;
-	if ((rc = swgr_store_backend_delete(c->store, &pk, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-	else
-		c->resp->status = 204;
+	return swgr_store_backend_delete(st, &k->pk, err);
 }
+
+/*
+ * The original's extractors read the body of PUT and PATCH before the
+ * handler parses the key: a bad body with a bad key is the body's error.
+ */
+static const struct swgr_crud backends = {
+	.type = SWGR_CRUD_BACKEND,
+	.key = path_key,
+	.body_first = true,
+	.get = backend_get,
+	.post = backend_post,
+	.location = backend_location,
+	.set_key = backend_set_key,
+	.put = backend_put,
+	.del = backend_delete,
+};
+
+/* PATCH /discovery/{publicKey}: 204, or 404 when there is no such backend. */
+static enum swgr_rc
+backend_patch(struct swgr_store *st, const struct swgr_crud_key *k, const union swgr_crud_rec *r,
+    bool *created, struct swgr_err *err)
+{
+	(void)created;
+	return swgr_store_backend_patch(st, &k->pk, &r->patch, err);
+}
+
+static const struct swgr_crud backend_patches = {
+	.type = SWGR_CRUD_BACKEND_PATCH,
+	.key = path_key,
+	.body_first = true,
+	.put = backend_patch,
+};

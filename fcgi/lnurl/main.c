@@ -24,12 +24,12 @@ static swgr_service_pre options;
 
 /* Every route is public; OPTIONS is answered by options(), CORS added by finish(). */
 static const struct swgr_route routes[] = {
-	{ SWGR_M_GET,	"/health",			swgr_health,	0 },
-	{ SWGR_M_GET,	"/health/full",			health_full,	0 },
-	{ SWGR_M_GET,	"/offers/*/*",			pay_request,	0 },
-	{ SWGR_M_GET,	"/offers/*/*/invoice",		invoice,	0 },
-	{ SWGR_M_GET,	"/offers/*/*/bech32",		bech32,		0 },
-	{ SWGR_M_GET,	"/offers/*/*/bech32/qr",	bech32_qr,	0 },
+	{ SWGR_M_GET,	"/health",			swgr_health,	0, NULL },
+	{ SWGR_M_GET,	"/health/full",			health_full,	0, NULL },
+	{ SWGR_M_GET,	"/offers/*/*",			pay_request,	0, NULL },
+	{ SWGR_M_GET,	"/offers/*/*/invoice",		invoice,	0, NULL },
+	{ SWGR_M_GET,	"/offers/*/*/bech32",		bech32,		0, NULL },
+	{ SWGR_M_GET,	"/offers/*/*/bech32/qr",	bech32_qr,	0, NULL },
 };
 
 static const struct swgr_service service = {

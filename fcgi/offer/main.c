@@ -1,30 +1,31 @@
 /* swgr-offer: the Offer admin service (spec §5), CRUD of offers and their metadata. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/model.h"
+#include "fcgi/crud.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
 #include "core/uuid.h"
 
-static swgr_handler offer_post, offer_page, offer_get, offer_put, offer_delete;
-static swgr_handler meta_post, meta_page, meta_get, meta_put, meta_delete;
+static const struct swgr_crud offers, metadata;
 
 /* Everything but GET /health needs an offer token; the check runs before routing. */
 static const struct swgr_route routes[] = {
-	{ SWGR_M_GET,		"/health",		swgr_health,	SWGR_ROUTE_PUBLIC },
-	{ SWGR_M_POST,		"/offers",		offer_post,	0 },
-	{ SWGR_M_GET,		"/offers/*",		offer_page,	0 },
-	{ SWGR_M_GET,		"/offers/*/*",		offer_get,	0 },
-	{ SWGR_M_PUT,		"/offers/*/*",		offer_put,	0 },
-	{ SWGR_M_DELETE,	"/offers/*/*",		offer_delete,	0 },
-	{ SWGR_M_POST,		"/metadata",		meta_post,	0 },
-	{ SWGR_M_GET,		"/metadata/*",		meta_page,	0 },
-	{ SWGR_M_GET,		"/metadata/*/*",	meta_get,	0 },
-	{ SWGR_M_PUT,		"/metadata/*/*",	meta_put,	0 },
-	{ SWGR_M_DELETE,	"/metadata/*/*",	meta_delete,	0 },
+	{ SWGR_M_GET,		"/health",		swgr_health,		SWGR_ROUTE_PUBLIC, NULL },
+	{ SWGR_M_POST,		"/offers",		swgr_crud_post,		0, &offers },
+	{ SWGR_M_GET,		"/offers/*",		swgr_crud_page,		0, &offers },
+	{ SWGR_M_GET,		"/offers/*/*",		swgr_crud_get,		0, &offers },
+	{ SWGR_M_PUT,		"/offers/*/*",		swgr_crud_put,		0, &offers },
+	{ SWGR_M_DELETE,	"/offers/*/*",		swgr_crud_delete,	0, &offers },
+	{ SWGR_M_POST,		"/metadata",		swgr_crud_post,		0, &metadata },
+	{ SWGR_M_GET,		"/metadata/*",		swgr_crud_page,		0, &metadata },
+	{ SWGR_M_GET,		"/metadata/*/*",	swgr_crud_get,		0, &metadata },
+	{ SWGR_M_PUT,		"/metadata/*/*",	swgr_crud_put,		0, &metadata },
+	{ SWGR_M_DELETE,	"/metadata/*/*",	swgr_crud_delete,	0, &metadata },
 };
 
 static const struct swgr_service service = {
@@ -43,318 +44,195 @@ main(int argc, char *argv[])
 	return swgr_responder_main(argc, argv, &service);
 }
 
-/* The {id} of /offers|metadata/{partition}/{id}: not a UUID -> 404 (the original's UuidParam). */
+/* ---- what offers and metadata share: the key of the path, the Location ---- */
+
+/* /offers|metadata/{partition}/{id}: an {id} that is not a UUID -> 404 (the original's UuidParam). */
 static bool
-path_id(struct swgr_ctx *c, struct swgr_uuid *id)
+path_id(struct swgr_ctx *c, struct swgr_crud_key *k)
 {
 	const char *s = c->req->seg[2];
 
-	if (swgr_uuid_parse(s, strlen(s), id) == SWGR_OK)
+	k->partition = c->req->seg[1];
+	if (swgr_uuid_parse(s, strlen(s), &k->id) == SWGR_OK)
 		return true;
 	swgr_resp_reset(c->resp, 404);
 	return false;
 }
 
-/* ?start=&count= of the list routes: defaults 0 and max-page-size; count over it -> 400. */
+/* PUT: the path's partition and id replace the body's; false when out of memory. */
 static bool
-page_query(struct swgr_ctx *c, uint64_t *start, uint64_t *count)
+own_key(char **partition, struct swgr_uuid *id, const struct swgr_crud_key *k)
 {
-	struct swgr_err err = { 0 };
-
-	*start = 0;
-	*count = c->section->max_page_size;
-	if (swgr_query_u64(&c->req->q, "start", false, start) != SWGR_OK ||
-	    swgr_query_u64(&c->req->q, "count", false, count) != SWGR_OK) {
-		swgr_err_set(&err, SWGR_EINVAL, "bad start or count in '%s'", c->req->query);
-		swgr_ctx_fail(c, SWGR_EINVAL, &err);
-		return false;
-	}
-	if (*count > c->section->max_page_size) {
-		swgr_err_set(&err, SWGR_EINVAL, "count %ju is over max-page-size %ju",
-		    (uintmax_t)*count, (uintmax_t)c->section->max_page_size);
-		swgr_ctx_fail(c, SWGR_EINVAL, &err);
-		return false;
-	}
-	if (*start > INT64_MAX)
-		*start = INT64_MAX;
-	return true;
+	free(*partition);
+	*id = k->id;
+	return (*partition = strdup(k->partition)) != NULL;
 }
 
 /*
  * "partition/id", the Location of a created or conflicting record.  A
  * partition byte that cannot go into a header is percent-encoded
- * (swgr_hdr_encode) where the original answered 500; the caller frees.
+ * (swgr_hdr_encode) where the original answered 500.
  */
-static char *
-location(const char *partition, const struct swgr_uuid *id)
+static void
+location(const char *partition, const struct swgr_uuid *id, struct swgr_buf *b)
 {
-	struct swgr_buf b = { 0 };
 	char u[SWGR_UUID_STRLEN + 1];
 
 	swgr_uuid_format(id, u);
-	swgr_hdr_encode(&b, partition);
-	swgr_buf_putc(&b, '/');
-	swgr_buf_puts(&b, u);
-	return swgr_buf_take(&b, NULL);
+	swgr_hdr_encode(b, partition);
+	swgr_buf_putc(b, '/');
+	swgr_buf_puts(b, u);
 }
 
-/* 201 with Location, or the store's error (409 with the same Location). */
-static void
-created(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err *err,
-    const char *partition, const struct swgr_uuid *id)
-{
-	char *loc = location(partition, id);
+/* ---- offers ---- */
 
-	if (loc == NULL) {
-		swgr_resp_reset(c->resp, 500);
-		return;
-	}
-	if (rc != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, err, loc);
-	else {
-		c->resp->status = 201;
-		swgr_resp_header(c->resp, "Location", loc);
-	}
-	free(loc);
-}
-
-/* POST /offers: 201 + Location, 409 + Location, 400 if its metadata is not in the partition. */
-static void
-offer_post(struct swgr_ctx *c)
+/* GET /offers/{partition}/{id}?sparse=true|false, read before the id: sparse=false embeds the metadata. */
+static bool
+sparse_query(struct swgr_ctx *c, struct swgr_crud_key *k)
 {
-	struct swgr_offer o;
-	struct swgr_metadata *m;
 	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	size_t len;
-
-	if (!swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&o, 0, sizeof(o));
-	if ((rc = swgr_offer_from_json(text, len, SWGR_SHAPE_FULL, &o, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	m = o.metadata;			/* parsed (so validated), then not stored */
-	o.metadata = NULL;
-	rc = swgr_store_offer_post(c->store, &o, &err);
-	created(c, rc, &err, o.partition, &o.id);
-	o.metadata = m;
-	swgr_offer_free(&o);
-}
-
-/* GET /offers/{partition}?start&count: a page, NOCACHE. */
-static void
-offer_page(struct swgr_ctx *c)
-{
-	struct swgr_offer *v = NULL;
-	struct swgr_err err = { 0 };
-	uint64_t start, count;
-	enum swgr_rc rc;
-	size_t n = 0;
-
-	if (!page_query(c, &start, &count))
-		return;
-	rc = swgr_store_offer_page(c->store, c->req->seg[1], start, count, &v, &n, &err);
-	if (rc != SWGR_OK) {
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_offers_to_json(&c->resp->body, v, n, false);
-	swgr_offers_free(v, n);
-}
-
-/* GET /offers/{partition}/{id}?sparse=true|false: NOCACHE; sparse=false embeds the metadata. */
-static void
-offer_get(struct swgr_ctx *c)
-{
-	struct swgr_offer o;
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
 	bool sparse = true;
 
 	if (swgr_query_bool(&c->req->q, "sparse", false, &sparse) != SWGR_OK) {
 		swgr_err_set(&err, SWGR_EINVAL, "bad sparse in '%s'", c->req->query);
 		swgr_ctx_fail(c, SWGR_EINVAL, &err);
-		return;
+		return false;
 	}
-	if (!path_id(c, &id))
-		return;
-	memset(&o, 0, sizeof(o));
-	rc = swgr_store_offer_get(c->store, c->req->seg[1], &id, !sparse, &o, &err);
-	if (rc != SWGR_OK) {
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_offer_to_json(&c->resp->body, &o, false);
-	swgr_offer_free(&o);
+	k->with_metadata = !sparse;
+	return true;
 }
 
-/* PUT /offers/{partition}/{id}: 201 created or 204 replaced. */
-static void
-offer_put(struct swgr_ctx *c)
+/* The offer of a POST or PUT body as stored: its metadata is parsed (so validated), then not stored. */
+static struct swgr_offer
+bare(const union swgr_crud_rec *r)
 {
-	struct swgr_offer o;
-	struct swgr_metadata *m;
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	bool isnew = false;
-	size_t len;
+	struct swgr_offer o = r->offer;
 
-	if (!path_id(c, &id) || !swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&o, 0, sizeof(o));
-	if ((rc = swgr_offer_from_json(text, len, SWGR_SHAPE_SPARSE, &o, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	m = o.metadata;
 	o.metadata = NULL;
-	free(o.partition);
-	o.id = id;
-	if ((o.partition = strdup(c->req->seg[1])) == NULL)
-		swgr_resp_reset(c->resp, 500);
-	else if ((rc = swgr_store_offer_put(c->store, &o, &isnew, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-	else
-		c->resp->status = isnew ? 201 : 204;
-	o.metadata = m;
-	swgr_offer_free(&o);
+	return o;
 }
 
-/* DELETE /offers/{partition}/{id}: 204 or 404. */
-static void
-offer_delete(struct swgr_ctx *c)
+static enum swgr_rc
+offer_get(struct swgr_store *st, const struct swgr_crud_key *k, union swgr_crud_rec *out,
+    struct swgr_err *err)
 {
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
-
-	if (!path_id(c, &id))
-		return;
-	if ((rc = swgr_store_offer_delete(c->store, c->req->seg[1], &id, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-	else
-		c->resp->status = 204;
+	return swgr_store_offer_get(st, k->partition, &k->id, k->with_metadata, &out->offer, err);
 }
 
-/* POST /metadata: 201 + Location, 409 + Location. */
-static void
-meta_post(struct swgr_ctx *c)
+/* POST /offers: 400 if its metadata is not in the partition. */
+static enum swgr_rc
+offer_post(struct swgr_store *st, const union swgr_crud_rec *r, struct swgr_err *err)
 {
-	struct swgr_metadata m;
-	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	size_t len;
+	struct swgr_offer o = bare(r);
 
-	if (!swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&m, 0, sizeof(m));
-	if ((rc = swgr_metadata_from_json(text, len, SWGR_SHAPE_FULL, &m, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	rc = swgr_store_metadata_post(c->store, &m, &err);
-	created(c, rc, &err, m.partition, &m.id);
-	swgr_metadata_free(&m);
+	return swgr_store_offer_post(st, &o, err);
 }
 
-/* GET /metadata/{partition}?start&count: a page, NOCACHE. */
 static void
-meta_page(struct swgr_ctx *c)
+offer_location(const union swgr_crud_rec *r, struct swgr_buf *b)
 {
-	struct swgr_metadata *v = NULL;
-	struct swgr_err err = { 0 };
-	uint64_t start, count;
-	enum swgr_rc rc;
-	size_t n = 0;
-
-	if (!page_query(c, &start, &count))
-		return;
-	rc = swgr_store_metadata_page(c->store, c->req->seg[1], start, count, &v, &n, &err);
-	if (rc != SWGR_OK) {
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_metadatas_to_json(&c->resp->body, v, n, false);
-	swgr_metadatas_free(v, n);
+	location(r->offer.partition, &r->offer.id, b);
 }
 
-/* GET /metadata/{partition}/{id}: NOCACHE, or 404. */
+static bool
+offer_set_key(union swgr_crud_rec *r, const struct swgr_crud_key *k)
+{
+	return own_key(&r->offer.partition, &r->offer.id, k);
+}
+
+static enum swgr_rc
+offer_put(struct swgr_store *st, const struct swgr_crud_key *k, const union swgr_crud_rec *r,
+    bool *created, struct swgr_err *err)
+{
+	struct swgr_offer o = bare(r);
+
+	(void)k;
+	return swgr_store_offer_put(st, &o, created, err);
+}
+
+static enum swgr_rc
+offer_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_err *err)
+{
+	return swgr_store_offer_delete(st, k->partition, &k->id, err);
+}
+
+static enum swgr_rc
+offer_page(struct swgr_store *st, const char *partition, uint64_t start, uint64_t count,
+    union swgr_crud_page *out, size_t *n, struct swgr_err *err)
+{
+	return swgr_store_offer_page(st, partition, start, count, &out->offers, n, err);
+}
+
+static const struct swgr_crud offers = {
+	.type = SWGR_CRUD_OFFER,
+	.key = path_id,
+	.query = sparse_query,
+	.get = offer_get,
+	.post = offer_post,
+	.location = offer_location,
+	.set_key = offer_set_key,
+	.put = offer_put,
+	.del = offer_delete,
+	.page = offer_page,
+};
+
+/* ---- metadata ---- */
+
+static enum swgr_rc
+meta_get(struct swgr_store *st, const struct swgr_crud_key *k, union swgr_crud_rec *out,
+    struct swgr_err *err)
+{
+	return swgr_store_metadata_get(st, k->partition, &k->id, &out->metadata, err);
+}
+
+static enum swgr_rc
+meta_post(struct swgr_store *st, const union swgr_crud_rec *r, struct swgr_err *err)
+{
+	return swgr_store_metadata_post(st, &r->metadata, err);
+}
+
 static void
-meta_get(struct swgr_ctx *c)
+meta_location(const union swgr_crud_rec *r, struct swgr_buf *b)
 {
-	struct swgr_metadata m;
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
-
-	if (!path_id(c, &id))
-		return;
-	memset(&m, 0, sizeof(m));
-	if ((rc = swgr_store_metadata_get(c->store, c->req->seg[1], &id, &m, &err)) != SWGR_OK) {
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_metadata_to_json(&c->resp->body, &m, false);
-	swgr_metadata_free(&m);
+	location(r->metadata.partition, &r->metadata.id, b);
 }
 
-/* PUT /metadata/{partition}/{id}: 201 created or 204 replaced. */
-static void
-meta_put(struct swgr_ctx *c)
+static bool
+meta_set_key(union swgr_crud_rec *r, const struct swgr_crud_key *k)
 {
-	struct swgr_metadata m;
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	const char *text;
-	enum swgr_rc rc;
-	bool isnew = false;
-	size_t len;
-
-	if (!path_id(c, &id) || !swgr_ctx_body(c, &text, &len))
-		return;
-	memset(&m, 0, sizeof(m));
-	if ((rc = swgr_metadata_from_json(text, len, SWGR_SHAPE_SPARSE, &m, &err)) != SWGR_OK) {
-		swgr_ctx_fail(c, rc, &err);
-		return;
-	}
-	free(m.partition);
-	m.id = id;
-	if ((m.partition = strdup(c->req->seg[1])) == NULL)
-		swgr_resp_reset(c->resp, 500);
-	else if ((rc = swgr_store_metadata_put(c->store, &m, &isnew, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-	else
-		c->resp->status = isnew ? 201 : 204;
-	swgr_metadata_free(&m);
+	return own_key(&r->metadata.partition, &r->metadata.id, k);
 }
 
-/* DELETE /metadata/{partition}/{id}: 204, 404, or 400 while an offer references it. */
-static void
-meta_delete(struct swgr_ctx *c)
+static enum swgr_rc
+meta_put(struct swgr_store *st, const struct swgr_crud_key *k, const union swgr_crud_rec *r,
+    bool *created, struct swgr_err *err)
 {
-	struct swgr_uuid id;
-	struct swgr_err err = { 0 };
-	enum swgr_rc rc;
-
-	if (!path_id(c, &id))
-		return;
-	if ((rc = swgr_store_metadata_delete(c->store, c->req->seg[1], &id, &err)) != SWGR_OK)
-		swgr_ctx_store_fail(c, rc, &err, NULL);
-	else
-		c->resp->status = 204;
+	(void)k;
+	return swgr_store_metadata_put(st, &r->metadata, created, err);
 }
+
+/* DELETE /metadata/{partition}/{id}: 400 while an offer references it. */
+static enum swgr_rc
+meta_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_err *err)
+{
+	return swgr_store_metadata_delete(st, k->partition, &k->id, err);
+}
+
+static enum swgr_rc
+meta_page(struct swgr_store *st, const char *partition, uint64_t start, uint64_t count,
+    union swgr_crud_page *out, size_t *n, struct swgr_err *err)
+{
+	return swgr_store_metadata_page(st, partition, start, count, &out->metadata, n, err);
+}
+
+static const struct swgr_crud metadata = {
+	.type = SWGR_CRUD_METADATA,
+	.key = path_id,
+	.get = meta_get,
+	.post = meta_post,
+	.location = meta_location,
+	.set_key = meta_set_key,
+	.put = meta_put,
+	.del = meta_delete,
+	.page = meta_page,
+};

@@ -29,6 +29,7 @@ struct swgr_route {
 	const char	*pattern;
 	swgr_handler	*fn;
 	unsigned	 flags;		/* SWGR_ROUTE_* */
+	const void	*arg;		/* handed to fn as c->arg: a record kind (fcgi/crud.h), or NULL */
 };
 
 /*
@@ -79,6 +80,7 @@ struct swgr_ctx {
 	struct swgr_resp *resp;
 	const char	*log_target;	/* "swgr::<name>", for the handlers' own messages */
 	void		*state;		/* what the service's init hook made, or NULL */
+	const void	*arg;		/* the arg of the route being answered */
 };
 
 /*

@@ -96,6 +96,7 @@ swgr_route_dispatch(const struct app *app, struct swgr_ctx *c)
 		return;
 	}
 	if (rt != NULL) {
+		c->arg = rt->arg;
 		rt->fn(c);
 		return;
 	}
