@@ -158,7 +158,7 @@ hs_backend_get(void *impl, const struct swgr_pubkey *pk, struct swgr_backend *ou
 }
 
 static enum swgr_rc
-hs_backend_write(struct st_http *h, const struct swgr_backend *b, bool put, bool *created,
+hs_backend_write(void *impl, const struct swgr_backend *b, bool put, bool *created,
     struct swgr_err *err)
 {
 	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
@@ -180,25 +180,13 @@ hs_backend_write(struct st_http *h, const struct swgr_backend *b, bool put, bool
 		q.segs[0] = "discovery";
 		q.nsegs = 1;
 	}
-	rc = hs_call(h, &q, 201, put ? 204 : 0, NULL, put ? NULL : name, &r, what, sizeof(what),
+	rc = hs_call(impl, &q, 201, put ? 204 : 0, NULL, put ? NULL : name, &r, what, sizeof(what),
 	    err);
 	if (rc == SWGR_OK && created != NULL)
 		*created = r.status == 201;
 	swgr_http_resp_free(&r);
 	swgr_buf_free(&body);
 	return rc;
-}
-
-static enum swgr_rc
-hs_backend_post(void *impl, const struct swgr_backend *b, struct swgr_err *err)
-{
-	return hs_backend_write(impl, b, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_backend_put(void *impl, const struct swgr_backend *b, bool *created, struct swgr_err *err)
-{
-	return hs_backend_write(impl, b, true, created, err);
 }
 
 /* DiscoveryBackendPatchSparse (spec §7.1): only the fields present. */
@@ -271,8 +259,7 @@ const struct st_discovery_ops st_http_discovery = {
 	.etag = hs_backend_etag,
 	.list = hs_backend_list,
 	.get = hs_backend_get,
-	.post = hs_backend_post,
-	.put = hs_backend_put,
+	.write = hs_backend_write,
 	.patch = hs_backend_patch,
 	.del = hs_backend_delete,
 };

@@ -181,18 +181,6 @@ hs_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
 }
 
 static enum swgr_rc
-hs_offer_post(void *impl, const struct swgr_offer *o, struct swgr_err *err)
-{
-	return hs_offer_write(impl, o, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_offer_put(void *impl, const struct swgr_offer *o, bool *created, struct swgr_err *err)
-{
-	return hs_offer_write(impl, o, true, created, err);
-}
-
-static enum swgr_rc
 hs_record_delete(struct st_http *h, const char *kind, const char *what_kind,
     const char *partition, const struct swgr_uuid *id, struct swgr_err *err)
 {
@@ -248,18 +236,6 @@ hs_metadata_write(void *impl, const struct swgr_metadata *m, bool put, bool *cre
 }
 
 static enum swgr_rc
-hs_metadata_post(void *impl, const struct swgr_metadata *m, struct swgr_err *err)
-{
-	return hs_metadata_write(impl, m, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_metadata_put(void *impl, const struct swgr_metadata *m, bool *created, struct swgr_err *err)
-{
-	return hs_metadata_write(impl, m, true, created, err);
-}
-
-static enum swgr_rc
 hs_metadata_delete(void *impl, const char *partition, const struct swgr_uuid *id,
     struct swgr_err *err)
 {
@@ -269,12 +245,10 @@ hs_metadata_delete(void *impl, const char *partition, const struct swgr_uuid *id
 const struct st_offer_ops st_http_offer = {
 	.offer_get = hs_offer_get,
 	.offer_page = hs_offer_page,
-	.offer_post = hs_offer_post,
-	.offer_put = hs_offer_put,
+	.offer_write = hs_offer_write,
 	.offer_delete = hs_offer_delete,
 	.metadata_get = hs_metadata_get,
 	.metadata_page = hs_metadata_page,
-	.metadata_post = hs_metadata_post,
-	.metadata_put = hs_metadata_put,
+	.metadata_write = hs_metadata_write,
 	.metadata_delete = hs_metadata_delete,
 };

@@ -116,9 +116,10 @@ sql_metadata_page(void *impl, const char *partition, uint64_t start,
 
 /* Post (put false) or put of metadata. */
 static enum swgr_rc
-st_metadata_write(struct sql_store *st, const struct swgr_metadata *m, bool put,
-    bool *created, struct swgr_err *err)
+st_metadata_write(void *impl, const struct swgr_metadata *m, bool put, bool *created,
+    struct swgr_err *err)
 {
+	struct sql_store *st = impl;
 	struct swgr_time now = swgr_time_now();
 	struct swgr_buf json = { 0 };
 	char ub[SWGR_UUID_STRLEN + 1], tb[SWGR_TIME_STRMAX];
@@ -147,20 +148,6 @@ st_metadata_write(struct sql_store *st, const struct swgr_metadata *m, bool put,
 		*created = rc == SWGR_OK && w.created;
 	swgr_uuid_format(&m->id, ub);
 	return st_say(rc, SWGR_CONFLICT, err, "metadata %s/%s already exists", m->partition, ub);
-}
-
-static enum swgr_rc
-sql_metadata_post(void *impl, const struct swgr_metadata *m,
-    struct swgr_err *err)
-{
-	return st_metadata_write(impl, m, false, NULL, err);
-}
-
-static enum swgr_rc
-sql_metadata_put(void *impl, const struct swgr_metadata *m, bool *created,
-    struct swgr_err *err)
-{
-	return st_metadata_write(impl, m, true, created, err);
 }
 
 static enum swgr_rc
@@ -264,9 +251,10 @@ sql_offer_page(void *impl, const char *partition, uint64_t start,
 
 /* Post (put false) or put of an offer; its metadata must exist in its partition. */
 static enum swgr_rc
-st_offer_write(struct sql_store *st, const struct swgr_offer *o, bool put, bool *created,
+st_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
     struct swgr_err *err)
 {
+	struct sql_store *st = impl;
 	struct swgr_time now = swgr_time_now();
 	char ib[SWGR_UUID_STRLEN + 1], mb[SWGR_UUID_STRLEN + 1];
 	char tb[SWGR_TIME_STRMAX], eb[SWGR_TIME_STRMAX], nb[SWGR_TIME_STRMAX];
@@ -300,19 +288,6 @@ st_offer_write(struct sql_store *st, const struct swgr_offer *o, bool put, bool 
 }
 
 static enum swgr_rc
-sql_offer_post(void *impl, const struct swgr_offer *o, struct swgr_err *err)
-{
-	return st_offer_write(impl, o, false, NULL, err);
-}
-
-static enum swgr_rc
-sql_offer_put(void *impl, const struct swgr_offer *o, bool *created,
-    struct swgr_err *err)
-{
-	return st_offer_write(impl, o, true, created, err);
-}
-
-static enum swgr_rc
 sql_offer_delete(void *impl, const char *partition,
     const struct swgr_uuid *id, struct swgr_err *err)
 {
@@ -329,12 +304,10 @@ sql_offer_delete(void *impl, const char *partition,
 const struct st_offer_ops st_sql_offer = {
 	.offer_get = sql_offer_get,
 	.offer_page = sql_offer_page,
-	.offer_post = sql_offer_post,
-	.offer_put = sql_offer_put,
+	.offer_write = st_offer_write,
 	.offer_delete = sql_offer_delete,
 	.metadata_get = sql_metadata_get,
 	.metadata_page = sql_metadata_page,
-	.metadata_post = sql_metadata_post,
-	.metadata_put = sql_metadata_put,
+	.metadata_write = st_metadata_write,
 	.metadata_delete = sql_metadata_delete,
 };
