@@ -14,12 +14,6 @@ hs_parse_backend(const char *t, size_t len, void *out, struct swgr_err *err)
 	return swgr_backend_from_json(t, len, SWGR_SHAPE_FULL, out, err);
 }
 
-static void
-hs_free_backends(void *v, size_t n)
-{
-	swgr_backends_free(v, n);
-}
-
 /* The ETag header of a discovery list answer: 16 hex digits (spec §4, §11.4). */
 static enum swgr_rc
 hs_etag(const struct swgr_http_resp *r, const char *what, uint64_t *etag, struct swgr_err *err)
@@ -86,7 +80,7 @@ hs_backend_list(void *impl, uint64_t *etag, struct swgr_backend **out, size_t *n
 		goto out;
 	if (r.status == 200) {
 		if ((rc = hs_array(r.body.p != NULL ? r.body.p : "", r.body.len, r.url, what,
-		    sizeof(**out), hs_parse_backend, hs_free_backends, &v, n, err)) != SWGR_OK)
+		    sizeof(**out), hs_parse_backend, st_free_backends, &v, n, err)) != SWGR_OK)
 			goto out;
 		/* NULL only when out of memory: then no list is kept, the next GET is plain */
 		text = swgr_buf_take(&r.body, &len);
@@ -115,7 +109,7 @@ hs_backend_list(void *impl, uint64_t *etag, struct swgr_backend **out, size_t *n
 		    has ? "out of memory" : "304 for a list no longer held");
 		goto out;
 	}
-	rc = hs_array(text, len, r.url, what, sizeof(**out), hs_parse_backend, hs_free_backends,
+	rc = hs_array(text, len, r.url, what, sizeof(**out), hs_parse_backend, st_free_backends,
 	    &v, n, err);
 	free(text);
 	if (rc == SWGR_OK) {

@@ -21,18 +21,6 @@ hs_parse_metadata(const char *t, size_t len, void *out, struct swgr_err *err)
 	return swgr_metadata_from_json(t, len, SWGR_SHAPE_FULL, out, err);
 }
 
-static void
-hs_free_offers(void *v, size_t n)
-{
-	swgr_offers_free(v, n);
-}
-
-static void
-hs_free_metadatas(void *v, size_t n)
-{
-	swgr_metadatas_free(v, n);
-}
-
 /* The embedded "metadata" object of GET /offers/...?sparse=false into o->metadata. */
 static enum swgr_rc
 hs_embedded(const struct swgr_http_resp *r, const char *what, struct swgr_offer *o,
@@ -119,7 +107,7 @@ hs_offer_page(void *impl, const char *partition, uint64_t start, uint64_t count,
     struct swgr_offer **out, size_t *n, struct swgr_err *err)
 {
 	return hs_page(impl, "offers", partition, start, count, sizeof(**out), hs_parse_offer,
-	    hs_free_offers, (void **)out, n, err);
+	    st_free_offers, (void **)out, n, err);
 }
 
 static enum swgr_rc
@@ -127,7 +115,7 @@ hs_metadata_page(void *impl, const char *partition, uint64_t start, uint64_t cou
     struct swgr_metadata **out, size_t *n, struct swgr_err *err)
 {
 	return hs_page(impl, "metadata", partition, start, count, sizeof(**out),
-	    hs_parse_metadata, hs_free_metadatas, (void **)out, n, err);
+	    hs_parse_metadata, st_free_metadatas, (void **)out, n, err);
 }
 
 /*

@@ -119,12 +119,6 @@ out:
 	return rc;
 }
 
-static void
-st_free_backends(void *v, size_t n)
-{
-	swgr_backends_free(v, n);
-}
-
 /* Discovery. */
 
 static enum swgr_rc

@@ -61,18 +61,6 @@ out:
 	return rc;
 }
 
-static void
-st_free_metadatas(void *v, size_t n)
-{
-	swgr_metadatas_free(v, n);
-}
-
-static void
-st_free_offers(void *v, size_t n)
-{
-	swgr_offers_free(v, n);
-}
-
 /* Offers and metadata. */
 
 /* LIMIT/OFFSET values: u64 clamped to the int64 the databases take. */
@@ -97,21 +85,31 @@ sql_metadata_get(void *impl, const char *partition,
 	    "metadata %s/%s not found", partition, ub);
 }
 
+/* One page of a partition's records in creation order: a (q, size, rowfn, freefn) read. */
 static enum swgr_rc
-sql_metadata_page(void *impl, const char *partition, uint64_t start,
-    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err)
+st_page(struct sql_store *st, struct st_read *a, const char *partition, uint64_t start,
+    uint64_t count, void **out, size_t *n, struct swgr_err *err)
 {
-	struct sql_store *st = impl;
 	struct swgr_db_val p[3] = { swgr_db_text(partition), st_enc_count(count),
 	    st_enc_count(start) };
-	struct st_read a = { .q = ST_META_PAGE, .p = p, .np = 3, .size = sizeof(**out),
-	    .rowfn = st_metadata_row, .freefn = st_free_metadatas };
 
 	*out = NULL;
 	*n = 0;
 	if (count == 0)
 		return SWGR_OK;
-	return st_read(st, &a, (void **)out, n, err);
+	a->p = p;
+	a->np = 3;
+	return st_read(st, a, out, n, err);
+}
+
+static enum swgr_rc
+sql_metadata_page(void *impl, const char *partition, uint64_t start,
+    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err)
+{
+	struct st_read a = { .q = ST_META_PAGE, .size = sizeof(**out),
+	    .rowfn = st_metadata_row, .freefn = st_free_metadatas };
+
+	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of metadata. */
@@ -236,17 +234,10 @@ static enum swgr_rc
 sql_offer_page(void *impl, const char *partition, uint64_t start,
     uint64_t count, struct swgr_offer **out, size_t *n, struct swgr_err *err)
 {
-	struct sql_store *st = impl;
-	struct swgr_db_val p[3] = { swgr_db_text(partition), st_enc_count(count),
-	    st_enc_count(start) };
-	struct st_read a = { .q = ST_OFFER_PAGE, .p = p, .np = 3, .size = sizeof(**out),
+	struct st_read a = { .q = ST_OFFER_PAGE, .size = sizeof(**out),
 	    .rowfn = st_offer_row, .freefn = st_free_offers };
 
-	*out = NULL;
-	*n = 0;
-	if (count == 0)
-		return SWGR_OK;
-	return st_read(st, &a, (void **)out, n, err);
+	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of an offer; its metadata must exist in its partition. */

@@ -200,6 +200,24 @@ st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err
 	return SWGR_OK;
 }
 
+void
+st_free_backends(void *v, size_t n)
+{
+	swgr_backends_free(v, n);
+}
+
+void
+st_free_offers(void *v, size_t n)
+{
+	swgr_offers_free(v, n);
+}
+
+void
+st_free_metadatas(void *v, size_t n)
+{
+	swgr_metadatas_free(v, n);
+}
+
 /* Discovery. */
 
 enum swgr_rc

@@ -42,6 +42,11 @@ struct st_offer_ops {
 			    const struct swgr_uuid *id, struct swgr_err *err);
 };
 
+/* The model's frees of n records and their array, as the array readers take them. */
+void		 st_free_backends(void *v, size_t n);
+void		 st_free_offers(void *v, size_t n);
+void		 st_free_metadatas(void *v, size_t n);
+
 struct sql_store;
 
 /*
