@@ -137,18 +137,13 @@ static enum swgr_rc
 hs_backend_get(void *impl, const struct swgr_pubkey *pk, struct swgr_backend *out,
     struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct hs_req q = { .method = "GET", .segs = { "discovery", hex }, .nsegs = 2 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
-	if ((rc = hs_call(impl, &q, 200, 0, name, NULL, &r, what, sizeof(what), err)) == SWGR_OK)
-		rc = hs_one(&r, what, hs_parse_backend, out, err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_get(impl, &q, name, hs_parse_backend, out, err);
 }
 
 static enum swgr_rc
@@ -218,18 +213,16 @@ static enum swgr_rc
 hs_backend_patch(void *impl, const struct swgr_pubkey *pk, const struct swgr_backend_patch *p,
     struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct swgr_buf body = { 0 };
 	struct hs_req q = { .method = "PATCH", .segs = { "discovery", hex }, .nsegs = 2,
 	    .body = &body };
-	struct swgr_http_resp r;
 	enum swgr_rc rc;
 
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
 	hs_patch_json(&body, p);
-	rc = hs_call(impl, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
+	rc = hs_status(impl, &q, 204, name, err);
 	swgr_buf_free(&body);
 	return rc;
 }
@@ -237,16 +230,12 @@ hs_backend_patch(void *impl, const struct swgr_pubkey *pk, const struct swgr_bac
 static enum swgr_rc
 hs_backend_delete(void *impl, const struct swgr_pubkey *pk, struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct hs_req q = { .method = "DELETE", .segs = { "discovery", hex }, .nsegs = 2 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
-	rc = hs_call(impl, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_status(impl, &q, 204, name, err);
 }
 
 const struct st_discovery_ops st_http_discovery = {

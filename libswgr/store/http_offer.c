@@ -172,16 +172,12 @@ static enum swgr_rc
 hs_record_delete(struct st_http *h, const char *kind, const char *what_kind,
     const char *partition, const struct swgr_uuid *id, struct swgr_err *err)
 {
-	char u[SWGR_UUID_STRLEN + 1], name[160], what[64];
+	char u[SWGR_UUID_STRLEN + 1], name[160];
 	struct hs_req q = { .method = "DELETE", .segs = { kind, partition, u }, .nsegs = 3 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	swgr_uuid_format(id, u);
 	hs_name(name, sizeof(name), what_kind, partition, id);
-	rc = hs_call(h, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_status(h, &q, 204, name, err);
 }
 
 static enum swgr_rc
@@ -195,18 +191,13 @@ static enum swgr_rc
 hs_metadata_get(void *impl, const char *partition, const struct swgr_uuid *id,
     struct swgr_metadata *out, struct swgr_err *err)
 {
-	char u[SWGR_UUID_STRLEN + 1], name[160], what[64];
+	char u[SWGR_UUID_STRLEN + 1], name[160];
 	struct hs_req q = { .method = "GET", .segs = { "metadata", partition, u }, .nsegs = 3 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	swgr_uuid_format(id, u);
 	hs_name(name, sizeof(name), "metadata", partition, id);
-	if ((rc = hs_call(impl, &q, 200, 0, name, NULL, &r, what, sizeof(what), err)) == SWGR_OK)
-		rc = hs_one(&r, what, hs_parse_metadata, out, err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_get(impl, &q, name, hs_parse_metadata, out, err);
 }
 
 static enum swgr_rc
