@@ -296,6 +296,43 @@ swgr_db_get_int(const struct swgr_db_rows *r, size_t row, size_t col, int64_t *o
 	return SWGR_OK;
 }
 
+void *
+swgr_db_slot_find(void *slots, size_t n, size_t size, size_t max, unsigned victim,
+    const char *sql, bool *hit)
+{
+	struct swgr_db_slot *s = NULL, *e;
+	size_t i;
+
+	*hit = false;
+	for (i = 0; i < n; i++) {
+		e = (struct swgr_db_slot *)((char *)slots + i * size);
+		if (e->key == NULL && s == NULL)
+			s = e;		/* a free slot */
+		if (e->key != sql)
+			continue;
+		s = e;
+		*hit = strcmp(s->sql, sql) == 0;
+		return s;	/* on a miss: same address, new text, replace it */
+	}
+	if (s == NULL && n == max)
+		s = (struct swgr_db_slot *)((char *)slots + victim % max * size);
+	return s;
+}
+
+enum swgr_rc
+swgr_db_lost(struct swgr_err *err, const char *driver, const char *where)
+{
+	return swgr_err_set(err, SWGR_EUPSTREAM, "%s %s: connection lost", driver, where);
+}
+
+const char *
+swgr_db_roots(void)
+{
+	const char *f = getenv("SSL_CERT_FILE");
+
+	return f != NULL && *f != '\0' ? f : "/etc/ssl/certs/ca-certificates.crt";
+}
+
 struct swgr_db_val
 swgr_db_int(int64_t i)
 {

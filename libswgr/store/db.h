@@ -92,6 +92,26 @@ const struct swgr_db_val *swgr_db_at(const struct swgr_db_rows *r, size_t row, s
 enum swgr_rc	 swgr_db_get_int(const struct swgr_db_rows *r, size_t row, size_t col, int64_t *out);
 bool		 swgr_db_is_null(const struct swgr_db_rows *r, size_t row, size_t col);
 
+/*
+ * What the drivers share.  A statement cache is an array of n slots of size
+ * bytes, each beginning with a struct swgr_db_slot: the SQL text pointer it
+ * is keyed by (exec's sql) and a copy of the text, to notice a reused
+ * address.  swgr_db_slot_find returns the slot of the text at sql with *hit
+ * set when it still holds that text; else the slot to prepare sql into: the
+ * one of the same address (new text), else a free one (key NULL), else with
+ * max slots the one at victim % max, else NULL (the caller appends a slot).
+ */
+struct swgr_db_slot {
+	const char	*key;
+	char		*sql;
+};
+void		*swgr_db_slot_find(void *slots, size_t n, size_t size, size_t max,
+		    unsigned victim, const char *sql, bool *hit);
+/* A call on a connection marked broken: SWGR_EUPSTREAM "<driver> <where>: connection lost". */
+enum swgr_rc	 swgr_db_lost(struct swgr_err *err, const char *driver, const char *where);
+/* The roots that check a server when the URI names none: $SSL_CERT_FILE, else the system's. */
+const char	*swgr_db_roots(void);
+
 /* Parameter constructors. */
 struct swgr_db_val swgr_db_int(int64_t i);
 struct swgr_db_val swgr_db_text(const char *s);		/* NULL gives SQL NULL */

@@ -37,8 +37,7 @@
  * from 0) bound to the k-th "?".
  */
 struct dbmy_stmt {
-	const char	*key;
-	char		*sql;		/* a copy, to notice a reused address */
+	struct swgr_db_slot slot;	/* first: the cache's key and text */
 	MYSQL_STMT	*st;
 	unsigned	*pmap;
 	size_t		 np;
@@ -272,11 +271,8 @@ dbmy_tls(MYSQL *my, const struct dbmy_uri *u, struct swgr_err *err)
 		return swgr_err_set(err, SWGR_EINTERNAL, "mysql: unknown ssl-mode "
 		    "\"%s\" (disabled, preferred, required, verify_ca, "
 		    "verify_identity)", m);
-	if (verify && ca == NULL) {
-		ca = getenv("SSL_CERT_FILE");
-		if (ca == NULL || *ca == '\0')
-			ca = "/etc/ssl/certs/ca-certificates.crt";
-	}
+	if (verify && ca == NULL)
+		ca = swgr_db_roots();
 	if (ca != NULL || u->sslcert != NULL || u->sslkey != NULL)
 		myc.mysql_ssl_set(my, u->sslkey, u->sslcert, ca, NULL, NULL);
 	if (verify || strcasecmp(m, "required") == 0)
@@ -359,7 +355,7 @@ dbmy_stmt_free(struct dbmy_stmt *s)
 {
 	if (s->st != NULL)
 		myc.mysql_stmt_close(s->st);
-	free(s->sql);
+	free(s->slot.sql);
 	free(s->pmap);
 	memset(s, 0, sizeof(*s));
 }
@@ -503,26 +499,21 @@ static enum swgr_rc
 dbmy_prepare(struct dbmy_conn *c, const char *sql, struct dbmy_stmt **out,
     struct swgr_err *err)
 {
-	struct dbmy_stmt *s = NULL, *ns, tmp;
+	struct dbmy_stmt *s, *ns, tmp;
 	char *text = NULL;
 	enum swgr_rc rc;
-	size_t i;
+	bool hit;
 
-	for (i = 0; i < c->nstmts; i++) {
-		if (c->stmts[i].key != sql)
-			continue;
-		s = &c->stmts[i];
-		if (strcmp(s->sql, sql) == 0) {
-			*out = s;
-			return SWGR_OK;
-		}
-		break;		/* same address, new text: replace it */
+	s = swgr_db_slot_find(c->stmts, c->nstmts, sizeof(*s), DBMY_MAXSTMT, c->seq, sql, &hit);
+	if (hit) {
+		*out = s;
+		return SWGR_OK;
 	}
-	if (s == NULL && c->nstmts == DBMY_MAXSTMT)
-		s = &c->stmts[c->seq++ % DBMY_MAXSTMT];
+	if (s != NULL && s->slot.key != sql)
+		c->seq++;	/* evicted (no slot is ever free here) */
 
 	memset(&tmp, 0, sizeof(tmp));
-	if ((tmp.sql = strdup(sql)) == NULL ||
+	if ((tmp.slot.sql = strdup(sql)) == NULL ||
 	    dbmy_rewrite(sql, &text, &tmp.pmap, &tmp.np) == -1 ||
 	    (tmp.st = myc.mysql_stmt_init(c->my)) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "mysql: out of memory");
@@ -552,7 +543,7 @@ dbmy_prepare(struct dbmy_conn *c, const char *sql, struct dbmy_stmt **out,
 	}
 	dbmy_stmt_free(s);
 	*s = tmp;
-	s->key = sql;
+	s->slot.key = sql;
 	free(text);
 	*out = s;
 	return SWGR_OK;
@@ -692,7 +683,7 @@ dbmy_bind(struct dbmy_conn *c, struct dbmy_stmt *s,
 			return swgr_err_set(err, SWGR_EINTERNAL,
 			    "mysql %s: placeholder $%u without a value (%zu "
 			    "given) in \"%.100s\"", c->where, s->pmap[k] + 1,
-			    nparams, s->sql);
+			    nparams, s->slot.sql);
 		pv = &params[s->pmap[k]];
 		switch (pv->type) {
 		case SWGR_DBT_NULL:
@@ -714,7 +705,7 @@ dbmy_bind(struct dbmy_conn *c, struct dbmy_stmt *s,
 	}
 	if (s->np > 0 && myc.mysql_stmt_bind_param(s->st, b) != 0)
 		return dbmy_fail(c, myc.mysql_stmt_errno(s->st),
-		    myc.mysql_stmt_error(s->st), s->sql, err);
+		    myc.mysql_stmt_error(s->st), s->slot.sql, err);
 	return SWGR_OK;
 }
 
@@ -739,8 +730,7 @@ dbmy_exec(void *vc, const char *sql, const struct swgr_db_val *params,
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (c->broken)
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "mysql %s: connection lost", c->where);
+		return swgr_db_lost(err, "mysql", c->where);
 	if ((rc = dbmy_prepare(c, sql, &s, err)) != SWGR_OK)
 		return rc;
 	if (s->np > 0 && ((b = calloc(s->np, sizeof(*b))) == NULL ||
@@ -798,8 +788,7 @@ dbmy_script(void *vc, const char *sql, struct swgr_err *err)
 	int st;
 
 	if (c->broken)
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "mysql %s: connection lost", c->where);
+		return swgr_db_lost(err, "mysql", c->where);
 	if (myc.mysql_real_query(c->my, sql, strlen(sql)) != 0)
 		return dbmy_fail(c, myc.mysql_errno(c->my), myc.mysql_error(c->my),
 		    sql, err);

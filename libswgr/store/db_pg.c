@@ -31,8 +31,7 @@
 
 /* A statement prepared on the server under name, for the SQL text at key. */
 struct dbpg_stmt {
-	const char	*key;
-	char		*sql;		/* a copy, to notice a reused address */
+	struct swgr_db_slot slot;	/* first: the cache's key and text */
 	char		 name[24];
 };
 
@@ -182,7 +181,7 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	struct dbpg_conn *c = NULL;
 	PQconninfoOption *opts = NULL;
 	PGresult *res = NULL;
-	const char *kw[6], *val[6], *roots;
+	const char *kw[6], *val[6];
 	char *perr = NULL, red[256], msg[256];
 	bool verify = false, hasroot = false, hastimeout = false;
 	enum swgr_rc rc;
@@ -216,12 +215,8 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	kw[n] = "client_encoding", val[n++] = "UTF8";
 	if (!hastimeout)
 		kw[n] = "connect_timeout", val[n++] = "10";
-	if (verify && !hasroot) {
-		roots = getenv("SSL_CERT_FILE");
-		if (roots == NULL || *roots == '\0')
-			roots = "/etc/ssl/certs/ca-certificates.crt";
-		kw[n] = "sslrootcert", val[n++] = roots;
-	}
+	if (verify && !hasroot)
+		kw[n] = "sslrootcert", val[n++] = swgr_db_roots();
 	kw[n] = NULL, val[n] = NULL;
 
 	c->pg = pq.PQconnectdbParams(kw, val, 1);
@@ -265,7 +260,7 @@ dbpg_close(void *vc)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nstmts; i++)
-		free(c->stmts[i].sql);
+		free(c->stmts[i].slot.sql);
 	free(c->stmts);
 	pq.PQfinish(c->pg);
 	free(c);
@@ -278,7 +273,7 @@ dbpg_forget(struct dbpg_conn *c)
 	size_t i;
 
 	for (i = 0; i < c->nstmts; i++)
-		free(c->stmts[i].sql);
+		free(c->stmts[i].slot.sql);
 	free(c->stmts);
 	c->stmts = NULL;
 	c->nstmts = 0;
@@ -351,33 +346,24 @@ static enum swgr_rc
 dbpg_prepare(struct dbpg_conn *c, const char *sql, const char **name,
     struct swgr_err *err)
 {
-	struct dbpg_stmt *s = NULL, *ns;
+	struct dbpg_stmt *s, *ns;
 	PGresult *res;
 	char drop[48];
 	enum swgr_rc rc;
-	size_t i;
+	bool hit;
 
-	for (i = 0; i < c->nstmts; i++) {
-		if (c->stmts[i].key == NULL && s == NULL)
-			s = &c->stmts[i];	/* a free slot */
-		if (c->stmts[i].key != sql)
-			continue;
-		s = &c->stmts[i];
-		if (strcmp(s->sql, sql) == 0) {
-			*name = s->name;
-			return SWGR_OK;
-		}
-		break;		/* same address, new text: replace it */
+	s = swgr_db_slot_find(c->stmts, c->nstmts, sizeof(*s), DBPG_MAXSTMT, c->seq, sql, &hit);
+	if (hit) {
+		*name = s->name;
+		return SWGR_OK;
 	}
-	if (s == NULL && c->nstmts == DBPG_MAXSTMT)
-		s = &c->stmts[c->seq % DBPG_MAXSTMT];
-	if (s != NULL && s->key != NULL) {
+	if (s != NULL && s->slot.key != NULL) {
 		/* In an aborted transaction this fails, harmlessly. */
 		snprintf(drop, sizeof(drop), "DEALLOCATE %s", s->name);
 		pq.PQclear(pq.PQexec(c->pg, drop));
-		free(s->sql);
-		s->sql = NULL;
-		s->key = NULL;
+		free(s->slot.sql);
+		s->slot.sql = NULL;
+		s->slot.key = NULL;
 	} else if (s == NULL) {
 		ns = reallocarray(c->stmts, c->nstmts + 1, sizeof(*ns));
 		if (ns == NULL)
@@ -385,8 +371,8 @@ dbpg_prepare(struct dbpg_conn *c, const char *sql, const char **name,
 			    "postgres: out of memory");
 		c->stmts = ns;
 		s = &c->stmts[c->nstmts];
-		s->sql = NULL;
-		s->key = NULL;
+		s->slot.sql = NULL;
+		s->slot.key = NULL;
 		c->nstmts++;
 	}
 
@@ -398,12 +384,12 @@ dbpg_prepare(struct dbpg_conn *c, const char *sql, const char **name,
 		return rc;		/* the slot stays free (key NULL) */
 	}
 	pq.PQclear(res);
-	if ((s->sql = strdup(sql)) == NULL) {
+	if ((s->slot.sql = strdup(sql)) == NULL) {
 		/* Not cached: prepared again under a new name next time. */
 		*name = s->name;
 		return SWGR_OK;
 	}
-	s->key = sql;
+	s->slot.key = sql;
 	*name = s->name;
 	return SWGR_OK;
 }
@@ -614,8 +600,7 @@ dbpg_exec(void *vc, const char *sql, const struct swgr_db_val *params,
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (dbpg_broken(c))
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "postgres %s: connection lost", c->where);
+		return swgr_db_lost(err, "postgres", c->where);
 	if (nparams > INT_MAX)
 		return swgr_err_set(err, SWGR_EINTERNAL,
 		    "postgres: too many parameters");
@@ -659,8 +644,7 @@ dbpg_script(void *vc, const char *sql, struct swgr_err *err)
 	enum swgr_rc rc = SWGR_OK;
 
 	if (dbpg_broken(c))
-		return swgr_err_set(err, SWGR_EUPSTREAM,
-		    "postgres %s: connection lost", c->where);
+		return swgr_db_lost(err, "postgres", c->where);
 	res = pq.PQexec(c->pg, sql);
 	st = pq.PQresultStatus(res);
 	if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&

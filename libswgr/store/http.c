@@ -101,6 +101,33 @@ hs_call(struct st_http *h, const struct hs_req *q, long ok1, long ok2, const cha
 }
 
 enum swgr_rc
+hs_status(struct st_http *h, const struct hs_req *q, long ok, const char *notfound,
+    struct swgr_err *err)
+{
+	struct swgr_http_resp r;
+	char what[64];
+	enum swgr_rc rc;
+
+	rc = hs_call(h, q, ok, 0, notfound, NULL, &r, what, sizeof(what), err);
+	swgr_http_resp_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+hs_get(struct st_http *h, const struct hs_req *q, const char *notfound, hs_parse_fn parse,
+    void *out, struct swgr_err *err)
+{
+	struct swgr_http_resp r;
+	char what[64];
+	enum swgr_rc rc;
+
+	if ((rc = hs_call(h, q, 200, 0, notfound, NULL, &r, what, sizeof(what), err)) == SWGR_OK)
+		rc = hs_one(&r, what, parse, out, err);
+	swgr_http_resp_free(&r);
+	return rc;
+}
+
+enum swgr_rc
 hs_bad_json(const char *url, const char *what, enum swgr_rc prc, const struct swgr_err *perr,
     struct swgr_err *err)
 {

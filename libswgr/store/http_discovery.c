@@ -14,12 +14,6 @@ hs_parse_backend(const char *t, size_t len, void *out, struct swgr_err *err)
 	return swgr_backend_from_json(t, len, SWGR_SHAPE_FULL, out, err);
 }
 
-static void
-hs_free_backends(void *v, size_t n)
-{
-	swgr_backends_free(v, n);
-}
-
 /* The ETag header of a discovery list answer: 16 hex digits (spec §4, §11.4). */
 static enum swgr_rc
 hs_etag(const struct swgr_http_resp *r, const char *what, uint64_t *etag, struct swgr_err *err)
@@ -86,7 +80,7 @@ hs_backend_list(void *impl, uint64_t *etag, struct swgr_backend **out, size_t *n
 		goto out;
 	if (r.status == 200) {
 		if ((rc = hs_array(r.body.p != NULL ? r.body.p : "", r.body.len, r.url, what,
-		    sizeof(**out), hs_parse_backend, hs_free_backends, &v, n, err)) != SWGR_OK)
+		    sizeof(**out), hs_parse_backend, st_free_backends, &v, n, err)) != SWGR_OK)
 			goto out;
 		/* NULL only when out of memory: then no list is kept, the next GET is plain */
 		text = swgr_buf_take(&r.body, &len);
@@ -115,7 +109,7 @@ hs_backend_list(void *impl, uint64_t *etag, struct swgr_backend **out, size_t *n
 		    has ? "out of memory" : "304 for a list no longer held");
 		goto out;
 	}
-	rc = hs_array(text, len, r.url, what, sizeof(**out), hs_parse_backend, hs_free_backends,
+	rc = hs_array(text, len, r.url, what, sizeof(**out), hs_parse_backend, st_free_backends,
 	    &v, n, err);
 	free(text);
 	if (rc == SWGR_OK) {
@@ -143,22 +137,17 @@ static enum swgr_rc
 hs_backend_get(void *impl, const struct swgr_pubkey *pk, struct swgr_backend *out,
     struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct hs_req q = { .method = "GET", .segs = { "discovery", hex }, .nsegs = 2 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
-	if ((rc = hs_call(impl, &q, 200, 0, name, NULL, &r, what, sizeof(what), err)) == SWGR_OK)
-		rc = hs_one(&r, what, hs_parse_backend, out, err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_get(impl, &q, name, hs_parse_backend, out, err);
 }
 
 static enum swgr_rc
-hs_backend_write(struct st_http *h, const struct swgr_backend *b, bool put, bool *created,
+hs_backend_write(void *impl, const struct swgr_backend *b, bool put, bool *created,
     struct swgr_err *err)
 {
 	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
@@ -180,25 +169,13 @@ hs_backend_write(struct st_http *h, const struct swgr_backend *b, bool put, bool
 		q.segs[0] = "discovery";
 		q.nsegs = 1;
 	}
-	rc = hs_call(h, &q, 201, put ? 204 : 0, NULL, put ? NULL : name, &r, what, sizeof(what),
+	rc = hs_call(impl, &q, 201, put ? 204 : 0, NULL, put ? NULL : name, &r, what, sizeof(what),
 	    err);
 	if (rc == SWGR_OK && created != NULL)
 		*created = r.status == 201;
 	swgr_http_resp_free(&r);
 	swgr_buf_free(&body);
 	return rc;
-}
-
-static enum swgr_rc
-hs_backend_post(void *impl, const struct swgr_backend *b, struct swgr_err *err)
-{
-	return hs_backend_write(impl, b, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_backend_put(void *impl, const struct swgr_backend *b, bool *created, struct swgr_err *err)
-{
-	return hs_backend_write(impl, b, true, created, err);
 }
 
 /* DiscoveryBackendPatchSparse (spec §7.1): only the fields present. */
@@ -236,18 +213,16 @@ static enum swgr_rc
 hs_backend_patch(void *impl, const struct swgr_pubkey *pk, const struct swgr_backend_patch *p,
     struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct swgr_buf body = { 0 };
 	struct hs_req q = { .method = "PATCH", .segs = { "discovery", hex }, .nsegs = 2,
 	    .body = &body };
-	struct swgr_http_resp r;
 	enum swgr_rc rc;
 
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
 	hs_patch_json(&body, p);
-	rc = hs_call(impl, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
+	rc = hs_status(impl, &q, 204, name, err);
 	swgr_buf_free(&body);
 	return rc;
 }
@@ -255,24 +230,19 @@ hs_backend_patch(void *impl, const struct swgr_pubkey *pk, const struct swgr_bac
 static enum swgr_rc
 hs_backend_delete(void *impl, const struct swgr_pubkey *pk, struct swgr_err *err)
 {
-	char hex[SWGR_PUBKEY_STRLEN + 1], name[80], what[64];
+	char hex[SWGR_PUBKEY_STRLEN + 1], name[80];
 	struct hs_req q = { .method = "DELETE", .segs = { "discovery", hex }, .nsegs = 2 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	swgr_pubkey_format(pk, hex);
 	snprintf(name, sizeof(name), "backend %s", hex);
-	rc = hs_call(impl, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_status(impl, &q, 204, name, err);
 }
 
 const struct st_discovery_ops st_http_discovery = {
 	.etag = hs_backend_etag,
 	.list = hs_backend_list,
 	.get = hs_backend_get,
-	.post = hs_backend_post,
-	.put = hs_backend_put,
+	.write = hs_backend_write,
 	.patch = hs_backend_patch,
 	.del = hs_backend_delete,
 };

@@ -47,6 +47,13 @@ enum swgr_rc	 hs_call(struct st_http *h, const struct hs_req *q, long ok1, long 
 /* A record parser of model.h, as the readers below take it. */
 typedef enum swgr_rc (*hs_parse_fn)(const char *, size_t, void *, struct swgr_err *);
 
+/* Runs q for its status alone: ok is success, a 404 names the record notfound. */
+enum swgr_rc	 hs_status(struct st_http *h, const struct hs_req *q, long ok, const char *notfound,
+		    struct swgr_err *err);
+/* GET q of one record: a 200's body read by parse into out, a 404 names notfound. */
+enum swgr_rc	 hs_get(struct st_http *h, const struct hs_req *q, const char *notfound,
+		    hs_parse_fn parse, void *out, struct swgr_err *err);
+
 /* An answer that is not the JSON the API promises: SWGR_EUPSTREAM (the remote's fault). */
 enum swgr_rc	 hs_bad_json(const char *url, const char *what, enum swgr_rc prc,
 		    const struct swgr_err *perr, struct swgr_err *err);

@@ -21,18 +21,6 @@ hs_parse_metadata(const char *t, size_t len, void *out, struct swgr_err *err)
 	return swgr_metadata_from_json(t, len, SWGR_SHAPE_FULL, out, err);
 }
 
-static void
-hs_free_offers(void *v, size_t n)
-{
-	swgr_offers_free(v, n);
-}
-
-static void
-hs_free_metadatas(void *v, size_t n)
-{
-	swgr_metadatas_free(v, n);
-}
-
 /* The embedded "metadata" object of GET /offers/...?sparse=false into o->metadata. */
 static enum swgr_rc
 hs_embedded(const struct swgr_http_resp *r, const char *what, struct swgr_offer *o,
@@ -119,7 +107,7 @@ hs_offer_page(void *impl, const char *partition, uint64_t start, uint64_t count,
     struct swgr_offer **out, size_t *n, struct swgr_err *err)
 {
 	return hs_page(impl, "offers", partition, start, count, sizeof(**out), hs_parse_offer,
-	    hs_free_offers, (void **)out, n, err);
+	    st_free_offers, (void **)out, n, err);
 }
 
 static enum swgr_rc
@@ -127,7 +115,7 @@ hs_metadata_page(void *impl, const char *partition, uint64_t start, uint64_t cou
     struct swgr_metadata **out, size_t *n, struct swgr_err *err)
 {
 	return hs_page(impl, "metadata", partition, start, count, sizeof(**out),
-	    hs_parse_metadata, hs_free_metadatas, (void **)out, n, err);
+	    hs_parse_metadata, st_free_metadatas, (void **)out, n, err);
 }
 
 /*
@@ -181,31 +169,15 @@ hs_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
 }
 
 static enum swgr_rc
-hs_offer_post(void *impl, const struct swgr_offer *o, struct swgr_err *err)
-{
-	return hs_offer_write(impl, o, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_offer_put(void *impl, const struct swgr_offer *o, bool *created, struct swgr_err *err)
-{
-	return hs_offer_write(impl, o, true, created, err);
-}
-
-static enum swgr_rc
 hs_record_delete(struct st_http *h, const char *kind, const char *what_kind,
     const char *partition, const struct swgr_uuid *id, struct swgr_err *err)
 {
-	char u[SWGR_UUID_STRLEN + 1], name[160], what[64];
+	char u[SWGR_UUID_STRLEN + 1], name[160];
 	struct hs_req q = { .method = "DELETE", .segs = { kind, partition, u }, .nsegs = 3 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	swgr_uuid_format(id, u);
 	hs_name(name, sizeof(name), what_kind, partition, id);
-	rc = hs_call(h, &q, 204, 0, name, NULL, &r, what, sizeof(what), err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_status(h, &q, 204, name, err);
 }
 
 static enum swgr_rc
@@ -219,18 +191,13 @@ static enum swgr_rc
 hs_metadata_get(void *impl, const char *partition, const struct swgr_uuid *id,
     struct swgr_metadata *out, struct swgr_err *err)
 {
-	char u[SWGR_UUID_STRLEN + 1], name[160], what[64];
+	char u[SWGR_UUID_STRLEN + 1], name[160];
 	struct hs_req q = { .method = "GET", .segs = { "metadata", partition, u }, .nsegs = 3 };
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	swgr_uuid_format(id, u);
 	hs_name(name, sizeof(name), "metadata", partition, id);
-	if ((rc = hs_call(impl, &q, 200, 0, name, NULL, &r, what, sizeof(what), err)) == SWGR_OK)
-		rc = hs_one(&r, what, hs_parse_metadata, out, err);
-	swgr_http_resp_free(&r);
-	return rc;
+	return hs_get(impl, &q, name, hs_parse_metadata, out, err);
 }
 
 static enum swgr_rc
@@ -248,18 +215,6 @@ hs_metadata_write(void *impl, const struct swgr_metadata *m, bool put, bool *cre
 }
 
 static enum swgr_rc
-hs_metadata_post(void *impl, const struct swgr_metadata *m, struct swgr_err *err)
-{
-	return hs_metadata_write(impl, m, false, NULL, err);
-}
-
-static enum swgr_rc
-hs_metadata_put(void *impl, const struct swgr_metadata *m, bool *created, struct swgr_err *err)
-{
-	return hs_metadata_write(impl, m, true, created, err);
-}
-
-static enum swgr_rc
 hs_metadata_delete(void *impl, const char *partition, const struct swgr_uuid *id,
     struct swgr_err *err)
 {
@@ -269,12 +224,10 @@ hs_metadata_delete(void *impl, const char *partition, const struct swgr_uuid *id
 const struct st_offer_ops st_http_offer = {
 	.offer_get = hs_offer_get,
 	.offer_page = hs_offer_page,
-	.offer_post = hs_offer_post,
-	.offer_put = hs_offer_put,
+	.offer_write = hs_offer_write,
 	.offer_delete = hs_offer_delete,
 	.metadata_get = hs_metadata_get,
 	.metadata_page = hs_metadata_page,
-	.metadata_post = hs_metadata_post,
-	.metadata_put = hs_metadata_put,
+	.metadata_write = hs_metadata_write,
 	.metadata_delete = hs_metadata_delete,
 };

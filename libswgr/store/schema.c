@@ -107,48 +107,77 @@ struct st_dialect {
 	const char	*status[3];	/* ours: node status and heartbeats */
 };
 
+/*
+ * The tables, written once over the column types a dialect names its own
+ * way (sea-query's names for the original's tables; the types of our node
+ * status tables that are the same everywhere are written out).  Every DDL
+ * macro takes the whole list of a dialect's types (ST_TYPES_*), end being
+ * what follows each table; like the statements, DDL has double-quoted
+ * identifiers, backticks for MySQL when it runs (st_ddl).
+ */
+#define ST_DDL_MIGRATIONS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"seaql_migrations\" ( \"version\" " VARCHAR " NOT NULL " \
+	"PRIMARY KEY, \"applied_at\" " BIGINT " NOT NULL )" END
+#define ST_DDL_BACKEND(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"discovery_backend\" ( \"partitions\" " JSONB " NOT NULL, " \
+	"\"id\" " KEY " NOT NULL, \"name\" " VARCHAR " NULL, \"weight\" " INT " NOT NULL, " \
+	"\"enabled\" " BOOL " NOT NULL, \"implementation\" " BLOB " NOT NULL, \"created_at\" " \
+	TS " NOT NULL, \"updated_at\" " TS " NOT NULL, PRIMARY KEY (\"id\") )" END
+#define ST_DDL_ETAG(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"discovery_backend_etag\" ( \"id\" " INT " NOT NULL, " \
+	"\"value\" " BIGINT " NOT NULL, PRIMARY KEY (\"id\") )" END
+#define ST_DDL_METADATA(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"offer_metadata_table\" ( \"id\" " UUID " NOT NULL, " \
+	"\"partition\" " VARCHAR " NOT NULL, \"metadata\" " JSON " NOT NULL, \"created_at\" " \
+	TS " NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" " TS " NOT NULL DEFAULT " \
+	"CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\") )" END
+#define ST_DDL_OFFER(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"offer_record_table\" ( \"id\" " UUID " NOT NULL, " \
+	"\"partition\" " VARCHAR " NOT NULL, \"max_sendable\" " BIGINT " NOT NULL, " \
+	"\"min_sendable\" " BIGINT " NOT NULL, \"metadata_id\" " UUID " NOT NULL, " \
+	"\"timestamp\" " TS " NOT NULL, \"expires\" " TS " NULL, \"created_at\" " TS \
+	" NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" " TS " NOT NULL DEFAULT " \
+	"CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), FOREIGN KEY (\"partition\", " \
+	"\"metadata_id\") REFERENCES \"offer_metadata_table\" (\"partition\", \"id\") " \
+	"ON DELETE RESTRICT )" END
+#define ST_DDL_NODE_STATUS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" " VARCHAR " NOT NULL, " \
+	"\"id\" " KEY " NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" " BOOL " NOT NULL, " \
+	"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, " \
+	"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, " \
+	"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, " \
+	"PRIMARY KEY (\"instance\", \"id\") )" END
+#define ST_DDL_HEARTBEAT(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" " VARCHAR " " \
+	"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, " \
+	"PRIMARY KEY (\"instance\") )" END
+
+/* A dialect's tables: each DDL macro over its types T. */
+#define ST_TABLES(T) \
+	.mig_table = T(ST_DDL_MIGRATIONS), \
+	.discovery = { T(ST_DDL_BACKEND), T(ST_DDL_ETAG) }, \
+	.offer = { T(ST_DDL_METADATA), T(ST_DDL_OFFER) }, \
+	.status = { T(ST_DDL_NODE_STATUS), T(ST_DDL_HEARTBEAT) }
+
+/* varchar, int, bigint, bool, key (33 bytes), blob, jsonb, json, uuid, timestamp, end */
+#define ST_TYPES_SQLITE(DDL) DDL("varchar", "integer", "integer", "boolean", "blob(33)", \
+	"blob", "jsonb_text", "json_text", "uuid_text", "timestamp_with_timezone_text", "")
+#define ST_TYPES_POSTGRES(DDL) DDL("varchar", "integer", "bigint", "bool", "bytea", "bytea", \
+	"jsonb", "json", "uuid", "timestamp with time zone", "")
+/*
+ * MySQL tables hold any UTF-8 and compare keys byte by byte, as the other
+ * databases do (a server's default charset may be latin1, its collations
+ * case-insensitive).
+ */
+#define ST_TYPES_MYSQL(DDL) DDL("varchar(255)", "int", "bigint", "bool", "binary(33)", "blob", \
+	"json", "json", "binary(16)", "timestamp", \
+	" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+
 static const struct st_dialect st_sqlite = {
 	.begin_read = "BEGIN",
 	.begin_write = "BEGIN IMMEDIATE",
 	.mig_begin = "BEGIN IMMEDIATE",
-	.mig_table = "CREATE TABLE IF NOT EXISTS \"seaql_migrations\" ( \"version\" varchar "
-	    "NOT NULL PRIMARY KEY, \"applied_at\" integer NOT NULL )",
-	.discovery = {
-		"CREATE TABLE IF NOT EXISTS \"discovery_backend\" ( \"partitions\" jsonb_text "
-		"NOT NULL, \"id\" blob(33) NOT NULL, \"name\" varchar NULL, \"weight\" integer "
-		"NOT NULL, \"enabled\" boolean NOT NULL, \"implementation\" blob NOT NULL, "
-		"\"created_at\" timestamp_with_timezone_text NOT NULL, \"updated_at\" "
-		"timestamp_with_timezone_text NOT NULL, PRIMARY KEY (\"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"discovery_backend_etag\" ( \"id\" integer NOT NULL, "
-		"\"value\" integer NOT NULL, PRIMARY KEY (\"id\") )",
-	},
-	.offer = {
-		"CREATE TABLE IF NOT EXISTS \"offer_metadata_table\" ( \"id\" uuid_text NOT NULL, "
-		"\"partition\" varchar NOT NULL, \"metadata\" json_text NOT NULL, \"created_at\" "
-		"timestamp_with_timezone_text NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" "
-		"timestamp_with_timezone_text NOT NULL DEFAULT CURRENT_TIMESTAMP, "
-		"PRIMARY KEY (\"partition\", \"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"offer_record_table\" ( \"id\" uuid_text NOT NULL, "
-		"\"partition\" varchar NOT NULL, \"max_sendable\" integer NOT NULL, "
-		"\"min_sendable\" integer NOT NULL, \"metadata_id\" uuid_text NOT NULL, "
-		"\"timestamp\" timestamp_with_timezone_text NOT NULL, \"expires\" "
-		"timestamp_with_timezone_text NULL, \"created_at\" timestamp_with_timezone_text "
-		"NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" timestamp_with_timezone_text "
-		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
-		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
-		"(\"partition\", \"id\") ON DELETE RESTRICT )",
-	},
-	.status = {
-		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
-		"\"id\" blob(33) NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" boolean NOT NULL, "
-		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
-		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
-		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
-		"PRIMARY KEY (\"instance\", \"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
-		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
-		"PRIMARY KEY (\"instance\") )",
-	},
+	ST_TABLES(ST_TYPES_SQLITE),
 };
 
 static const struct st_dialect st_postgres = {
@@ -156,101 +185,36 @@ static const struct st_dialect st_postgres = {
 	.begin_write = "BEGIN",
 	.mig_begin = "BEGIN",
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
-	.mig_table = "CREATE TABLE IF NOT EXISTS \"seaql_migrations\" ( \"version\" varchar "
-	    "NOT NULL PRIMARY KEY, \"applied_at\" bigint NOT NULL )",
-	.discovery = {
-		"CREATE TABLE IF NOT EXISTS \"discovery_backend\" ( \"partitions\" jsonb NOT NULL, "
-		"\"id\" bytea NOT NULL, \"name\" varchar NULL, \"weight\" integer NOT NULL, "
-		"\"enabled\" bool NOT NULL, \"implementation\" bytea NOT NULL, \"created_at\" "
-		"timestamp with time zone NOT NULL, \"updated_at\" timestamp with time zone "
-		"NOT NULL, PRIMARY KEY (\"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"discovery_backend_etag\" ( \"id\" integer NOT NULL, "
-		"\"value\" bigint NOT NULL, PRIMARY KEY (\"id\") )",
-	},
-	.offer = {
-		"CREATE TABLE IF NOT EXISTS \"offer_metadata_table\" ( \"id\" uuid NOT NULL, "
-		"\"partition\" varchar NOT NULL, \"metadata\" json NOT NULL, \"created_at\" "
-		"timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" "
-		"timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP, "
-		"PRIMARY KEY (\"partition\", \"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"offer_record_table\" ( \"id\" uuid NOT NULL, "
-		"\"partition\" varchar NOT NULL, \"max_sendable\" bigint NOT NULL, "
-		"\"min_sendable\" bigint NOT NULL, \"metadata_id\" uuid NOT NULL, "
-		"\"timestamp\" timestamp with time zone NOT NULL, \"expires\" "
-		"timestamp with time zone NULL, \"created_at\" timestamp with time zone "
-		"NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" timestamp with time zone "
-		"NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), "
-		"FOREIGN KEY (\"partition\", \"metadata_id\") REFERENCES \"offer_metadata_table\" "
-		"(\"partition\", \"id\") ON DELETE RESTRICT )",
-	},
-	.status = {
-		"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" varchar NOT NULL, "
-		"\"id\" bytea NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" bool NOT NULL, "
-		"\"successes\" integer NOT NULL, \"failures\" integer NOT NULL, "
-		"\"inbound_msat\" bigint NULL, \"checked_ms\" bigint NOT NULL, "
-		"\"latency_us\" bigint NOT NULL, \"last_error\" text NULL, "
-		"PRIMARY KEY (\"instance\", \"id\") )",
-		"CREATE TABLE IF NOT EXISTS \"swgr_monitor_heartbeat\" ( \"instance\" varchar "
-		"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, "
-		"PRIMARY KEY (\"instance\") )",
-	},
+	ST_TABLES(ST_TYPES_POSTGRES),
 };
-
-/*
- * MySQL tables hold any UTF-8 and compare keys byte by byte, as the other
- * databases do (a server's default charset may be latin1, its collations
- * case-insensitive).
- */
-#define MY_TABLE	" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 static const struct st_dialect st_mysql = {
 	.begin_read = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
 	.begin_write = "START TRANSACTION",
 	.mig_lock = "SELECT GET_LOCK('swgr_migrate', 60)",
 	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
-	.mig_table = "CREATE TABLE IF NOT EXISTS `seaql_migrations` ( `version` varchar(255) "
-	    "NOT NULL PRIMARY KEY, `applied_at` bigint NOT NULL )" MY_TABLE,
-	.discovery = {
-		"CREATE TABLE IF NOT EXISTS `discovery_backend` ( `partitions` json NOT NULL, "
-		"`id` binary(33) NOT NULL, `name` varchar(255) NULL, `weight` int NOT NULL, "
-		"`enabled` bool NOT NULL, `implementation` blob NOT NULL, `created_at` "
-		"timestamp NOT NULL, `updated_at` timestamp NOT NULL, PRIMARY KEY (`id`) )" MY_TABLE,
-		"CREATE TABLE IF NOT EXISTS `discovery_backend_etag` ( `id` int NOT NULL, "
-		"`value` bigint NOT NULL, PRIMARY KEY (`id`) )" MY_TABLE,
-	},
-	.offer = {
-		"CREATE TABLE IF NOT EXISTS `offer_metadata_table` ( `id` binary(16) NOT NULL, "
-		"`partition` varchar(255) NOT NULL, `metadata` json NOT NULL, `created_at` "
-		"timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `updated_at` timestamp NOT NULL "
-		"DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`partition`, `id`) )" MY_TABLE,
-		"CREATE TABLE IF NOT EXISTS `offer_record_table` ( `id` binary(16) NOT NULL, "
-		"`partition` varchar(255) NOT NULL, `max_sendable` bigint NOT NULL, "
-		"`min_sendable` bigint NOT NULL, `metadata_id` binary(16) NOT NULL, "
-		"`timestamp` timestamp NOT NULL, `expires` timestamp NULL, `created_at` "
-		"timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `updated_at` timestamp NOT NULL "
-		"DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`partition`, `id`), "
-		"FOREIGN KEY (`partition`, `metadata_id`) REFERENCES `offer_metadata_table` "
-		"(`partition`, `id`) ON DELETE RESTRICT )" MY_TABLE,
-	},
-	.status = {
-		"CREATE TABLE IF NOT EXISTS `swgr_node_status` ( `instance` varchar(255) NOT NULL, "
-		"`id` binary(33) NOT NULL, `weight` bigint NOT NULL, `healthy` bool NOT NULL, "
-		"`successes` integer NOT NULL, `failures` integer NOT NULL, "
-		"`inbound_msat` bigint NULL, `checked_ms` bigint NOT NULL, "
-		"`latency_us` bigint NOT NULL, `last_error` text NULL, "
-		"PRIMARY KEY (`instance`, `id`) )" MY_TABLE,
-		"CREATE TABLE IF NOT EXISTS `swgr_monitor_heartbeat` ( `instance` varchar(255) "
-		"NOT NULL, `beat_ms` bigint NOT NULL, `period_ms` bigint NOT NULL, "
-		"PRIMARY KEY (`instance`) )" MY_TABLE,
-	},
+	ST_TABLES(ST_TYPES_MYSQL),
 };
+
+/* A copy of sql with MySQL's backticks for the double quotes; NULL when out of memory. */
+static char *
+st_backticks(const char *sql)
+{
+	char *s, *p;
+
+	if ((s = strdup(sql)) == NULL)
+		return NULL;
+	for (p = s; *p != '\0'; p++)
+		if (*p == '"')
+			*p = '`';
+	return s;
+}
 
 /* Points st->sql at this dialect's statements (MySQL: backtick copies). */
 enum swgr_rc
 st_schema_init(struct sql_store *st, struct swgr_err *err)
 {
 	size_t i;
-	char *p;
 
 	switch (st->dialect) {
 	case SWGR_DB_SQLITE:
@@ -268,11 +232,8 @@ st_schema_init(struct sql_store *st, struct swgr_err *err)
 			st->sql[i] = st_sql_text[i];
 			continue;
 		}
-		if ((st->owned[i] = strdup(st_sql_text[i])) == NULL)
+		if ((st->owned[i] = st_backticks(st_sql_text[i])) == NULL)
 			return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
-		for (p = st->owned[i]; *p != '\0'; p++)
-			if (*p == '"')
-				*p = '`';
 		st->sql[i] = st->owned[i];
 	}
 	return SWGR_OK;
@@ -471,12 +432,28 @@ st_get_int(const struct swgr_db_rows *r, size_t row, size_t col, int64_t *out,
 	return SWGR_OK;
 }
 
+/* Runs DDL of the tables above: as written, or for MySQL a backtick copy. */
+static enum swgr_rc
+st_ddl(struct st_tx *tx, const char *ddl, struct swgr_err *err)
+{
+	const struct swgr_db_driver *drv = swgr_db_get_driver(tx->st->db);
+	enum swgr_rc rc;
+	char *my;
+
+	if (tx->st->dialect != SWGR_DB_MYSQL)
+		return drv->script(tx->conn, ddl, err);
+	if ((my = st_backticks(ddl)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	rc = drv->script(tx->conn, my, err);
+	free(my);
+	return rc;
+}
+
 /* Runs one role's migration unless its version is recorded already. */
 static enum swgr_rc
 st_migrate_role(struct st_tx *tx, const char *version, const char *const *ddl,
     bool etag, struct swgr_err *err)
 {
-	const struct swgr_db_driver *drv = swgr_db_get_driver(tx->st->db);
 	struct swgr_db_rows r = { 0 };
 	struct swgr_db_val p[2];
 	enum swgr_rc rc;
@@ -490,7 +467,7 @@ st_migrate_role(struct st_tx *tx, const char *version, const char *const *ddl,
 	if (i > 0)
 		return SWGR_OK;
 	for (i = 0; ddl[i] != NULL; i++)
-		if ((rc = drv->script(tx->conn, ddl[i], err)) != SWGR_OK)
+		if ((rc = st_ddl(tx, ddl[i], err)) != SWGR_OK)
 			return rc;
 	if (etag) {
 		if ((rc = st_exec(tx, ST_ETAG_GET, NULL, 0, &r, err)) != SWGR_OK)
@@ -541,7 +518,7 @@ st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err)
 	locked = true;
 	if (d->mig_lock != NULL && (rc = st_lock(&tx, err)) != SWGR_OK)
 		goto out;
-	if ((rc = drv->script(tx.conn, d->mig_table, err)) != SWGR_OK)
+	if ((rc = st_ddl(&tx, d->mig_table, err)) != SWGR_OK)
 		goto out;
 	if ((roles & SWGR_STORE_ROLE_DISCOVERY) && (rc = st_migrate_role(&tx, VERSION_DISCOVERY,
 	    d->discovery, true, err)) != SWGR_OK)

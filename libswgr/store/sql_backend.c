@@ -119,12 +119,6 @@ out:
 	return rc;
 }
 
-static void
-st_free_backends(void *v, size_t n)
-{
-	swgr_backends_free(v, n);
-}
-
 /* Discovery. */
 
 static enum swgr_rc
@@ -240,9 +234,10 @@ st_backend_vals(const struct sql_store *st, const struct swgr_backend *b,
 
 /* Post (put false) or put of a backend. */
 static enum swgr_rc
-st_backend_write(struct sql_store *st, const struct swgr_backend *b, bool put,
-    bool *created, struct swgr_err *err)
+st_backend_write(void *impl, const struct swgr_backend *b, bool put, bool *created,
+    struct swgr_err *err)
 {
+	struct sql_store *st = impl;
 	struct st_backend_vals bv = { 0 };
 	struct swgr_db_val up[7];
 	struct st_write w = { .put = put, .bump = true, .ins = ST_BACKEND_INSERT,
@@ -263,19 +258,6 @@ st_backend_write(struct sql_store *st, const struct swgr_backend *b, bool put,
 		*created = rc == SWGR_OK && w.created;
 	swgr_pubkey_format(&b->pk, hex);
 	return st_say(rc, SWGR_CONFLICT, err, "backend %s already exists", hex);
-}
-
-static enum swgr_rc
-sql_backend_post(void *impl, const struct swgr_backend *b, struct swgr_err *err)
-{
-	return st_backend_write(impl, b, false, NULL, err);
-}
-
-static enum swgr_rc
-sql_backend_put(void *impl, const struct swgr_backend *b, bool *created,
-    struct swgr_err *err)
-{
-	return st_backend_write(impl, b, true, created, err);
 }
 
 /* Applies the present fields in one UPDATE: an absent field is NULL, COALESCE keeps the column. */
@@ -326,8 +308,7 @@ const struct st_discovery_ops st_sql_discovery = {
 	.etag = sql_backend_etag,
 	.list = sql_backend_list,
 	.get = sql_backend_get,
-	.post = sql_backend_post,
-	.put = sql_backend_put,
+	.write = st_backend_write,
 	.patch = sql_backend_patch,
 	.del = sql_backend_delete,
 };

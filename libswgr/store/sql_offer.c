@@ -61,18 +61,6 @@ out:
 	return rc;
 }
 
-static void
-st_free_metadatas(void *v, size_t n)
-{
-	swgr_metadatas_free(v, n);
-}
-
-static void
-st_free_offers(void *v, size_t n)
-{
-	swgr_offers_free(v, n);
-}
-
 /* Offers and metadata. */
 
 /* LIMIT/OFFSET values: u64 clamped to the int64 the databases take. */
@@ -97,28 +85,39 @@ sql_metadata_get(void *impl, const char *partition,
 	    "metadata %s/%s not found", partition, ub);
 }
 
+/* One page of a partition's records in creation order: a (q, size, rowfn, freefn) read. */
 static enum swgr_rc
-sql_metadata_page(void *impl, const char *partition, uint64_t start,
-    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err)
+st_page(struct sql_store *st, struct st_read *a, const char *partition, uint64_t start,
+    uint64_t count, void **out, size_t *n, struct swgr_err *err)
 {
-	struct sql_store *st = impl;
 	struct swgr_db_val p[3] = { swgr_db_text(partition), st_enc_count(count),
 	    st_enc_count(start) };
-	struct st_read a = { .q = ST_META_PAGE, .p = p, .np = 3, .size = sizeof(**out),
-	    .rowfn = st_metadata_row, .freefn = st_free_metadatas };
 
 	*out = NULL;
 	*n = 0;
 	if (count == 0)
 		return SWGR_OK;
-	return st_read(st, &a, (void **)out, n, err);
+	a->p = p;
+	a->np = 3;
+	return st_read(st, a, out, n, err);
+}
+
+static enum swgr_rc
+sql_metadata_page(void *impl, const char *partition, uint64_t start,
+    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err)
+{
+	struct st_read a = { .q = ST_META_PAGE, .size = sizeof(**out),
+	    .rowfn = st_metadata_row, .freefn = st_free_metadatas };
+
+	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of metadata. */
 static enum swgr_rc
-st_metadata_write(struct sql_store *st, const struct swgr_metadata *m, bool put,
-    bool *created, struct swgr_err *err)
+st_metadata_write(void *impl, const struct swgr_metadata *m, bool put, bool *created,
+    struct swgr_err *err)
 {
+	struct sql_store *st = impl;
 	struct swgr_time now = swgr_time_now();
 	struct swgr_buf json = { 0 };
 	char ub[SWGR_UUID_STRLEN + 1], tb[SWGR_TIME_STRMAX];
@@ -147,20 +146,6 @@ st_metadata_write(struct sql_store *st, const struct swgr_metadata *m, bool put,
 		*created = rc == SWGR_OK && w.created;
 	swgr_uuid_format(&m->id, ub);
 	return st_say(rc, SWGR_CONFLICT, err, "metadata %s/%s already exists", m->partition, ub);
-}
-
-static enum swgr_rc
-sql_metadata_post(void *impl, const struct swgr_metadata *m,
-    struct swgr_err *err)
-{
-	return st_metadata_write(impl, m, false, NULL, err);
-}
-
-static enum swgr_rc
-sql_metadata_put(void *impl, const struct swgr_metadata *m, bool *created,
-    struct swgr_err *err)
-{
-	return st_metadata_write(impl, m, true, created, err);
 }
 
 static enum swgr_rc
@@ -249,24 +234,18 @@ static enum swgr_rc
 sql_offer_page(void *impl, const char *partition, uint64_t start,
     uint64_t count, struct swgr_offer **out, size_t *n, struct swgr_err *err)
 {
-	struct sql_store *st = impl;
-	struct swgr_db_val p[3] = { swgr_db_text(partition), st_enc_count(count),
-	    st_enc_count(start) };
-	struct st_read a = { .q = ST_OFFER_PAGE, .p = p, .np = 3, .size = sizeof(**out),
+	struct st_read a = { .q = ST_OFFER_PAGE, .size = sizeof(**out),
 	    .rowfn = st_offer_row, .freefn = st_free_offers };
 
-	*out = NULL;
-	*n = 0;
-	if (count == 0)
-		return SWGR_OK;
-	return st_read(st, &a, (void **)out, n, err);
+	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of an offer; its metadata must exist in its partition. */
 static enum swgr_rc
-st_offer_write(struct sql_store *st, const struct swgr_offer *o, bool put, bool *created,
+st_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
     struct swgr_err *err)
 {
+	struct sql_store *st = impl;
 	struct swgr_time now = swgr_time_now();
 	char ib[SWGR_UUID_STRLEN + 1], mb[SWGR_UUID_STRLEN + 1];
 	char tb[SWGR_TIME_STRMAX], eb[SWGR_TIME_STRMAX], nb[SWGR_TIME_STRMAX];
@@ -300,19 +279,6 @@ st_offer_write(struct sql_store *st, const struct swgr_offer *o, bool put, bool 
 }
 
 static enum swgr_rc
-sql_offer_post(void *impl, const struct swgr_offer *o, struct swgr_err *err)
-{
-	return st_offer_write(impl, o, false, NULL, err);
-}
-
-static enum swgr_rc
-sql_offer_put(void *impl, const struct swgr_offer *o, bool *created,
-    struct swgr_err *err)
-{
-	return st_offer_write(impl, o, true, created, err);
-}
-
-static enum swgr_rc
 sql_offer_delete(void *impl, const char *partition,
     const struct swgr_uuid *id, struct swgr_err *err)
 {
@@ -329,12 +295,10 @@ sql_offer_delete(void *impl, const char *partition,
 const struct st_offer_ops st_sql_offer = {
 	.offer_get = sql_offer_get,
 	.offer_page = sql_offer_page,
-	.offer_post = sql_offer_post,
-	.offer_put = sql_offer_put,
+	.offer_write = st_offer_write,
 	.offer_delete = sql_offer_delete,
 	.metadata_get = sql_metadata_get,
 	.metadata_page = sql_metadata_page,
-	.metadata_post = sql_metadata_post,
-	.metadata_put = sql_metadata_put,
+	.metadata_write = st_metadata_write,
 	.metadata_delete = sql_metadata_delete,
 };

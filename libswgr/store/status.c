@@ -24,53 +24,41 @@ swgr_node_statuses_free(struct swgr_node_status *v, size_t n)
 	free(v);
 }
 
-struct status_put {
-	const char	*instance;
-	const struct swgr_node_status *s;
-};
-
+/*
+ * Updates the row of p (both statements take the same parameters), else
+ * inserts it: a racing insert of the same row reruns, the update finds it.
+ */
 static enum swgr_rc
-status_put_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+status_upsert(struct sql_store *q, enum st_sql upd, enum st_sql ins,
+    const struct swgr_db_val *p, size_t np, struct swgr_err *err)
 {
-	const struct status_put *a = arg;
-	const struct swgr_node_status *s = a->s;
-	struct swgr_db_rows r = { 0 };
-	struct swgr_db_val p[10];
-	enum swgr_rc rc;
-	int64_t affected;
+	struct st_write w = { .put = true, .ins = ins, .upd = upd, .ip = p, .nip = np,
+	    .up = p, .nup = np };
 
-	p[0] = swgr_db_text(a->instance);
-	p[1] = swgr_db_blob(s->pk.b, sizeof(s->pk.b));
-	p[2] = swgr_db_int(s->weight);
-	p[3] = st_enc_bool(tx->st, s->healthy);
-	p[4] = swgr_db_int(s->successes);
-	p[5] = swgr_db_int(s->failures);
-	p[6] = s->has_inbound ? swgr_db_int((int64_t)s->inbound_msat) : swgr_db_null();
-	p[7] = swgr_db_int(s->checked_ms);
-	p[8] = swgr_db_int(s->latency_us);
-	p[9] = swgr_db_text(s->last_error);
-	if ((rc = st_exec(tx, ST_STATUS_UPDATE, p, 10, &r, err)) != SWGR_OK)
-		return rc;
-	affected = r.affected;
-	swgr_db_rows_free(&r);
-	if (affected > 0)
-		return SWGR_OK;
-	rc = st_exec(tx, ST_STATUS_INSERT, p, 10, NULL, err);
-	/* A racing insert of the same row: rerun, the update will find it. */
-	return rc == SWGR_CONFLICT ? SWGR_ERETRY : rc;
+	return st_run(q, ST_WRITE, st_write_fn, &w, err);
 }
 
 enum swgr_rc
 swgr_store_status_put(struct swgr_store *st, const char *instance,
     const struct swgr_node_status *s, struct swgr_err *err)
 {
-	struct status_put a = { instance, s };
+	struct swgr_db_val p[10];
 	struct sql_store *q;
 	enum swgr_rc rc;
 
 	if ((rc = st_status_of(st, &q, err)) != SWGR_OK)
 		return rc;
-	return st_run(q, ST_WRITE, status_put_tx, &a, err);
+	p[0] = swgr_db_text(instance);
+	p[1] = swgr_db_blob(s->pk.b, sizeof(s->pk.b));
+	p[2] = swgr_db_int(s->weight);
+	p[3] = st_enc_bool(q, s->healthy);
+	p[4] = swgr_db_int(s->successes);
+	p[5] = swgr_db_int(s->failures);
+	p[6] = s->has_inbound ? swgr_db_int((int64_t)s->inbound_msat) : swgr_db_null();
+	p[7] = swgr_db_int(s->checked_ms);
+	p[8] = swgr_db_int(s->latency_us);
+	p[9] = swgr_db_text(s->last_error);
+	return status_upsert(q, ST_STATUS_UPDATE, ST_STATUS_INSERT, p, 10, err);
 }
 
 /* Columns: id, weight, healthy, successes, failures, inbound_msat, checked_ms, latency_us, last_error. */
@@ -210,39 +198,18 @@ struct beat {
 	bool		 found;
 };
 
-static enum swgr_rc
-beat_put_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
-{
-	const struct beat *a = arg;
-	struct swgr_db_rows r = { 0 };
-	struct swgr_db_val p[3];
-	enum swgr_rc rc;
-	int64_t affected;
-
-	p[0] = swgr_db_text(a->instance);
-	p[1] = swgr_db_int(a->beat_ms);
-	p[2] = swgr_db_int(a->period_ms);
-	if ((rc = st_exec(tx, ST_BEAT_UPDATE, p, 3, &r, err)) != SWGR_OK)
-		return rc;
-	affected = r.affected;
-	swgr_db_rows_free(&r);
-	if (affected > 0)
-		return SWGR_OK;
-	rc = st_exec(tx, ST_BEAT_INSERT, p, 3, NULL, err);
-	return rc == SWGR_CONFLICT ? SWGR_ERETRY : rc;
-}
-
 enum swgr_rc
 swgr_store_heartbeat_put(struct swgr_store *st, const char *instance, int64_t beat_ms,
     int64_t period_ms, struct swgr_err *err)
 {
-	struct beat a = { instance, beat_ms, period_ms, false };
+	struct swgr_db_val p[3] = { swgr_db_text(instance), swgr_db_int(beat_ms),
+	    swgr_db_int(period_ms) };
 	struct sql_store *q;
 	enum swgr_rc rc;
 
 	if ((rc = st_status_of(st, &q, err)) != SWGR_OK)
 		return rc;
-	return st_run(q, ST_WRITE, beat_put_tx, &a, err);
+	return status_upsert(q, ST_BEAT_UPDATE, ST_BEAT_INSERT, p, 3, err);
 }
 
 static enum swgr_rc

@@ -200,6 +200,24 @@ st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err
 	return SWGR_OK;
 }
 
+void
+st_free_backends(void *v, size_t n)
+{
+	swgr_backends_free(v, n);
+}
+
+void
+st_free_offers(void *v, size_t n)
+{
+	swgr_offers_free(v, n);
+}
+
+void
+st_free_metadatas(void *v, size_t n)
+{
+	swgr_metadatas_free(v, n);
+}
+
 /* Discovery. */
 
 enum swgr_rc
@@ -225,14 +243,14 @@ swgr_store_backend_get(struct swgr_store *st, const struct swgr_pubkey *pk,
 enum swgr_rc
 swgr_store_backend_post(struct swgr_store *st, const struct swgr_backend *b, struct swgr_err *err)
 {
-	return st->discovery->post(st->impl, b, err);
+	return st->discovery->write(st->impl, b, false, NULL, err);
 }
 
 enum swgr_rc
 swgr_store_backend_put(struct swgr_store *st, const struct swgr_backend *b, bool *created,
     struct swgr_err *err)
 {
-	return st->discovery->put(st->impl, b, created, err);
+	return st->discovery->write(st->impl, b, true, created, err);
 }
 
 enum swgr_rc
@@ -268,14 +286,14 @@ swgr_store_offer_page(struct swgr_store *st, const char *partition, uint64_t sta
 enum swgr_rc
 swgr_store_offer_post(struct swgr_store *st, const struct swgr_offer *o, struct swgr_err *err)
 {
-	return st->offer->offer_post(st->impl, o, err);
+	return st->offer->offer_write(st->impl, o, false, NULL, err);
 }
 
 enum swgr_rc
 swgr_store_offer_put(struct swgr_store *st, const struct swgr_offer *o, bool *created,
     struct swgr_err *err)
 {
-	return st->offer->offer_put(st->impl, o, created, err);
+	return st->offer->offer_write(st->impl, o, true, created, err);
 }
 
 enum swgr_rc
@@ -303,14 +321,14 @@ enum swgr_rc
 swgr_store_metadata_post(struct swgr_store *st, const struct swgr_metadata *m,
     struct swgr_err *err)
 {
-	return st->offer->metadata_post(st->impl, m, err);
+	return st->offer->metadata_write(st->impl, m, false, NULL, err);
 }
 
 enum swgr_rc
 swgr_store_metadata_put(struct swgr_store *st, const struct swgr_metadata *m, bool *created,
     struct swgr_err *err)
 {
-	return st->offer->metadata_put(st->impl, m, created, err);
+	return st->offer->metadata_write(st->impl, m, true, created, err);
 }
 
 enum swgr_rc

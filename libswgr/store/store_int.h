@@ -7,7 +7,8 @@
 /*
  * One operations table per store: discovery (spec §4, §11.1) and offers
  * (§5).  impl is the kind's own state.  The contract of each operation is
- * that of the public function of the same name in store.h.
+ * that of the public function of the same name in store.h; a write is the
+ * post (put false, created NULL) or the put of the record.
  */
 struct st_discovery_ops {
 	enum swgr_rc	(*etag)(void *impl, uint64_t *etag, struct swgr_err *err);
@@ -15,8 +16,7 @@ struct st_discovery_ops {
 			    struct swgr_err *err);
 	enum swgr_rc	(*get)(void *impl, const struct swgr_pubkey *pk, struct swgr_backend *out,
 			    struct swgr_err *err);
-	enum swgr_rc	(*post)(void *impl, const struct swgr_backend *b, struct swgr_err *err);
-	enum swgr_rc	(*put)(void *impl, const struct swgr_backend *b, bool *created,
+	enum swgr_rc	(*write)(void *impl, const struct swgr_backend *b, bool put, bool *created,
 			    struct swgr_err *err);
 	enum swgr_rc	(*patch)(void *impl, const struct swgr_pubkey *pk,
 			    const struct swgr_backend_patch *p, struct swgr_err *err);
@@ -28,8 +28,7 @@ struct st_offer_ops {
 			    bool with_metadata, struct swgr_offer *out, struct swgr_err *err);
 	enum swgr_rc	(*offer_page)(void *impl, const char *partition, uint64_t start,
 			    uint64_t count, struct swgr_offer **out, size_t *n, struct swgr_err *err);
-	enum swgr_rc	(*offer_post)(void *impl, const struct swgr_offer *o, struct swgr_err *err);
-	enum swgr_rc	(*offer_put)(void *impl, const struct swgr_offer *o, bool *created,
+	enum swgr_rc	(*offer_write)(void *impl, const struct swgr_offer *o, bool put, bool *created,
 			    struct swgr_err *err);
 	enum swgr_rc	(*offer_delete)(void *impl, const char *partition,
 			    const struct swgr_uuid *id, struct swgr_err *err);
@@ -37,13 +36,16 @@ struct st_offer_ops {
 			    const struct swgr_uuid *id, struct swgr_metadata *out, struct swgr_err *err);
 	enum swgr_rc	(*metadata_page)(void *impl, const char *partition, uint64_t start,
 			    uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err);
-	enum swgr_rc	(*metadata_post)(void *impl, const struct swgr_metadata *m,
-			    struct swgr_err *err);
-	enum swgr_rc	(*metadata_put)(void *impl, const struct swgr_metadata *m, bool *created,
-			    struct swgr_err *err);
+	enum swgr_rc	(*metadata_write)(void *impl, const struct swgr_metadata *m, bool put,
+			    bool *created, struct swgr_err *err);
 	enum swgr_rc	(*metadata_delete)(void *impl, const char *partition,
 			    const struct swgr_uuid *id, struct swgr_err *err);
 };
+
+/* The model's frees of n records and their array, as the array readers take them. */
+void		 st_free_backends(void *v, size_t n);
+void		 st_free_offers(void *v, size_t n);
+void		 st_free_metadatas(void *v, size_t n);
 
 struct sql_store;
 
