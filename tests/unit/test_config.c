@@ -8,31 +8,13 @@
 #include "core/buf.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "kit.h"
 #include "t.h"
 
 static void test_config_too_big(struct swgr_config *cfg, struct swgr_err *err);
 
-static char tmpdir[64];
+static const char *tmpdir;
 static char datadir[512];
-
-/* True if hay contains needle; says what it got when not. */
-static int
-contains(const char *hay, const char *needle)
-{
-	if (hay != NULL && strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
-	return 0;
-}
-
-static int
-lacks(const char *hay, const char *needle)
-{
-	if (hay != NULL && strstr(hay, needle) == NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" contains \"%s\"\n", hay ? hay : "(null)", needle);
-	return 0;
-}
 
 /* Line (1-based) of the first occurrence of needle in text, 0 if absent. */
 static int
@@ -66,42 +48,13 @@ subst(const char *s, const char *from, const char *to)
 	return swgr_buf_take(&b, NULL);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
-
-/* The whole file as a malloc'd string ("" when missing). */
-static char *
-slurp(const char *path)
-{
-	struct swgr_buf b = { 0 };
-	char chunk[1024];
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			swgr_buf_put(&b, chunk, n);
-		fclose(f);
-	}
-	swgr_buf_put(&b, "", 0);
-	return swgr_buf_take(&b, NULL);
-}
-
 static char yaml_path[128];
 
 /* Loads yaml from a temporary file. */
 static enum swgr_rc
 load_text(const char *yaml, struct swgr_config *cfg, struct swgr_err *err)
 {
-	write_file(yaml_path, yaml);
+	kit_write(yaml_path, yaml, 0644);
 	swgr_err_clear(err);
 	return swgr_config_load(yaml_path, cfg, err);
 }
@@ -157,15 +110,15 @@ test_expand_env(void)
 
 	CHECK_INT(swgr_config_expand_env("a\nb\n$SWGR_T_UNSET x", &out, &err), SWGR_EINVAL);
 	CHECK(out == NULL);
-	CHECK(contains(err.msg, "'SWGR_T_UNSET'"));
-	CHECK(contains(err.msg, "line 3"));
-	CHECK(contains(xenv("${SWGR_T_UNSET}"), "'SWGR_T_UNSET' is not set"));
-	CHECK(contains(xenv("${SWGR_T_EMPTY}${SWGR_T_UNSET}"), "'SWGR_T_UNSET'"));
+	CHECK(kit_contains(err.msg, "'SWGR_T_UNSET'"));
+	CHECK(kit_contains(err.msg, "line 3"));
+	CHECK(kit_contains(xenv("${SWGR_T_UNSET}"), "'SWGR_T_UNSET' is not set"));
+	CHECK(kit_contains(xenv("${SWGR_T_EMPTY}${SWGR_T_UNSET}"), "'SWGR_T_UNSET'"));
 	/* ${:-x} names a variable ":-x". */
-	CHECK(contains(xenv("${:-x}"), "':-x' is not set"));
-	CHECK(contains(xenv("${}"), "'' is not set"));
+	CHECK(kit_contains(xenv("${:-x}"), "':-x' is not set"));
+	CHECK(kit_contains(xenv("${}"), "'' is not set"));
 	/* Unicode alphanumerics belong to the name; an em dash does not. */
-	CHECK(contains(xenv("$SWGR_T_\xc3\xa9x"), "'SWGR_T_\xc3\xa9x'"));
+	CHECK(kit_contains(xenv("$SWGR_T_\xc3\xa9x"), "'SWGR_T_\xc3\xa9x'"));
 	CHECK_STR(xenv("$SWGR_T_A\xe2\x80\x94"), "alpha\xe2\x80\x94");
 }
 
@@ -253,20 +206,20 @@ test_dotenv(void)
 	CHECK_INT(s.n, 1);
 	swgr_secrets_free(&s);
 
-	CHECK(contains(xenvfile("J=a b\n", "J"), "<error: line 1"));
-	CHECK(contains(xenvfile("1BAD=x\n", "1BAD"), "<error"));
-	CHECK(contains(xenvfile("NOEQUALS\n", "NOEQUALS"), "<error"));
-	CHECK(contains(xenvfile("export\n", "export"), "<error"));
-	CHECK(contains(xenvfile("O=\"unterminated\n", "O"), "<error"));
-	CHECK(contains(xenvfile("P='unterminated\n", "P"), "<error"));
-	CHECK(contains(xenvfile("Q=\"\\q\"\n", "Q"), "<error"));
-	CHECK(contains(xenvfile("R=${OPEN\n", "R"), "<error"));
-	CHECK(contains(xenvfile("A=1\nB=2\n\nC=bad value\n", "C"), "<error: line 4: "));
-	CHECK(contains(xenvfile("A=\"x\ny\"\nC=\"bad\" value\n", "C"), "<error: line 3: "));
-	CHECK(contains(xenvfile("# c\n  # c2 'x\nA=1\n\nB=bad value\n", "B"), "<error: line 5: "));
-	CHECK(contains(xenvfile("A='\n# in quotes\n'\nB=bad value\n", "B"), "<error: line 4: "));
+	CHECK(kit_contains(xenvfile("J=a b\n", "J"), "<error: line 1"));
+	CHECK(kit_contains(xenvfile("1BAD=x\n", "1BAD"), "<error"));
+	CHECK(kit_contains(xenvfile("NOEQUALS\n", "NOEQUALS"), "<error"));
+	CHECK(kit_contains(xenvfile("export\n", "export"), "<error"));
+	CHECK(kit_contains(xenvfile("O=\"unterminated\n", "O"), "<error"));
+	CHECK(kit_contains(xenvfile("P='unterminated\n", "P"), "<error"));
+	CHECK(kit_contains(xenvfile("Q=\"\\q\"\n", "Q"), "<error"));
+	CHECK(kit_contains(xenvfile("R=${OPEN\n", "R"), "<error"));
+	CHECK(kit_contains(xenvfile("A=1\nB=2\n\nC=bad value\n", "C"), "<error: line 4: "));
+	CHECK(kit_contains(xenvfile("A=\"x\ny\"\nC=\"bad\" value\n", "C"), "<error: line 3: "));
+	CHECK(kit_contains(xenvfile("# c\n  # c2 'x\nA=1\n\nB=bad value\n", "B"), "<error: line 5: "));
+	CHECK(kit_contains(xenvfile("A='\n# in quotes\n'\nB=bad value\n", "B"), "<error: line 4: "));
 	/* The message names the line, never its text. */
-	CHECK(lacks(xenvfile("PASSWORD=hunter2 oops\n", "PASSWORD"), "hunter2"));
+	CHECK(kit_lacks(xenvfile("PASSWORD=hunter2 oops\n", "PASSWORD"), "hunter2"));
 }
 
 static void
@@ -278,15 +231,15 @@ test_secrets_load(void)
 
 	swgr_err_clear(&err);
 	CHECK(swgr_secrets_load("/nonexistent/swgr.env", &s, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error reading secrets file /nonexistent/swgr.env"));
+	CHECK(kit_contains(err.msg, "error reading secrets file /nonexistent/swgr.env"));
 
 	snprintf(path, sizeof(path), "%s/bad.env", tmpdir);
-	write_file(path, "GOOD=1\nPASSWORD=hunter2 oops\n");
+	kit_write(path, "GOOD=1\nPASSWORD=hunter2 oops\n", 0644);
 	CHECK(swgr_secrets_load(path, &s, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error parsing secrets file "));
-	CHECK(contains(err.msg, path));
-	CHECK(contains(err.msg, "line 2"));
-	CHECK(lacks(err.msg, "hunter2"));
+	CHECK(kit_contains(err.msg, "error parsing secrets file "));
+	CHECK(kit_contains(err.msg, path));
+	CHECK(kit_contains(err.msg, "line 2"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
 	CHECK_INT(s.n, 0);
 
 	snprintf(path, sizeof(path), "%s/persistence-secrets.env", datadir);
@@ -332,15 +285,15 @@ test_expand_secrets(void)
 	CHECK_STR(xsec("a{{b}}c{secret.E}d"), "a{b}cd");
 	CHECK_STR(xsec("{{{secret.U}}}"), "{user}");
 	CHECK_STR(xsec(""), "");
-	CHECK(contains(xsec("x{secret.MISSING}"), err));
-	CHECK(contains(xsec("x{secret.U"), err));
-	CHECK(contains(xsec("x}y"), err));
-	CHECK(contains(xsec("x}"), err));
-	CHECK(contains(xsec("{secret.U{x}}"), err));
-	CHECK(contains(xsec("{U}"), err));
-	CHECK(contains(xsec("{}"), err));
-	CHECK(contains(xsec("{secret.U:>8}"), err));
-	CHECK(lacks(xsec("{secret.P}{secret.MISSING}"), "p@ss"));
+	CHECK(kit_contains(xsec("x{secret.MISSING}"), err));
+	CHECK(kit_contains(xsec("x{secret.U"), err));
+	CHECK(kit_contains(xsec("x}y"), err));
+	CHECK(kit_contains(xsec("x}"), err));
+	CHECK(kit_contains(xsec("{secret.U{x}}"), err));
+	CHECK(kit_contains(xsec("{U}"), err));
+	CHECK(kit_contains(xsec("{}"), err));
+	CHECK(kit_contains(xsec("{secret.U:>8}"), err));
+	CHECK(kit_lacks(xsec("{secret.P}{secret.MISSING}"), "p@ss"));
 }
 
 /* Points the example files' variables at known values. */
@@ -442,8 +395,8 @@ test_persistence(void)
 
 	swgr_log_close();
 	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
-	log = slurp(logpath);
-	CHECK(contains(log, " WARN  swgr::config] no secrets file in config, skipping secret loading\n"));
+	log = kit_slurp(logpath);
+	CHECK(kit_contains(log, " WARN  swgr::config] no secrets file in config, skipping secret loading\n"));
 	free(log);
 }
 
@@ -481,16 +434,16 @@ test_persistence_secrets(void)
 	/* A missing secrets file. */
 	setenv("SECRETS_PATH", "/nonexistent/secrets.env", 1);
 	CHECK(swgr_config_load(path, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error reading secrets file /nonexistent/secrets.env"));
+	CHECK(kit_contains(err.msg, "error reading secrets file /nonexistent/secrets.env"));
 	example_env();
 
 	swgr_log_close();
 	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
-	log = slurp(logpath);
+	log = kit_slurp(logpath);
 	snprintf(want, sizeof(want), " INFO  swgr::config] secrets loaded successfully from: %s\n", env);
-	CHECK(contains(log, want));
-	CHECK(lacks(log, "s3cr3t"));
-	CHECK(lacks(log, "pg-pa"));
+	CHECK(kit_contains(log, want));
+	CHECK(kit_lacks(log, "s3cr3t"));
+	CHECK(kit_lacks(log, "pg-pa"));
 	free(log);
 }
 
@@ -794,29 +747,29 @@ test_errors(void)
 	/* Syntax errors name the line. */
 	CHECK(load_text("lnurl-service:\n  a: 1\n b: 2\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 3: ", yaml_path);
-	CHECK(contains(err.msg, want));
+	CHECK(kit_contains(err.msg, want));
 	CHECK(load_text("a: [1, 2\nb: 3\n\n", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "parsing YAML configuration from file"));
-	CHECK(contains(err.msg, "line 2"));
+	CHECK(kit_contains(err.msg, "parsing YAML configuration from file"));
+	CHECK(kit_contains(err.msg, "line 2"));
 	CHECK(load_text("- a\n- b\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 1: "
 	    "expected a mapping at the top level", yaml_path);
 	CHECK_STR(err.msg, want);
 	CHECK(load_text("a: 1\n---\nb: 2\n", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "expected a single YAML document"));
+	CHECK(kit_contains(err.msg, "expected a single YAML document"));
 
 	/* Environment expansion happens first, over the whole text. */
 	unsetenv("SWGR_T_NOPE");
 	CHECK(load_text("# $SWGR_T_NOPE in a comment\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "expanding configuration file env vars '%s': line 1: "
 	    "environment variable 'SWGR_T_NOPE' is not set", yaml_path);
-	CHECK(contains(err.msg, want));
+	CHECK(kit_contains(err.msg, want));
 
 	CHECK(swgr_config_load("/nonexistent/config.yaml", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml: "
+	CHECK(kit_contains(err.msg, "reading configuration file /nonexistent/config.yaml: "
 	    "No such file or directory"));
 	CHECK(swgr_config_load("/tmp", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "reading configuration file /tmp: Is a directory"));
+	CHECK(kit_contains(err.msg, "reading configuration file /tmp: Is a directory"));
 	test_config_too_big(&cfg, &err);
 }
 
@@ -834,7 +787,7 @@ test_config_too_big(struct swgr_config *cfg, struct swgr_err *err)
 	CHECK(ftruncate(fd, (16 << 20) + 1) == 0);	/* NUL bytes, but the size is what fails */
 	close(fd);
 	CHECK(swgr_config_load(path, cfg, err) != SWGR_OK);
-	CHECK(contains(err->msg, "larger than 16 MiB"));
+	CHECK(kit_contains(err->msg, "larger than 16 MiB"));
 	unlink(path);
 }
 
@@ -908,52 +861,37 @@ test_no_passwords(void)
 	char *y;
 
 	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "Error while inserting secrets for offer database connection uri. "
+	CHECK(kit_contains(err.msg, "Error while inserting secrets for offer database connection uri. "
 	    "Invalid uri or missing secrets in: postgres://admin:****@db/x?sslmode=require&password=****&a="));
-	CHECK(lacks(err.msg, "hunter2"));
-	CHECK(lacks(err.msg, "hunter3"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
+	CHECK(kit_lacks(err.msg, "hunter3"));
 
 	/* The password may hold '@' and '/'. */
 	y = subst(yaml, "admin:hunter2@db", "admin:hun/ter@2@db");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "postgres://admin:****@db/x"));
-	CHECK(lacks(err.msg, "ter@2"));
+	CHECK(kit_contains(err.msg, "postgres://admin:****@db/x"));
+	CHECK(kit_lacks(err.msg, "ter@2"));
 	free(y);
 
 	/* A password that is itself a placeholder is shown: it names, not reveals. */
 	y = subst(yaml, "admin:hunter2@db", "{secret.U}:{secret.P}@db");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "postgres://{secret.U}:{secret.P}@db/x"));
+	CHECK(kit_contains(err.msg, "postgres://{secret.U}:{secret.P}@db/x"));
 	free(y);
 
 	/* Nor do type errors echo values. */
 	y = subst(yaml, "max-connections: 1", "max-connections: hunter4");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "store.offer.max-connections: expected an unsigned integer"));
-	CHECK(lacks(err.msg, "hunter4"));
+	CHECK(kit_contains(err.msg, "store.offer.max-connections: expected an unsigned integer"));
+	CHECK(kit_lacks(err.msg, "hunter4"));
 	free(y);
 }
 
 int
 main(void)
 {
-	const char *srcdir = getenv("srcdir");
-	static const char *tmpfiles[] = { "t.yaml", "bad.env", "persistence.log", "secrets.log" };
-	const char *file = __FILE__, *tail = "tests/unit/test_config.c";
-	size_t n = strlen(file), i;
-	char path[128];
-
-	if (srcdir != NULL)
-		snprintf(datadir, sizeof(datadir), "%s/tests/data", srcdir);
-	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
-		snprintf(datadir, sizeof(datadir), "%.*stests/data", (int)(n - strlen(tail)), file);
-	else
-		snprintf(datadir, sizeof(datadir), "tests/data");
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-config.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	snprintf(datadir, sizeof(datadir), "%s/tests/data", kit_srcdir(__FILE__));
+	tmpdir = kit_tmpdir("config");
 	snprintf(yaml_path, sizeof(yaml_path), "%s/t.yaml", tmpdir);
 
 	test_expand_env();
@@ -968,11 +906,5 @@ main(void)
 	test_monitor();
 
 	swgr_log_close();
-	for (i = 0; i < sizeof(tmpfiles) / sizeof(tmpfiles[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, tmpfiles[i]);
-		unlink(path);
-	}
-	if (rmdir(tmpdir) == -1)
-		perror(tmpdir);
 	return t_done("test_config");
 }

@@ -1,19 +1,15 @@
 /* Tests of libswgr/net/http.c against a real HTTP and HTTPS server (tests/unit/http_peer.py). */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "net/http.h"
+#include "kit.h"
 #include "t.h"
-
-#define PYTHON	"/usr/bin/python3"
 
 struct peer {
 	pid_t	 pid;
@@ -22,63 +18,26 @@ struct peer {
 	char	 base[64];
 };
 
-static char srcdir[512], tmpdir[64];
+static const char *srcdir, *tmpdir;
 static double slow = 1;		/* 10 under valgrind */
 static struct peer plain, tls;
-
-static void
-peer_stop(struct peer *p)
-{
-	if (p->pid > 0) {
-		kill(p->pid, SIGTERM);
-		waitpid(p->pid, NULL, 0);
-		p->pid = 0;
-	}
-}
-
-static void
-cleanup(void)
-{
-	char cmd[128];
-
-	peer_stop(&plain);
-	peer_stop(&tls);
-	if (tmpdir[0] != '\0' && getenv("KEEP_TMP") == NULL) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-	}
-}
 
 /* Starts http_peer.py in <tmpdir>/<name> and waits for the port it writes. */
 static void
 peer_start(struct peer *p, const char *name, int with_tls)
 {
-	char script[600], portfile[400];
+	char script[600], portfile[400], log[400];
 	FILE *f;
 	double until;
 
 	snprintf(script, sizeof(script), "%s/tests/unit/http_peer.py", srcdir);
 	snprintf(p->dir, sizeof(p->dir), "%s/%s", tmpdir, name);
 	snprintf(portfile, sizeof(portfile), "%s/port", p->dir);
-	if ((p->pid = fork()) < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (p->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		unsetenv("LD_PRELOAD");		/* valgrind's */
-		snprintf(portfile, sizeof(portfile), "%s.log", p->dir);
-		if (freopen(portfile, "w", stderr) == NULL)
-			_exit(126);
-		if (with_tls)
-			execl(PYTHON, PYTHON, script, "--dir", p->dir, "--tls", (char *)NULL);
-		else
-			execl(PYTHON, PYTHON, script, "--dir", p->dir, (char *)NULL);
-		_exit(127);
-	}
+	snprintf(log, sizeof(log), "%s.log", p->dir);
+	p->pid = kit_spawn(log, KIT_PYTHON, script, "--dir", p->dir,
+	    with_tls ? "--tls" : (char *)NULL, (char *)NULL);
 	for (until = swgr_mono_now() + 60; swgr_mono_now() < until; usleep(50 * 1000)) {
-		if (waitpid(p->pid, NULL, WNOHANG) == p->pid)
+		if (kit_exited(&p->pid))
 			break;
 		if ((f = fopen(portfile, "r")) == NULL)
 			continue;
@@ -89,8 +48,8 @@ peer_start(struct peer *p, const char *name, int with_tls)
 		    p->port);
 		return;
 	}
-	fprintf(stderr, "http_peer.py (%s) did not start\n", name);
-	exit(1);
+	snprintf(script, sizeof(script), "http_peer.py (%s)", name);
+	kit_no_start(script, log);
 }
 
 static struct swgr_http_client *
@@ -394,25 +353,10 @@ test_threads(void)
 int
 main(void)
 {
-	const char *env = getenv("srcdir");
-	const char *file = __FILE__, *tail = "tests/unit/test_http.c";
-	size_t n = strlen(file);
-
-	if (env != NULL)
-		snprintf(srcdir, sizeof(srcdir), "%s", env);
-	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
-		snprintf(srcdir, sizeof(srcdir), "%.*s", (int)(n - strlen(tail) - 1), file);
-	else
-		snprintf(srcdir, sizeof(srcdir), ".");
-	if ((env = getenv("LD_PRELOAD")) != NULL && strstr(env, "valgrind") != NULL)
-		slow = 10;
+	srcdir = kit_srcdir(__FILE__);
+	slow = kit_slow();
 	swgr_log_open(NULL, getenv("VERBOSE") ? SWGR_LOG_DEBUG : SWGR_LOG_ERROR, NULL);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-http.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(cleanup);
+	tmpdir = kit_tmpdir("http");
 	test_options();
 	test_headers();
 	test_escape();
