@@ -59,21 +59,35 @@ load_text(const char *yaml, struct swgr_config *cfg, struct swgr_err *err)
 	return swgr_config_load(yaml_path, cfg, err);
 }
 
-/* Expands text, returning a static copy of the result or "<error>". */
+/*
+ * What an expansion gave, as a static string: out (then freed) when rc is
+ * SWGR_OK, else "<error: MSG>", or "<error RC: MSG>" when with_rc.
+ */
+static const char *
+expanded(enum swgr_rc rc, char *out, const struct swgr_err *err, int with_rc)
+{
+	static char last[1024];
+
+	if (rc != SWGR_OK && with_rc)
+		snprintf(last, sizeof(last), "<error %d: %s>", rc, err->msg);
+	else if (rc != SWGR_OK)
+		snprintf(last, sizeof(last), "<error: %s>", err->msg);
+	else {
+		snprintf(last, sizeof(last), "%s", out);
+		free(out);
+	}
+	return last;
+}
+
+/* Expands text's env vars: the result or "<error: ...>". */
 static const char *
 xenv(const char *text)
 {
-	static char last[1024];
 	struct swgr_err err;
 	char *out = NULL;
+	enum swgr_rc rc = swgr_config_expand_env(text, &out, &err);
 
-	if (swgr_config_expand_env(text, &out, &err) != SWGR_OK) {
-		snprintf(last, sizeof(last), "<error: %s>", err.msg);
-		return last;
-	}
-	snprintf(last, sizeof(last), "%s", out);
-	free(out);
-	return last;
+	return expanded(rc, out, &err, 0);
 }
 
 static void
@@ -257,21 +271,14 @@ test_secrets_load(void)
 static const char *
 xsec(const char *uri)
 {
-	static char last[1024];
 	static char *names[] = { "U", "P", "E" };
 	static char *values[] = { "user", "p@ss{}", "" };
 	struct swgr_secrets s = { names, values, 3 };
 	struct swgr_err err;
-	char *out;
-	enum swgr_rc rc;
+	char *out = NULL;
+	enum swgr_rc rc = swgr_config_expand_secrets(uri, &s, &out, &err);
 
-	if ((rc = swgr_config_expand_secrets(uri, &s, &out, &err)) != SWGR_OK) {
-		snprintf(last, sizeof(last), "<error %d: %s>", rc, err.msg);
-		return last;
-	}
-	snprintf(last, sizeof(last), "%s", out);
-	free(out);
-	return last;
+	return expanded(rc, out, &err, 1);
 }
 
 static void
@@ -614,7 +621,7 @@ test_full(void)
  * changed file, NULL for to itself).
  */
 static void
-check_err(const char *from, const char *to, const char *marker, const char *msg, int lineno)
+check_err(const char *from, const char *to, const char *marker, const char *msg, size_t row)
 {
 	struct swgr_config cfg;
 	struct swgr_err err;
@@ -626,13 +633,119 @@ check_err(const char *from, const char *to, const char *marker, const char *msg,
 	    yaml_path, line, msg);
 	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
 	if (strcmp(err.msg, want) != 0)
-		fprintf(stderr, "test_config.c:%d: for \"%s\":\n", lineno, to);
+		fprintf(stderr, "test_config.c: bad_yaml[%zu]: for \"%s\":\n", row, to);
 	CHECK_STR(err.msg, want);
 	CHECK(cfg.path == NULL && cfg.lnurl.address == NULL);
 	free(yaml);
 }
 
-#define CHECK_ERR(from, to, marker, msg) check_err(from, to, marker, msg, __LINE__)
+/* Changes to full_yaml that it refuses: from, to, marker (as for check_err) and the message. */
+static const struct bad_yaml {
+	const char	*from, *to, *marker, *msg;
+} bad_yaml[] = {
+	/* Wrong types. */
+	{ "max-page-size: 0x10", "max-page-size: -1", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: 1.5", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: \"5\"", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: [5]", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: 4294967296", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer no larger than 4294967295" },
+	{ "invoice-expiry-secs: 18446744073709551615", "invoice-expiry-secs: 18446744073709551616",
+	    NULL, "lnurl-service.invoice-expiry-secs: expected an unsigned integer" },
+	{ "bech32-qr-light: 200", "bech32-qr-light: 256", NULL,
+	    "lnurl-service.bech32-qr-light: expected an unsigned integer no larger than 255" },
+	{ "bech32-qr-dark: 10", "bech32-qr-dark: -3", NULL,
+	    "lnurl-service.bech32-qr-dark: expected an unsigned integer" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: fast", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: -1", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: .inf", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "selection-capacity-bias:\n", "selection-capacity-bias: 1e\n", "selection-capacity-bias",
+	    "lnurl-service.selection-capacity-bias: expected a number" },
+	{ "parallel-health-check: false", "parallel-health-check: yes", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false" },
+	{ "parallel-health-check: false", "parallel-health-check: \"true\"", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false" },
+	{ "partitions: [a, b, a]", "partitions: a", NULL,
+	    "lnurl-service.partitions: expected a list of strings" },
+	{ "partitions: [a, b, a]", "partitions:\n    - a\n    - [b]", "- [b]",
+	    "lnurl-service.partitions: expected a list of strings" },
+	{ "  ln-trusted-roots: /etc/ssl/nodes.pem", "  ln-trusted-roots: {a: b}", NULL,
+	    "lnurl-service.ln-trusted-roots: expected a string" },
+	{ "address: 0.0.0.0:443", "address: localhost:443", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)" },
+	{ "address: 0.0.0.0:443", "address: 1.2.3.4:65536", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)" },
+	{ "address: 127.0.0.1:2", "address: \"::1:2\"", NULL,
+	    "offer-service.address: expected an address ip:port (no host names)" },
+	{ "    type: exponential", "    type: linear", NULL,
+	    "lnurl-service.backoff.type: expected stop or exponential" },
+	{ "    multiplier: 2", "    multiplier: two", NULL,
+	    "lnurl-service.backoff.multiplier: expected a non-negative number" },
+	{ "    consistent:\n      max_iterations: 7", "    consistent:\n      max_iterations: x",
+	    "max_iterations", "lnurl-service.backend-selection.consistent.max_iterations: "
+	    "expected an unsigned integer" },
+	{ "  backend-selection:\n    consistent:\n      max_iterations: 7\n",
+	    "  backend-selection: weighted\n", NULL, "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}" },
+	{ "    consistent:\n", "    random: 1\n    consistent:\n", "  backend-selection:",
+	    "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}" },
+	{ "  log-level: DEBUG", "  log-level: verbose", NULL,
+	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace" },
+	{ "    type: memory", "    type: redis", NULL,
+	    "store.offer.type: expected memory, database or http" },
+	{ "  offer:\n    type: memory\n", "  offer:\n    type: memory\n  status:\n"
+	    "    type: http\n    base-url: x\n    connect-timeout-secs: 1\n"
+	    "    total-timeout-secs: 1\n    authorization: t\n", "    type: http\n    base-url: x",
+	    "store.status.type: node status is kept on this host: expected memory or database, "
+	    "not http" },
+	{ "    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
+	    "max-connections", "store.offer.max-connections: expected an unsigned integer" },
+	{ "  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
+	    "discovery-service.tls: expected a mapping" },
+	{ "  offer:\n    type: memory\n", "  offer: [memory]\n", NULL,
+	    "store.offer: expected a mapping" },
+	{ "  offer:\n    type: memory\n", "  offer:\n    - memory\n", "  offer:",
+	    "store.offer: expected a mapping" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
+	    "lnurl-service.allowed-hosts: expected a list of strings" },
+
+	/* Missing required keys: the line of the section's key. */
+	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
+	    "lnurl-service: missing required key 'invoice-expiry-secs'" },
+	{ "  max-page-size: 0x10\n", "", "offer-service:",
+	    "offer-service: missing required key 'max-page-size'" },
+	{ "    key-path: /etc/swgr/key.pem\n", "", "  tls:",
+	    "lnurl-service.tls: missing required key 'key-path'" },
+	{ "    type: exponential\n", "", "  backoff:",
+	    "lnurl-service.backoff: missing required key 'type'" },
+	{ "    authorization: /etc/swgr/disc.token\n", "", "  discover:",
+	    "store.discover: missing required key 'authorization'" },
+	{ "    type: memory\n", "    kind: memory\n", "  offer:",
+	    "store.offer: missing required key 'type'" },
+	/* A required key given as null. */
+	{ "  auth-authority: /b.pem", "  auth-authority: ~", NULL,
+	    "offer-service.auth-authority: expected a string" },
+	{ "  bech32-qr-scale: 4", "  bech32-qr-scale:", NULL,
+	    "lnurl-service.bech32-qr-scale: expected an unsigned integer" },
+
+	/* Duplicate keys, anywhere. */
+	{ "  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
+	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'" },
+	{ "metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
+	    "metrics: duplicate key 'a'" },
+	{ "      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
+	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
+	    "duplicate key 'max_iterations'" },
+	{ "secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'" },
+};
 
 static void
 test_errors(void)
@@ -640,109 +753,10 @@ test_errors(void)
 	struct swgr_config cfg;
 	struct swgr_err err;
 	char want[512];
+	size_t i;
 
-	/* Wrong types. */
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: -1", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: 1.5", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: \"5\"", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: [5]", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: 4294967296", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer no larger than 4294967295");
-	CHECK_ERR("invoice-expiry-secs: 18446744073709551615", "invoice-expiry-secs: 18446744073709551616",
-	    NULL, "lnurl-service.invoice-expiry-secs: expected an unsigned integer");
-	CHECK_ERR("bech32-qr-light: 200", "bech32-qr-light: 256", NULL,
-	    "lnurl-service.bech32-qr-light: expected an unsigned integer no larger than 255");
-	CHECK_ERR("bech32-qr-dark: 10", "bech32-qr-dark: -3", NULL,
-	    "lnurl-service.bech32-qr-dark: expected an unsigned integer");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: fast", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: -1", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: .inf", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("selection-capacity-bias:\n", "selection-capacity-bias: 1e\n", "selection-capacity-bias",
-	    "lnurl-service.selection-capacity-bias: expected a number");
-	CHECK_ERR("parallel-health-check: false", "parallel-health-check: yes", NULL,
-	    "lnurl-service.parallel-health-check: expected true or false");
-	CHECK_ERR("parallel-health-check: false", "parallel-health-check: \"true\"", NULL,
-	    "lnurl-service.parallel-health-check: expected true or false");
-	CHECK_ERR("partitions: [a, b, a]", "partitions: a", NULL,
-	    "lnurl-service.partitions: expected a list of strings");
-	CHECK_ERR("partitions: [a, b, a]", "partitions:\n    - a\n    - [b]", "- [b]",
-	    "lnurl-service.partitions: expected a list of strings");
-	CHECK_ERR("  ln-trusted-roots: /etc/ssl/nodes.pem", "  ln-trusted-roots: {a: b}", NULL,
-	    "lnurl-service.ln-trusted-roots: expected a string");
-	CHECK_ERR("address: 0.0.0.0:443", "address: localhost:443", NULL,
-	    "lnurl-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("address: 0.0.0.0:443", "address: 1.2.3.4:65536", NULL,
-	    "lnurl-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("address: 127.0.0.1:2", "address: \"::1:2\"", NULL,
-	    "offer-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("    type: exponential", "    type: linear", NULL,
-	    "lnurl-service.backoff.type: expected stop or exponential");
-	CHECK_ERR("    multiplier: 2", "    multiplier: two", NULL,
-	    "lnurl-service.backoff.multiplier: expected a non-negative number");
-	CHECK_ERR("    consistent:\n      max_iterations: 7", "    consistent:\n      max_iterations: x",
-	    "max_iterations", "lnurl-service.backend-selection.consistent.max_iterations: "
-	    "expected an unsigned integer");
-	CHECK_ERR("  backend-selection:\n    consistent:\n      max_iterations: 7\n",
-	    "  backend-selection: weighted\n", NULL, "lnurl-service.backend-selection: "
-	    "expected round-robin, random or {consistent: {max_iterations: N}}");
-	CHECK_ERR("    consistent:\n", "    random: 1\n    consistent:\n", "  backend-selection:",
-	    "lnurl-service.backend-selection: "
-	    "expected round-robin, random or {consistent: {max_iterations: N}}");
-	CHECK_ERR("  log-level: DEBUG", "  log-level: verbose", NULL,
-	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace");
-	CHECK_ERR("    type: memory", "    type: redis", NULL,
-	    "store.offer.type: expected memory, database or http");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    type: memory\n  status:\n"
-	    "    type: http\n    base-url: x\n    connect-timeout-secs: 1\n"
-	    "    total-timeout-secs: 1\n    authorization: t\n", "    type: http\n    base-url: x",
-	    "store.status.type: node status is kept on this host: expected memory or database, "
-	    "not http");
-	CHECK_ERR("    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
-	    "max-connections", "store.offer.max-connections: expected an unsigned integer");
-	CHECK_ERR("  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
-	    "discovery-service.tls: expected a mapping");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer: [memory]\n", NULL,
-	    "store.offer: expected a mapping");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    - memory\n", "  offer:",
-	    "store.offer: expected a mapping");
-	CHECK_ERR("  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
-	    "lnurl-service.allowed-hosts: expected a list of strings");
-
-	/* Missing required keys: the line of the section's key. */
-	CHECK_ERR("  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
-	    "lnurl-service: missing required key 'invoice-expiry-secs'");
-	CHECK_ERR("  max-page-size: 0x10\n", "", "offer-service:",
-	    "offer-service: missing required key 'max-page-size'");
-	CHECK_ERR("    key-path: /etc/swgr/key.pem\n", "", "  tls:",
-	    "lnurl-service.tls: missing required key 'key-path'");
-	CHECK_ERR("    type: exponential\n", "", "  backoff:",
-	    "lnurl-service.backoff: missing required key 'type'");
-	CHECK_ERR("    authorization: /etc/swgr/disc.token\n", "", "  discover:",
-	    "store.discover: missing required key 'authorization'");
-	CHECK_ERR("    type: memory\n", "    kind: memory\n", "  offer:",
-	    "store.offer: missing required key 'type'");
-	/* A required key given as null. */
-	CHECK_ERR("  auth-authority: /b.pem", "  auth-authority: ~", NULL,
-	    "offer-service.auth-authority: expected a string");
-	CHECK_ERR("  bech32-qr-scale: 4", "  bech32-qr-scale:", NULL,
-	    "lnurl-service.bech32-qr-scale: expected an unsigned integer");
-
-	/* Duplicate keys, anywhere. */
-	CHECK_ERR("  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
-	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'");
-	CHECK_ERR("metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
-	    "metrics: duplicate key 'a'");
-	CHECK_ERR("      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
-	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
-	    "duplicate key 'max_iterations'");
-	CHECK_ERR("secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'");
+	for (i = 0; i < sizeof(bad_yaml) / sizeof(bad_yaml[0]); i++)
+		check_err(bad_yaml[i].from, bad_yaml[i].to, bad_yaml[i].marker, bad_yaml[i].msg, i);
 
 	/* Syntax errors name the line. */
 	CHECK(load_text("lnurl-service:\n  a: 1\n b: 2\n", &cfg, &err) != SWGR_OK);
