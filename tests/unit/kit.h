@@ -13,7 +13,7 @@
 
 #define KIT_PYTHON	"/usr/bin/python3"
 
-/* The top of the source tree: $srcdir, else from file (__FILE__ of a tests/unit program), else ".". */
+/* The top of the source tree: $srcdir, else from file (a program's __FILE__), else ".". */
 const char	*kit_srcdir(const char *file);
 
 /* 10 when running under valgrind (its LD_PRELOAD), else 1: the scale of the programs' timeouts. */

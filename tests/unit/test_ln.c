@@ -180,33 +180,38 @@ sim_start(struct sim *s)
 	kit_no_start(script, logf);
 }
 
-/* The implementation JSON of sim s with its files; macaroon/cert overrides when not NULL. */
+/* fmt formatted into the next of four static buffers: a few may be in use at once. */
 static char *
-impl_lnd(const char *tls_cert, const char *macaroon, const char *domain)
+impl(const char *fmt, ...)
 {
 	static char buf[4][2048];
 	static int i;
 	char *b = buf[i++ % 4];
+	va_list ap;
 
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d/\","
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(buf[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+/* The implementation JSON of sim s with its files; macaroon/cert overrides when not NULL. */
+static char *
+impl_lnd(const char *tls_cert, const char *macaroon, const char *domain)
+{
+	return impl("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d/\","
 	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"tlsCertPath\":\"%s\","
 	    "\"macaroonPath\":\"%s\"},\"ampInvoice\":false}", lnd.port,
 	    domain ? domain : "localhost", tls_cert, macaroon);
-	return b;
 }
 
 static char *
 impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
 {
-	static char buf[4][2048];
-	static int i;
-	char *b = buf[i++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
+	return impl("{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
 	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"caCertPath\":\"%s\","
 	    "\"clientCertPath\":\"%s\",\"clientKeyPath\":\"%s\"}}", cln.port,
 	    domain ? domain : "localhost", ca, cert, key);
-	return b;
 }
 
 /*
@@ -217,14 +222,10 @@ impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
 static char *
 impl_eclair(const struct sim *s, const char *path, const char *password, const char *ca)
 {
-	static char buf[4][2048];
-	static int i;
-	char *b = buf[i++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"eclairHttp\",\"url\":\"%s://127.0.0.1:%d%s\","
-	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"%s%s%s}}", s->tls ? "https" : "http",
-	    s->port, path, password, ca ? ",\"caCertPath\":\"" : "", ca ? ca : "", ca ? "\"" : "");
-	return b;
+	return impl("{\"type\":\"eclairHttp\",\"url\":\"%s://127.0.0.1:%d%s\","
+	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"%s%s%s}}",
+	    s->tls ? "https" : "http", s->port, path, password, ca ? ",\"caCertPath\":\"" : "",
+	    ca ? ca : "", ca ? "\"" : "");
 }
 
 /* A path inside the simulator's directory (one of a few static buffers). */

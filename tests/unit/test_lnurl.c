@@ -197,28 +197,41 @@ check_amount(const char *qs, enum swgr_rc want, uint64_t wantv, const char *why)
 	swgr_query_free(&q);
 }
 
+/* Queries and what swgr_lnurl_amount makes of them: code, value, a word of the reason. */
+static const struct amount_case {
+	const char	*qs;
+	enum swgr_rc	 want;
+	uint64_t	 wantv;
+	const char	*why;
+} amounts[] = {
+	{ "amount=1000", SWGR_OK, 1000, NULL },
+	{ "amount=%2B7", SWGR_OK, 7, NULL },
+	{ "amount=0", SWGR_OK, 0, NULL },
+	{ "amount=18446744073709551615", SWGR_OK, UINT64_MAX, NULL },
+	{ "x=1", SWGR_EINVAL, 0, "missing amount" },
+	{ "", SWGR_EINVAL, 0, "missing amount" },
+	{ "amount=", SWGR_EINVAL, 0, "empty" },
+	{ "amount=1&amount=1", SWGR_EINVAL, 0, "2 times" },
+	{ "amount=-1", SWGR_EINVAL, 0, "negative" },
+	{ "amount=-0", SWGR_EINVAL, 0, "negative" },
+	{ "amount=1.5", SWGR_EINVAL, 0, "whole number" },
+	{ "amount=1000.0", SWGR_EINVAL, 0, "whole number" },
+	{ "amount=1e3", SWGR_EINVAL, 0, "whole number" },
+	{ "amount=18446744073709551616", SWGR_EINVAL, 0, "too large" },
+	{ "amount=99999999999999999999999", SWGR_EINVAL, 0, "too large" },
+	{ "amount=12ab", SWGR_EINVAL, 0, "not a number" },
+	{ "amount=%2B", SWGR_EINVAL, 0, "not a number" },
+	{ "amount=+5", SWGR_EINVAL, 0, "not a number" },	/* '+' is a space in a query */
+	{ "amount=0x10", SWGR_EINVAL, 0, "not a number" },
+};
+
 static void
 test_amount(void)
 {
-	check_amount("amount=1000", SWGR_OK, 1000, NULL);
-	check_amount("amount=%2B7", SWGR_OK, 7, NULL);
-	check_amount("amount=0", SWGR_OK, 0, NULL);
-	check_amount("amount=18446744073709551615", SWGR_OK, UINT64_MAX, NULL);
-	check_amount("x=1", SWGR_EINVAL, 0, "missing amount");
-	check_amount("", SWGR_EINVAL, 0, "missing amount");
-	check_amount("amount=", SWGR_EINVAL, 0, "empty");
-	check_amount("amount=1&amount=1", SWGR_EINVAL, 0, "2 times");
-	check_amount("amount=-1", SWGR_EINVAL, 0, "negative");
-	check_amount("amount=-0", SWGR_EINVAL, 0, "negative");
-	check_amount("amount=1.5", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=1000.0", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=1e3", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=18446744073709551616", SWGR_EINVAL, 0, "too large");
-	check_amount("amount=99999999999999999999999", SWGR_EINVAL, 0, "too large");
-	check_amount("amount=12ab", SWGR_EINVAL, 0, "not a number");
-	check_amount("amount=%2B", SWGR_EINVAL, 0, "not a number");
-	check_amount("amount=+5", SWGR_EINVAL, 0, "not a number");	/* '+' is a space in a query */
-	check_amount("amount=0x10", SWGR_EINVAL, 0, "not a number");
+	size_t i;
+
+	for (i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++)
+		check_amount(amounts[i].qs, amounts[i].want, amounts[i].wantv, amounts[i].why);
 }
 
 static void

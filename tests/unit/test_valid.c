@@ -42,25 +42,27 @@ test_uuid(void)
 {
 	static const uint8_t one[16] = { [15] = 1 }, two[16] = { [15] = 2 };
 	const char *want = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+	const struct t_str_case rows[] = {
+		{ "67e55044-10b1-426f-9247-bb680e5fe0c8", want },
+		{ "67E55044-10B1-426F-9247-BB680E5FE0C8", want },
+		{ "67e5504410b1426f9247bb680e5fe0c8", want },
+		{ "{67e55044-10b1-426f-9247-bb680e5fe0c8}", want },
+		{ "urn:uuid:67e55044-10b1-426f-9247-bb680e5fe0c8", want },
+		{ "00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000" },
+		{ "", "invalid" },
+		{ "67e55044-10b1-426f-9247-bb680e5fe0c", "invalid" },
+		{ "67e55044-10b1-426f-9247-bb680e5fe0c88", "invalid" },
+		{ "67e5504410b1-426f-9247-bb680e5fe0c8-", "invalid" },
+		{ "67e55044-10b1-426f-9247-bb680e5fe0cg", "invalid" },
+		{ "67e55044+10b1-426f-9247-bb680e5fe0c8", "invalid" },
+		{ "{67e55044-10b1-426f-9247-bb680e5fe0c8]", "invalid" },
+		{ "{67e5504410b1426f9247bb680e5fe0c8}", "invalid" },
+		{ "urn:uid:67e55044-10b1-426f-9247-bb680e5fe0c8", "invalid" },
+		{ "67e5504410b1426f9247bb680e5fe0c ", "invalid" },
+	};
 	struct swgr_uuid a, b;
 
-	CHECK_STR(uuid_str("67e55044-10b1-426f-9247-bb680e5fe0c8"), want);
-	CHECK_STR(uuid_str("67E55044-10B1-426F-9247-BB680E5FE0C8"), want);
-	CHECK_STR(uuid_str("67e5504410b1426f9247bb680e5fe0c8"), want);
-	CHECK_STR(uuid_str("{67e55044-10b1-426f-9247-bb680e5fe0c8}"), want);
-	CHECK_STR(uuid_str("urn:uuid:67e55044-10b1-426f-9247-bb680e5fe0c8"), want);
-	CHECK_STR(uuid_str("00000000-0000-0000-0000-000000000000"),
-	    "00000000-0000-0000-0000-000000000000");
-	CHECK_STR(uuid_str(""), "invalid");
-	CHECK_STR(uuid_str("67e55044-10b1-426f-9247-bb680e5fe0c"), "invalid");
-	CHECK_STR(uuid_str("67e55044-10b1-426f-9247-bb680e5fe0c88"), "invalid");
-	CHECK_STR(uuid_str("67e5504410b1-426f-9247-bb680e5fe0c8-"), "invalid");
-	CHECK_STR(uuid_str("67e55044-10b1-426f-9247-bb680e5fe0cg"), "invalid");
-	CHECK_STR(uuid_str("67e55044+10b1-426f-9247-bb680e5fe0c8"), "invalid");
-	CHECK_STR(uuid_str("{67e55044-10b1-426f-9247-bb680e5fe0c8]"), "invalid");
-	CHECK_STR(uuid_str("{67e5504410b1426f9247bb680e5fe0c8}"), "invalid");
-	CHECK_STR(uuid_str("urn:uid:67e55044-10b1-426f-9247-bb680e5fe0c8"), "invalid");
-	CHECK_STR(uuid_str("67e5504410b1426f9247bb680e5fe0c "), "invalid");
+	CHECK_STR_ROWS(uuid_str, rows);
 
 	CHECK_INT(swgr_uuid_random(&a), SWGR_OK);
 	CHECK_INT(swgr_uuid_random(&b), SWGR_OK);
