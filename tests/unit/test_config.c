@@ -137,6 +137,19 @@ test_expand_env(void)
 }
 
 /* Parses dotenv text; returns the value of name as a static copy, "<error>" or "<absent>". */
+/* Checks that s holds n secrets and, if it does, their names and values: want[2i], want[2i + 1]. */
+static void
+check_secrets(const struct swgr_secrets *s, size_t n, const char *const *want)
+{
+	size_t i;
+
+	CHECK_INT(s->n, n);
+	for (i = 0; s->n == n && i < n; i++) {
+		CHECK_STR(s->names[i], want[2 * i]);
+		CHECK_STR(s->values[i], want[2 * i + 1]);
+	}
+}
+
 static const char *
 xenvfile(const char *text, const char *name)
 {
@@ -171,13 +184,7 @@ test_dotenv(void)
 	unsetenv("LOCAL");
 
 	CHECK_INT(swgr_secrets_parse("A=1\n\n# c\n  # indented comment\nB=two\n", &s, &err), SWGR_OK);
-	CHECK_INT(s.n, 2);
-	if (s.n == 2) {
-		CHECK_STR(s.names[0], "A");
-		CHECK_STR(s.values[0], "1");
-		CHECK_STR(s.names[1], "B");
-		CHECK_STR(s.values[1], "two");
-	}
+	check_secrets(&s, 2, (const char *[]){ "A", "1", "B", "two" });
 	swgr_secrets_free(&s);
 	CHECK_INT(s.n, 0);
 
@@ -258,13 +265,9 @@ test_secrets_load(void)
 
 	snprintf(path, sizeof(path), "%s/persistence-secrets.env", datadir);
 	CHECK_INT(swgr_secrets_load(path, &s, &err), SWGR_OK);
-	CHECK_INT(s.n, 4);
-	if (s.n == 4) {
-		CHECK_STR(s.names[1], "MYSQL_PASSWORD");
-		CHECK_STR(s.values[1], "s3cr3t-My$QL");
-		CHECK_STR(s.names[2], "POSTGRES_USERNAME");
-		CHECK_STR(s.values[3], "pg-pa$$word");
-	}
+	check_secrets(&s, 4, (const char *[]){ "MYSQL_USERNAME", "switchgear",
+	    "MYSQL_PASSWORD", "s3cr3t-My$QL", "POSTGRES_USERNAME", "switchgear",
+	    "POSTGRES_PASSWORD", "pg-pa$$word" });
 	swgr_secrets_free(&s);
 }
 
