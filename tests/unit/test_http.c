@@ -79,6 +79,35 @@ get(struct swgr_http_client *c, const char *method, const char *const *segs, siz
 	return swgr_http_do(c, &q, r, err);
 }
 
+/*
+ * A GET of /seg on a new client of base (trusted roots, total timeout) that
+ * must give rc want and, if they are not 0 or NULL, the status want_status or
+ * an error containing needle.  Returns 0 (a failure) if the client could not
+ * be made.
+ */
+static int
+get_once(const char *base, const char *roots, double total, const char *seg, enum swgr_rc want,
+    int want_status, const char *needle)
+{
+	const char *segs[] = { seg };
+	struct swgr_http_client *c;
+	struct swgr_http_resp r;
+	struct swgr_err err = { 0 };
+
+	if ((c = client(base, roots, total, NULL)) == NULL) {
+		FAIL("no client");
+		return 0;
+	}
+	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == want);
+	if (want_status != 0)
+		CHECK_INT(r.status, want_status);
+	if (needle != NULL)
+		CHECK(strstr(err.msg, needle) != NULL);
+	swgr_http_resp_free(&r);
+	swgr_http_client_free(c);
+	return 1;
+}
+
 static void
 test_options(void)
 {
@@ -266,44 +295,20 @@ test_failures(void)
 	swgr_http_client_free(c);
 
 	/* Nothing listens on port 1. */
-	c = client("http://127.0.0.1:1/", NULL, 1.0, NULL);
-	if (c == NULL) {
-		FAIL("no client");
-		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_EUPSTREAM);
-	CHECK(strstr(err.msg, "http://127.0.0.1:1/slow") != NULL);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
+	get_once("http://127.0.0.1:1/", NULL, 1.0, "slow", SWGR_EUPSTREAM, 0,
+	    "http://127.0.0.1:1/slow");
 }
 
 static void
 test_tls(void)
 {
 	char ca[400];
-	const char *segs[] = { "echo" };
-	struct swgr_http_client *c;
-	struct swgr_http_resp r;
-	struct swgr_err err = { 0 };
 
 	snprintf(ca, sizeof(ca), "%s/ca.pem", tls.dir);
-	if ((c = client(tls.base, ca, 2.0, NULL)) == NULL) {
-		FAIL("no client");
+	if (get_once(tls.base, ca, 2.0, "echo", SWGR_OK, 200, NULL) == 0)
 		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_OK);
-	CHECK_INT(r.status, 200);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
 	/* Without the test CA the server is not trusted. */
-	if ((c = client(tls.base, NULL, 2.0, NULL)) == NULL) {
-		FAIL("no client");
-		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_EUPSTREAM);
-	CHECK(strstr(err.msg, "certificate") != NULL);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
+	get_once(tls.base, NULL, 2.0, "echo", SWGR_EUPSTREAM, 0, "certificate");
 }
 
 #define THREADS	6
