@@ -765,6 +765,28 @@ def etag(api):
     return int(et, 16)
 
 
+def check_delete(api, path):
+    """DELETE path: 204 with an empty body; then GET is 404, and so is a second DELETE,
+    with an empty body."""
+    r = api.delete(path)
+    assert r.status_code == 204
+    assert r.content == b""
+    assert api.get(path).status_code == 404
+    r = api.delete(path)
+    assert r.status_code == 404, path
+    assert r.content == b""
+
+
+def check_unknown_path(api, path, realm):
+    """GET path: 404 with an empty body; without a token 401 with the service's realm."""
+    r = api.get(path)
+    assert r.status_code == 404, (path, r.status_code)
+    assert r.content == b""
+    r = api.get(path, token=None)
+    assert r.status_code == 401
+    assert r.headers.get("WWW-Authenticate") == f'Bearer realm="{realm}"'
+
+
 def check_405(api, method, path, allowed, realm):
     """method on path: 405 with an empty body and an Allow header of exactly the routed
     methods, plus HEAD wherever GET is routed (spec 2: GET routes also answer HEAD),

@@ -20,7 +20,7 @@ import requests
 import harness as H
 import nodes
 from nodes import Monitord, Sim, StatusTable, wait_for
-from test_lnurl import LnurlNginx, decode_invoice, usable   # decode_invoice: tests/sim/bolt11.py
+from test_lnurl import decode_invoice, start_front, usable   # decode_invoice: tests/sim/bolt11.py
 
 HOST = "shop.example"
 
@@ -130,10 +130,7 @@ class LnurlStack:
             self.config.write_text(config_text(self.env.db, self.parts, self.instance, self.log,
                                                **self.lnurl))
             self.sock = str(self.tmp / "lnurl.sock")
-            self.resp = H.Responder("lnurl", self.config, self.sock, self.tmp / "lnurl.stderr").start()
-            self.nginx = LnurlNginx(self.tmp, self.sock).start()
-            self.base = f"http://127.0.0.1:{self.nginx.port}"
-            H.wait_http(self.base + "/health", self.resp)
+            start_front(self, self.tmp, self.config, self.sock)
         except Exception:
             self.stop()
             raise

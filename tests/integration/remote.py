@@ -26,7 +26,7 @@ import harness as H
 import nodes
 from lnurl_stack import HOST, config_text
 from nodes import StatusTable, wait_for
-from test_lnurl import LnurlNginx
+from test_lnurl import start_front
 
 # What the fault servers answer while the file of the fault exists.
 FAULTS = {
@@ -320,11 +320,7 @@ class Headless:
         try:
             if self.want_monitor:
                 self.start_monitor()
-            self.resp = H.Responder("lnurl", self.config, self.sock, self.tmp / "lnurl.stderr",
-                                    env=self.env).start()
-            self.nginx = LnurlNginx(self.tmp, self.sock).start()
-            self.base = f"http://127.0.0.1:{self.nginx.port}"
-            H.wait_http(self.base + "/health", self.resp)
+            start_front(self, self.tmp, self.config, self.sock, env=self.env)
         except Exception:
             self.stop()
             raise

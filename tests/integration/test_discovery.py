@@ -247,13 +247,7 @@ def test_patch_missing_404(disc):
 def test_delete_204_then_404(disc):
     b = backend()
     create(disc, b)
-    r = disc.delete(f"/discovery/{b['publicKey']}")
-    assert r.status_code == 204
-    assert r.content == b""
-    assert disc.get(f"/discovery/{b['publicKey']}").status_code == 404
-    r = disc.delete(f"/discovery/{b['publicKey']}")
-    assert r.status_code == 404
-    assert r.content == b""
+    H.check_delete(disc, f"/discovery/{b['publicKey']}")
     assert b["publicKey"] not in listed_keys(disc, {b["publicKey"]})
 
 
@@ -333,12 +327,7 @@ def test_bad_if_none_match_400(disc, inm):
 @pytest.mark.parametrize("path", ["/discovery/", "/discovery/default/inet/abc", "/nope", "/",
                                   "/offers", "/metadata", "/discovery//x", "/Discovery", "/health/"])
 def test_unknown_path_404_with_token_401_without(disc, path):
-    r = disc.get(path)
-    assert r.status_code == 404, (path, r.status_code)
-    assert r.content == b""
-    r = disc.get(path, token=None)
-    assert r.status_code == 401
-    assert r.headers.get("WWW-Authenticate") == 'Bearer realm="discovery"'
+    H.check_unknown_path(disc, path, "discovery")
 
 
 def test_query_string_ignored_on_discovery_routes(disc):

@@ -26,7 +26,7 @@ import harness as H
 from lnurl_stack import HOST, Invoice, Offer, config_text
 from nodes import Fleet, Sim, wait_for
 from remote import Headless, HttpStores, RemoteAdmin, maps, rss_kb, usable
-from test_lnurl import LnurlNginx, assert_error
+from test_lnurl import Front, assert_error, start_front, stop_front
 
 SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
 P = 1.0             # health and backend-update period of the edge hosts
@@ -546,17 +546,13 @@ def test_lnurl_standalone_yaml_starts_unchanged(env, remote):
          "LNURL_SERVICE_ALLOWED_HOSTS": HOST,
          "STATE_DIRECTORY": str(state)}
     fleet = Fleet(d, 2).start()
-    resp = ng = mon = None
+    front, mon = Front(), None
     errf = open(d / "monitord.stderr", "ab")
     try:
         for n in fleet:
             n.register(rem.api("discovery"), ["default"])
         o, _ = register_offer(rem, "default", "standalone")
-        sock = str(d / "lnurl.sock")
-        resp = H.Responder("lnurl", cfg, sock, d / "lnurl.stderr", env=e).start()
-        ng = LnurlNginx(d, sock).start()
-        base = f"http://127.0.0.1:{ng.port}"
-        H.wait_http(base + "/health", resp)
+        base = start_front(front, d, cfg, str(d / "lnurl.sock"), env=e).base
         mon = subprocess.Popen([H.binary("swgr-monitord"), "-c", str(cfg)],
                                stdin=subprocess.DEVNULL, stdout=errf, stderr=errf,
                                env={**os.environ, **e}, start_new_session=True)
@@ -576,8 +572,8 @@ def test_lnurl_standalone_yaml_starts_unchanged(env, remote):
             return seen == want
         wait_for(both, 20, "invoices from both nodes of the standalone edge", interval=0.1)
         assert (state / "status.db").is_file(), list(state.iterdir())
-        assert resp.terminate() == 0
-        resp = None
+        assert front.resp.terminate() == 0
+        front.resp = None
         mon.terminate()
         assert mon.wait(20) == 0
         for f in ("lnurl.stderr", "monitord.stderr"):
@@ -586,10 +582,7 @@ def test_lnurl_standalone_yaml_starts_unchanged(env, remote):
             assert not bad, (f, bad[:5])
             assert env.tokens["offer"] not in text and env.tokens["discovery"] not in text
     finally:
-        if ng:
-            ng.stop()
-        if resp:
-            resp.terminate()
+        stop_front(front)
         if mon and mon.poll() is None:
             mon.kill()
             mon.wait()
@@ -613,12 +606,10 @@ def test_sql_only_lnurl_does_not_map_libcurl(env, edge):
     part = f"sql-{H.new_uuid()[:8]}"
     cfg = d / "lnurl.yaml"
     cfg.write_text(config_text(env.db, [part], f"sql-{H.new_uuid()[:8]}", d / "lnurl.log"))
-    resp = H.Responder("lnurl", cfg, str(d / "lnurl.sock"), d / "lnurl.stderr").start()
-    ng = None
+    front = Front()
     try:
-        ng = LnurlNginx(d, str(d / "lnurl.sock")).start()
-        base = f"http://127.0.0.1:{ng.port}"
-        H.wait_http(base + "/health", resp)
+        base = start_front(front, d, cfg, str(d / "lnurl.sock")).base
+        resp = front.resp
         r = requests.get(base + f"/offers/{part}/{H.new_uuid()}", headers={"Host": HOST},
                          timeout=20)
         assert r.status_code == 404, r.text    # the store was read
@@ -629,8 +620,6 @@ def test_sql_only_lnurl_does_not_map_libcurl(env, edge):
         print(f"\nVmRSS: SQL-only swgr-lnurl {rss_kb(resp.proc.pid)} kB, "
               f"edge swgr-lnurl {rss_kb(edge_pid)} kB")
     finally:
-        if ng:
-            ng.stop()
-        resp.terminate()
+        stop_front(front)
         if env.db.kind == "memory":
             H.remove_memory_store(cfg)

@@ -59,6 +59,31 @@ class LnurlNginx(H.Nginx):
         return text
 
 
+class Front:
+    """swgr-lnurl behind LnurlNginx, for a test that keeps them in a local: what
+    start_front sets, None until then."""
+    resp = nginx = base = None
+
+
+def start_front(into, tmp, config, sock, env=None):
+    """Starts swgr-lnurl on config and socket sock, then LnurlNginx in tmp, and waits for
+    /health; sets into.resp, into.nginx and into.base as each is made, so that whoever
+    stops into (stop_front, or into's own stop) ends what had started if a step fails."""
+    into.resp = H.Responder("lnurl", config, sock, Path(tmp) / "lnurl.stderr", env=env).start()
+    into.nginx = LnurlNginx(tmp, sock).start()
+    into.base = f"http://127.0.0.1:{into.nginx.port}"
+    H.wait_http(into.base + "/health", into.resp)
+    return into
+
+
+def stop_front(into):
+    """Stops into's nginx, then its swgr-lnurl, whichever of them started."""
+    if into.nginx:
+        into.nginx.stop()
+    if into.resp:
+        into.resp.terminate()
+
+
 def lnurl_config(path, db, partitions, instance, log):
     text = nodes.lnurl_section(partitions, period=0.5, update=0.5, timeout=2.0)
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}", "[::1]", "Other.Example"]')
@@ -98,17 +123,11 @@ def svc(env):
         s.log = s.tmp / "lnurl.log"
         s.config = lnurl_config(s.tmp / "lnurl.yaml", env.db, [s.part, s.part2], s.instance, s.log)
         s.sock = str(s.tmp / "lnurl.sock")
-        s.resp = H.Responder("lnurl", s.config, s.sock, s.tmp / "lnurl.stderr").start()
-        s.nginx = LnurlNginx(s.tmp, s.sock).start()
-        s.base = f"http://127.0.0.1:{s.nginx.port}"
-        H.wait_http(s.base + "/health", s.resp)
+        start_front(s, s.tmp, s.config, s.sock)
         s.env = env
         yield s
     finally:
-        if s.nginx:
-            s.nginx.stop()
-        if s.resp:
-            s.resp.terminate()
+        stop_front(s)
         if s.mon:
             s.mon.stop()
         s.fleet.stop()

@@ -17,7 +17,7 @@ import requests
 import harness as H
 from lnurl_stack import HOST, Invoice, Offer, config_text
 from nodes import KINDS, Sim, wait_for
-from test_lnurl import LnurlNginx
+from test_lnurl import Front, start_front, stop_front
 
 
 def test_one_configuration_all_processes_on_the_memory_store(env):
@@ -28,7 +28,7 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
     cfg.write_text(H.admin_sections(env.keys, logs) +
                    config_text(H.Database("memory", d), [part], instance, d / "lnurl.log"))
     H.remove_memory_store(cfg)
-    sims, stack, mon, resp, ng = [], None, None, None, None
+    sims, stack, mon, front = [], None, None, Front()
     try:
         for i, kind in enumerate(KINDS):
             sims.append(Sim(kind, d / f"node{i}").start())
@@ -61,11 +61,7 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
                 con.close()
         wait_for(lambda: healthy_rows() == len(sims), 15, "every node usable in the memory store")
 
-        sock = str(d / "lnurl.sock")
-        resp = H.Responder("lnurl", cfg, sock, d / "lnurl.stderr").start()
-        ng = LnurlNginx(d, sock).start()
-        base = f"http://127.0.0.1:{ng.port}"
-        H.wait_http(base + "/health", resp)
+        base = start_front(front, d, cfg, str(d / "lnurl.sock")).base
         r = requests.get(base + f"/offers/{part}/{o['id']}", headers={"Host": HOST}, timeout=20)
         assert r.status_code == 200, r.text
         off = Offer(part, o["id"], r.json()["metadata"])
@@ -78,10 +74,7 @@ def test_one_configuration_all_processes_on_the_memory_store(env):
                         f"{(d / 'lnurl.log').read_text()[-3000:]}")
         assert sum(s.state()["counts"]["invoices"] for s in sims) == 2 * len(sims)
     finally:
-        if ng:
-            ng.stop()
-        if resp:
-            resp.terminate()
+        stop_front(front)
         if mon and mon.poll() is None:
             mon.send_signal(signal.SIGTERM)
             mon.wait(10)

@@ -51,6 +51,27 @@ def no_errors(mon):
     assert bad == [], bad[:5]
 
 
+def nodes_in(env, stopper, disc, part, n, kinds=KINDS, registered=None):
+    """n simulators (kinds dealt out in turn), stopped after the test; the first
+    `registered` of them (all unless given) registered in part through disc."""
+    fleet = Fleet(env.tmp, n, kinds=kinds).start()
+    stopper(fleet)
+    for node in fleet[:n if registered is None else registered]:
+        node.register(disc, [part])
+    return fleet
+
+
+def watching(env, stopper, part, db=None, tmp=None, **opts):
+    """swgr-monitord on part (period P and update U unless opts say otherwise; the
+    session's database and directory unless given), started and stopped after the
+    test: (it, its status table)."""
+    db = db or env.db
+    mon = Monitord(tmp or env.tmp, db, [part], **{"period": P, "update": U, **opts})
+    stopper(mon)
+    mon.start()
+    return mon, StatusTable(db, mon.instance)
+
+
 @pytest.fixture
 def stopper():
     """Stops, after the test, every Monitord and Fleet it is given."""
@@ -95,15 +116,9 @@ def test_usage_and_version():
 def test_down_and_back_and_inbound(env, disc, part, stopper, kind):
     """The node acted on (a) is of kind, the other one of the next kind."""
     F, S = 3, 2
-    fleet = Fleet(env.tmp, 2, kinds=nodes.pair(kind)).start()
-    stopper(fleet)
+    fleet = nodes_in(env, stopper, disc, part, 2, kinds=nodes.pair(kind))
     a, b = fleet
-    for n in fleet:
-        n.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=P, update=U, to_healthy=S, to_unhealthy=F)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    mon, table = watching(env, stopper, part, to_healthy=S, to_unhealthy=F)
     # First round at start: both checked, healthy, with their inbound capacity.
     for n in fleet:
         r = wait_for(lambda n=n: (table.row(n.pk) or {}).get("inbound_msat") == n.inbound_msat,
@@ -144,16 +159,9 @@ def test_hang(env, disc, part, stopper, kind):
     well above the period: marked within (F + 1) x P; the other node's checks go on
     every round."""
     F, S = 2, 2
-    fleet = Fleet(env.tmp, 2, kinds=nodes.pair(kind)).start()
-    stopper(fleet)
+    fleet = nodes_in(env, stopper, disc, part, 2, kinds=nodes.pair(kind))
     a, b = fleet
-    for n in fleet:
-        n.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=P, update=U, to_healthy=S, to_unhealthy=F,
-                   timeout=10.0)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    mon, table = watching(env, stopper, part, to_healthy=S, to_unhealthy=F, timeout=10.0)
     for n in fleet:
         wait_for(lambda n=n: (table.row(n.pk) or {}).get("inbound_msat"), 2 * P + SLACK,
                  "first round")
@@ -210,15 +218,8 @@ def test_wrong_credentials(env, disc, part, stopper, kind):
     back it is healthy again.  (The period, PW = 1.5 s, outlasts Eclair's pause: a
     check still running at the next round would be reported as such first.)"""
     PW, T = 1.5, 2.0
-    fleet = Fleet(env.tmp, 1, kinds=(kind,)).start()
-    stopper(fleet)
-    a = fleet[0]
-    a.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=PW, update=U, to_healthy=1, to_unhealthy=1,
-                   timeout=T)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    a = nodes_in(env, stopper, disc, part, 1, kinds=(kind,))[0]
+    mon, table = watching(env, stopper, part, period=PW, to_healthy=1, to_unhealthy=1, timeout=T)
     wait_for(lambda: healthy(table, a.pk), 2 * PW + SLACK, "checked healthy")
     refused = a.auth_failures()
     right = a.backend([part])
@@ -251,18 +252,12 @@ def test_wrong_credentials(env, disc, part, stopper, kind):
 def test_twenty_nodes_five_hang(env, disc, part, stopper):
     """20 nodes, 5 of which hang: every node is called every period."""
     period = 1.0
-    fleet = Fleet(env.tmp, 20).start()
-    stopper(fleet)
-    for n in fleet:
-        n.register(disc, [part])
+    fleet = nodes_in(env, stopper, disc, part, 20)
     hang = fleet[:5]
     for n in hang:
         n.control(hang=True)
-    mon = Monitord(env.tmp, env.db, [part], period=period, update=U, to_healthy=1,
-                   to_unhealthy=2, timeout=30.0)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    mon, table = watching(env, stopper, part, period=period, to_healthy=1, to_unhealthy=2,
+                          timeout=30.0)
     wait_for(lambda: len(table.rows()) == 20, U + SLACK, "20 rows")
     wait_for(lambda: all(not healthy(table, n.pk, True) for n in hang), 3 * period + SLACK,
              "the 5 hanging nodes unhealthy")
@@ -302,15 +297,9 @@ def test_twenty_nodes_five_hang(env, disc, part, stopper):
 def test_backend_changes_through_discovery(env, disc, part, stopper):
     """Added, disabled, re-partitioned, weight-changed, re-implemented and deleted
     backends show in the status table within one update period."""
-    fleet = Fleet(env.tmp, 2).start()
-    stopper(fleet)
-    a, b = fleet
+    a, b = nodes_in(env, stopper, disc, part, 2, registered=1)
     other = part + "-other"
-    a.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=P, update=U, to_healthy=1, to_unhealthy=1)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    mon, table = watching(env, stopper, part, to_healthy=1, to_unhealthy=1)
     wait_for(lambda: healthy(table, a.pk), P + SLACK, "a checked")
     assert table.row(b.pk) is None
 
@@ -374,14 +363,8 @@ def test_backend_changes_through_discovery(env, disc, part, stopper):
 # ----------------------------------------------------------------------------- lifecycle
 
 def test_heartbeat_stop_and_sighup(env, disc, part, stopper):
-    fleet = Fleet(env.tmp, 1).start()
-    stopper(fleet)
-    a = fleet[0]
-    a.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=P, update=U)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    a = nodes_in(env, stopper, disc, part, 1)[0]
+    mon, table = watching(env, stopper, part)
     beat, period_ms = table.heartbeat()
     assert period_ms == int(P * 1000)
     assert abs(beat - time.time() * 1000) < 2000
@@ -424,15 +407,9 @@ def test_serial_checks_and_zero_thresholds(env, disc, part, stopper):
     times in a window of W seconds (24 -> 11 here), whatever the machine's load; checks
     run in parallel would complete one per node per period, 3 W / P."""
     L, W = 0.4, 4.0
-    fleet = Fleet(env.tmp, 3).start()
-    stopper(fleet)
-    for n in fleet:
-        n.register(disc, [part])
-    mon = Monitord(env.tmp, env.db, [part], period=P, update=U, parallel=False,
-                   to_healthy=0, to_unhealthy=0, timeout=2.0)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(env.db, mon.instance)
+    fleet = nodes_in(env, stopper, disc, part, 3)
+    mon, table = watching(env, stopper, part, parallel=False, to_healthy=0, to_unhealthy=0,
+                          timeout=2.0)
     for n in fleet:
         wait_for(lambda n=n: (table.row(n.pk) or {}).get("inbound_msat") == n.inbound_msat,
                  2 * P + SLACK, "serial check")
@@ -489,15 +466,9 @@ def test_database_restart(env, private_stack, part, stopper):
     """The database server restarts under monitord: checks go on, the outage is logged
     once, and status writes resume: changes made during and after the outage show."""
     db = private_stack.db
-    fleet = Fleet(env.tmp, 2).start()
-    stopper(fleet)
+    fleet = nodes_in(env, stopper, private_stack.disc, part, 2)
     a, b = fleet
-    for n in fleet:
-        n.register(private_stack.disc, [part])
-    mon = Monitord(private_stack.tmp, db, [part], period=P, update=U)
-    stopper(mon)
-    mon.start()
-    table = StatusTable(db, mon.instance)
+    mon, table = watching(env, stopper, part, db=db, tmp=private_stack.tmp)
     for n in fleet:
         wait_for(lambda n=n: (table.row(n.pk) or {}).get("inbound_msat") == n.inbound_msat,
                  2 * P + SLACK, "first round")

@@ -145,6 +145,13 @@ def _cert(subject_cn, key, issuer_cn, issuer_key, ca=False, server=False, ip=Non
     return b.sign(issuer_key, hashes.SHA256())
 
 
+def unary_service(name, methods):
+    """The gRPC service name of unary calls: methods maps each to (handler, request type, reply type)."""
+    return grpc.method_handlers_generic_handler(name, {
+        m: grpc.unary_unary_rpc_method_handler(fn, req.FromString, rep.SerializeToString)
+        for m, (fn, req, rep) in methods.items()})
+
+
 def _write(path, data, mode=0o644):
     with open(path, "wb") as f:
         f.write(data)
@@ -311,8 +318,7 @@ class Node:
         if s["latency_ms"]:
             time.sleep(s["latency_ms"] / 1000.0)
         if s["error_rate"] and random.random() < s["error_rate"]:
-            with self.lock:
-                self.counts["errors"] += 1
+            self.count("errors")
             ctx.abort(grpc.StatusCode.UNAVAILABLE, "simulated node error")
         return s
 
@@ -328,8 +334,7 @@ class Node:
         preimage = os.urandom(32)
         pr = bolt11.encode(key, amount_msat, hashlib.sha256(preimage).digest(), description_hash,
                            expiry or 3600, int(time.time()), os.urandom(32))
-        with self.lock:
-            self.counts["invoices"] += 1
+        self.count("invoices")
         return pr
 
     def lnd_auth(self, macaroon_hex, perm, ctx):
@@ -363,19 +368,15 @@ class Node:
         def channel_balance(req, ctx):
             auth(ctx, "offchain:read")
             s = self.gate(ctx)
-            with self.lock:
-                self.counts["balance_checks"] += 1
+            self.count("balance_checks")
             r = pb.ChannelBalanceResponse()
             r.remote_balance.msat = s["inbound_msat"]
             r.remote_balance.sat = s["inbound_msat"] // 1000
             return r
 
-        return grpc.method_handlers_generic_handler("lnrpc.Lightning", {
-            "AddInvoice": grpc.unary_unary_rpc_method_handler(
-                add_invoice, pb.Invoice.FromString, pb.AddInvoiceResponse.SerializeToString),
-            "ChannelBalance": grpc.unary_unary_rpc_method_handler(
-                channel_balance, pb.ChannelBalanceRequest.FromString,
-                pb.ChannelBalanceResponse.SerializeToString)})
+        return unary_service("lnrpc.Lightning", {
+            "AddInvoice": (add_invoice, pb.Invoice, pb.AddInvoiceResponse),
+            "ChannelBalance": (channel_balance, pb.ChannelBalanceRequest, pb.ChannelBalanceResponse)})
 
     def cln_handlers(self):
         pb = self.cln_pb
@@ -393,8 +394,7 @@ class Node:
 
         def list_peer_channels(req, ctx):
             s = self.gate(ctx)
-            with self.lock:
-                self.counts["balance_checks"] += 1
+            self.count("balance_checks")
             r = pb.ListpeerchannelsResponse()
             # Split the inbound over two normal channels, plus one closed one that must not count.
             half = s["inbound_msat"] // 2
@@ -403,12 +403,10 @@ class Node:
                 ch.receivable_msat.msat = amt
             return r
 
-        return grpc.method_handlers_generic_handler("cln.Node", {
-            "Invoice": grpc.unary_unary_rpc_method_handler(
-                invoice, pb.InvoiceRequest.FromString, pb.InvoiceResponse.SerializeToString),
-            "ListPeerChannels": grpc.unary_unary_rpc_method_handler(
-                list_peer_channels, pb.ListpeerchannelsRequest.FromString,
-                pb.ListpeerchannelsResponse.SerializeToString)})
+        return unary_service("cln.Node", {
+            "Invoice": (invoice, pb.InvoiceRequest, pb.InvoiceResponse),
+            "ListPeerChannels": (list_peer_channels, pb.ListpeerchannelsRequest,
+                                 pb.ListpeerchannelsResponse)})
 
     # Eclair side: its API's calls after the password check (EclairApi) --------
     def eclair_getinfo(self, form, call):

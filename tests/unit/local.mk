@@ -9,7 +9,11 @@ UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
-UNIT_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
+# the scaffolding the programs share (kit.h): temporary directory, files, children
+check_LTLIBRARIES = tests/unit/libkit.la
+tests_unit_libkit_la_SOURCES = tests/unit/kit.c tests/unit/kit.h
+tests_unit_libkit_la_CFLAGS = $(UNIT_CFLAGS)
+UNIT_LDADD = tests/unit/libkit.la libswgr/libswgr.la $(SWGR_DEP_LIBS)
 tests_unit_test_buf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_buf_LDADD = $(UNIT_LDADD)
 tests_unit_test_valid_CFLAGS = $(UNIT_CFLAGS)

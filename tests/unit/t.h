@@ -77,6 +77,37 @@ t_skip(const char *file, int line, const char *reason)
 	}								\
 } while (0)
 
+/* An input and what a function of one string must give for it. */
+struct t_str_case {
+	const char	*in, *want;
+};
+
+/*
+ * CHECK_STR(fn(rows[i].in), rows[i].want) for each row of the array rows, one
+ * check a row; a failure names the row and its input.
+ */
+#define CHECK_STR_ROWS(fn, rows)					\
+	t_str_rows(__FILE__, __LINE__, (fn), (rows), sizeof(rows) / sizeof((rows)[0]))
+
+static inline void
+t_str_rows(const char *file, int line, const char *(*fn)(const char *),
+    const struct t_str_case *rows, size_t n)
+{
+	const char *g;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		g = fn(rows[i].in);
+		if (g != NULL && strcmp(g, rows[i].want) == 0) {
+			t_pass++;
+			continue;
+		}
+		t_fail++;
+		fprintf(stderr, "%s:%d: row %zu, \"%s\": got \"%s\", want \"%s\"\n", file,
+		    line, i, rows[i].in, g ? g : "(null)", rows[i].want);
+	}
+}
+
 /*
  * Prints the closing line "NAME: P passed, F failed, S skipped" and gives
  * main's return value: 0 if nothing failed and something passed; 77

@@ -8,31 +8,13 @@
 #include "core/buf.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "kit.h"
 #include "t.h"
 
 static void test_config_too_big(struct swgr_config *cfg, struct swgr_err *err);
 
-static char tmpdir[64];
+static const char *tmpdir;
 static char datadir[512];
-
-/* True if hay contains needle; says what it got when not. */
-static int
-contains(const char *hay, const char *needle)
-{
-	if (hay != NULL && strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
-	return 0;
-}
-
-static int
-lacks(const char *hay, const char *needle)
-{
-	if (hay != NULL && strstr(hay, needle) == NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" contains \"%s\"\n", hay ? hay : "(null)", needle);
-	return 0;
-}
 
 /* Line (1-based) of the first occurrence of needle in text, 0 if absent. */
 static int
@@ -66,61 +48,46 @@ subst(const char *s, const char *from, const char *to)
 	return swgr_buf_take(&b, NULL);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
-
-/* The whole file as a malloc'd string ("" when missing). */
-static char *
-slurp(const char *path)
-{
-	struct swgr_buf b = { 0 };
-	char chunk[1024];
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			swgr_buf_put(&b, chunk, n);
-		fclose(f);
-	}
-	swgr_buf_put(&b, "", 0);
-	return swgr_buf_take(&b, NULL);
-}
-
 static char yaml_path[128];
 
 /* Loads yaml from a temporary file. */
 static enum swgr_rc
 load_text(const char *yaml, struct swgr_config *cfg, struct swgr_err *err)
 {
-	write_file(yaml_path, yaml);
+	kit_write(yaml_path, yaml, 0644);
 	swgr_err_clear(err);
 	return swgr_config_load(yaml_path, cfg, err);
 }
 
-/* Expands text, returning a static copy of the result or "<error>". */
+/*
+ * What an expansion gave, as a static string: out (then freed) when rc is
+ * SWGR_OK, else "<error: MSG>", or "<error RC: MSG>" when with_rc.
+ */
+static const char *
+expanded(enum swgr_rc rc, char *out, const struct swgr_err *err, int with_rc)
+{
+	static char last[1024];
+
+	if (rc != SWGR_OK && with_rc)
+		snprintf(last, sizeof(last), "<error %d: %s>", rc, err->msg);
+	else if (rc != SWGR_OK)
+		snprintf(last, sizeof(last), "<error: %s>", err->msg);
+	else {
+		snprintf(last, sizeof(last), "%s", out);
+		free(out);
+	}
+	return last;
+}
+
+/* Expands text's env vars: the result or "<error: ...>". */
 static const char *
 xenv(const char *text)
 {
-	static char last[1024];
 	struct swgr_err err;
 	char *out = NULL;
+	enum swgr_rc rc = swgr_config_expand_env(text, &out, &err);
 
-	if (swgr_config_expand_env(text, &out, &err) != SWGR_OK) {
-		snprintf(last, sizeof(last), "<error: %s>", err.msg);
-		return last;
-	}
-	snprintf(last, sizeof(last), "%s", out);
-	free(out);
-	return last;
+	return expanded(rc, out, &err, 0);
 }
 
 static void
@@ -157,19 +124,32 @@ test_expand_env(void)
 
 	CHECK_INT(swgr_config_expand_env("a\nb\n$SWGR_T_UNSET x", &out, &err), SWGR_EINVAL);
 	CHECK(out == NULL);
-	CHECK(contains(err.msg, "'SWGR_T_UNSET'"));
-	CHECK(contains(err.msg, "line 3"));
-	CHECK(contains(xenv("${SWGR_T_UNSET}"), "'SWGR_T_UNSET' is not set"));
-	CHECK(contains(xenv("${SWGR_T_EMPTY}${SWGR_T_UNSET}"), "'SWGR_T_UNSET'"));
+	CHECK(kit_contains(err.msg, "'SWGR_T_UNSET'"));
+	CHECK(kit_contains(err.msg, "line 3"));
+	CHECK(kit_contains(xenv("${SWGR_T_UNSET}"), "'SWGR_T_UNSET' is not set"));
+	CHECK(kit_contains(xenv("${SWGR_T_EMPTY}${SWGR_T_UNSET}"), "'SWGR_T_UNSET'"));
 	/* ${:-x} names a variable ":-x". */
-	CHECK(contains(xenv("${:-x}"), "':-x' is not set"));
-	CHECK(contains(xenv("${}"), "'' is not set"));
+	CHECK(kit_contains(xenv("${:-x}"), "':-x' is not set"));
+	CHECK(kit_contains(xenv("${}"), "'' is not set"));
 	/* Unicode alphanumerics belong to the name; an em dash does not. */
-	CHECK(contains(xenv("$SWGR_T_\xc3\xa9x"), "'SWGR_T_\xc3\xa9x'"));
+	CHECK(kit_contains(xenv("$SWGR_T_\xc3\xa9x"), "'SWGR_T_\xc3\xa9x'"));
 	CHECK_STR(xenv("$SWGR_T_A\xe2\x80\x94"), "alpha\xe2\x80\x94");
 }
 
 /* Parses dotenv text; returns the value of name as a static copy, "<error>" or "<absent>". */
+/* Checks that s holds n secrets and, if it does, their names and values: want[2i], want[2i + 1]. */
+static void
+check_secrets(const struct swgr_secrets *s, size_t n, const char *const *want)
+{
+	size_t i;
+
+	CHECK_INT(s->n, n);
+	for (i = 0; s->n == n && i < n; i++) {
+		CHECK_STR(s->names[i], want[2 * i]);
+		CHECK_STR(s->values[i], want[2 * i + 1]);
+	}
+}
+
 static const char *
 xenvfile(const char *text, const char *name)
 {
@@ -190,11 +170,30 @@ xenvfile(const char *text, const char *name)
 	return last;
 }
 
+/* Dotenv texts swgr_secrets_parse refuses: the text, a name in it, what the error contains. */
+static const struct {
+	const char	*text, *name, *err;
+} bad_env[] = {
+	{ "J=a b\n", "J", "<error: line 1" },
+	{ "1BAD=x\n", "1BAD", "<error" },
+	{ "NOEQUALS\n", "NOEQUALS", "<error" },
+	{ "export\n", "export", "<error" },
+	{ "O=\"unterminated\n", "O", "<error" },
+	{ "P='unterminated\n", "P", "<error" },
+	{ "Q=\"\\q\"\n", "Q", "<error" },
+	{ "R=${OPEN\n", "R", "<error" },
+	{ "A=1\nB=2\n\nC=bad value\n", "C", "<error: line 4: " },
+	{ "A=\"x\ny\"\nC=\"bad\" value\n", "C", "<error: line 3: " },
+	{ "# c\n  # c2 'x\nA=1\n\nB=bad value\n", "B", "<error: line 5: " },
+	{ "A='\n# in quotes\n'\nB=bad value\n", "B", "<error: line 4: " },
+};
+
 static void
 test_dotenv(void)
 {
 	struct swgr_secrets s;
 	struct swgr_err err;
+	size_t i;
 
 	setenv("SWGR_T_A", "alpha", 1);
 	setenv("SWGRTA", "alpha", 1);
@@ -204,13 +203,7 @@ test_dotenv(void)
 	unsetenv("LOCAL");
 
 	CHECK_INT(swgr_secrets_parse("A=1\n\n# c\n  # indented comment\nB=two\n", &s, &err), SWGR_OK);
-	CHECK_INT(s.n, 2);
-	if (s.n == 2) {
-		CHECK_STR(s.names[0], "A");
-		CHECK_STR(s.values[0], "1");
-		CHECK_STR(s.names[1], "B");
-		CHECK_STR(s.values[1], "two");
-	}
+	check_secrets(&s, 2, (const char *[]){ "A", "1", "B", "two" });
 	swgr_secrets_free(&s);
 	CHECK_INT(s.n, 0);
 
@@ -253,20 +246,10 @@ test_dotenv(void)
 	CHECK_INT(s.n, 1);
 	swgr_secrets_free(&s);
 
-	CHECK(contains(xenvfile("J=a b\n", "J"), "<error: line 1"));
-	CHECK(contains(xenvfile("1BAD=x\n", "1BAD"), "<error"));
-	CHECK(contains(xenvfile("NOEQUALS\n", "NOEQUALS"), "<error"));
-	CHECK(contains(xenvfile("export\n", "export"), "<error"));
-	CHECK(contains(xenvfile("O=\"unterminated\n", "O"), "<error"));
-	CHECK(contains(xenvfile("P='unterminated\n", "P"), "<error"));
-	CHECK(contains(xenvfile("Q=\"\\q\"\n", "Q"), "<error"));
-	CHECK(contains(xenvfile("R=${OPEN\n", "R"), "<error"));
-	CHECK(contains(xenvfile("A=1\nB=2\n\nC=bad value\n", "C"), "<error: line 4: "));
-	CHECK(contains(xenvfile("A=\"x\ny\"\nC=\"bad\" value\n", "C"), "<error: line 3: "));
-	CHECK(contains(xenvfile("# c\n  # c2 'x\nA=1\n\nB=bad value\n", "B"), "<error: line 5: "));
-	CHECK(contains(xenvfile("A='\n# in quotes\n'\nB=bad value\n", "B"), "<error: line 4: "));
+	for (i = 0; i < sizeof(bad_env) / sizeof(bad_env[0]); i++)
+		CHECK(kit_contains(xenvfile(bad_env[i].text, bad_env[i].name), bad_env[i].err));
 	/* The message names the line, never its text. */
-	CHECK(lacks(xenvfile("PASSWORD=hunter2 oops\n", "PASSWORD"), "hunter2"));
+	CHECK(kit_lacks(xenvfile("PASSWORD=hunter2 oops\n", "PASSWORD"), "hunter2"));
 }
 
 static void
@@ -278,47 +261,36 @@ test_secrets_load(void)
 
 	swgr_err_clear(&err);
 	CHECK(swgr_secrets_load("/nonexistent/swgr.env", &s, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error reading secrets file /nonexistent/swgr.env"));
+	CHECK(kit_contains(err.msg, "error reading secrets file /nonexistent/swgr.env"));
 
 	snprintf(path, sizeof(path), "%s/bad.env", tmpdir);
-	write_file(path, "GOOD=1\nPASSWORD=hunter2 oops\n");
+	kit_write(path, "GOOD=1\nPASSWORD=hunter2 oops\n", 0644);
 	CHECK(swgr_secrets_load(path, &s, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error parsing secrets file "));
-	CHECK(contains(err.msg, path));
-	CHECK(contains(err.msg, "line 2"));
-	CHECK(lacks(err.msg, "hunter2"));
+	CHECK(kit_contains(err.msg, "error parsing secrets file "));
+	CHECK(kit_contains(err.msg, path));
+	CHECK(kit_contains(err.msg, "line 2"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
 	CHECK_INT(s.n, 0);
 
 	snprintf(path, sizeof(path), "%s/persistence-secrets.env", datadir);
 	CHECK_INT(swgr_secrets_load(path, &s, &err), SWGR_OK);
-	CHECK_INT(s.n, 4);
-	if (s.n == 4) {
-		CHECK_STR(s.names[1], "MYSQL_PASSWORD");
-		CHECK_STR(s.values[1], "s3cr3t-My$QL");
-		CHECK_STR(s.names[2], "POSTGRES_USERNAME");
-		CHECK_STR(s.values[3], "pg-pa$$word");
-	}
+	check_secrets(&s, 4, (const char *[]){ "MYSQL_USERNAME", "switchgear",
+	    "MYSQL_PASSWORD", "s3cr3t-My$QL", "POSTGRES_USERNAME", "switchgear",
+	    "POSTGRES_PASSWORD", "pg-pa$$word" });
 	swgr_secrets_free(&s);
 }
 
 static const char *
 xsec(const char *uri)
 {
-	static char last[1024];
 	static char *names[] = { "U", "P", "E" };
 	static char *values[] = { "user", "p@ss{}", "" };
 	struct swgr_secrets s = { names, values, 3 };
 	struct swgr_err err;
-	char *out;
-	enum swgr_rc rc;
+	char *out = NULL;
+	enum swgr_rc rc = swgr_config_expand_secrets(uri, &s, &out, &err);
 
-	if ((rc = swgr_config_expand_secrets(uri, &s, &out, &err)) != SWGR_OK) {
-		snprintf(last, sizeof(last), "<error %d: %s>", rc, err.msg);
-		return last;
-	}
-	snprintf(last, sizeof(last), "%s", out);
-	free(out);
-	return last;
+	return expanded(rc, out, &err, 1);
 }
 
 static void
@@ -332,15 +304,15 @@ test_expand_secrets(void)
 	CHECK_STR(xsec("a{{b}}c{secret.E}d"), "a{b}cd");
 	CHECK_STR(xsec("{{{secret.U}}}"), "{user}");
 	CHECK_STR(xsec(""), "");
-	CHECK(contains(xsec("x{secret.MISSING}"), err));
-	CHECK(contains(xsec("x{secret.U"), err));
-	CHECK(contains(xsec("x}y"), err));
-	CHECK(contains(xsec("x}"), err));
-	CHECK(contains(xsec("{secret.U{x}}"), err));
-	CHECK(contains(xsec("{U}"), err));
-	CHECK(contains(xsec("{}"), err));
-	CHECK(contains(xsec("{secret.U:>8}"), err));
-	CHECK(lacks(xsec("{secret.P}{secret.MISSING}"), "p@ss"));
+	CHECK(kit_contains(xsec("x{secret.MISSING}"), err));
+	CHECK(kit_contains(xsec("x{secret.U"), err));
+	CHECK(kit_contains(xsec("x}y"), err));
+	CHECK(kit_contains(xsec("x}"), err));
+	CHECK(kit_contains(xsec("{secret.U{x}}"), err));
+	CHECK(kit_contains(xsec("{U}"), err));
+	CHECK(kit_contains(xsec("{}"), err));
+	CHECK(kit_contains(xsec("{secret.U:>8}"), err));
+	CHECK(kit_lacks(xsec("{secret.P}{secret.MISSING}"), "p@ss"));
 }
 
 /* Points the example files' variables at known values. */
@@ -442,8 +414,8 @@ test_persistence(void)
 
 	swgr_log_close();
 	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
-	log = slurp(logpath);
-	CHECK(contains(log, " WARN  swgr::config] no secrets file in config, skipping secret loading\n"));
+	log = kit_slurp(logpath);
+	CHECK(kit_contains(log, " WARN  swgr::config] no secrets file in config, skipping secret loading\n"));
 	free(log);
 }
 
@@ -481,16 +453,16 @@ test_persistence_secrets(void)
 	/* A missing secrets file. */
 	setenv("SECRETS_PATH", "/nonexistent/secrets.env", 1);
 	CHECK(swgr_config_load(path, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "error reading secrets file /nonexistent/secrets.env"));
+	CHECK(kit_contains(err.msg, "error reading secrets file /nonexistent/secrets.env"));
 	example_env();
 
 	swgr_log_close();
 	swgr_log_open(NULL, SWGR_LOG_ERROR, &err);
-	log = slurp(logpath);
+	log = kit_slurp(logpath);
 	snprintf(want, sizeof(want), " INFO  swgr::config] secrets loaded successfully from: %s\n", env);
-	CHECK(contains(log, want));
-	CHECK(lacks(log, "s3cr3t"));
-	CHECK(lacks(log, "pg-pa"));
+	CHECK(kit_contains(log, want));
+	CHECK(kit_lacks(log, "s3cr3t"));
+	CHECK(kit_lacks(log, "pg-pa"));
 	free(log);
 }
 
@@ -661,7 +633,7 @@ test_full(void)
  * changed file, NULL for to itself).
  */
 static void
-check_err(const char *from, const char *to, const char *marker, const char *msg, int lineno)
+check_err(const char *from, const char *to, const char *marker, const char *msg, size_t row)
 {
 	struct swgr_config cfg;
 	struct swgr_err err;
@@ -673,13 +645,119 @@ check_err(const char *from, const char *to, const char *marker, const char *msg,
 	    yaml_path, line, msg);
 	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
 	if (strcmp(err.msg, want) != 0)
-		fprintf(stderr, "test_config.c:%d: for \"%s\":\n", lineno, to);
+		fprintf(stderr, "test_config.c: bad_yaml[%zu]: for \"%s\":\n", row, to);
 	CHECK_STR(err.msg, want);
 	CHECK(cfg.path == NULL && cfg.lnurl.address == NULL);
 	free(yaml);
 }
 
-#define CHECK_ERR(from, to, marker, msg) check_err(from, to, marker, msg, __LINE__)
+/* Changes to full_yaml that it refuses: from, to, marker (as for check_err) and the message. */
+static const struct bad_yaml {
+	const char	*from, *to, *marker, *msg;
+} bad_yaml[] = {
+	/* Wrong types. */
+	{ "max-page-size: 0x10", "max-page-size: -1", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: 1.5", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: \"5\"", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: [5]", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer" },
+	{ "max-page-size: 0x10", "max-page-size: 4294967296", NULL,
+	    "offer-service.max-page-size: expected an unsigned integer no larger than 4294967295" },
+	{ "invoice-expiry-secs: 18446744073709551615", "invoice-expiry-secs: 18446744073709551616",
+	    NULL, "lnurl-service.invoice-expiry-secs: expected an unsigned integer" },
+	{ "bech32-qr-light: 200", "bech32-qr-light: 256", NULL,
+	    "lnurl-service.bech32-qr-light: expected an unsigned integer no larger than 255" },
+	{ "bech32-qr-dark: 10", "bech32-qr-dark: -3", NULL,
+	    "lnurl-service.bech32-qr-dark: expected an unsigned integer" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: fast", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: -1", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "health-check-frequency-secs: 3", "health-check-frequency-secs: .inf", NULL,
+	    "lnurl-service.health-check-frequency-secs: expected a non-negative number" },
+	{ "selection-capacity-bias:\n", "selection-capacity-bias: 1e\n", "selection-capacity-bias",
+	    "lnurl-service.selection-capacity-bias: expected a number" },
+	{ "parallel-health-check: false", "parallel-health-check: yes", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false" },
+	{ "parallel-health-check: false", "parallel-health-check: \"true\"", NULL,
+	    "lnurl-service.parallel-health-check: expected true or false" },
+	{ "partitions: [a, b, a]", "partitions: a", NULL,
+	    "lnurl-service.partitions: expected a list of strings" },
+	{ "partitions: [a, b, a]", "partitions:\n    - a\n    - [b]", "- [b]",
+	    "lnurl-service.partitions: expected a list of strings" },
+	{ "  ln-trusted-roots: /etc/ssl/nodes.pem", "  ln-trusted-roots: {a: b}", NULL,
+	    "lnurl-service.ln-trusted-roots: expected a string" },
+	{ "address: 0.0.0.0:443", "address: localhost:443", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)" },
+	{ "address: 0.0.0.0:443", "address: 1.2.3.4:65536", NULL,
+	    "lnurl-service.address: expected an address ip:port (no host names)" },
+	{ "address: 127.0.0.1:2", "address: \"::1:2\"", NULL,
+	    "offer-service.address: expected an address ip:port (no host names)" },
+	{ "    type: exponential", "    type: linear", NULL,
+	    "lnurl-service.backoff.type: expected stop or exponential" },
+	{ "    multiplier: 2", "    multiplier: two", NULL,
+	    "lnurl-service.backoff.multiplier: expected a non-negative number" },
+	{ "    consistent:\n      max_iterations: 7", "    consistent:\n      max_iterations: x",
+	    "max_iterations", "lnurl-service.backend-selection.consistent.max_iterations: "
+	    "expected an unsigned integer" },
+	{ "  backend-selection:\n    consistent:\n      max_iterations: 7\n",
+	    "  backend-selection: weighted\n", NULL, "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}" },
+	{ "    consistent:\n", "    random: 1\n    consistent:\n", "  backend-selection:",
+	    "lnurl-service.backend-selection: "
+	    "expected round-robin, random or {consistent: {max_iterations: N}}" },
+	{ "  log-level: DEBUG", "  log-level: verbose", NULL,
+	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace" },
+	{ "    type: memory", "    type: redis", NULL,
+	    "store.offer.type: expected memory, database or http" },
+	{ "  offer:\n    type: memory\n", "  offer:\n    type: memory\n  status:\n"
+	    "    type: http\n    base-url: x\n    connect-timeout-secs: 1\n"
+	    "    total-timeout-secs: 1\n    authorization: t\n", "    type: http\n    base-url: x",
+	    "store.status.type: node status is kept on this host: expected memory or database, "
+	    "not http" },
+	{ "    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
+	    "max-connections", "store.offer.max-connections: expected an unsigned integer" },
+	{ "  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
+	    "discovery-service.tls: expected a mapping" },
+	{ "  offer:\n    type: memory\n", "  offer: [memory]\n", NULL,
+	    "store.offer: expected a mapping" },
+	{ "  offer:\n    type: memory\n", "  offer:\n    - memory\n", "  offer:",
+	    "store.offer: expected a mapping" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
+	    "lnurl-service.allowed-hosts: expected a list of strings" },
+
+	/* Missing required keys: the line of the section's key. */
+	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
+	    "lnurl-service: missing required key 'invoice-expiry-secs'" },
+	{ "  max-page-size: 0x10\n", "", "offer-service:",
+	    "offer-service: missing required key 'max-page-size'" },
+	{ "    key-path: /etc/swgr/key.pem\n", "", "  tls:",
+	    "lnurl-service.tls: missing required key 'key-path'" },
+	{ "    type: exponential\n", "", "  backoff:",
+	    "lnurl-service.backoff: missing required key 'type'" },
+	{ "    authorization: /etc/swgr/disc.token\n", "", "  discover:",
+	    "store.discover: missing required key 'authorization'" },
+	{ "    type: memory\n", "    kind: memory\n", "  offer:",
+	    "store.offer: missing required key 'type'" },
+	/* A required key given as null. */
+	{ "  auth-authority: /b.pem", "  auth-authority: ~", NULL,
+	    "offer-service.auth-authority: expected a string" },
+	{ "  bech32-qr-scale: 4", "  bech32-qr-scale:", NULL,
+	    "lnurl-service.bech32-qr-scale: expected an unsigned integer" },
+
+	/* Duplicate keys, anywhere. */
+	{ "  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
+	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'" },
+	{ "metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
+	    "metrics: duplicate key 'a'" },
+	{ "      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
+	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
+	    "duplicate key 'max_iterations'" },
+	{ "secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'" },
+};
 
 static void
 test_errors(void)
@@ -687,136 +765,37 @@ test_errors(void)
 	struct swgr_config cfg;
 	struct swgr_err err;
 	char want[512];
+	size_t i;
 
-	/* Wrong types. */
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: -1", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: 1.5", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: \"5\"", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: [5]", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer");
-	CHECK_ERR("max-page-size: 0x10", "max-page-size: 4294967296", NULL,
-	    "offer-service.max-page-size: expected an unsigned integer no larger than 4294967295");
-	CHECK_ERR("invoice-expiry-secs: 18446744073709551615", "invoice-expiry-secs: 18446744073709551616",
-	    NULL, "lnurl-service.invoice-expiry-secs: expected an unsigned integer");
-	CHECK_ERR("bech32-qr-light: 200", "bech32-qr-light: 256", NULL,
-	    "lnurl-service.bech32-qr-light: expected an unsigned integer no larger than 255");
-	CHECK_ERR("bech32-qr-dark: 10", "bech32-qr-dark: -3", NULL,
-	    "lnurl-service.bech32-qr-dark: expected an unsigned integer");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: fast", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: -1", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("health-check-frequency-secs: 3", "health-check-frequency-secs: .inf", NULL,
-	    "lnurl-service.health-check-frequency-secs: expected a non-negative number");
-	CHECK_ERR("selection-capacity-bias:\n", "selection-capacity-bias: 1e\n", "selection-capacity-bias",
-	    "lnurl-service.selection-capacity-bias: expected a number");
-	CHECK_ERR("parallel-health-check: false", "parallel-health-check: yes", NULL,
-	    "lnurl-service.parallel-health-check: expected true or false");
-	CHECK_ERR("parallel-health-check: false", "parallel-health-check: \"true\"", NULL,
-	    "lnurl-service.parallel-health-check: expected true or false");
-	CHECK_ERR("partitions: [a, b, a]", "partitions: a", NULL,
-	    "lnurl-service.partitions: expected a list of strings");
-	CHECK_ERR("partitions: [a, b, a]", "partitions:\n    - a\n    - [b]", "- [b]",
-	    "lnurl-service.partitions: expected a list of strings");
-	CHECK_ERR("  ln-trusted-roots: /etc/ssl/nodes.pem", "  ln-trusted-roots: {a: b}", NULL,
-	    "lnurl-service.ln-trusted-roots: expected a string");
-	CHECK_ERR("address: 0.0.0.0:443", "address: localhost:443", NULL,
-	    "lnurl-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("address: 0.0.0.0:443", "address: 1.2.3.4:65536", NULL,
-	    "lnurl-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("address: 127.0.0.1:2", "address: \"::1:2\"", NULL,
-	    "offer-service.address: expected an address ip:port (no host names)");
-	CHECK_ERR("    type: exponential", "    type: linear", NULL,
-	    "lnurl-service.backoff.type: expected stop or exponential");
-	CHECK_ERR("    multiplier: 2", "    multiplier: two", NULL,
-	    "lnurl-service.backoff.multiplier: expected a non-negative number");
-	CHECK_ERR("    consistent:\n      max_iterations: 7", "    consistent:\n      max_iterations: x",
-	    "max_iterations", "lnurl-service.backend-selection.consistent.max_iterations: "
-	    "expected an unsigned integer");
-	CHECK_ERR("  backend-selection:\n    consistent:\n      max_iterations: 7\n",
-	    "  backend-selection: weighted\n", NULL, "lnurl-service.backend-selection: "
-	    "expected round-robin, random or {consistent: {max_iterations: N}}");
-	CHECK_ERR("    consistent:\n", "    random: 1\n    consistent:\n", "  backend-selection:",
-	    "lnurl-service.backend-selection: "
-	    "expected round-robin, random or {consistent: {max_iterations: N}}");
-	CHECK_ERR("  log-level: DEBUG", "  log-level: verbose", NULL,
-	    "lnurl-service.log-level: expected one of off, error, warn, info, debug, trace");
-	CHECK_ERR("    type: memory", "    type: redis", NULL,
-	    "store.offer.type: expected memory, database or http");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    type: memory\n  status:\n"
-	    "    type: http\n    base-url: x\n    connect-timeout-secs: 1\n"
-	    "    total-timeout-secs: 1\n    authorization: t\n", "    type: http\n    base-url: x",
-	    "store.status.type: node status is kept on this host: expected memory or database, "
-	    "not http");
-	CHECK_ERR("    type: memory", "    type: database\n    database-uri: x\n    max-connections: -5",
-	    "max-connections", "store.offer.max-connections: expected an unsigned integer");
-	CHECK_ERR("  tls: {cert-path: c.pem, key-path: k.pem}", "  tls: c.pem", NULL,
-	    "discovery-service.tls: expected a mapping");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer: [memory]\n", NULL,
-	    "store.offer: expected a mapping");
-	CHECK_ERR("  offer:\n    type: memory\n", "  offer:\n    - memory\n", "  offer:",
-	    "store.offer: expected a mapping");
-	CHECK_ERR("  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
-	    "lnurl-service.allowed-hosts: expected a list of strings");
-
-	/* Missing required keys: the line of the section's key. */
-	CHECK_ERR("  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
-	    "lnurl-service: missing required key 'invoice-expiry-secs'");
-	CHECK_ERR("  max-page-size: 0x10\n", "", "offer-service:",
-	    "offer-service: missing required key 'max-page-size'");
-	CHECK_ERR("    key-path: /etc/swgr/key.pem\n", "", "  tls:",
-	    "lnurl-service.tls: missing required key 'key-path'");
-	CHECK_ERR("    type: exponential\n", "", "  backoff:",
-	    "lnurl-service.backoff: missing required key 'type'");
-	CHECK_ERR("    authorization: /etc/swgr/disc.token\n", "", "  discover:",
-	    "store.discover: missing required key 'authorization'");
-	CHECK_ERR("    type: memory\n", "    kind: memory\n", "  offer:",
-	    "store.offer: missing required key 'type'");
-	/* A required key given as null. */
-	CHECK_ERR("  auth-authority: /b.pem", "  auth-authority: ~", NULL,
-	    "offer-service.auth-authority: expected a string");
-	CHECK_ERR("  bech32-qr-scale: 4", "  bech32-qr-scale:", NULL,
-	    "lnurl-service.bech32-qr-scale: expected an unsigned integer");
-
-	/* Duplicate keys, anywhere. */
-	CHECK_ERR("  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
-	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'");
-	CHECK_ERR("metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
-	    "metrics: duplicate key 'a'");
-	CHECK_ERR("      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
-	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
-	    "duplicate key 'max_iterations'");
-	CHECK_ERR("secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'");
+	for (i = 0; i < sizeof(bad_yaml) / sizeof(bad_yaml[0]); i++)
+		check_err(bad_yaml[i].from, bad_yaml[i].to, bad_yaml[i].marker, bad_yaml[i].msg, i);
 
 	/* Syntax errors name the line. */
 	CHECK(load_text("lnurl-service:\n  a: 1\n b: 2\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 3: ", yaml_path);
-	CHECK(contains(err.msg, want));
+	CHECK(kit_contains(err.msg, want));
 	CHECK(load_text("a: [1, 2\nb: 3\n\n", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "parsing YAML configuration from file"));
-	CHECK(contains(err.msg, "line 2"));
+	CHECK(kit_contains(err.msg, "parsing YAML configuration from file"));
+	CHECK(kit_contains(err.msg, "line 2"));
 	CHECK(load_text("- a\n- b\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "parsing YAML configuration from file '%s': line 1: "
 	    "expected a mapping at the top level", yaml_path);
 	CHECK_STR(err.msg, want);
 	CHECK(load_text("a: 1\n---\nb: 2\n", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "expected a single YAML document"));
+	CHECK(kit_contains(err.msg, "expected a single YAML document"));
 
 	/* Environment expansion happens first, over the whole text. */
 	unsetenv("SWGR_T_NOPE");
 	CHECK(load_text("# $SWGR_T_NOPE in a comment\n", &cfg, &err) != SWGR_OK);
 	snprintf(want, sizeof(want), "expanding configuration file env vars '%s': line 1: "
 	    "environment variable 'SWGR_T_NOPE' is not set", yaml_path);
-	CHECK(contains(err.msg, want));
+	CHECK(kit_contains(err.msg, want));
 
 	CHECK(swgr_config_load("/nonexistent/config.yaml", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "reading configuration file /nonexistent/config.yaml: "
+	CHECK(kit_contains(err.msg, "reading configuration file /nonexistent/config.yaml: "
 	    "No such file or directory"));
 	CHECK(swgr_config_load("/tmp", &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "reading configuration file /tmp: Is a directory"));
+	CHECK(kit_contains(err.msg, "reading configuration file /tmp: Is a directory"));
 	test_config_too_big(&cfg, &err);
 }
 
@@ -834,7 +813,7 @@ test_config_too_big(struct swgr_config *cfg, struct swgr_err *err)
 	CHECK(ftruncate(fd, (16 << 20) + 1) == 0);	/* NUL bytes, but the size is what fails */
 	close(fd);
 	CHECK(swgr_config_load(path, cfg, err) != SWGR_OK);
-	CHECK(contains(err->msg, "larger than 16 MiB"));
+	CHECK(kit_contains(err->msg, "larger than 16 MiB"));
 	unlink(path);
 }
 
@@ -908,52 +887,37 @@ test_no_passwords(void)
 	char *y;
 
 	CHECK(load_text(yaml, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "Error while inserting secrets for offer database connection uri. "
+	CHECK(kit_contains(err.msg, "Error while inserting secrets for offer database connection uri. "
 	    "Invalid uri or missing secrets in: postgres://admin:****@db/x?sslmode=require&password=****&a="));
-	CHECK(lacks(err.msg, "hunter2"));
-	CHECK(lacks(err.msg, "hunter3"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
+	CHECK(kit_lacks(err.msg, "hunter3"));
 
 	/* The password may hold '@' and '/'. */
 	y = subst(yaml, "admin:hunter2@db", "admin:hun/ter@2@db");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "postgres://admin:****@db/x"));
-	CHECK(lacks(err.msg, "ter@2"));
+	CHECK(kit_contains(err.msg, "postgres://admin:****@db/x"));
+	CHECK(kit_lacks(err.msg, "ter@2"));
 	free(y);
 
 	/* A password that is itself a placeholder is shown: it names, not reveals. */
 	y = subst(yaml, "admin:hunter2@db", "{secret.U}:{secret.P}@db");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "postgres://{secret.U}:{secret.P}@db/x"));
+	CHECK(kit_contains(err.msg, "postgres://{secret.U}:{secret.P}@db/x"));
 	free(y);
 
 	/* Nor do type errors echo values. */
 	y = subst(yaml, "max-connections: 1", "max-connections: hunter4");
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
-	CHECK(contains(err.msg, "store.offer.max-connections: expected an unsigned integer"));
-	CHECK(lacks(err.msg, "hunter4"));
+	CHECK(kit_contains(err.msg, "store.offer.max-connections: expected an unsigned integer"));
+	CHECK(kit_lacks(err.msg, "hunter4"));
 	free(y);
 }
 
 int
 main(void)
 {
-	const char *srcdir = getenv("srcdir");
-	static const char *tmpfiles[] = { "t.yaml", "bad.env", "persistence.log", "secrets.log" };
-	const char *file = __FILE__, *tail = "tests/unit/test_config.c";
-	size_t n = strlen(file), i;
-	char path[128];
-
-	if (srcdir != NULL)
-		snprintf(datadir, sizeof(datadir), "%s/tests/data", srcdir);
-	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
-		snprintf(datadir, sizeof(datadir), "%.*stests/data", (int)(n - strlen(tail)), file);
-	else
-		snprintf(datadir, sizeof(datadir), "tests/data");
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-config.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	snprintf(datadir, sizeof(datadir), "%s/tests/data", kit_srcdir(__FILE__));
+	tmpdir = kit_tmpdir("config");
 	snprintf(yaml_path, sizeof(yaml_path), "%s/t.yaml", tmpdir);
 
 	test_expand_env();
@@ -968,11 +932,5 @@ main(void)
 	test_monitor();
 
 	swgr_log_close();
-	for (i = 0; i < sizeof(tmpfiles) / sizeof(tmpfiles[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, tmpfiles[i]);
-		unlink(path);
-	}
-	if (rmdir(tmpdir) == -1)
-		perror(tmpdir);
 	return t_done("test_config");
 }

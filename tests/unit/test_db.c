@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "kit.h"
 #include "t.h"
 
 /* The only SQL that differs between the databases in these checks. */
@@ -478,12 +479,11 @@ td_sqlite_only(const char *dir)
 int
 main(void)
 {
-	char dir[] = "/tmp/swgr-test-db-XXXXXX", uri[600], cmd[700];
-	const char *pg = getenv("SWGR_TEST_PG_URI"), *my = getenv("SWGR_TEST_MYSQL_URI");
+	const char *pg = getenv("SWGR_TEST_PG_URI"), *my = getenv("SWGR_TEST_MYSQL_URI"), *dir;
+	char uri[600];
 
 	td_basics();
-	if (mkdtemp(dir) == NULL)
-		return 1;
+	dir = kit_tmpdir("db");
 	td_sqlite_only(dir);
 	snprintf(uri, sizeof(uri), "sqlite://%s/drv.db?mode=rwc", dir);
 	td_driver(&td_sqlite, uri);
@@ -498,8 +498,5 @@ main(void)
 		td_pool(&td_my, my);
 	} else
 		SKIP("test_db: the mysql half (SWGR_TEST_MYSQL_URI unset)");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 	return t_done("test_db");
 }

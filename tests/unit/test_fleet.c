@@ -9,9 +9,10 @@
 #include "core/pubkey.h"
 #include "fleet/fleet.h"
 #include "store/store.h"
+#include "kit.h"
 #include "t.h"
 
-static char tf_dir[] = "/tmp/swgr-test-fleet-XXXXXX";
+static const char *tf_dir;
 static char tf_db[300], tf_log[300], tf_mac[300], tf_mac2[300];
 
 static struct swgr_pubkey
@@ -84,22 +85,6 @@ tf_write(const char *path, const char *text)
 		return false;
 	fputs(text, f);
 	return fclose(f) == 0;
-}
-
-/* The log so far (malloc'd), "" if none. */
-static char *
-tf_read_log(void)
-{
-	FILE *f = fopen(tf_log, "r");
-	char *s = calloc(1, 1 << 16);
-	size_t n;
-
-	if (f != NULL) {
-		n = fread(s, 1, (1 << 16) - 1, f);
-		s[n] = '\0';
-		fclose(f);
-	}
-	return s;
 }
 
 static const struct swgr_fleet_member *
@@ -202,7 +187,7 @@ test_fleet(void)
 	CHECK_STR(swgr_fleet_node_name(m1->node), tf_name(1, k1));
 	/* 3's client cannot be made: a member with no client, logged once with the cause. */
 	CHECK(swgr_fleet_node_client(m3->node) == NULL);
-	log = tf_read_log();
+	log = kit_slurp(tf_log);
 	tf_name(3, k3);
 	{
 		char want[200], twice[200];
@@ -327,10 +312,7 @@ out:
 int
 main(void)
 {
-	char cmd[400];
-
-	if (mkdtemp(tf_dir) == NULL)
-		return 1;
+	tf_dir = kit_tmpdir("fleet");
 	snprintf(tf_db, sizeof(tf_db), "%s/fleet.db", tf_dir);
 	snprintf(tf_log, sizeof(tf_log), "%s/log", tf_dir);
 	snprintf(tf_mac, sizeof(tf_mac), "%s/a.macaroon", tf_dir);
@@ -341,8 +323,5 @@ main(void)
 	test_partitions();
 	test_fleet();
 	swgr_log_close();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tf_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tf_dir);
 	return t_done("test_fleet");
 }

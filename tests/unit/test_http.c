@@ -1,19 +1,15 @@
 /* Tests of libswgr/net/http.c against a real HTTP and HTTPS server (tests/unit/http_peer.py). */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "net/http.h"
+#include "kit.h"
 #include "t.h"
-
-#define PYTHON	"/usr/bin/python3"
 
 struct peer {
 	pid_t	 pid;
@@ -22,63 +18,26 @@ struct peer {
 	char	 base[64];
 };
 
-static char srcdir[512], tmpdir[64];
+static const char *srcdir, *tmpdir;
 static double slow = 1;		/* 10 under valgrind */
 static struct peer plain, tls;
-
-static void
-peer_stop(struct peer *p)
-{
-	if (p->pid > 0) {
-		kill(p->pid, SIGTERM);
-		waitpid(p->pid, NULL, 0);
-		p->pid = 0;
-	}
-}
-
-static void
-cleanup(void)
-{
-	char cmd[128];
-
-	peer_stop(&plain);
-	peer_stop(&tls);
-	if (tmpdir[0] != '\0' && getenv("KEEP_TMP") == NULL) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-	}
-}
 
 /* Starts http_peer.py in <tmpdir>/<name> and waits for the port it writes. */
 static void
 peer_start(struct peer *p, const char *name, int with_tls)
 {
-	char script[600], portfile[400];
+	char script[600], portfile[400], log[400];
 	FILE *f;
 	double until;
 
 	snprintf(script, sizeof(script), "%s/tests/unit/http_peer.py", srcdir);
 	snprintf(p->dir, sizeof(p->dir), "%s/%s", tmpdir, name);
 	snprintf(portfile, sizeof(portfile), "%s/port", p->dir);
-	if ((p->pid = fork()) < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (p->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		unsetenv("LD_PRELOAD");		/* valgrind's */
-		snprintf(portfile, sizeof(portfile), "%s.log", p->dir);
-		if (freopen(portfile, "w", stderr) == NULL)
-			_exit(126);
-		if (with_tls)
-			execl(PYTHON, PYTHON, script, "--dir", p->dir, "--tls", (char *)NULL);
-		else
-			execl(PYTHON, PYTHON, script, "--dir", p->dir, (char *)NULL);
-		_exit(127);
-	}
+	snprintf(log, sizeof(log), "%s.log", p->dir);
+	p->pid = kit_spawn(log, KIT_PYTHON, script, "--dir", p->dir,
+	    with_tls ? "--tls" : (char *)NULL, (char *)NULL);
 	for (until = swgr_mono_now() + 60; swgr_mono_now() < until; usleep(50 * 1000)) {
-		if (waitpid(p->pid, NULL, WNOHANG) == p->pid)
+		if (kit_exited(&p->pid))
 			break;
 		if ((f = fopen(portfile, "r")) == NULL)
 			continue;
@@ -89,8 +48,8 @@ peer_start(struct peer *p, const char *name, int with_tls)
 		    p->port);
 		return;
 	}
-	fprintf(stderr, "http_peer.py (%s) did not start\n", name);
-	exit(1);
+	snprintf(script, sizeof(script), "http_peer.py (%s)", name);
+	kit_no_start(script, log);
 }
 
 static struct swgr_http_client *
@@ -118,6 +77,35 @@ get(struct swgr_http_client *c, const char *method, const char *const *segs, siz
 	q.query = query;
 	q.what = "testing";
 	return swgr_http_do(c, &q, r, err);
+}
+
+/*
+ * A GET of /seg on a new client of base (trusted roots, total timeout) that
+ * must give rc want and, if they are not 0 or NULL, the status want_status or
+ * an error containing needle.  Returns 0 (a failure) if the client could not
+ * be made.
+ */
+static int
+get_once(const char *base, const char *roots, double total, const char *seg, enum swgr_rc want,
+    int want_status, const char *needle)
+{
+	const char *segs[] = { seg };
+	struct swgr_http_client *c;
+	struct swgr_http_resp r;
+	struct swgr_err err = { 0 };
+
+	if ((c = client(base, roots, total, NULL)) == NULL) {
+		FAIL("no client");
+		return 0;
+	}
+	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == want);
+	if (want_status != 0)
+		CHECK_INT(r.status, want_status);
+	if (needle != NULL)
+		CHECK(strstr(err.msg, needle) != NULL);
+	swgr_http_resp_free(&r);
+	swgr_http_client_free(c);
+	return 1;
 }
 
 static void
@@ -307,44 +295,20 @@ test_failures(void)
 	swgr_http_client_free(c);
 
 	/* Nothing listens on port 1. */
-	c = client("http://127.0.0.1:1/", NULL, 1.0, NULL);
-	if (c == NULL) {
-		FAIL("no client");
-		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_EUPSTREAM);
-	CHECK(strstr(err.msg, "http://127.0.0.1:1/slow") != NULL);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
+	get_once("http://127.0.0.1:1/", NULL, 1.0, "slow", SWGR_EUPSTREAM, 0,
+	    "http://127.0.0.1:1/slow");
 }
 
 static void
 test_tls(void)
 {
 	char ca[400];
-	const char *segs[] = { "echo" };
-	struct swgr_http_client *c;
-	struct swgr_http_resp r;
-	struct swgr_err err = { 0 };
 
 	snprintf(ca, sizeof(ca), "%s/ca.pem", tls.dir);
-	if ((c = client(tls.base, ca, 2.0, NULL)) == NULL) {
-		FAIL("no client");
+	if (get_once(tls.base, ca, 2.0, "echo", SWGR_OK, 200, NULL) == 0)
 		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_OK);
-	CHECK_INT(r.status, 200);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
 	/* Without the test CA the server is not trusted. */
-	if ((c = client(tls.base, NULL, 2.0, NULL)) == NULL) {
-		FAIL("no client");
-		return;
-	}
-	CHECK(get(c, "GET", segs, 1, NULL, &r, &err) == SWGR_EUPSTREAM);
-	CHECK(strstr(err.msg, "certificate") != NULL);
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(c);
+	get_once(tls.base, NULL, 2.0, "echo", SWGR_EUPSTREAM, 0, "certificate");
 }
 
 #define THREADS	6
@@ -394,25 +358,10 @@ test_threads(void)
 int
 main(void)
 {
-	const char *env = getenv("srcdir");
-	const char *file = __FILE__, *tail = "tests/unit/test_http.c";
-	size_t n = strlen(file);
-
-	if (env != NULL)
-		snprintf(srcdir, sizeof(srcdir), "%s", env);
-	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
-		snprintf(srcdir, sizeof(srcdir), "%.*s", (int)(n - strlen(tail) - 1), file);
-	else
-		snprintf(srcdir, sizeof(srcdir), ".");
-	if ((env = getenv("LD_PRELOAD")) != NULL && strstr(env, "valgrind") != NULL)
-		slow = 10;
+	srcdir = kit_srcdir(__FILE__);
+	slow = kit_slow();
 	swgr_log_open(NULL, getenv("VERBOSE") ? SWGR_LOG_DEBUG : SWGR_LOG_ERROR, NULL);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-http.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(cleanup);
+	tmpdir = kit_tmpdir("http");
 	test_options();
 	test_headers();
 	test_escape();

@@ -1,7 +1,6 @@
 /* Tests of the Lightning clients against the node simulator (tests/sim/lnsim.py): invoices, inbound, errors, deadlines, for every kind. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,10 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,9 +21,9 @@
 #include "net/trust.h"
 #include "core/hex.h"
 #include "core/clock.h"
+#include "kit.h"
 #include "t.h"
 
-#define PYTHON		"/usr/bin/python3"
 #define TOLERANCE	(0.3 * slow)	/* seconds a deadline may overshoot */
 
 struct sim {
@@ -43,9 +39,8 @@ struct sim {
 	const char	*invalid;	/* ... of a request the node refused (NULL: CLN takes amount 0) */
 };
 
-static char srcdir[512];
+static const char *srcdir, *tmpdir;
 static double slow = 1;		/* time scale: 10 under valgrind */
-static char tmpdir[64];
 static struct sim lnd = { "lnd", 0, 0, 0, "", "", { 0 }, 0, "DEADLINE_EXCEEDED", "UNAVAILABLE",
     "INVALID_ARGUMENT" };
 static struct sim cln = { "cln", 0, 0, 0, "", "", { 0 }, 0, "DEADLINE_EXCEEDED", "UNAVAILABLE",
@@ -57,15 +52,6 @@ static struct sim eclair_tls = { "eclair", 0, 0, 0, "", "", { 0 }, 1, "timed out
 static struct sim *const sims[] = { &lnd, &cln, &eclair, &eclair_tls };
 
 static const char desc[] = "[[\"text/plain\",\"swgr test_ln\"],[\"text/identifier\",\"a@b.c\"]]";
-
-static int
-contains(const char *hay, const char *needle)
-{
-	if (hay != NULL && strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
-	return 0;
-}
 
 /*
  * A port nobody listens on, from 32000 to 32767: below the kernel's
@@ -160,50 +146,12 @@ sim_set(struct sim *s, const char *fmt, ...)
 	CHECK_INT(status, 200);
 }
 
-static void
-sim_stop(struct sim *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
-	}
-}
-
-static void
-cleanup(void)
-{
-	char cmd[128];
-	size_t i;
-
-	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
-		sim_stop(sims[i]);
-	if (tmpdir[0] != '\0' && getenv("KEEP_TMP") == NULL) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-	}
-}
-
-static void
-on_signal(int sig)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
-		if (sims[i]->pid > 0)
-			kill(sims[i]->pid, SIGTERM);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 /* Starts the simulator s in <tmpdir>/<kind> and waits until it serves (or exits 1). */
 static void
 sim_start(struct sim *s)
 {
 	char script[600], port[16], ctl[16], logf[400], state[4096], *p;
 	double until;
-	int fd;
 
 	snprintf(script, sizeof(script), "%s/tests/sim/lnsim.py", srcdir);
 	snprintf(s->dir, sizeof(s->dir), "%s/%s%s", tmpdir, s->kind, s->tls ? "-tls" : "");
@@ -214,28 +162,11 @@ sim_start(struct sim *s)
 	while (s->ctl == s->port);
 	snprintf(port, sizeof(port), "%d", s->port);
 	snprintf(ctl, sizeof(ctl), "%d", s->ctl);
-	if ((s->pid = fork()) < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (s->pid == 0) {
-		/* Dies with the test, even when the test crashes. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		unsetenv("LD_PRELOAD");		/* valgrind's */
-		if ((fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execl(PYTHON, PYTHON, script, "--kind", s->kind, "--dir", s->dir, "--port", port,
-		    "--control-port", ctl, s->tls ? "--tls" : (char *)NULL, (char *)NULL);
-		_exit(127);
-	}
+	s->pid = kit_spawn(logf, KIT_PYTHON, script, "--kind", s->kind, "--dir", s->dir, "--port",
+	    port, "--control-port", ctl, s->tls ? "--tls" : (char *)NULL, (char *)NULL);
 	for (until = swgr_mono_now() + 60; swgr_mono_now() < until; usleep(50 * 1000)) {
-		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
-			s->pid = 0;
+		if (kit_exited(&s->pid))
 			break;
-		}
 		if (http(s->ctl, "GET", "/state", NULL, state, sizeof(state)) != 200)
 			continue;
 		if ((p = strstr(state, "\"publicKey\": \"")) == NULL)
@@ -245,40 +176,42 @@ sim_start(struct sim *s)
 			break;
 		return;
 	}
-	fprintf(stderr, "the %s simulator did not start; its log:\n", s->kind);
-	snprintf(script, sizeof(script), "cat '%s' >&2", logf);
-	if (system(script) != 0)
-		fprintf(stderr, "(no log)\n");
-	exit(1);
+	snprintf(script, sizeof(script), "the %s simulator", s->kind);
+	kit_no_start(script, logf);
+}
+
+/* fmt formatted into the next of four static buffers: a few may be in use at once. */
+static char *
+impl(const char *fmt, ...)
+{
+	static char buf[4][2048];
+	static int i;
+	char *b = buf[i++ % 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(buf[0]), fmt, ap);
+	va_end(ap);
+	return b;
 }
 
 /* The implementation JSON of sim s with its files; macaroon/cert overrides when not NULL. */
 static char *
 impl_lnd(const char *tls_cert, const char *macaroon, const char *domain)
 {
-	static char buf[4][2048];
-	static int i;
-	char *b = buf[i++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d/\","
+	return impl("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:%d/\","
 	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"tlsCertPath\":\"%s\","
 	    "\"macaroonPath\":\"%s\"},\"ampInvoice\":false}", lnd.port,
 	    domain ? domain : "localhost", tls_cert, macaroon);
-	return b;
 }
 
 static char *
 impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
 {
-	static char buf[4][2048];
-	static int i;
-	char *b = buf[i++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
+	return impl("{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:%d\","
 	    "\"domain\":\"%s\",\"auth\":{\"type\":\"path\",\"caCertPath\":\"%s\","
 	    "\"clientCertPath\":\"%s\",\"clientKeyPath\":\"%s\"}}", cln.port,
 	    domain ? domain : "localhost", ca, cert, key);
-	return b;
 }
 
 /*
@@ -289,14 +222,10 @@ impl_cln(const char *ca, const char *cert, const char *key, const char *domain)
 static char *
 impl_eclair(const struct sim *s, const char *path, const char *password, const char *ca)
 {
-	static char buf[4][2048];
-	static int i;
-	char *b = buf[i++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "{\"type\":\"eclairHttp\",\"url\":\"%s://127.0.0.1:%d%s\","
-	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"%s%s%s}}", s->tls ? "https" : "http",
-	    s->port, path, password, ca ? ",\"caCertPath\":\"" : "", ca ? ca : "", ca ? "\"" : "");
-	return b;
+	return impl("{\"type\":\"eclairHttp\",\"url\":\"%s://127.0.0.1:%d%s\","
+	    "\"auth\":{\"type\":\"path\",\"passwordPath\":\"%s\"%s%s%s}}",
+	    s->tls ? "https" : "http", s->port, path, password, ca ? ",\"caCertPath\":\"" : "",
+	    ca ? ca : "", ca ? "\"" : "");
 }
 
 /* A path inside the simulator's directory (one of a few static buffers). */
@@ -395,7 +324,7 @@ test_invoices(const struct sim *s)
 	if (swgr_ln_invoice(c, 5000, desc, strlen(desc), 60, &b11, &e) == SWGR_OK &&
 	    swgr_bolt11_decode(b11, strlen(b11), &inv, &e) == SWGR_OK) {
 		CHECK_INT(swgr_bolt11_check(&inv, 5000, h, s->payee, &e), SWGR_EINVAL);
-		CHECK(contains(e.msg, "payee"));
+		CHECK(kit_contains(e.msg, "payee"));
 		swgr_bolt11_free(&inv);
 	} else
 		CHECK(0);
@@ -435,10 +364,10 @@ expect_new_fails(const char *impl, const char *needle1, const char *needle2)
 
 	CHECK_INT(swgr_ln_client_new(name, impl, &o, &c, &e), SWGR_EINTERNAL);
 	CHECK(c == NULL);
-	CHECK(contains(e.msg, name));
-	CHECK(contains(e.msg, needle1));
+	CHECK(kit_contains(e.msg, name));
+	CHECK(kit_contains(e.msg, needle1));
 	if (needle2 != NULL)
-		CHECK(contains(e.msg, needle2));
+		CHECK(kit_contains(e.msg, needle2));
 	swgr_ln_client_free(c);
 }
 
@@ -463,28 +392,16 @@ expect_call_fails(const struct sim *s, const char *impl, enum swgr_rc want, cons
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), want);
 	CHECK(swgr_mono_now() - t0 < 2 * slow + TOLERANCE);
 	CHECK(b11 == NULL);
-	CHECK(contains(e.msg, s->pubkey));
-	CHECK(contains(e.msg, needle1));
+	CHECK(kit_contains(e.msg, s->pubkey));
+	CHECK(kit_contains(e.msg, needle1));
 	if (needle2 != NULL)
-		CHECK(contains(e.msg, needle2));
+		CHECK(kit_contains(e.msg, needle2));
 	if (getenv("VERBOSE") != NULL)
 		fprintf(stderr, "  [%s] %s\n", s->kind, e.msg);
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), want);
-	CHECK(contains(e.msg, needle1));
+	CHECK(kit_contains(e.msg, needle1));
 	swgr_ln_client_free(c);
 	free(b11);
-}
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *fp;
-
-	if ((fp = fopen(path, "w")) == NULL || fputs(text, fp) == EOF || fclose(fp) != 0) {
-		perror(path);
-		exit(1);
-	}
-	chmod(path, mode);
 }
 
 static void
@@ -496,9 +413,9 @@ test_errors(void)
 	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
 	snprintf(nodir, sizeof(nodir), "%s/no/such/file", tmpdir);
 	snprintf(unreadable, sizeof(unreadable), "%s/unreadable.macaroon", tmpdir);
-	write_file(junk, "not a certificate\n", 0644);
-	write_file(empty, "", 0644);
-	write_file(unreadable, "secret", 0000);
+	kit_write(junk, "not a certificate\n", 0644);
+	kit_write(empty, "", 0644);
+	kit_write(unreadable, "secret", 0000);
 
 	/* Wrong CA: the other node's certificate as the trusted root. */
 	expect_call_fails(&lnd, impl_lnd(f(&cln, "ca.pem"), f(&lnd, "swgr.macaroon"), NULL),
@@ -529,8 +446,8 @@ test_errors(void)
 		    f(&lnd, "invoice.macaroon"), NULL), &o, &c, &e), SWGR_OK);
 		CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_OK);
 		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-		CHECK(contains(e.msg, "permission denied"));
-		CHECK(contains(e.msg, lnd.pubkey));
+		CHECK(kit_contains(e.msg, "permission denied"));
+		CHECK(kit_contains(e.msg, lnd.pubkey));
 		free(b11);
 		swgr_ln_client_free(c);
 	}
@@ -567,9 +484,9 @@ test_errors(void)
 
 		CHECK_INT(swgr_ln_client_new(lnd.pubkey, good_impl(&lnd), &o, &c, &e),
 		    SWGR_EINTERNAL);
-		CHECK(contains(e.msg, lnd.pubkey));
-		CHECK(contains(e.msg, "ln-trusted-roots"));
-		CHECK(contains(e.msg, nodir));
+		CHECK(kit_contains(e.msg, lnd.pubkey));
+		CHECK(kit_contains(e.msg, "ln-trusted-roots"));
+		CHECK(kit_contains(e.msg, nodir));
 		/* A valid trusted-roots file works, the backend's own cert still added. */
 		o.trusted_roots = f(&cln, "ca.pem");
 		CHECK_INT(swgr_ln_client_new(lnd.pubkey, good_impl(&lnd), &o, &c, &e), SWGR_OK);
@@ -630,16 +547,16 @@ test_eclair(void)
 	CHECK(pw.len > 1 && pw.p[pw.len - 1] == '\n');	/* the simulator writes a newline */
 	snprintf(secret, sizeof(secret), "%.*s", (int)(pw.len - 1), pw.p);
 	swgr_buf_free(&pw);
-	write_file(wrong, "not-the-password\n", 0600);
+	kit_write(wrong, "not-the-password\n", 0600);
 	{
 		char text[300];
 
 		snprintf(text, sizeof(text), "%s\r\n", secret);
-		write_file(crlf, text, 0600);
+		kit_write(crlf, text, 0600);
 	}
-	write_file(empty, "", 0600);
-	write_file(newline, "\n", 0600);
-	write_file(junk, "not a certificate\n", 0644);
+	kit_write(empty, "", 0600);
+	kit_write(newline, "\n", 0600);
+	kit_write(junk, "not a certificate\n", 0644);
 	if ((fp = fopen(nul, "w")) == NULL || fwrite("ab\0cd\n", 1, 6, fp) != 6 || fclose(fp) != 0) {
 		perror(nul);
 		exit(1);
@@ -686,16 +603,16 @@ test_eclair(void)
 	printf("  eclair wrong password: invoice failed after %.3f s (timeout %.1f s): %s\n", dt,
 	    o.timeout_secs, e.msg);
 	CHECK(dt >= 0.9 && dt < o.timeout_secs);
-	CHECK(contains(e.msg, "authentication failed"));
-	CHECK(contains(e.msg, eclair.pubkey));
+	CHECK(kit_contains(e.msg, "authentication failed"));
+	CHECK(kit_contains(e.msg, eclair.pubkey));
 	CHECK(strstr(e.msg, secret) == NULL && strstr(e.msg, "not-the-password") == NULL);
 	CHECK(strstr(e.msg, "timed out") == NULL);
 	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
 	dt = swgr_mono_now() - t0;
 	CHECK(dt >= 0.9 && dt < o.timeout_secs);
-	CHECK(contains(e.msg, "authentication failed"));
-	CHECK(contains(e.msg, "getinfo"));
+	CHECK(kit_contains(e.msg, "authentication failed"));
+	CHECK(kit_contains(e.msg, "getinfo"));
 	swgr_ln_client_free(c);
 	c = NULL;
 	/* With a timeout under the pause the 401 never comes: a timeout (doc/nodes.md). */
@@ -703,7 +620,7 @@ test_eclair(void)
 	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/", wrong, NULL), &o, &c,
 	    &e), SWGR_OK);
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(contains(e.msg, "timed out"));
+	CHECK(kit_contains(e.msg, "timed out"));
 	swgr_ln_client_free(c);
 	c = NULL;
 	o.timeout_secs = 2 * slow;
@@ -712,8 +629,8 @@ test_eclair(void)
 	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/not/the/api/",
 	    f(&eclair, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(contains(e.msg, "404"));
-	CHECK(contains(e.msg, "/not/the/api/getinfo"));
+	CHECK(kit_contains(e.msg, "404"));
+	CHECK(kit_contains(e.msg, "/not/the/api/getinfo"));
 	swgr_ln_client_free(c);
 	c = NULL;
 
@@ -721,7 +638,7 @@ test_eclair(void)
 	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
 	    f(&eclair_tls, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(contains(e.msg, "certificate"));
+	CHECK(kit_contains(e.msg, "certificate"));
 	swgr_ln_client_free(c);
 	c = NULL;
 	o.trusted_roots = f(&eclair_tls, "tls.cert");
@@ -742,7 +659,7 @@ test_eclair(void)
 	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, good_impl(&eclair_tls), &o, &c, &e),
 	    SWGR_EINTERNAL);
 	CHECK(c == NULL);
-	CHECK(contains(e.msg, "ln-trusted-roots") && contains(e.msg, junk));
+	CHECK(kit_contains(e.msg, "ln-trusted-roots") && kit_contains(e.msg, junk));
 	o.trusted_roots = NULL;
 	setenv("SSL_CERT_FILE", f(&eclair_tls, "tls.cert"), 1);
 	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
@@ -793,7 +710,7 @@ expect_trust(const char *trusted_roots, int ok, const char *what)
 		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_OK);
 	} else {
 		CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-		CHECK(contains(e.msg, "not trusted"));
+		CHECK(kit_contains(e.msg, "not trusted"));
 	}
 	if (getenv("VERBOSE") != NULL)
 		fprintf(stderr, "  trust %s: %s\n", what, ok ? "ok" : e.msg);
@@ -882,8 +799,8 @@ expect_deadline(struct swgr_ln_client *c, const struct sim *s, double timeout, c
 	printf("  %s %s: invoice failed after %.3f s (timeout %.1f s)\n", s->kind, what, dt,
 	    timeout);
 	CHECK(dt >= timeout - 0.05 && dt < timeout + TOLERANCE);
-	CHECK(contains(e.msg, s->pubkey));
-	CHECK(contains(e.msg, s->timed_out));
+	CHECK(kit_contains(e.msg, s->pubkey));
+	CHECK(kit_contains(e.msg, s->timed_out));
 	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
 	dt = swgr_mono_now() - t0;
@@ -925,8 +842,8 @@ test_deadlines(struct sim *s)
 	 * What must hold is the deadline.
 	 */
 	CHECK(dt < timeout + TOLERANCE);
-	CHECK(contains(e.msg, s->pubkey));
-	CHECK(contains(e.msg, s->refused));
+	CHECK(kit_contains(e.msg, s->pubkey));
+	CHECK(kit_contains(e.msg, s->refused));
 	t0 = swgr_mono_now();
 	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
 	CHECK(swgr_mono_now() - t0 < timeout + TOLERANCE);
@@ -946,13 +863,13 @@ test_deadlines(struct sim *s)
 	CHECK_INT(swgr_ln_invoice(c, 0, desc, strlen(desc), 60, &b11, &e),
 	    s->invalid != NULL ? SWGR_EINVAL : SWGR_OK);
 	if (s->invalid != NULL)
-		CHECK(contains(e.msg, s->invalid));
+		CHECK(kit_contains(e.msg, s->invalid));
 	free(b11);
 	b11 = NULL;
 	/* Other statuses (UNAVAILABLE from the node itself) are upstream failures. */
 	sim_set(s, "{\"error_rate\":1.0}");
 	CHECK_INT(swgr_ln_invoice(c, 1000, desc, strlen(desc), 60, &b11, &e), SWGR_EUPSTREAM);
-	CHECK(contains(e.msg, "simulated node error"));
+	CHECK(kit_contains(e.msg, "simulated node error"));
 	sim_set(s, "{\"error_rate\":0.0}");
 	swgr_ln_client_free(c);
 }
@@ -985,7 +902,7 @@ test_invoice_within(struct sim *s)
 	printf("  %s hang: invoice within %.1f s (timeout 2 s) failed after %.3f s\n", s->kind,
 	    max, dt);
 	CHECK(dt >= max - 0.05 && dt < max + TOLERANCE);
-	CHECK(contains(e.msg, s->timed_out));
+	CHECK(kit_contains(e.msg, s->timed_out));
 	swgr_ln_client_free(c);
 	/* A deadline past the client's timeout: the timeout ends the call. */
 	c = client(s, 0.3);
@@ -1035,7 +952,7 @@ test_silent_port(void)
 		printf("  silent port: inbound failed after %.3f s (timeout %.1f s)\n", dt,
 		    o.timeout_secs);
 		CHECK(dt < o.timeout_secs + TOLERANCE);
-		CHECK(contains(e.msg, "DEADLINE_EXCEEDED"));
+		CHECK(kit_contains(e.msg, "DEADLINE_EXCEEDED"));
 	}
 	swgr_ln_client_free(c);
 	/* The same over Eclair's HTTP: connected, no answer, timed out at the deadline. */
@@ -1049,7 +966,7 @@ test_silent_port(void)
 	dt = swgr_mono_now() - t0;
 	printf("  silent port: eclair inbound failed after %.3f s: %s\n", dt, e.msg);
 	CHECK(dt >= o.timeout_secs - 0.05 && dt < o.timeout_secs + TOLERANCE);
-	CHECK(contains(e.msg, "timed out"));
+	CHECK(kit_contains(e.msg, "timed out"));
 	swgr_ln_client_free(c);
 	close(s);
 }
@@ -1136,14 +1053,14 @@ test_impl_equal(void)
 static int
 have_python(void)
 {
-	if (access(PYTHON, X_OK) != 0) {
-		printf("test_ln: skipped: %s is missing\n", PYTHON);
+	if (access(KIT_PYTHON, X_OK) != 0) {
+		printf("test_ln: skipped: %s is missing\n", KIT_PYTHON);
 		return 0;
 	}
-	if (system(PYTHON " -c 'import grpc, cryptography, google.protobuf' 2>/dev/null") != 0 ||
+	if (system(KIT_PYTHON " -c 'import grpc, cryptography, google.protobuf' 2>/dev/null") != 0 ||
 	    system("protoc --version >/dev/null 2>&1") != 0) {
 		printf("test_ln: skipped: %s lacks the grpc, cryptography or protobuf module,"
-		    " or protoc is missing\n", PYTHON);
+		    " or protoc is missing\n", KIT_PYTHON);
 		return 0;
 	}
 	return 1;
@@ -1152,31 +1069,14 @@ have_python(void)
 int
 main(void)
 {
-	const char *env = getenv("srcdir");
-	const char *file = __FILE__, *tail = "tests/unit/test_ln.c";
-	size_t n = strlen(file), i;
+	size_t i;
 
-	if (env != NULL)
-		snprintf(srcdir, sizeof(srcdir), "%s", env);
-	else if (n >= strlen(tail) && strcmp(file + n - strlen(tail), tail) == 0)
-		snprintf(srcdir, sizeof(srcdir), "%.*s", (int)(n - strlen(tail) - 1), file);
-	else
-		snprintf(srcdir, sizeof(srcdir), ".");
+	srcdir = kit_srcdir(__FILE__);
 	if (!have_python())
 		return 77;
-	if ((env = getenv("LD_PRELOAD")) != NULL && strstr(env, "valgrind") != NULL)
-		slow = 10;
+	slow = kit_slow();
 	swgr_log_open(NULL, getenv("VERBOSE") ? SWGR_LOG_DEBUG : SWGR_LOG_ERROR, NULL);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-ln.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGSEGV, on_signal);
-	signal(SIGABRT, on_signal);
+	tmpdir = kit_tmpdir("ln");
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
 		sim_start(sims[i]);

@@ -197,28 +197,41 @@ check_amount(const char *qs, enum swgr_rc want, uint64_t wantv, const char *why)
 	swgr_query_free(&q);
 }
 
+/* Queries swgr_lnurl_amount takes, and the amount it reads from them. */
+static const struct {
+	const char	*qs;
+	uint64_t	 msat;
+} amounts[] = {
+	{ "amount=1000", 1000 }, { "amount=%2B7", 7 }, { "amount=0", 0 },
+	{ "amount=18446744073709551615", UINT64_MAX },
+};
+
+/* Queries it refuses (SWGR_EINVAL), by a word of the reason it gives. */
+static const struct {
+	const char	*why;
+	const char	*qs[5];
+} bad_amounts[] = {
+	{ "missing amount", { "x=1", "" } },
+	{ "empty", { "amount=" } },
+	{ "2 times", { "amount=1&amount=1" } },
+	{ "negative", { "amount=-1", "amount=-0" } },
+	{ "whole number", { "amount=1.5", "amount=1000.0", "amount=1e3" } },
+	{ "too large", { "amount=18446744073709551616", "amount=99999999999999999999999" } },
+	/* "amount=+5": '+' is a space in a query */
+	{ "not a number", { "amount=12ab", "amount=%2B", "amount=+5", "amount=0x10" } },
+};
+
 static void
 test_amount(void)
 {
-	check_amount("amount=1000", SWGR_OK, 1000, NULL);
-	check_amount("amount=%2B7", SWGR_OK, 7, NULL);
-	check_amount("amount=0", SWGR_OK, 0, NULL);
-	check_amount("amount=18446744073709551615", SWGR_OK, UINT64_MAX, NULL);
-	check_amount("x=1", SWGR_EINVAL, 0, "missing amount");
-	check_amount("", SWGR_EINVAL, 0, "missing amount");
-	check_amount("amount=", SWGR_EINVAL, 0, "empty");
-	check_amount("amount=1&amount=1", SWGR_EINVAL, 0, "2 times");
-	check_amount("amount=-1", SWGR_EINVAL, 0, "negative");
-	check_amount("amount=-0", SWGR_EINVAL, 0, "negative");
-	check_amount("amount=1.5", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=1000.0", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=1e3", SWGR_EINVAL, 0, "whole number");
-	check_amount("amount=18446744073709551616", SWGR_EINVAL, 0, "too large");
-	check_amount("amount=99999999999999999999999", SWGR_EINVAL, 0, "too large");
-	check_amount("amount=12ab", SWGR_EINVAL, 0, "not a number");
-	check_amount("amount=%2B", SWGR_EINVAL, 0, "not a number");
-	check_amount("amount=+5", SWGR_EINVAL, 0, "not a number");	/* '+' is a space in a query */
-	check_amount("amount=0x10", SWGR_EINVAL, 0, "not a number");
+	size_t i, j;
+
+	for (i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++)
+		check_amount(amounts[i].qs, SWGR_OK, amounts[i].msat, NULL);
+	for (i = 0; i < sizeof(bad_amounts) / sizeof(bad_amounts[0]); i++)
+		for (j = 0; j < sizeof(bad_amounts[i].qs) / sizeof(bad_amounts[i].qs[0]) &&
+		    bad_amounts[i].qs[j] != NULL; j++)
+			check_amount(bad_amounts[i].qs[j], SWGR_EINVAL, 0, bad_amounts[i].why);
 }
 
 static void

@@ -10,27 +10,10 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/clock.h"
+#include "kit.h"
 #include "t.h"
 
-static char tmpdir[64];
 static char logpath[128];
-
-static char *
-slurp(const char *path)
-{
-	struct swgr_buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			swgr_buf_put(&b, chunk, n);
-		fclose(f);
-	}
-	swgr_buf_put(&b, "", 0);
-	return swgr_buf_take(&b, NULL);
-}
 
 static int
 count_lines(const char *s)
@@ -127,7 +110,7 @@ test_format(void)
 	swgr_log(SWGR_LOG_ERROR, "swgr::db", "failed");
 	swgr_log(SWGR_LOG_WARN, NULL, "no target");
 	swgr_log(SWGR_LOG_TRACE, "swgr", "not written either");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 3);
 	CHECK(strstr(text, "not written") == NULL);
 	msg = parse_line(text, "INFO ", "clf::lnurl");
@@ -146,7 +129,7 @@ test_format(void)
 	fresh(SWGR_LOG_TRACE);
 	swgr_log(SWGR_LOG_DEBUG, "t", "d");
 	swgr_log(SWGR_LOG_TRACE, "t", "t");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK(parse_line(text, "DEBUG", "t") != NULL);
 	line2 = strchr(text, '\n');
 	CHECK(line2 != NULL && parse_line(line2 + 1, "TRACE", "t") != NULL);
@@ -154,7 +137,7 @@ test_format(void)
 
 	fresh(SWGR_LOG_OFF);
 	swgr_log(SWGR_LOG_ERROR, "t", "off means off");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_STR(text, "");
 	free(text);
 }
@@ -168,7 +151,7 @@ test_escaping(void)
 
 	fresh(SWGR_LOG_INFO);
 	swgr_log(SWGR_LOG_INFO, "t", "a\nb\r\tc\x01\x7f\x1b[31m d\\e \xc3\xa9");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 1);
 	msg = parse_line(text, "INFO ", "t");
 	CHECK(msg != NULL);
@@ -184,7 +167,7 @@ test_escaping(void)
 	big[20000] = '\0';
 	swgr_log(SWGR_LOG_INFO, "t", "%s|end", big);
 	free(big);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 1);
 	CHECK(strstr(text, "|end\n") != NULL);
 	CHECK(strlen(text) > 20000 + 20);
@@ -206,7 +189,7 @@ test_access(void)
 	swgr_log_access("offer", "2001:db8::1", "POST", "/offers?x=1", "HTTP/2.0", 404);
 	swgr_log_access("discovery", NULL, "DELETE", "/discovery/a", "HTTP/1.0", 502);
 	swgr_log_access("lnurl", "", "GET", "/x\ny", "HTTP/1.1", 304);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 4);
 
 	msg = parse_line(text, "INFO ", "clf::lnurl");
@@ -241,7 +224,7 @@ test_access(void)
 	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 200);
 	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 400);
 	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 500);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	lines = count_lines(text);
 	CHECK_INT(lines, 2);
 	CHECK(strstr(text, " 200 -") == NULL);
@@ -251,7 +234,7 @@ test_access(void)
 	fresh(SWGR_LOG_ERROR);
 	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 499);
 	swgr_log_access("lnurl", "10.0.0.1", "GET", "/", "HTTP/1.1", 503);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 1);
 	CHECK(parse_line(text, "ERROR", "clf::lnurl") != NULL);
 	free(text);
@@ -270,12 +253,12 @@ test_reopen(void)
 	swgr_log(SWGR_LOG_INFO, "t", "still old file");
 	swgr_log_reopen();
 	swgr_log(SWGR_LOG_INFO, "t", "after rotation");
-	text = slurp(moved);
+	text = kit_slurp(moved);
 	CHECK(strstr(text, "before rotation") != NULL);
 	CHECK(strstr(text, "still old file") != NULL);
 	CHECK(strstr(text, "after rotation") == NULL);
 	free(text);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK(strstr(text, "after rotation") != NULL);
 	CHECK_INT(count_lines(text), 1);
 	free(text);
@@ -284,7 +267,7 @@ test_reopen(void)
 	/* Appending, not truncating. */
 	CHECK_INT(swgr_log_open(logpath, SWGR_LOG_INFO, &err), SWGR_OK);
 	swgr_log(SWGR_LOG_INFO, "t", "appended");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 2);
 	free(text);
 
@@ -330,7 +313,7 @@ test_threads(void)
 
 	fresh(SWGR_LOG_INFO);
 	run_writers();
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		lines++;
 		msg = parse_line(line, "INFO ", "thread");
@@ -352,7 +335,7 @@ wait_lines(const char *path, int want, double secs)
 	int n;
 
 	for (;;) {
-		text = slurp(path);
+		text = kit_slurp(path);
 		n = count_lines(text);
 		free(text);
 		if (n >= want || swgr_mono_now() > end)
@@ -385,7 +368,7 @@ test_buffered(void)
 	/* A warning is written at once, after the INFO line before it. */
 	swgr_log(SWGR_LOG_INFO, "t", "info first");
 	swgr_log(SWGR_LOG_WARN, "t", "warning second");
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	CHECK_INT(count_lines(text), 3);
 	inf = strstr(text, "info first");
 	w = strstr(text, "warning second");
@@ -405,7 +388,7 @@ test_buffered(void)
 	swgr_log(SWGR_LOG_INFO, "t", "old file");
 	swgr_log_reopen();
 	swgr_log(SWGR_LOG_INFO, "t", "new file");
-	text = slurp(moved);
+	text = kit_slurp(moved);
 	CHECK(strstr(text, "old file") != NULL && strstr(text, "new file") == NULL);
 	free(text);
 	unlink(moved);
@@ -416,7 +399,7 @@ test_buffered(void)
 	t0 = swgr_mono_now();
 	swgr_log_close();
 	CHECK(swgr_mono_now() - t0 < 0.5);
-	text = slurp(logpath);
+	text = kit_slurp(logpath);
 	n = 0;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		n++;
@@ -431,12 +414,7 @@ test_buffered(void)
 int
 main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/swgr-test-log.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(logpath, sizeof(logpath), "%s/test.log", tmpdir);
+	snprintf(logpath, sizeof(logpath), "%s/test.log", kit_tmpdir("log"));
 
 	test_levels();
 	test_format();
@@ -447,8 +425,5 @@ main(void)
 	test_buffered();
 
 	swgr_log_close();
-	unlink(logpath);
-	if (rmdir(tmpdir) == -1)
-		perror(tmpdir);
 	return t_done("test_log");
 }

@@ -12,6 +12,7 @@
 #include "core/uuid.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "kit.h"
 #include "t.h"
 
 #define META	"it's \"q\"; DROP TABLE x; -- \\ 100% _ h\xc3\xa9llo \xf0\x9f\x98\x80"
@@ -899,12 +900,11 @@ ts_http(const char *dir)
 int
 main(void)
 {
-	char dir[] = "/tmp/swgr-test-store-XXXXXX", uri[400], cmd[500];
 	const char *pg = getenv("SWGR_TEST_PG_URI"), *my = getenv("SWGR_TEST_MYSQL_URI");
+	const char *dir = kit_tmpdir("store");
+	char uri[400];
 	int ran = 0;
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
 	ts_types(dir);
 	ts_http(dir);
 	snprintf(uri, sizeof(uri), "sqlite://%s/store.db?mode=rwc", dir);
@@ -921,8 +921,5 @@ main(void)
 	} else
 		SKIP("test_store: the mysql half (SWGR_TEST_MYSQL_URI unset)");
 	printf("test_store: %d of 3 providers ran\n", ran);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 	return t_done("test_store");
 }
