@@ -132,12 +132,29 @@ set_opt(const struct cli_cmd *cmd, const struct cli_opt *o, const char *v)
 	return CLI_RUN;
 }
 
+/* Stores the value of o: inl (given with the option) if not NULL, else the next argument. */
+static int
+set_value(const struct cli_cmd *cmd, const struct cli_opt *o, const char *inl,
+    int argc, char **argv, int *i)
+{
+	char name[80];
+
+	if (inl == NULL && *i + 1 < argc)
+		inl = argv[++*i];
+	else if (inl == NULL) {
+		opt_name(o, name, sizeof(name));
+		return cli_usage(cmd->path, "a value is required "
+		    "for '%s' but none was supplied", name);
+	}
+	return set_opt(cmd, o, inl);
+}
+
 int
 cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
     const char **pos, size_t *npos)
 {
 	const struct cli_opt *o;
-	const char *a, *eq, *v;
+	const char *a, *eq;
 	char name[80];
 	bool only_pos = false;
 	size_t nlen;
@@ -171,21 +188,12 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 			if (o == NULL)
 				return cli_usage(cmd->path,
 				    "unexpected argument '%s' found", argv[i]);
-			if (o->metavar == NULL) {
-				if (eq != NULL)
-					return cli_usage(cmd->path, "unexpected "
-					    "value for '--%s'", o->lng);
-				v = "";
-			} else if (eq != NULL)
-				v = eq + 1;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else {
-				opt_name(o, name, sizeof(name));
-				return cli_usage(cmd->path, "a value is required "
-				    "for '%s' but none was supplied", name);
-			}
-			if ((rc = set_opt(cmd, o, v)) != CLI_RUN)
+			if (o->metavar == NULL && eq != NULL)
+				return cli_usage(cmd->path, "unexpected "
+				    "value for '--%s'", o->lng);
+			if ((rc = o->metavar == NULL ? set_opt(cmd, o, "") :
+			    set_value(cmd, o, eq != NULL ? eq + 1 : NULL, argc, argv,
+			    &i)) != CLI_RUN)
 				return rc;
 			continue;
 		}
@@ -203,16 +211,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 					return rc;
 				continue;
 			}
-			if (a[1] != '\0')
-				v = a[1] == '=' ? a + 2 : a + 1;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else {
-				opt_name(o, name, sizeof(name));
-				return cli_usage(cmd->path, "a value is required "
-				    "for '%s' but none was supplied", name);
-			}
-			if ((rc = set_opt(cmd, o, v)) != CLI_RUN)
+			if ((rc = set_value(cmd, o, a[1] == '\0' ? NULL : a[1] == '=' ?
+			    a + 2 : a + 1, argc, argv, &i)) != CLI_RUN)
 				return rc;
 			break;
 		}
