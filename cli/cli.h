@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "model/model.h"
 #include "net/http.h"
 
 /* Exit statuses (spec §15). */
@@ -56,13 +57,23 @@ int	 cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 int	 cli_usage(const char *path, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* A command group ("swgr discovery"): subcommands dispatched by name. */
+/*
+ * A row of a command group: run gets the arguments after the name and ctx,
+ * the command's own data (its descriptor, the token audience, a group).
+ */
 struct cli_sub {
 	const char	*name;
 	const char	*alias;		/* or NULL */
 	const char	*about;
-	int		(*run)(int argc, char **argv, const char *ctx);
-	const char	*ctx;		/* passed to run (e.g. the token audience) */
+	int		(*run)(int argc, char **argv, const void *ctx);
+	const void	*ctx;
+};
+
+/* A command group ("swgr discovery"): subcommands dispatched by name. */
+struct cli_group {
+	const char		*path;
+	const char		*about;
+	const struct cli_sub	*subs;		/* terminated by a NULL name */
 };
 
 /*
@@ -72,6 +83,8 @@ struct cli_sub {
  */
 int	 cli_dispatch(const char *path, const char *about,
 	    const struct cli_sub *subs, int argc, char **argv);
+/* cli_dispatch of the struct cli_group ctx: the run of a group's row. */
+int	 cli_run_group(int argc, char **argv, const void *ctx);
 
 /* Diagnostics on stderr as "[LEVEL] message", filtered by the -l level. */
 void	 cli_log_level(enum swgr_log_level level);
@@ -79,6 +92,8 @@ void	 cli_log(enum swgr_log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Logs err's message at ERROR and returns CLI_EXIT_ERR. */
 int	 cli_fail(const struct swgr_err *err);
+/* CLI_EXIT_OK if rc is SWGR_OK, else cli_fail(err). */
+int	 cli_exit(enum swgr_rc rc, const struct swgr_err *err);
 
 /*
  * Whole-file I/O; path NULL or "-" means stdin/stdout.  cli_read's *out is
@@ -91,6 +106,64 @@ enum swgr_rc cli_write(const char *path, const char *what, const char *p, size_t
 	    int mode, struct swgr_err *err);
 /* Parses a non-negative decimal (usize) option value; false if invalid. */
 bool	 cli_parse_count(const char *s, unsigned long long *out);
+/* How messages name an input path: "stdin" for NULL or "-", else path. */
+const char *cli_input_name(const char *path);
+/* cli_write of b (mode 0644); SWGR_ENOMEM if b ran out of memory. */
+enum swgr_rc cli_write_buf(const char *path, const char *what, const struct swgr_buf *b,
+	    struct swgr_err *err);
+/* cli_write_buf of the JSON text b and a newline. */
+enum swgr_rc cli_write_json(const char *path, const char *what, struct swgr_buf *b,
+	    struct swgr_err *err);
+
+/* The end of an option table. */
+#define CLI_OPT_END	{ NULL, 0, NULL, false, NULL, NULL }
+
+/*
+ * A record type of the admin services (model/model.h), type-erased so
+ * that one reader, writer and request serves backends, offers and
+ * metadata.  CLI_REC(name, one, many) defines the table `name` over
+ * struct swgr_<one> and the swgr_<one>_* / swgr_<many>_* functions.
+ */
+struct cli_rec {
+	size_t		 size;
+	enum swgr_rc	(*parse)(const char *, size_t, enum swgr_shape, void *,
+			    struct swgr_err *);
+	void		(*write)(struct swgr_buf *, const void *, bool);
+	void		(*write_all)(struct swgr_buf *, const void *, size_t, bool);
+	void		(*free_one)(void *);
+	void		(*free_all)(void *, size_t);
+};
+
+#define CLI_REC(name, one, many)					\
+static enum swgr_rc							\
+name##_parse(const char *t, size_t n, enum swgr_shape s, void *v,	\
+    struct swgr_err *e)							\
+{									\
+	return swgr_##one##_from_json(t, n, s, v, e);			\
+}									\
+static void								\
+name##_write(struct swgr_buf *b, const void *v, bool p)			\
+{									\
+	swgr_##one##_to_json(b, v, p);					\
+}									\
+static void								\
+name##_write_all(struct swgr_buf *b, const void *v, size_t n, bool p)	\
+{									\
+	swgr_##many##_to_json(b, v, n, p);				\
+}									\
+static void name##_free(void *v) { swgr_##one##_free(v); }		\
+static void name##_free_all(void *v, size_t n) { swgr_##many##_free(v, n); } \
+static const struct cli_rec name = { sizeof(struct swgr_##one),	\
+	name##_parse, name##_write, name##_write_all, name##_free,	\
+	name##_free_all }
+
+/*
+ * Reads the JSON input at path (cli_read) as one record of rec in shape:
+ * *out calloc'd, free with rec->free_one and free.  Read errors name the
+ * input as "reading <noun>", parse errors as "parsing <noun> from: <path>".
+ */
+enum swgr_rc cli_read_rec(const char *path, const char *noun, const struct cli_rec *rec,
+	    enum swgr_shape shape, void **out, struct swgr_err *err);
 
 /* -b/-a/-t of every remote command (spec §15.2). */
 struct cli_client {
@@ -98,6 +171,16 @@ struct cli_client {
 	const char	*auth_path;
 	const char	*roots_path;
 };
+
+/* The options the remote commands of both services share: -o, -i and the client's. */
+struct cli_io {
+	const char		*output;
+	const char		*input;
+	struct cli_client	 client;
+};
+
+#define CLI_OPT_OUTPUT(io)	{ "output", 'o', "FILE", false, "Output path, defaults to stdout", &(io).output }
+#define CLI_OPT_INPUT(io)	{ "input", 'i', "FILE", false, "JSON source path, defaults to stdin", &(io).input }
 
 #define CLI_CLIENT_OPTS(c, ENV)						\
 	{ "base-url", 'b', "URL", false,				\
@@ -126,25 +209,52 @@ struct cli_client {
 enum swgr_rc cli_http_open(const char *env, const struct cli_client *c,
 	    struct swgr_http_client **out, struct swgr_err *err);
 /*
- * One request to <base>/<seg>/<seg>... (each segment percent-encoded),
- * with "?query" if query is not NULL and a JSON body if body is not NULL,
- * logged at DEBUG.  As swgr_http_do: any HTTP status is SWGR_OK; free r
+ * swgr_http_do of q (segments percent-encoded, "?query" if not NULL, a JSON
+ * body if not NULL), logged at DEBUG.  Any HTTP status is SWGR_OK; free r
  * with swgr_http_resp_free in either case.
  */
-enum swgr_rc cli_http_request(struct swgr_http_client *h, const char *method,
-	    const char *const *segs, size_t nsegs, const char *query,
-	    const char *body, size_t bodylen, const char *what,
+enum swgr_rc cli_http_request(struct swgr_http_client *h, const struct swgr_http_req *q,
 	    struct swgr_http_resp *r, struct swgr_err *err);
 /*
- * Splits a JSON array text into the compact texts of its elements
- * (*elems and each element malloc'd; free with swgr_strv_free).
+ * GET q of one record of rec, written to out as pretty JSON.  404 is
+ * SWGR_NOTFOUND "<missing><last segment> not found"; another status than
+ * 200 the HTTP status error; a body that is not a record SWGR_EUPSTREAM
+ * "<parsing> <url>: ...".
  */
-enum swgr_rc cli_json_array(const char *text, size_t len, char ***elems,
-	    size_t *n, struct swgr_err *err);
+enum swgr_rc cli_get_one(struct swgr_http_client *h, const struct swgr_http_req *q,
+	    const struct cli_rec *rec, const char *missing, const char *parsing,
+	    struct swgr_buf *out, struct swgr_err *err);
+/*
+ * GET q of an array of records of rec into *v, *n (free with
+ * rec->free_all); errors as cli_get_one's, without the 404.
+ */
+enum swgr_rc cli_get_all(struct swgr_http_client *h, const struct swgr_http_req *q,
+	    const struct cli_rec *rec, const char *parsing, void **v, size_t *n,
+	    struct swgr_err *err);
 
-/* Command groups, one per file. */
-int	 cli_discovery(int argc, char **argv, const char *ctx);
-int	 cli_offer(int argc, char **argv, const char *ctx);
-int	 cli_token(int argc, char **argv, const char *aud);
+/*
+ * What an answer to a change means: the INFO prefix for 201 (created) and
+ * 204 (updated), the error prefix for 404 (missing, SWGR_NOTFOUND) and 409
+ * (conflict, SWGR_CONFLICT); NULL where the status is not expected, so
+ * that it is the HTTP status error.
+ */
+struct cli_outcome {
+	const char	*created;
+	const char	*updated;
+	const char	*missing;
+	const char	*conflict;
+};
+
+/*
+ * Sends q over a client opened from env and c and reports the outcome by
+ * oc: "[INFO] <prefix><label>" on success, "[ERROR] <prefix><id>" on 404
+ * or 409, else the error.  Returns the command's exit status.
+ */
+int	 cli_send(const char *env, const struct cli_client *c, const struct swgr_http_req *q,
+	    const struct cli_outcome *oc, const char *id, const char *label);
+
+/* Command groups, one per file; token's ctx is the audience ("discovery", "offer"). */
+extern const struct cli_group cli_discovery, cli_offer;
+int	 cli_token(int argc, char **argv, const void *aud);
 
 #endif

@@ -8,31 +8,28 @@
 #include "model/model.h"
 #include "core/pubkey.h"
 
+
 #define ENV	"DISCOVERY"
 
 static struct {
-	const char		*partition;
-	const char		*name;
-	const char		*output;
-	const char		*input;
-	struct cli_client	 client;
+	const char	*partition;
+	const char	*name;
+	struct cli_io	 io;
 } o;
 
-#define OPT_OUTPUT	{ "output", 'o', "FILE", false, "Output path, defaults to stdout", &o.output }
-#define OPT_INPUT	{ "input", 'i', "FILE", false, "JSON source path, defaults to stdin", &o.input }
-#define OPT_END		{ NULL, 0, NULL, false, NULL, NULL }
+CLI_REC(backend_rec, backend, backends);
 
 static const struct cli_opt new_opts[] = {
 	{ "partition", 'p', "PARTITION", true, "Partition binding name", &o.partition },
 	{ "name", 'n', "NAME", false, "Optional backend name", &o.name },
-	OPT_OUTPUT, OPT_END
+	CLI_OPT_OUTPUT(o.io), CLI_OPT_END
 };
-static const struct cli_opt client_opts[] = { CLI_CLIENT_OPTS(o.client, ENV), OPT_END };
+static const struct cli_opt client_opts[] = { CLI_CLIENT_OPTS(o.io.client, ENV), CLI_OPT_END };
 static const struct cli_opt get_opts[] = {
-	OPT_OUTPUT, CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+	CLI_OPT_OUTPUT(o.io), CLI_CLIENT_OPTS(o.io.client, ENV), CLI_OPT_END
 };
 static const struct cli_opt input_opts[] = {
-	OPT_INPUT, CLI_CLIENT_OPTS(o.client, ENV), OPT_END
+	CLI_OPT_INPUT(o.io), CLI_CLIENT_OPTS(o.io.client, ENV), CLI_OPT_END
 };
 
 #define PK_HELP	"  <PUBLIC_KEY>  Lightning node public key (66 or 130 hex)\n"
@@ -68,18 +65,8 @@ parse_pk(const char *s, struct swgr_pubkey *pk, char text[SWGR_PUBKEY_STRLEN + 1
 	return SWGR_OK;
 }
 
-/* Writes JSON text b plus a newline to the output. */
-static enum swgr_rc
-write_json(struct swgr_buf *b, const char *what, struct swgr_err *err)
-{
-	swgr_buf_putc(b, '\n');
-	if (!swgr_buf_ok(b))
-		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	return cli_write(o.output, what, b->p, b->len, 0644, err);
-}
-
 static int
-cmd_new(int argc, char **argv, const char *ctx)
+cmd_new(int argc, char **argv, const void *ctx)
 {
 	static char synopsis[256], args_help[512];
 	struct cli_cmd cmd = { "swgr discovery new", synopsis, "Generate backend JSON",
@@ -115,14 +102,12 @@ cmd_new(int argc, char **argv, const char *ctx)
 	b.enabled = false;
 	b.implementation = (char *)impl;
 	swgr_backend_to_json(&out, &b, true);
-	if (write_json(&out, "backend", &err) != SWGR_OK)
-		rc = cli_fail(&err);
-	else {
+	if ((rc = cli_exit(cli_write_json(o.io.output, "backend", &out, &err), &err)) ==
+	    CLI_EXIT_OK) {
 		cli_log(SWGR_LOG_INFO, "Modify this JSON file to match the %s "
 		    "node configuration", kind);
 		cli_log(SWGR_LOG_INFO, "Load it into the Discovery Service. "
 		    "See: swgr discovery post --help");
-		rc = CLI_EXIT_OK;
 	}
 	swgr_buf_free(&out);
 	return rc;
@@ -134,47 +119,18 @@ get_all(struct swgr_http_client *h, struct swgr_backend **v, size_t *n,
     struct swgr_err *err)
 {
 	static const char *const segs[] = { "discovery" };
-	struct swgr_http_resp r;
+	static const struct swgr_http_req q = { .method = "GET", .segs = segs,
+	    .nsegs = 1, .what = "get all backends" };
 	enum swgr_rc rc;
-	char **elems = NULL;
-	size_t i, ne = 0;
+	void *all;
 
-	*v = NULL;
-	*n = 0;
-	if ((rc = cli_http_request(h, "GET", segs, 1, NULL, NULL, 0,
-	    "get all backends", &r, err)) != SWGR_OK)
-		goto out;
-	if (r.status != 200) {
-		rc = swgr_http_status_error(&r, "get all backends", err);
-		goto out;
-	}
-	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &ne, err)) != SWGR_OK)
-		goto bad;
-	if ((*v = calloc(ne + 1, sizeof(**v))) == NULL) {
-		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < ne; i++) {
-		if ((rc = swgr_backend_from_json(elems[i], strlen(elems[i]),
-		    SWGR_SHAPE_FULL, &(*v)[i], err)) != SWGR_OK) {
-			swgr_backends_free(*v, i);
-			*v = NULL;
-			goto bad;
-		}
-	}
-	*n = ne;
-	goto out;
-bad:
-	swgr_err_wrap(err, "parse all backends %s", r.url);
-	rc = SWGR_EUPSTREAM;
-out:
-	swgr_strv_free(elems, ne);
-	swgr_http_resp_free(&r);
+	rc = cli_get_all(h, &q, &backend_rec, "parse all backends", &all, n, err);
+	*v = all;
 	return rc;
 }
 
 static int
-cmd_ls(int argc, char **argv, const char *ctx)
+cmd_ls(int argc, char **argv, const void *ctx)
 {
 	static const struct cli_cmd cmd = { "swgr discovery ls", NULL,
 	    "List all backends", NULL, client_opts, 0, 0, CLI_CLIENT_FOOTER };
@@ -182,6 +138,7 @@ cmd_ls(int argc, char **argv, const char *ctx)
 	struct swgr_backend *v = NULL;
 	struct swgr_buf out = { 0 };
 	struct swgr_err err;
+	enum swgr_rc src;
 	const char *pos[1];
 	char pk[SWGR_PUBKEY_STRLEN + 1];
 	size_t npos, n = 0, i;
@@ -190,71 +147,27 @@ cmd_ls(int argc, char **argv, const char *ctx)
 	(void)ctx;
 	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
-	rc = CLI_EXIT_ERR;
-	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK ||
-	    get_all(h, &v, &n, &err) != SWGR_OK)
-		goto fail;
-	swgr_buf_puts(&out, "# Discovery Backends\n");
-	for (i = 0; i < n; i++) {
-		swgr_pubkey_format(&v[i].pk, pk);
-		swgr_buf_printf(&out, "\n## Public key: %s\n\n* name: %s\n"
-		    "* location: %s\n* enabled: %s\n* weight: %lld\n\n", pk,
-		    v[i].name != NULL ? v[i].name : "[null]", pk,
-		    v[i].enabled ? "true" : "false", (long long)v[i].weight);
+	if ((src = cli_http_open(ENV, &o.io.client, &h, &err)) == SWGR_OK &&
+	    (src = get_all(h, &v, &n, &err)) == SWGR_OK) {
+		swgr_buf_puts(&out, "# Discovery Backends\n");
+		for (i = 0; i < n; i++) {
+			swgr_pubkey_format(&v[i].pk, pk);
+			swgr_buf_printf(&out, "\n## Public key: %s\n\n* name: %s\n"
+			    "* location: %s\n* enabled: %s\n* weight: %lld\n\n", pk,
+			    v[i].name != NULL ? v[i].name : "[null]", pk,
+			    v[i].enabled ? "true" : "false", (long long)v[i].weight);
+		}
+		src = cli_write_buf(NULL, "backends", &out, &err);
 	}
-	if (!swgr_buf_ok(&out)) {
-		swgr_err_set(&err, SWGR_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if (cli_write(NULL, "backends", out.p, out.len, 0644, &err) != SWGR_OK)
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	cli_fail(&err);
-out:
+	rc = cli_exit(src, &err);
 	swgr_buf_free(&out);
 	swgr_backends_free(v, n);
 	swgr_http_client_free(h);
 	return rc;
 }
 
-/* GET /discovery/<pk>: one backend into out, or SWGR_NOTFOUND. */
-static enum swgr_rc
-get_one(struct swgr_http_client *h, const char *pk, struct swgr_buf *out,
-    struct swgr_err *err)
-{
-	const char *segs[] = { "discovery", pk };
-	struct swgr_backend b;
-	struct swgr_http_resp r;
-	enum swgr_rc rc;
-
-	if ((rc = cli_http_request(h, "GET", segs, 2, NULL, NULL, 0,
-	    "get backend", &r, err)) != SWGR_OK)
-		goto out;
-	if (r.status == 404) {
-		rc = swgr_err_set(err, SWGR_NOTFOUND, "Backend %s not found", pk);
-		goto out;
-	}
-	if (r.status != 200) {
-		rc = swgr_http_status_error(&r, "get backend", err);
-		goto out;
-	}
-	if ((rc = swgr_backend_from_json(r.body.p, r.body.len, SWGR_SHAPE_FULL,
-	    &b, err)) != SWGR_OK) {
-		swgr_err_wrap(err, "parse backend %s", r.url);
-		rc = SWGR_EUPSTREAM;
-		goto out;
-	}
-	swgr_backend_to_json(out, &b, true);
-	swgr_backend_free(&b);
-out:
-	swgr_http_resp_free(&r);
-	return rc;
-}
-
 static int
-cmd_get(int argc, char **argv, const char *ctx)
+cmd_get(int argc, char **argv, const void *ctx)
 {
 	static const struct cli_cmd cmd = { "swgr discovery get", "[PUBLIC_KEY]",
 	    "Get a backend, or all backends without PUBLIC_KEY",
@@ -264,7 +177,10 @@ cmd_get(int argc, char **argv, const char *ctx)
 	struct swgr_pubkey key;
 	struct swgr_buf out = { 0 };
 	struct swgr_err err;
-	const char *pos[1];
+	enum swgr_rc src;
+	const char *pos[1], *segs[2] = { "discovery", NULL };
+	struct swgr_http_req q = { .method = "GET", .segs = segs, .nsegs = 2,
+	    .what = "get backend" };
 	char pk[SWGR_PUBKEY_STRLEN + 1];
 	size_t npos, n = 0;
 	int rc;
@@ -272,25 +188,18 @@ cmd_get(int argc, char **argv, const char *ctx)
 	(void)ctx;
 	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
-	rc = CLI_EXIT_ERR;
-	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK)
-		goto fail;
-	if (npos == 1) {
-		if (parse_pk(pos[0], &key, pk, &err) != SWGR_OK ||
-		    get_one(h, pk, &out, &err) != SWGR_OK)
-			goto fail;
-	} else {
-		if (get_all(h, &v, &n, &err) != SWGR_OK)
-			goto fail;
-		swgr_backends_to_json(&out, v, n, true);
+	if ((src = cli_http_open(ENV, &o.io.client, &h, &err)) == SWGR_OK) {
+		if (npos == 1) {
+			segs[1] = pk;
+			if ((src = parse_pk(pos[0], &key, pk, &err)) == SWGR_OK)
+				src = cli_get_one(h, &q, &backend_rec, "Backend ",
+				    "parse backend", &out, &err);
+		} else if ((src = get_all(h, &v, &n, &err)) == SWGR_OK)
+			swgr_backends_to_json(&out, v, n, true);
 	}
-	if (write_json(&out, "backend", &err) != SWGR_OK)
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	cli_fail(&err);
-out:
+	if (src == SWGR_OK)
+		src = cli_write_json(o.io.output, "backend", &out, &err);
+	rc = cli_exit(src, &err);
 	swgr_buf_free(&out);
 	swgr_backends_free(v, n);
 	swgr_http_client_free(h);
@@ -298,140 +207,76 @@ out:
 }
 
 /*
- * What a status means to a command: the INFO message prefix for 201
- * (created) and 204 (updated), the error prefix for 404 (missing) and 409
- * (conflict); NULL when the status is not expected.
+ * A command that changes a backend: its command line, the request (a
+ * fixed body and a suffix of the success label for enable and disable)
+ * and what the answers mean.
  */
-struct outcome {
-	const char	*created;
-	const char	*updated;
-	const char	*missing;
-	const char	*conflict;
+struct change {
+	struct cli_cmd		 cmd;
+	const char		*method;
+	const char		*what;
+	struct cli_outcome	 oc;
+	const char		*body;
+	const char		*label;
 };
 
-/*
- * Sends method with body to /discovery[/<pk_path>] and reports the outcome:
- * "<prefix><okname>" on success, "<prefix><pk>" on failure.
- */
+/* Sends ch's request with body to /discovery (POST) or /discovery/<pk> and tells the outcome. */
 static int
-request(const char *what, const char *method, const char *pk_path,
-    const char *pk, const char *okname, const char *body, size_t len,
-    const struct outcome *oc)
+send_change(const struct change *ch, const char *pk, const char *body, size_t len,
+    const char *label)
 {
-	const char *segs[] = { "discovery", pk_path };
-	struct swgr_http_client *h = NULL;
-	struct swgr_http_resp r = { 0 };
-	struct swgr_err err;
-	const char *msg = NULL;
-	int rc = CLI_EXIT_ERR;
+	const char *segs[] = { "discovery", pk };
+	const struct swgr_http_req q = { .method = ch->method, .segs = segs,
+	    .nsegs = strcmp(ch->method, "POST") == 0 ? 1 : 2, .body = body,
+	    .bodylen = len, .what = ch->what };
 
-	if (cli_http_open(ENV, &o.client, &h, &err) != SWGR_OK ||
-	    cli_http_request(h, method, segs, pk_path != NULL ? 2 : 1, NULL,
-	    body, len, what, &r, &err) != SWGR_OK)
-		goto fail;
-	if (r.status == 201 && oc->created != NULL)
-		msg = oc->created;
-	else if (r.status == 204 && oc->updated != NULL)
-		msg = oc->updated;
-	else if (r.status == 404 && oc->missing != NULL) {
-		swgr_err_set(&err, SWGR_NOTFOUND, "%s%s", oc->missing, pk);
-		goto fail;
-	} else if (r.status == 409 && oc->conflict != NULL) {
-		swgr_err_set(&err, SWGR_CONFLICT, "%s%s", oc->conflict, pk);
-		goto fail;
-	} else {
-		swgr_http_status_error(&r, what, &err);
-		goto fail;
-	}
-	cli_log(SWGR_LOG_INFO, "%s%s", msg, okname);
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	cli_fail(&err);
-out:
-	swgr_http_resp_free(&r);
-	swgr_http_client_free(h);
-	return rc;
+	return cli_send(ENV, &o.io.client, &q, &ch->oc, pk, label);
 }
 
 /* Reads and validates the input; for PUT the key comes from the command line. */
 static int
-cmd_post_put(int argc, char **argv, bool put)
+cmd_post_put(int argc, char **argv, const void *ctx)
 {
-	static const struct cli_cmd post_cmd = { "swgr discovery post", NULL,
-	    "Load a new backend (DiscoveryBackend JSON)", NULL, input_opts, 0, 0,
-	    CLI_CLIENT_FOOTER };
-	static const struct cli_cmd put_cmd = { "swgr discovery put", "<PUBLIC_KEY>",
-	    "Update or create a backend (a full DiscoveryBackend file works; "
-	    "its publicKey is ignored)", PK_HELP, input_opts, 1, 1,
-	    CLI_CLIENT_FOOTER };
-	static const struct outcome post_oc = { "Backend created: ", NULL, NULL,
-	    "Conflict. A backend already exists at: " };
-	static const struct outcome put_oc = { "Backend created: ",
-	    "Backend updated: ", NULL, NULL };
-	struct swgr_backend b;
+	const struct change *ch = ctx;
+	bool put = strcmp(ch->method, "PUT") == 0;
+	struct swgr_backend *b;
 	struct swgr_pubkey key;
 	struct swgr_buf body = { 0 };
 	struct swgr_err err;
 	const char *pos[1];
-	char pk[SWGR_PUBKEY_STRLEN + 1], *text = NULL;
-	size_t npos, len;
+	char pk[SWGR_PUBKEY_STRLEN + 1];
+	size_t npos;
+	void *v;
 	int rc;
 
-	if ((rc = cli_parse(put ? &put_cmd : &post_cmd, argc, argv, pos,
-	    &npos)) != CLI_RUN)
+	if ((rc = cli_parse(&ch->cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
 	if (put && parse_pk(pos[0], &key, pk, &err) != SWGR_OK)
 		return cli_fail(&err);
-	if (cli_read(o.input, "backend", &text, &len, &err) != SWGR_OK)
+	if (cli_read_rec(o.io.input, "backend", &backend_rec, put ? SWGR_SHAPE_SPARSE :
+	    SWGR_SHAPE_FULL, &v, &err) != SWGR_OK)
 		return cli_fail(&err);
-	if (swgr_backend_from_json(text, len, put ? SWGR_SHAPE_SPARSE :
-	    SWGR_SHAPE_FULL, &b, &err) != SWGR_OK) {
-		swgr_err_wrap(&err, "parsing backend from: %s",
-		    o.input != NULL && strcmp(o.input, "-") != 0 ? o.input : "stdin");
-		free(text);
-		return cli_fail(&err);
-	}
-	free(text);
+	b = v;
 	if (put)
-		b.pk = key;
+		b->pk = key;
 	else
-		swgr_pubkey_format(&b.pk, pk);
-	swgr_backend_to_json(&body, &b, false);
-	swgr_backend_free(&b);
+		swgr_pubkey_format(&b->pk, pk);
+	swgr_backend_to_json(&body, b, false);
+	swgr_backend_free(b);
+	free(b);
 	if (!swgr_buf_ok(&body)) {
-		swgr_buf_free(&body);
 		swgr_err_set(&err, SWGR_ENOMEM, "out of memory");
-		return cli_fail(&err);
-	}
-	rc = request(put ? "put backend" : "post backend", put ? "PUT" : "POST",
-	    put ? pk : NULL, pk, pk, body.p, body.len, put ? &put_oc : &post_oc);
+		rc = cli_fail(&err);
+	} else
+		rc = send_change(ch, pk, body.p, body.len, pk);
 	swgr_buf_free(&body);
 	return rc;
 }
 
 static int
-cmd_post(int argc, char **argv, const char *ctx)
+cmd_patch(int argc, char **argv, const void *ctx)
 {
-	(void)ctx;
-	return cmd_post_put(argc, argv, false);
-}
-
-static int
-cmd_put(int argc, char **argv, const char *ctx)
-{
-	(void)ctx;
-	return cmd_post_put(argc, argv, true);
-}
-
-static int
-cmd_patch(int argc, char **argv, const char *ctx)
-{
-	static const struct cli_cmd cmd = { "swgr discovery patch", "<PUBLIC_KEY>",
-	    "Patch an existing backend (fields: name, partitions, weight, enabled)",
-	    PK_HELP, input_opts, 1, 1, CLI_CLIENT_FOOTER };
-	static const struct outcome oc = { NULL, "Backend patched: ",
-	    "Backend not found: ", NULL };
+	const struct change *ch = ctx;
 	struct swgr_backend_patch p;
 	struct swgr_pubkey key;
 	struct swgr_err err;
@@ -440,109 +285,95 @@ cmd_patch(int argc, char **argv, const char *ctx)
 	size_t npos, len;
 	int rc;
 
-	(void)ctx;
-	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
+	if ((rc = cli_parse(&ch->cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
 	if (parse_pk(pos[0], &key, pk, &err) != SWGR_OK ||
-	    cli_read(o.input, "backend patch", &text, &len, &err) != SWGR_OK)
+	    cli_read(o.io.input, "backend patch", &text, &len, &err) != SWGR_OK)
 		return cli_fail(&err);
 	if (swgr_backend_patch_from_json(text, len, &p, &err) != SWGR_OK) {
 		swgr_err_wrap(&err, "parsing backend patch from: %s",
-		    o.input != NULL && strcmp(o.input, "-") != 0 ? o.input : "stdin");
+		    cli_input_name(o.io.input));
 		free(text);
 		return cli_fail(&err);
 	}
 	swgr_backend_patch_free(&p);
 	/* Valid: sent as given (there is no patch writer; the service parses it the same way). */
-	rc = request("patch backend", "PATCH", pk, pk, pk, text, len, &oc);
+	rc = send_change(ch, pk, text, len, pk);
 	free(text);
 	return rc;
 }
 
+/* enable, disable, delete: the key is all they take. */
 static int
-cmd_enable_disable(int argc, char **argv, bool enable)
+cmd_by_key(int argc, char **argv, const void *ctx)
 {
-	static const struct cli_cmd en_cmd = { "swgr discovery enable",
-	    "<PUBLIC_KEY>", "Enable an existing backend", PK_HELP, client_opts,
-	    1, 1, CLI_CLIENT_FOOTER };
-	static const struct cli_cmd dis_cmd = { "swgr discovery disable",
-	    "<PUBLIC_KEY>", "Disable an existing backend", PK_HELP, client_opts,
-	    1, 1, CLI_CLIENT_FOOTER };
-	static const struct outcome oc = { NULL, "Backend patched: ",
-	    "Backend not found: ", NULL };
+	const struct change *ch = ctx;
 	struct swgr_pubkey key;
 	struct swgr_err err;
-	const char *pos[1], *body;
+	const char *pos[1];
 	char pk[SWGR_PUBKEY_STRLEN + 1], label[SWGR_PUBKEY_STRLEN + 40];
 	size_t npos;
 	int rc;
 
-	if ((rc = cli_parse(enable ? &en_cmd : &dis_cmd, argc, argv, pos,
-	    &npos)) != CLI_RUN)
+	if ((rc = cli_parse(&ch->cmd, argc, argv, pos, &npos)) != CLI_RUN)
 		return rc;
 	if (parse_pk(pos[0], &key, pk, &err) != SWGR_OK)
 		return cli_fail(&err);
-	body = enable ? "{\"enabled\":true}" : "{\"enabled\":false}";
-	snprintf(label, sizeof(label), "%s: enabled:%s", pk,
-	    enable ? "true" : "false");
-	return request("patch backend", "PATCH", pk, pk, label, body,
-	    strlen(body), &oc);
+	snprintf(label, sizeof(label), "%s%s", pk, ch->label != NULL ? ch->label : "");
+	return send_change(ch, pk, ch->body, ch->body != NULL ? strlen(ch->body) : 0, label);
 }
 
-static int
-cmd_enable(int argc, char **argv, const char *ctx)
-{
-	(void)ctx;
-	return cmd_enable_disable(argc, argv, true);
-}
+#define PATCHED	{ NULL, "Backend patched: ", "Backend not found: ", NULL }
 
-static int
-cmd_disable(int argc, char **argv, const char *ctx)
-{
-	(void)ctx;
-	return cmd_enable_disable(argc, argv, false);
-}
-
-static int
-cmd_delete(int argc, char **argv, const char *ctx)
-{
-	static const struct cli_cmd cmd = { "swgr discovery delete", "<PUBLIC_KEY>",
-	    "Delete a backend", PK_HELP, client_opts, 1, 1, CLI_CLIENT_FOOTER };
-	static const struct outcome oc = { NULL, "Backend deleted: ",
-	    "Backend not found: ", NULL };
-	struct swgr_pubkey key;
-	struct swgr_err err;
-	const char *pos[1];
-	char pk[SWGR_PUBKEY_STRLEN + 1];
-	size_t npos;
-	int rc;
-
-	(void)ctx;
-	if ((rc = cli_parse(&cmd, argc, argv, pos, &npos)) != CLI_RUN)
-		return rc;
-	if (parse_pk(pos[0], &key, pk, &err) != SWGR_OK)
-		return cli_fail(&err);
-	return request("delete backend", "DELETE", pk, pk, pk, NULL, 0, &oc);
-}
+static const struct change post_change = {
+	{ "swgr discovery post", NULL, "Load a new backend (DiscoveryBackend JSON)",
+	    NULL, input_opts, 0, 0, CLI_CLIENT_FOOTER },
+	"POST", "post backend",
+	{ "Backend created: ", NULL, NULL, "Conflict. A backend already exists at: " },
+	NULL, NULL
+};
+static const struct change put_change = {
+	{ "swgr discovery put", "<PUBLIC_KEY>", "Update or create a backend (a full "
+	    "DiscoveryBackend file works; its publicKey is ignored)", PK_HELP,
+	    input_opts, 1, 1, CLI_CLIENT_FOOTER },
+	"PUT", "put backend", { "Backend created: ", "Backend updated: ", NULL, NULL },
+	NULL, NULL
+};
+static const struct change patch_change = {
+	{ "swgr discovery patch", "<PUBLIC_KEY>", "Patch an existing backend "
+	    "(fields: name, partitions, weight, enabled)", PK_HELP, input_opts, 1, 1,
+	    CLI_CLIENT_FOOTER },
+	"PATCH", "patch backend", PATCHED, NULL, NULL
+};
+static const struct change enable_change = {
+	{ "swgr discovery enable", "<PUBLIC_KEY>", "Enable an existing backend",
+	    PK_HELP, client_opts, 1, 1, CLI_CLIENT_FOOTER },
+	"PATCH", "patch backend", PATCHED, "{\"enabled\":true}", ": enabled:true"
+};
+static const struct change disable_change = {
+	{ "swgr discovery disable", "<PUBLIC_KEY>", "Disable an existing backend",
+	    PK_HELP, client_opts, 1, 1, CLI_CLIENT_FOOTER },
+	"PATCH", "patch backend", PATCHED, "{\"enabled\":false}", ": enabled:false"
+};
+static const struct change delete_change = {
+	{ "swgr discovery delete", "<PUBLIC_KEY>", "Delete a backend", PK_HELP,
+	    client_opts, 1, 1, CLI_CLIENT_FOOTER },
+	"DELETE", "delete backend",
+	{ NULL, "Backend deleted: ", "Backend not found: ", NULL }, NULL, NULL
+};
 
 static const struct cli_sub discovery_subs[] = {
 	{ "token", NULL, "Manage discovery service tokens", cli_token, "discovery" },
 	{ "new", NULL, "Generate backend JSON", cmd_new, NULL },
 	{ "ls", NULL, "List all backends", cmd_ls, NULL },
 	{ "get", NULL, "Get a backend, or all", cmd_get, NULL },
-	{ "post", NULL, "Load a new backend", cmd_post, NULL },
-	{ "put", NULL, "Update or create a backend", cmd_put, NULL },
-	{ "patch", NULL, "Patch an existing backend", cmd_patch, NULL },
-	{ "enable", NULL, "Enable an existing backend", cmd_enable, NULL },
-	{ "disable", NULL, "Disable an existing backend", cmd_disable, NULL },
-	{ "delete", "rm", "Delete a backend", cmd_delete, NULL },
+	{ "post", NULL, "Load a new backend", cmd_post_put, &post_change },
+	{ "put", NULL, "Update or create a backend", cmd_post_put, &put_change },
+	{ "patch", NULL, "Patch an existing backend", cmd_patch, &patch_change },
+	{ "enable", NULL, "Enable an existing backend", cmd_by_key, &enable_change },
+	{ "disable", NULL, "Disable an existing backend", cmd_by_key, &disable_change },
+	{ "delete", "rm", "Delete a backend", cmd_by_key, &delete_change },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
-int
-cli_discovery(int argc, char **argv, const char *ctx)
-{
-	(void)ctx;
-	return cli_dispatch("swgr discovery", "Manage discovery",
-	    discovery_subs, argc, argv);
-}
+const struct cli_group cli_discovery = { "swgr discovery", "Manage discovery", discovery_subs };

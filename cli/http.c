@@ -1,4 +1,4 @@
-/* The swgr command's side of its admin HTTP client: options and environment, request logging. */
+/* The swgr command's admin HTTP client: options, environment, requests, records fetched, changes told. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,29 +80,24 @@ cli_http_open(const char *env, const struct cli_client *c,
 }
 
 enum swgr_rc
-cli_http_request(struct swgr_http_client *h, const char *method,
-    const char *const *segs, size_t nsegs, const char *query,
-    const char *body, size_t bodylen, const char *what,
+cli_http_request(struct swgr_http_client *h, const struct swgr_http_req *q,
     struct swgr_http_resp *r, struct swgr_err *err)
 {
-	struct swgr_http_req q = { 0 };
 	enum swgr_rc rc;
 
-	q.method = method;
-	q.segs = segs;
-	q.nsegs = nsegs;
-	q.query = query;
-	q.body = body;
-	q.bodylen = bodylen;
-	q.what = what;
-	rc = swgr_http_do(h, &q, r, err);
-	cli_log(SWGR_LOG_DEBUG, "%s %s", method, r->url != NULL ? r->url : "");
+	rc = swgr_http_do(h, q, r, err);
+	cli_log(SWGR_LOG_DEBUG, "%s %s", q->method, r->url != NULL ? r->url : "");
 	if (rc == SWGR_OK)
-		cli_log(SWGR_LOG_DEBUG, "%s %s: http status %ld", method, r->url, r->status);
+		cli_log(SWGR_LOG_DEBUG, "%s %s: http status %ld", q->method, r->url,
+		    r->status);
 	return rc;
 }
 
-enum swgr_rc
+/*
+ * Splits a JSON array text into the compact texts of its elements
+ * (*elems and each element malloc'd; free with swgr_strv_free).
+ */
+static enum swgr_rc
 cli_json_array(const char *text, size_t len, char ***elems, size_t *n,
     struct swgr_err *err)
 {
@@ -140,3 +135,121 @@ oom:
 	return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 }
 
+
+/* cli_http_request of q; SWGR_OK only for 200 (404 is "<missing><id> not found" if missing). */
+static enum swgr_rc
+get(struct swgr_http_client *h, const struct swgr_http_req *q, const char *missing,
+    struct swgr_http_resp *r, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+
+	if ((rc = cli_http_request(h, q, r, err)) != SWGR_OK)
+		return rc;
+	if (r->status == 404 && missing != NULL)
+		return swgr_err_set(err, SWGR_NOTFOUND, "%s%s not found", missing,
+		    q->segs[q->nsegs - 1]);
+	if (r->status != 200)
+		return swgr_http_status_error(r, q->what, err);
+	return SWGR_OK;
+}
+
+enum swgr_rc
+cli_get_one(struct swgr_http_client *h, const struct swgr_http_req *q,
+    const struct cli_rec *rec, const char *missing, const char *parsing,
+    struct swgr_buf *out, struct swgr_err *err)
+{
+	struct swgr_http_resp r;
+	enum swgr_rc rc;
+	void *v = NULL;
+
+	if ((rc = get(h, q, missing, &r, err)) != SWGR_OK)
+		goto out;
+	if ((v = calloc(1, rec->size)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (rec->parse(r.body.p, r.body.len, SWGR_SHAPE_FULL, v, err) != SWGR_OK) {
+		swgr_err_wrap(err, "%s %s", parsing, r.url);
+		rc = SWGR_EUPSTREAM;
+		goto out;
+	}
+	rec->write(out, v, true);
+	rec->free_one(v);
+out:
+	free(v);
+	swgr_http_resp_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+cli_get_all(struct swgr_http_client *h, const struct swgr_http_req *q,
+    const struct cli_rec *rec, const char *parsing, void **out, size_t *nout,
+    struct swgr_err *err)
+{
+	struct swgr_http_resp r;
+	enum swgr_rc rc;
+	char **elems = NULL, *v = NULL;
+	size_t i, n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if ((rc = get(h, q, NULL, &r, err)) != SWGR_OK)
+		goto out;
+	if ((rc = cli_json_array(r.body.p, r.body.len, &elems, &n, err)) != SWGR_OK)
+		goto bad;
+	if ((v = calloc(n + 1, rec->size)) == NULL) {
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = rec->parse(elems[i], strlen(elems[i]), SWGR_SHAPE_FULL,
+		    v + i * rec->size, err)) != SWGR_OK) {
+			rec->free_all(v, i);
+			goto bad;
+		}
+	}
+	*out = v;
+	*nout = n;
+	goto out;
+bad:
+	swgr_err_wrap(err, "%s %s", parsing, r.url);
+	rc = SWGR_EUPSTREAM;
+out:
+	swgr_strv_free(elems, n);
+	swgr_http_resp_free(&r);
+	return rc;
+}
+
+int
+cli_send(const char *env, const struct cli_client *c, const struct swgr_http_req *q,
+    const struct cli_outcome *oc, const char *id, const char *label)
+{
+	struct swgr_http_client *h = NULL;
+	struct swgr_http_resp r = { 0 };
+	struct swgr_err err;
+	const char *ok = NULL;
+	int rc;
+
+	if (cli_http_open(env, c, &h, &err) == SWGR_OK &&
+	    cli_http_request(h, q, &r, &err) == SWGR_OK) {
+		if (r.status == 201 && oc->created != NULL)
+			ok = oc->created;
+		else if (r.status == 204 && oc->updated != NULL)
+			ok = oc->updated;
+		else if (r.status == 404 && oc->missing != NULL)
+			swgr_err_set(&err, SWGR_NOTFOUND, "%s%s", oc->missing, id);
+		else if (r.status == 409 && oc->conflict != NULL)
+			swgr_err_set(&err, SWGR_CONFLICT, "%s%s", oc->conflict, id);
+		else
+			swgr_http_status_error(&r, q->what, &err);
+	}
+	if (ok == NULL)
+		rc = cli_fail(&err);
+	else {
+		cli_log(SWGR_LOG_INFO, "%s%s", ok, label);
+		rc = CLI_EXIT_OK;
+	}
+	swgr_http_resp_free(&r);
+	swgr_http_client_free(h);
+	return rc;
+}

@@ -51,6 +51,12 @@ cli_fail(const struct swgr_err *err)
 }
 
 int
+cli_exit(enum swgr_rc rc, const struct swgr_err *err)
+{
+	return rc == SWGR_OK ? CLI_EXIT_OK : cli_fail(err);
+}
+
+int
 cli_usage(const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -132,12 +138,29 @@ set_opt(const struct cli_cmd *cmd, const struct cli_opt *o, const char *v)
 	return CLI_RUN;
 }
 
+/* Stores the value of o: inl (given with the option) if not NULL, else the next argument. */
+static int
+set_value(const struct cli_cmd *cmd, const struct cli_opt *o, const char *inl,
+    int argc, char **argv, int *i)
+{
+	char name[80];
+
+	if (inl == NULL && *i + 1 < argc)
+		inl = argv[++*i];
+	else if (inl == NULL) {
+		opt_name(o, name, sizeof(name));
+		return cli_usage(cmd->path, "a value is required "
+		    "for '%s' but none was supplied", name);
+	}
+	return set_opt(cmd, o, inl);
+}
+
 int
 cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
     const char **pos, size_t *npos)
 {
 	const struct cli_opt *o;
-	const char *a, *eq, *v;
+	const char *a, *eq;
 	char name[80];
 	bool only_pos = false;
 	size_t nlen;
@@ -171,21 +194,12 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 			if (o == NULL)
 				return cli_usage(cmd->path,
 				    "unexpected argument '%s' found", argv[i]);
-			if (o->metavar == NULL) {
-				if (eq != NULL)
-					return cli_usage(cmd->path, "unexpected "
-					    "value for '--%s'", o->lng);
-				v = "";
-			} else if (eq != NULL)
-				v = eq + 1;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else {
-				opt_name(o, name, sizeof(name));
-				return cli_usage(cmd->path, "a value is required "
-				    "for '%s' but none was supplied", name);
-			}
-			if ((rc = set_opt(cmd, o, v)) != CLI_RUN)
+			if (o->metavar == NULL && eq != NULL)
+				return cli_usage(cmd->path, "unexpected "
+				    "value for '--%s'", o->lng);
+			if ((rc = o->metavar == NULL ? set_opt(cmd, o, "") :
+			    set_value(cmd, o, eq != NULL ? eq + 1 : NULL, argc, argv,
+			    &i)) != CLI_RUN)
 				return rc;
 			continue;
 		}
@@ -203,16 +217,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 					return rc;
 				continue;
 			}
-			if (a[1] != '\0')
-				v = a[1] == '=' ? a + 2 : a + 1;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else {
-				opt_name(o, name, sizeof(name));
-				return cli_usage(cmd->path, "a value is required "
-				    "for '%s' but none was supplied", name);
-			}
-			if ((rc = set_opt(cmd, o, v)) != CLI_RUN)
+			if ((rc = set_value(cmd, o, a[1] == '\0' ? NULL : a[1] == '=' ?
+			    a + 2 : a + 1, argc, argv, &i)) != CLI_RUN)
 				return rc;
 			break;
 		}
@@ -275,13 +281,27 @@ cli_dispatch(const char *path, const char *about, const struct cli_sub *subs,
 	return cli_usage(path, "unrecognized subcommand '%s'", argv[0]);
 }
 
+int
+cli_run_group(int argc, char **argv, const void *ctx)
+{
+	const struct cli_group *g = ctx;
+
+	return cli_dispatch(g->path, g->about, g->subs, argc, argv);
+}
+
+const char *
+cli_input_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
 enum swgr_rc
 cli_read(const char *path, const char *what, char **out, size_t *len,
     struct swgr_err *err)
 {
 	struct swgr_buf b = { 0 };
 	bool std = path == NULL || strcmp(path, "-") == 0;
-	const char *name = std ? "stdin" : path;
+	const char *name = cli_input_name(path);
 	char chunk[8192];
 	ssize_t n;
 	int fd;
@@ -356,6 +376,45 @@ cli_write(const char *path, const char *what, const char *p, size_t len,
 	return SWGR_OK;
 }
 
+enum swgr_rc
+cli_read_rec(const char *path, const char *noun, const struct cli_rec *rec,
+    enum swgr_shape shape, void **out, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+	size_t len;
+	char *text;
+
+	*out = NULL;
+	if ((rc = cli_read(path, noun, &text, &len, err)) != SWGR_OK)
+		return rc;
+	if ((*out = calloc(1, rec->size)) == NULL)
+		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	else if ((rc = rec->parse(text, len, shape, *out, err)) != SWGR_OK) {
+		swgr_err_wrap(err, "parsing %s from: %s", noun, cli_input_name(path));
+		free(*out);
+		*out = NULL;
+	}
+	free(text);
+	return rc;
+}
+
+enum swgr_rc
+cli_write_buf(const char *path, const char *what, const struct swgr_buf *b,
+    struct swgr_err *err)
+{
+	if (!swgr_buf_ok(b))
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	return cli_write(path, what, b->p, b->len, 0644, err);
+}
+
+enum swgr_rc
+cli_write_json(const char *path, const char *what, struct swgr_buf *b,
+    struct swgr_err *err)
+{
+	swgr_buf_putc(b, '\n');
+	return cli_write_buf(path, what, b, err);
+}
+
 bool
 cli_parse_count(const char *s, unsigned long long *out)
 {
@@ -370,7 +429,7 @@ cli_parse_count(const char *s, unsigned long long *out)
 
 /* The original's "swgr service": here the services are FastCGI responders. */
 static int
-cmd_service(int argc, char **argv, const char *ctx)
+cmd_service(int argc, char **argv, const void *ctx)
 {
 	static const char msg[] = "swgr service is not available in this suite: "
 	    "the services run as the FastCGI\nresponders swgr-discovery, "
@@ -391,8 +450,8 @@ cmd_service(int argc, char **argv, const char *ctx)
 static const struct cli_sub root_subs[] = {
 	{ "service", NULL, "Run services (not here: use the FastCGI responders)",
 	    cmd_service, NULL },
-	{ "offer", NULL, "Manage offers", cli_offer, NULL },
-	{ "discovery", NULL, "Manage discovery", cli_discovery, NULL },
+	{ "offer", NULL, "Manage offers", cli_run_group, &cli_offer },
+	{ "discovery", NULL, "Manage discovery", cli_run_group, &cli_discovery },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
