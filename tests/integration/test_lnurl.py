@@ -89,6 +89,10 @@ def lnurl_config(path, db, partitions, instance, log):
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}", "[::1]", "Other.Example"]')
     text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {MAX_ELAPSED}")
     text += f"  comment-allowed: {COMMENT_LIMIT}\n  request-deadline-secs: {DEADLINE}\n"
+    # The module's tests share one swgr-lnurl and fail nodes one request at a time to
+    # see each request fail over: no circuit breaker (0), whose state would carry from
+    # test to test (test_breaker.py and test_lnurl_fleet.py have it on).
+    text += "  breaker-failure-threshold: 0\n"
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
