@@ -66,7 +66,8 @@ Control (HTTP on 127.0.0.1:C, JSON), the same for every kind:
        usual; a call still waiting when it is cleared goes on and is answered),
        "error_rate": 0..1 (UNAVAILABLE; Eclair: 500), "inbound_msat": n,
        "wrong": null|"amount"|"hash"|"payee" (a non-conforming invoice)
-  counts: invoices, balance_checks, errors, hung, calls (calls that passed the
+  counts: invoices, balance_checks, errors, hung (calls held by hang or
+       hang_invoices; hang_invoices counts only calls whose caller still waits), calls (calls that passed the
        credentials check), auth_failures (LND: a macaroon refused; Eclair: a wrong
        or missing password), named_user (Eclair)
 """
@@ -315,7 +316,8 @@ class Node:
             s = dict(self.s)
         if invoice and s["hang_invoices"] and not s["hang"]:
             with self.cond:
-                self.counts["hung"] += 1
+                if ctx.is_active():     # not one its caller gave up on while it queued
+                    self.counts["hung"] += 1
                 while self.s["hang_invoices"] and not self.s["hang"] and ctx.is_active():
                     self.cond.wait(0.5)
                 s = dict(self.s)
