@@ -86,7 +86,9 @@ class LnurlStack:
     in partitions[i] (default: the stack's own partition).  The monitor and
     the responder serve every partition used.  lnurl: config_text keywords (period and
     timeout are the monitor's too); monitor_opts: more nodes.lnurl_section keywords for
-    the monitor only (to_healthy, to_unhealthy)."""
+    the monitor only (to_healthy, to_unhealthy).  ratelimit: nginx keeps the example's
+    invoice rate limit (test_lnurl.LnurlNginx)."""
+    ratelimit = False
 
     def __init__(self, env, weights=(1, 1), partitions=None, inbound=None, monitor=True,
                  monitor_opts=None, kinds=nodes.KINDS, **lnurl):
@@ -134,7 +136,7 @@ class LnurlStack:
             self.config.write_text(config_text(self.env.db, self.parts, self.instance, self.log,
                                                **self.lnurl))
             self.sock = str(self.tmp / "lnurl.sock")
-            start_front(self, self.tmp, self.config, self.sock)
+            start_front(self, self.tmp, self.config, self.sock, ratelimit=self.ratelimit)
         except Exception:
             self.stop()
             raise
