@@ -182,8 +182,12 @@ def test_capacity_bias_two_pass(stacks, kind):
 def test_consistent_sticks_to_comment(stacks):
     """{consistent: {max_iterations: 10}}: one node per comment; when that node is down the
     comment moves to one other node (the same every time, before and after the monitor
-    flags it) and the other comments stay; it returns when the node is back."""
-    st = stacks(weights=[1, 1, 1], selection={"consistent": {"max_iterations": 10}})
+    flags it) and the other comments stay; it returns when the node is back: once the
+    monitor sees it healthy and its circuit breaker (opened by the failed calls, cool-down
+    C) lets a probe through."""
+    C = 1.0
+    st = stacks(weights=[1, 1, 1], selection={"consistent": {"max_iterations": 10}},
+                breaker=(3, C))
     o = st.offer()
     comments = [f"order-{i}" for i in range(12)]
 
@@ -215,7 +219,7 @@ def test_consistent_sticks_to_comment(stacks):
     finally:
         xs.control(down=False)
     t0 = time.monotonic()
-    wait_for(lambda: st.node_of(st.invoice(o, 4_000, moved[0]).payee) == x, 2 * P + SLACK,
+    wait_for(lambda: st.node_of(st.invoice(o, 4_000, moved[0]).payee) == x, 2 * P + C + SLACK,
              "the comment back on its node", interval=0.01)
     print(f"back after {time.monotonic() - t0:.3f} s")
     assert owners() == home
