@@ -45,6 +45,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/pay/select.c libswgr/pay/select.h \
 	libswgr/pay/backoff.c libswgr/pay/backoff.h \
 	libswgr/pay/view.c libswgr/pay/view.h \
+	libswgr/pay/breaker.c libswgr/pay/breaker.h \
 	libswgr/pay/balancer.c libswgr/pay/balancer.h
 nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

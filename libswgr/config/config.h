@@ -88,10 +88,20 @@ struct swgr_lnurl_cfg {
 	 * included (request-deadline-secs, default SWGR_REQUEST_DEADLINE_DEFAULT).
 	 */
 	double		 request_deadline_secs;
+	/*
+	 * Ours: the per-node circuit breaker (pay/breaker.h): consecutive
+	 * invoice failures that open it, 0 to disable
+	 * (breaker-failure-threshold), and how long an open one is skipped
+	 * before a probe (breaker-cool-down-secs, > 0).
+	 */
+	uint32_t	 breaker_failure_threshold;
+	double		 breaker_cool_down_secs;
 	struct swgr_log_cfg log;
 };
 
 #define SWGR_REQUEST_DEADLINE_DEFAULT	10.0	/* seconds; wallets give up near 30 */
+#define SWGR_BREAKER_THRESHOLD_DEFAULT	3
+#define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
 
 struct swgr_admin_cfg {
 	bool		 present;

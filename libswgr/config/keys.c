@@ -114,6 +114,27 @@ read_selection(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
 	return swgr_yaml_u32(&cons, "max_iterations", true, &l->consistent_max_iterations, NULL);
 }
 
+/* breaker-failure-threshold (0 disables) and breaker-cool-down-secs (> 0): ours, optional. */
+static enum swgr_rc
+read_breaker(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	enum swgr_rc rc;
+	bool has_cool_down = false;
+
+	l->breaker_failure_threshold = SWGR_BREAKER_THRESHOLD_DEFAULT;
+	l->breaker_cool_down_secs = SWGR_BREAKER_COOL_DOWN_DEFAULT;
+	if ((rc = swgr_yaml_u32(m, "breaker-failure-threshold", false,
+	    &l->breaker_failure_threshold, NULL)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(m, "breaker-cool-down-secs", false, true,
+	    &l->breaker_cool_down_secs, &has_cool_down)) != SWGR_OK)
+		return rc;
+	if (has_cool_down && l->breaker_cool_down_secs <= 0)
+		return swgr_yaml_fail(m, "breaker-cool-down-secs",
+		    swgr_yaml_key_line(m, "breaker-cool-down-secs"),
+		    "expected a positive number of seconds");
+	return SWGR_OK;
+}
+
 static enum swgr_rc
 read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 {
@@ -159,6 +180,8 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	else if (l->request_deadline_secs <= 0)
 		return swgr_yaml_fail(&m, "request-deadline-secs", swgr_yaml_key_line(&m, "request-deadline-secs"),
 		    "expected a positive number of seconds");
+	if ((rc = read_breaker(&m, l)) != SWGR_OK)
+		return rc;
 	return read_log(&m, &l->log);
 }
 

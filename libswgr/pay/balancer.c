@@ -4,6 +4,7 @@
 
 #include "pay/balancer.h"
 #include "pay/bolt11.h"
+#include "pay/breaker.h"
 #include "pay/select.h"
 #include "pay/view.h"
 #include "core/clock.h"
@@ -16,6 +17,7 @@
 struct swgr_balancer {
 	const struct swgr_lnurl_cfg *lc;
 	struct swgr_view *view;
+	struct swgr_breaker *br;	/* invoice outcomes, every worker thread's */
 };
 
 enum swgr_rc
@@ -28,7 +30,13 @@ swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	b->lc = &cfg->lnurl;
+	if ((rc = swgr_breaker_new(b->lc->breaker_failure_threshold, b->lc->breaker_cool_down_secs,
+	    &b->br, err)) != SWGR_OK) {
+		free(b);
+		return rc;
+	}
 	if ((rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
+		swgr_breaker_free(b->br);
 		free(b);
 		return rc;
 	}
@@ -42,6 +50,7 @@ swgr_balancer_free(struct swgr_balancer *b)
 	if (b == NULL)
 		return;
 	swgr_view_free(b->view);
+	swgr_breaker_free(b->br);
 	free(b);
 }
 
@@ -56,6 +65,8 @@ struct accept_arg {
 	bool		 stale;
 	int64_t		 now_ms;
 	int64_t		 window_ms;
+	struct swgr_breaker *br;	/* NULL: the breaker is not asked (health) */
+	double		 mono;		/* now on the monotonic clock, for br */
 };
 
 /* Spec §9.5 with our status source: see swgr_balancer_invoice. */
@@ -69,6 +80,9 @@ accept(size_t i, void *arg)
 		return false;
 	if (a->partition != NULL &&
 	    !swgr_fleet_partition_in(m->partitions, m->npartitions, a->partition))
+		return false;
+	/* The breaker and the monitor are independent: either takes the node out. */
+	if (a->br != NULL && !swgr_breaker_admits(a->br, &m->pk, a->mono))
 		return false;
 	if (a->stale)
 		return true;
@@ -152,6 +166,7 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	struct swgr_view_snap *s = swgr_view_get(b->view);
 	size_t stack[64], *order = stack, m = 0, i;
 	enum swgr_rc rc = SWGR_NOTFOUND;
+	enum swgr_breaker_ticket t;
 
 	if (s->n == 0)
 		goto out;
@@ -167,6 +182,8 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	a.stale = swgr_view_stale(b->view, s->beat_ms, a.now_ms);
 	a.bias = bias && b->lc->has_capacity_bias && !a.stale;
 	a.b = b->lc->selection_capacity_bias;
+	a.br = b->br;
+	a.mono = swgr_mono_now();
 	m = swgr_select(s->sel, r->key, r->key != NULL ? strlen(r->key) : 0, accept, &a, order);
 	if (m == 0 && a.bias) {
 		a.bias = false;
@@ -178,7 +195,12 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
+		/* A half-open node's one probe is claimed here: another request skips it. */
+		if ((t = swgr_breaker_claim(b->br, &s->v[order[i]].pk, swgr_mono_now())) ==
+		    SWGR_BREAKER_SKIP)
+			continue;
 		rc = ask(b, &s->v[order[i]], r, deadline, bolt11, err);
+		swgr_breaker_done(b->br, &s->v[order[i]].pk, t, rc, swgr_mono_now());
 		if (rc == SWGR_OK || rc == SWGR_EINVAL)
 			break;
 		swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);

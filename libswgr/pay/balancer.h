@@ -38,11 +38,13 @@ struct swgr_balancer_req {
  * the enabled backends of the partition whose status row says healthy, with
  * a measured inbound capacity, checked within the stale window; when the
  * monitor's heartbeat is stale or missing, every enabled backend of the
- * partition (fail open).  The capacity bias applies to the first pass only,
+ * partition (fail open); in both cases less the nodes whose circuit breaker
+ * (pay/breaker.h, breaker-failure-threshold, breaker-cool-down-secs) is
+ * open, or half-open with its probe out.  The capacity bias applies to the first pass only,
  * which is repeated without it when nothing qualifies.  Each candidate is
  * asked in the selector's order; an invoice whose signature, amount,
- * description hash or payee is wrong counts as that node's failure; a
- * failure moves to the next candidate at once.  After a pass with no invoice
+ * description hash or payee is wrong counts as that node's failure; every
+ * call's outcome goes to the breaker (a refusal counts nothing); a failure moves to the next candidate at once.  After a pass with no invoice
  * the loop backs off per the backoff config (pay/backoff.h), never beyond
  * request-deadline-secs from the start.  Returns SWGR_OK with a malloc'd
  * *bolt11; SWGR_EINVAL when a node refused the request itself (400, the

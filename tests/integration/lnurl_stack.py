@@ -27,8 +27,9 @@ HOST = "shop.example"
 
 def config_text(db, partitions, instance, log, *, selection="round-robin", bias=None,
                 timeout=2.0, stale_after=1.5, deadline=4.0, max_elapsed=1.0, period=0.5,
-                update=0.5, comment_allowed=64):
-    """The YAML of swgr-lnurl: nodes.lnurl_section with the test's choices."""
+                update=0.5, comment_allowed=64, breaker=None):
+    """The YAML of swgr-lnurl: nodes.lnurl_section with the test's choices (breaker:
+    (breaker-failure-threshold, breaker-cool-down-secs), None for the defaults)."""
     text = nodes.lnurl_section(partitions, period=period, update=update, timeout=timeout)
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}"]')
     text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {max_elapsed}")
@@ -40,6 +41,9 @@ def config_text(db, partitions, instance, log, *, selection="round-robin", bias=
     if bias is not None:
         text += f"  selection-capacity-bias: {bias}\n"
     text += f"  comment-allowed: {comment_allowed}\n  request-deadline-secs: {deadline}\n"
+    if breaker is not None:
+        text += (f"  breaker-failure-threshold: {breaker[0]}\n"
+                 f"  breaker-cool-down-secs: {breaker[1]}\n")
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
@@ -82,7 +86,9 @@ class LnurlStack:
     in partitions[i] (default: the stack's own partition).  The monitor and
     the responder serve every partition used.  lnurl: config_text keywords (period and
     timeout are the monitor's too); monitor_opts: more nodes.lnurl_section keywords for
-    the monitor only (to_healthy, to_unhealthy)."""
+    the monitor only (to_healthy, to_unhealthy).  ratelimit: nginx keeps the example's
+    invoice rate limit (test_lnurl.LnurlNginx)."""
+    ratelimit = False
 
     def __init__(self, env, weights=(1, 1), partitions=None, inbound=None, monitor=True,
                  monitor_opts=None, kinds=nodes.KINDS, **lnurl):
@@ -130,7 +136,7 @@ class LnurlStack:
             self.config.write_text(config_text(self.env.db, self.parts, self.instance, self.log,
                                                **self.lnurl))
             self.sock = str(self.tmp / "lnurl.sock")
-            start_front(self, self.tmp, self.config, self.sock)
+            start_front(self, self.tmp, self.config, self.sock, ratelimit=self.ratelimit)
         except Exception:
             self.stop()
             raise

@@ -150,8 +150,8 @@ class Sim:
         return r.json()
 
     def control(self, **settings):
-        """POST /control: down, latency_ms, hang, error_rate, inbound_msat, wrong (the
-        same for every kind)."""
+        """POST /control: down, latency_ms, hang, hang_invoices, error_rate, inbound_msat,
+        wrong (the same for every kind)."""
         r = requests.post(self.url("/control"), data=json.dumps(settings), timeout=10)
         assert r.status_code == 200, r.text
         return r.json()

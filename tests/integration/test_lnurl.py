@@ -40,13 +40,16 @@ NOCACHE = H.NOCACHE
 
 
 class LnurlNginx(H.Nginx):
-    """nginx with the example server block, its port and socket path replaced."""
+    """nginx with the example server block, its port and socket path replaced.  Unless
+    ratelimit, its invoice limit_req line is also taken out: the tests send hundreds of
+    callbacks from 127.0.0.1 (test_ratelimit.py runs the example's limit as shipped)."""
     conf_name = "swgr-lnurl.conf"
     access_log = False
 
-    def __init__(self, tmp, sock):
+    def __init__(self, tmp, sock, ratelimit=False):
         self.dir = Path(tmp) / "nginx-lnurl"
         self.sock = sock
+        self.ratelimit = ratelimit
         self.port = H.free_port()
         self.ports = {"lnurl": self.port}
         self.proc = None
@@ -55,7 +58,10 @@ class LnurlNginx(H.Nginx):
         text = EXAMPLE.read_text()
         text, n1 = re.subn(r"(\blisten\s+)8080\b", rf"\g<1>127.0.0.1:{self.port}", text)
         text, n2 = re.subn(r"unix:/run/swgr/lnurl\.sock\b", f"unix:{self.sock}", text)
-        assert (n1, n2) == (1, 1), "example nginx config: one listen 8080 and one socket expected"
+        text, n3 = re.subn(r"^\s*limit_req zone=swgr_invoice\b[^;]*;\n",
+                           lambda m: m[0] if self.ratelimit else "", text, flags=re.M)
+        assert (n1, n2, n3) == (1, 1, 1), \
+            "example nginx config: one listen 8080, one socket and one invoice limit_req expected"
         return text
 
 
@@ -65,12 +71,13 @@ class Front:
     resp = nginx = base = None
 
 
-def start_front(into, tmp, config, sock, env=None):
-    """Starts swgr-lnurl on config and socket sock, then LnurlNginx in tmp, and waits for
-    /health; sets into.resp, into.nginx and into.base as each is made, so that whoever
-    stops into (stop_front, or into's own stop) ends what had started if a step fails."""
+def start_front(into, tmp, config, sock, env=None, ratelimit=False):
+    """Starts swgr-lnurl on config and socket sock, then LnurlNginx in tmp (with the
+    invoice rate limit if ratelimit), and waits for /health; sets into.resp, into.nginx
+    and into.base as each is made, so that whoever stops into (stop_front, or into's own
+    stop) ends what had started if a step fails."""
     into.resp = H.Responder("lnurl", config, sock, Path(tmp) / "lnurl.stderr", env=env).start()
-    into.nginx = LnurlNginx(tmp, sock).start()
+    into.nginx = LnurlNginx(tmp, sock, ratelimit).start()
     into.base = f"http://127.0.0.1:{into.nginx.port}"
     H.wait_http(into.base + "/health", into.resp)
     return into
@@ -89,6 +96,10 @@ def lnurl_config(path, db, partitions, instance, log):
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}", "[::1]", "Other.Example"]')
     text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {MAX_ELAPSED}")
     text += f"  comment-allowed: {COMMENT_LIMIT}\n  request-deadline-secs: {DEADLINE}\n"
+    # The module's tests share one swgr-lnurl and fail nodes one request at a time to
+    # see each request fail over: no circuit breaker (0), whose state would carry from
+    # test to test (test_breaker.py and test_lnurl_fleet.py have it on).
+    text += "  breaker-failure-threshold: 0\n"
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)

@@ -182,8 +182,12 @@ def test_capacity_bias_two_pass(stacks, kind):
 def test_consistent_sticks_to_comment(stacks):
     """{consistent: {max_iterations: 10}}: one node per comment; when that node is down the
     comment moves to one other node (the same every time, before and after the monitor
-    flags it) and the other comments stay; it returns when the node is back."""
-    st = stacks(weights=[1, 1, 1], selection={"consistent": {"max_iterations": 10}})
+    flags it) and the other comments stay; it returns when the node is back: once the
+    monitor sees it healthy and its circuit breaker (opened by the failed calls, cool-down
+    C) lets a probe through."""
+    C = 1.0
+    st = stacks(weights=[1, 1, 1], selection={"consistent": {"max_iterations": 10}},
+                breaker=(3, C))
     o = st.offer()
     comments = [f"order-{i}" for i in range(12)]
 
@@ -215,7 +219,7 @@ def test_consistent_sticks_to_comment(stacks):
     finally:
         xs.control(down=False)
     t0 = time.monotonic()
-    wait_for(lambda: st.node_of(st.invoice(o, 4_000, moved[0]).payee) == x, 2 * P + SLACK,
+    wait_for(lambda: st.node_of(st.invoice(o, 4_000, moved[0]).payee) == x, 2 * P + C + SLACK,
              "the comment back on its node", interval=0.01)
     print(f"back after {time.monotonic() - t0:.3f} s")
     assert owners() == home
@@ -397,9 +401,11 @@ def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks, kind):
     """test_lnurl.py covers every non-conforming mode of the simulator (amount, hash,
     payee) one request at a time under round-robin; here the comment's own node (of
     kind) under consistent selection returns them to 8 concurrent wallets: every wallet
-    still gets a valid invoice, from the other node."""
+    still gets a valid invoice, from the other node.  Its circuit breaker opens meanwhile
+    (cool-down C): once it is right again, the comment is its own again within C."""
+    C = 1.0
     st = stacks(weights=[1, 1], selection={"consistent": {"max_iterations": 10}},
-                kinds=nodes.pair(kind))
+                kinds=nodes.pair(kind), breaker=(3, C))
     o = st.offer()
     # a comment that node 0 owns (each comment has one owner: about one in two)
     cm = next(c for c in (f"wrong-test-{i}" for i in range(40))
@@ -414,7 +420,8 @@ def test_wrong_invoice_never_reaches_wallet_concurrent_consistent(stacks, kind):
             assert c == Counter({1 - owner: 40}), (mode, c)
     finally:
         bad.control(wrong=None)
-    assert st.node_of(st.invoice(o, 9_000, cm).payee) == owner
+    wait_for(lambda: st.node_of(st.invoice(o, 9_000, cm).payee) == owner, C + SLACK,
+             "the comment's own node again", interval=0.02)
     assert "non-conforming invoice" in st.log.read_text()
 
 

@@ -61,9 +61,13 @@ Control (HTTP on 127.0.0.1:C, JSON), the same for every kind:
   GET  /state                     counters and settings
   POST /control {...}             any of: "down": bool (stop/start listening),
        "latency_ms": n, "hang": bool (accept calls, never answer),
+       "hang_invoices": bool (invoice calls only -- AddInvoice, Invoice, createinvoice,
+       REST /v1/invoices -- wait unanswered while it is set, health calls answer as
+       usual; a call still waiting when it is cleared goes on and is answered),
        "error_rate": 0..1 (UNAVAILABLE; Eclair: 500), "inbound_msat": n,
        "wrong": null|"amount"|"hash"|"payee" (a non-conforming invoice)
-  counts: invoices, balance_checks, errors, hung, calls (calls that passed the
+  counts: invoices, balance_checks, errors, hung (calls held by hang or
+       hang_invoices; hang_invoices counts only calls whose caller still waits), calls (calls that passed the
        credentials check), auth_failures (LND: a macaroon refused; Eclair: a wrong
        or missing password), named_user (Eclair)
 """
@@ -246,8 +250,8 @@ class Node:
         self.pubkey = bolt11.pubkey(self.seckey)
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
-        self.s = {"down": False, "latency_ms": 0, "hang": False, "error_rate": 0.0,
-                  "inbound_msat": args.inbound_msat, "wrong": None}
+        self.s = {"down": False, "latency_ms": 0, "hang": False, "hang_invoices": False,
+                  "error_rate": 0.0, "inbound_msat": args.inbound_msat, "wrong": None}
         self.counts = {"invoices": 0, "balance_checks": 0, "errors": 0, "hung": 0, "calls": 0,
                        "auth_failures": 0, "named_user": 0}
         self.server = None
@@ -304,11 +308,21 @@ class Node:
         with self.lock:
             self.counts[what] += 1
 
-    def gate(self, ctx):
-        """Applies the fault controls to one call; returns False if it was aborted."""
+    def gate(self, ctx, invoice=False):
+        """Applies the fault controls to one call (invoice: an invoice call, which
+        hang_invoices holds); returns the settings it ran under."""
         with self.lock:
             self.counts["calls"] += 1
             s = dict(self.s)
+        if invoice and s["hang_invoices"] and not s["hang"]:
+            with self.cond:
+                if ctx.is_active():     # not one its caller gave up on while it queued
+                    self.counts["hung"] += 1
+                while self.s["hang_invoices"] and not self.s["hang"] and ctx.is_active():
+                    self.cond.wait(0.5)
+                s = dict(self.s)
+            if not ctx.is_active():
+                ctx.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller gave up")
         if s["hang"]:
             with self.cond:
                 self.counts["hung"] += 1
@@ -323,7 +337,7 @@ class Node:
         return s
 
     def invoice(self, amount_msat, description_hash, expiry, ctx):
-        s = self.gate(ctx)
+        s = self.gate(ctx, invoice=True)
         key = self.seckey
         if s["wrong"] == "amount":
             amount_msat = (amount_msat or 0) + 1000

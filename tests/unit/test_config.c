@@ -543,6 +543,8 @@ test_full(void)
 	CHECK(cfg.lnurl.backend_update_frequency_secs == 0.25);
 	CHECK(cfg.lnurl.invoice_expiry_secs == UINT64_MAX);
 	CHECK(cfg.lnurl.ln_client_timeout_secs == 10.0);
+	CHECK_INT(cfg.lnurl.breaker_failure_threshold, SWGR_BREAKER_THRESHOLD_DEFAULT);
+	CHECK(cfg.lnurl.breaker_cool_down_secs == SWGR_BREAKER_COOL_DOWN_DEFAULT);
 	CHECK_STR(cfg.lnurl.ln_trusted_roots, "/etc/ssl/nodes.pem");
 	CHECK_INT(cfg.lnurl.nallowed_hosts, 0);
 	CHECK(cfg.lnurl.backoff.initial_interval_secs == 1.0);
@@ -728,6 +730,15 @@ static const struct bad_yaml {
 	    "store.offer: expected a mapping" },
 	{ "  allowed-hosts: []\n", "  allowed-hosts:\n    a: b\n", "  allowed-hosts:",
 	    "lnurl-service.allowed-hosts: expected a list of strings" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  breaker-failure-threshold: -1\n",
+	    "breaker-failure-threshold", "lnurl-service.breaker-failure-threshold: "
+	    "expected an unsigned integer" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  breaker-cool-down-secs: 0\n",
+	    "breaker-cool-down-secs", "lnurl-service.breaker-cool-down-secs: "
+	    "expected a positive number of seconds" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  breaker-cool-down-secs: -2\n",
+	    "breaker-cool-down-secs", "lnurl-service.breaker-cool-down-secs: "
+	    "expected a non-negative number" },
 
 	/* Missing required keys: the line of the section's key. */
 	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
@@ -863,6 +874,13 @@ test_monitor(void)
 		    full_yaml, full_yaml + at);
 		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
 		CHECK(cfg.lnurl.request_deadline_secs == 4.5);
+		swgr_config_free(&cfg);
+		/* the breaker's keys: 0 (disabled) and a cool-down of any positive length */
+		snprintf(yaml, sizeof(yaml), "%.*s  breaker-failure-threshold: 0\n"
+		    "  breaker-cool-down-secs: 0.25\n%s", (int)at, full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK_INT(cfg.lnurl.breaker_failure_threshold, 0);
+		CHECK(cfg.lnurl.breaker_cool_down_secs == 0.25);
 		swgr_config_free(&cfg);
 		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 0\n%s", (int)at,
 		    full_yaml, full_yaml + at);
