@@ -46,6 +46,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/pay/backoff.c libswgr/pay/backoff.h \
 	libswgr/pay/view.c libswgr/pay/view.h \
 	libswgr/pay/breaker.c libswgr/pay/breaker.h \
+	libswgr/pay/bulkhead.c libswgr/pay/bulkhead.h \
 	libswgr/pay/balancer.c libswgr/pay/balancer.h
 nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

@@ -62,7 +62,7 @@ main(int argc, char *argv[])
 /* ---- life ---- */
 
 static enum swgr_rc
-lnurl_init(const struct swgr_config *cfg, void **state, struct swgr_err *err)
+lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct swgr_err *err)
 {
 	struct lnurl_state *s;
 	enum swgr_rc rc;
@@ -89,7 +89,7 @@ lnurl_init(const struct swgr_config *cfg, void **state, struct swgr_err *err)
 		swgr_err_set(err, rc, "out of memory");
 		goto fail;
 	}
-	if ((rc = swgr_balancer_new(cfg, &s->bal, err)) != SWGR_OK)
+	if ((rc = swgr_balancer_new(cfg, threads, &s->bal, err)) != SWGR_OK)
 		goto fail;
 	*state = s;
 	return SWGR_OK;
@@ -123,6 +123,24 @@ fail(struct swgr_ctx *c, int status, const char *reason)
 	swgr_lnurl_error_json(&c->resp->body, status >= 500 ? "internal server error" : reason);
 	swgr_log(status >= 500 ? SWGR_LOG_ERROR : SWGR_LOG_INFO, c->log_target, "%s %s: %d: %s",
 	    c->req->method, c->req->path, status, reason);
+}
+
+/*
+ * 503 from the bulkheads: not an internal error, so the reason is the
+ * wallet's to show, with when to retry.  Not logged per request beyond the
+ * access log (a flood would flood the log too).
+ */
+static void
+busy(struct swgr_ctx *c, const char *why)
+{
+	char reason[256];
+
+	swgr_resp_reset(c->resp, 503);
+	swgr_resp_nocache(c->resp);
+	swgr_resp_header(c->resp, "Retry-After", "1");
+	swgr_resp_json(c->resp);
+	snprintf(reason, sizeof(reason), "service busy: %.*s, retry in a moment", 200, why);
+	swgr_lnurl_error_json(&c->resp->body, reason);
 }
 
 /* LUD-01: OPTIONS on any path is a CORS preflight. */
@@ -330,7 +348,11 @@ invoice(struct swgr_ctx *c)
 	br = (struct swgr_balancer_req){ .partition = o.partition, .amount_msat = amount,
 	    .metadata = co->metadata, .metadata_len = co->metadata_len, .hash = co->hash,
 	    .key = key };
-	if ((rc = swgr_balancer_invoice(s->bal, &br, &pr, &err)) != SWGR_OK) {
+	if ((rc = swgr_balancer_invoice(s->bal, &br, &pr, &err)) == SWGR_ERETRY) {
+		busy(c, err.msg);
+		goto out;
+	}
+	if (rc != SWGR_OK) {
 		fail(c, rc == SWGR_EINVAL ? 400 : rc == SWGR_EUPSTREAM ? 502 : 500, err.msg);
 		goto out;
 	}

@@ -96,12 +96,25 @@ struct swgr_lnurl_cfg {
 	 */
 	uint32_t	 breaker_failure_threshold;
 	double		 breaker_cool_down_secs;
+	/*
+	 * Ours: the bulkheads (pay/bulkhead.h, pay/balancer.c).  At most
+	 * invoice_concurrency requests inside invoice work at once, a few more
+	 * waiting up to invoice_queue_wait_secs for a place; at most
+	 * node_concurrency calls out to one node.  Absent (has_* false): derived
+	 * from the worker threads at start; 0: no limit.
+	 */
+	uint32_t	 invoice_concurrency;
+	bool		 has_invoice_concurrency;
+	double		 invoice_queue_wait_secs;
+	uint32_t	 node_concurrency;
+	bool		 has_node_concurrency;
 	struct swgr_log_cfg log;
 };
 
 #define SWGR_REQUEST_DEADLINE_DEFAULT	10.0	/* seconds; wallets give up near 30 */
 #define SWGR_BREAKER_THRESHOLD_DEFAULT	3
 #define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
+#define SWGR_INVOICE_QUEUE_WAIT_DEFAULT	0.25	/* seconds */
 
 struct swgr_admin_cfg {
 	bool		 present;

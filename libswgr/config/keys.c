@@ -135,6 +135,32 @@ read_breaker(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
 	return SWGR_OK;
 }
 
+/*
+ * invoice-concurrency, node-concurrency (0: no limit; absent: derived from the
+ * threads) and invoice-queue-wait-secs (>= 0): ours, optional.
+ */
+static enum swgr_rc
+read_bulkheads(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	enum swgr_rc rc;
+	bool has_wait = false;
+
+	if ((rc = swgr_yaml_u32(m, "invoice-concurrency", false, &l->invoice_concurrency,
+	    &l->has_invoice_concurrency)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(m, "node-concurrency", false, &l->node_concurrency,
+	    &l->has_node_concurrency)) != SWGR_OK ||
+	    (rc = swgr_yaml_float(m, "invoice-queue-wait-secs", false, true,
+	    &l->invoice_queue_wait_secs, &has_wait)) != SWGR_OK)
+		return rc;
+	if (!has_wait)
+		l->invoice_queue_wait_secs = SWGR_INVOICE_QUEUE_WAIT_DEFAULT;
+	else if (l->invoice_queue_wait_secs < 0 || l->invoice_queue_wait_secs > 60)
+		return swgr_yaml_fail(m, "invoice-queue-wait-secs",
+		    swgr_yaml_key_line(m, "invoice-queue-wait-secs"),
+		    "expected 0 to 60 seconds");
+	return SWGR_OK;
+}
+
 static enum swgr_rc
 read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 {
@@ -180,7 +206,7 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	else if (l->request_deadline_secs <= 0)
 		return swgr_yaml_fail(&m, "request-deadline-secs", swgr_yaml_key_line(&m, "request-deadline-secs"),
 		    "expected a positive number of seconds");
-	if ((rc = read_breaker(&m, l)) != SWGR_OK)
+	if ((rc = read_breaker(&m, l)) != SWGR_OK || (rc = read_bulkheads(&m, l)) != SWGR_OK)
 		return rc;
 	return read_log(&m, &l->log);
 }

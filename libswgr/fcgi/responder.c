@@ -18,6 +18,7 @@
 
 #define THREADS_DEFAULT	32
 #define THREADS_MAX	4096
+#define LISTEN_BACKLOG	1024
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
 /* Access lines of 2xx/3xx answers reach the log file within this (swgr_log_buffer). */
@@ -69,7 +70,13 @@ open_listener(struct app *app)
 		    "handed over on fd 0", app->svc->name);
 		return true;
 	}
-	if ((app->listen_fd = FCGX_OpenSocket(sock, 128)) < 0) {
+	/*
+	 * The backlog holds the connections no worker has taken yet; a web
+	 * server's connect fails (502) when it is full.  1024, as spawn-fcgi's
+	 * default: a burst beyond the workers waits for one, or for the quick
+	 * 503 of the invoice bulkhead, instead of failing.
+	 */
+	if ((app->listen_fd = FCGX_OpenSocket(sock, LISTEN_BACKLOG)) < 0) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "binding FastCGI listener for %s service "
 		    "to '%s' failed", app->svc->name, sock);
 		return false;
@@ -153,7 +160,7 @@ start(struct app *app)
 	if (!(svc->flags & SWGR_SERVICE_PUBLIC) && !start_admin(app))
 		return false;
 	if (svc->init != NULL) {
-		if (svc->init(&app->d.cfg, &app->state, &err) != SWGR_OK) {
+		if (svc->init(&app->d.cfg, app->threads, &app->state, &err) != SWGR_OK) {
 			swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
 			return false;
 		}

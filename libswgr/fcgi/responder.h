@@ -41,7 +41,8 @@ struct swgr_route {
 
 /*
  * Service hooks, all optional.  init runs once after the configuration and
- * the log are ready and before any request; it returns SWGR_OK with *state
+ * the log are ready and before any request, told the number of worker
+ * threads that will serve; it returns SWGR_OK with *state
  * set (handed to handlers as c->state and to fini at exit), or an error whose
  * message is logged at ERROR (startup fails, exit 1).  fini runs after the
  * last request.  pre runs before authentication and routing: it returns
@@ -49,8 +50,8 @@ struct swgr_route {
  * every response before it is sent, whoever built it (handler, 404, 405,
  * 400): common headers and bodies.
  */
-typedef enum swgr_rc swgr_service_init(const struct swgr_config *cfg, void **state,
-		    struct swgr_err *err);
+typedef enum swgr_rc swgr_service_init(const struct swgr_config *cfg, uint64_t threads,
+		    void **state, struct swgr_err *err);
 typedef void	 swgr_service_fini(void *state);
 typedef bool	 swgr_service_pre(struct swgr_ctx *c);
 

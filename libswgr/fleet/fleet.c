@@ -12,6 +12,7 @@ struct swgr_fleet_node {
 	char		*impl;		/* the implementation JSON it was made from */
 	struct swgr_ln_opts opts;
 	struct swgr_ln_client *c;	/* NULL: could not be made */
+	uint32_t	 inflight;	/* atomic: invoice calls out (swgr_fleet_node_enter) */
 };
 
 struct swgr_fleet {
@@ -71,6 +72,25 @@ struct swgr_ln_client *
 swgr_fleet_node_client(const struct swgr_fleet_node *n)
 {
 	return n->c;
+}
+
+bool
+swgr_fleet_node_enter(struct swgr_fleet_node *n, uint32_t cap)
+{
+	uint32_t cur = __atomic_load_n(&n->inflight, __ATOMIC_RELAXED);
+
+	do {
+		if (cap != 0 && cur >= cap)
+			return false;
+	} while (!__atomic_compare_exchange_n(&n->inflight, &cur, cur + 1, true,
+	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return true;
+}
+
+void
+swgr_fleet_node_leave(struct swgr_fleet_node *n)
+{
+	__atomic_sub_fetch(&n->inflight, 1, __ATOMIC_ACQ_REL);
 }
 
 const char *

@@ -67,6 +67,13 @@ struct swgr_fleet_node *swgr_fleet_node_ref(struct swgr_fleet_node *n);
 void		 swgr_fleet_node_put(struct swgr_fleet_node *n);
 /* The node's client, or NULL when it could not be made. */
 struct swgr_ln_client *swgr_fleet_node_client(const struct swgr_fleet_node *n);
+/*
+ * The per-node cap on invoice calls (lnurl-service.node-concurrency), shared
+ * by a process's threads: enter takes one of cap places (cap 0: no cap) and
+ * is false when all are taken; leave gives it back.
+ */
+bool		 swgr_fleet_node_enter(struct swgr_fleet_node *n, uint32_t cap);
+void		 swgr_fleet_node_leave(struct swgr_fleet_node *n);
 /* The backend's public key, hex, for messages. */
 const char	*swgr_fleet_node_name(const struct swgr_fleet_node *n);
 /*

@@ -1,10 +1,13 @@
 /* The balancer of swgr-lnurl: candidate selection over the view of the fleet, invoices with failover (spec §9). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pay/balancer.h"
 #include "pay/bolt11.h"
 #include "pay/breaker.h"
+#include "pay/bulkhead.h"
 #include "pay/select.h"
 #include "pay/view.h"
 #include "core/clock.h"
@@ -18,10 +21,44 @@ struct swgr_balancer {
 	const struct swgr_lnurl_cfg *lc;
 	struct swgr_view *view;
 	struct swgr_breaker *br;	/* invoice outcomes, every worker thread's */
+	struct swgr_bulkhead *bh;	/* invoice-concurrency; NULL: no limit */
+	uint32_t	 node_cap;	/* node-concurrency; 0: no limit */
 };
 
+/* The bulkheads of lnurl-service (config.h), logged once at start. */
+static enum swgr_rc
+bulkheads(struct swgr_balancer *b, uint64_t threads, struct swgr_err *err)
+{
+	const struct swgr_lnurl_cfg *lc = b->lc;
+	uint32_t slots;
+	enum swgr_rc rc;
+	char what[160], per_node[32] = "no limit";
+
+	slots = lc->has_invoice_concurrency ? lc->invoice_concurrency :
+	    swgr_bulkhead_default_slots(threads);
+	if (slots != 0 && (rc = swgr_bulkhead_new(slots, lc->invoice_queue_wait_secs, &b->bh,
+	    err)) != SWGR_OK)
+		return rc;
+	/* Half the places by default: one slow node leaves the other half to the rest. */
+	b->node_cap = lc->has_node_concurrency ? lc->node_concurrency :
+	    slots == 0 ? 0 : (slots + 1) / 2;
+	if (slots != 0)
+		snprintf(what, sizeof(what), "%" PRIu32 " of %" PRIu64 " worker threads at once "
+		    "(a wait of up to %g s for a place)", slots, threads, lc->invoice_queue_wait_secs);
+	else
+		snprintf(what, sizeof(what), "no limit");
+	if (b->node_cap != 0)
+		snprintf(per_node, sizeof(per_node), "%" PRIu32, b->node_cap);
+	swgr_log(SWGR_LOG_INFO, TARGET, "invoice work: %s; calls per node at once: %s", what,
+	    per_node);
+	if (lc->has_invoice_concurrency && slots >= threads)
+		swgr_log(SWGR_LOG_WARN, TARGET, "invoice-concurrency %" PRIu32 " is not below the %"
+		    PRIu64 " worker threads: invoice requests can take every thread", slots, threads);
+	return SWGR_OK;
+}
+
 enum swgr_rc
-swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
+swgr_balancer_new(const struct swgr_config *cfg, uint64_t threads, struct swgr_balancer **out,
     struct swgr_err *err)
 {
 	struct swgr_balancer *b;
@@ -31,13 +68,9 @@ swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	b->lc = &cfg->lnurl;
 	if ((rc = swgr_breaker_new(b->lc->breaker_failure_threshold, b->lc->breaker_cool_down_secs,
-	    &b->br, err)) != SWGR_OK) {
-		free(b);
-		return rc;
-	}
-	if ((rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
-		swgr_breaker_free(b->br);
-		free(b);
+	    &b->br, err)) != SWGR_OK || (rc = bulkheads(b, threads, err)) != SWGR_OK ||
+	    (rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
+		swgr_balancer_free(b);
 		return rc;
 	}
 	*out = b;
@@ -49,8 +82,10 @@ swgr_balancer_free(struct swgr_balancer *b)
 {
 	if (b == NULL)
 		return;
-	swgr_view_free(b->view);
+	if (b->view != NULL)
+		swgr_view_free(b->view);
 	swgr_breaker_free(b->br);
+	swgr_bulkhead_free(b->bh);
 	free(b);
 }
 
@@ -167,6 +202,8 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	size_t stack[64], *order = stack, m = 0, i;
 	enum swgr_rc rc = SWGR_NOTFOUND;
 	enum swgr_breaker_ticket t;
+	struct swgr_fleet_node *node;
+	size_t asked = 0, busy = 0;
 
 	if (s->n == 0)
 		goto out;
@@ -195,16 +232,28 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
+		node = s->v[order[i]].node;
+		if (!swgr_fleet_node_enter(node, b->node_cap)) {
+			busy++;		/* at its cap: as if it were not a candidate */
+			continue;
+		}
 		/* A half-open node's one probe is claimed here: another request skips it. */
 		if ((t = swgr_breaker_claim(b->br, &s->v[order[i]].pk, swgr_mono_now())) ==
-		    SWGR_BREAKER_SKIP)
+		    SWGR_BREAKER_SKIP) {
+			swgr_fleet_node_leave(node);
 			continue;
+		}
+		asked++;
 		rc = ask(b, &s->v[order[i]], r, deadline, bolt11, err);
+		swgr_fleet_node_leave(node);
 		swgr_breaker_done(b->br, &s->v[order[i]].pk, t, rc, swgr_mono_now());
 		if (rc == SWGR_OK || rc == SWGR_EINVAL)
 			break;
 		swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);
 	}
+	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND)
+		rc = swgr_err_set(err, SWGR_ERETRY, "every lightning node that could take this "
+		    "invoice is at its limit of %" PRIu32 " calls at once", b->node_cap);
 	if (order != stack)
 		free(order);
 out:
@@ -212,9 +261,9 @@ out:
 	return rc;
 }
 
-enum swgr_rc
-swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r,
-    char **bolt11, struct swgr_err *err)
+static enum swgr_rc
+invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, char **bolt11,
+    struct swgr_err *err)
 {
 	struct swgr_backoff bo;
 	double start = swgr_mono_now(), deadline, d;
@@ -228,7 +277,7 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 	for (;;) {
 		rc = pass(b, r, first, deadline, bolt11, err);
 		first = false;
-		if (rc == SWGR_OK || rc == SWGR_EINVAL || rc == SWGR_ENOMEM)
+		if (rc == SWGR_OK || rc == SWGR_EINVAL || rc == SWGR_ENOMEM || rc == SWGR_ERETRY)
 			return rc;
 		if (rc == SWGR_NOTFOUND)
 			swgr_err_set(err, SWGR_EUPSTREAM, "no available lightning nodes");
@@ -243,4 +292,19 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 		if (!swgr_view_nap(b->view, d))
 			return swgr_err_set(err, SWGR_EUPSTREAM, "shutting down");
 	}
+}
+
+enum swgr_rc
+swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r,
+    char **bolt11, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+
+	*bolt11 = NULL;
+	if (b->bh != NULL && !swgr_bulkhead_enter(b->bh))
+		return swgr_err_set(err, SWGR_ERETRY, "too many invoice requests in progress");
+	rc = invoice_loop(b, r, bolt11, err);
+	if (b->bh != NULL)
+		swgr_bulkhead_leave(b->bh);
+	return rc;
 }

@@ -14,12 +14,13 @@ struct swgr_balancer;
 
 /*
  * The view of the fleet (pay/view.h: the discover store opened, the fleet
- * read once, a thread keeping it current) and what the invoice loop needs.
+ * read once, a thread keeping it current) and what the invoice loop needs,
+ * its bulkheads sized for a process of threads workers (pay/bulkhead.h).
  * A backend whose client cannot be made is logged and never chosen.  cfg
  * must outlive the balancer.  Free with swgr_balancer_free.
  */
-enum swgr_rc	 swgr_balancer_new(const struct swgr_config *cfg, struct swgr_balancer **out,
-		    struct swgr_err *err);
+enum swgr_rc	 swgr_balancer_new(const struct swgr_config *cfg, uint64_t threads,
+		    struct swgr_balancer **out, struct swgr_err *err);
 /* Stops the thread (waking requests that back off) and frees everything. */
 void		 swgr_balancer_free(struct swgr_balancer *b);
 
@@ -46,10 +47,14 @@ struct swgr_balancer_req {
  * description hash or payee is wrong counts as that node's failure; every
  * call's outcome goes to the breaker (a refusal counts nothing); a failure moves to the next candidate at once.  After a pass with no invoice
  * the loop backs off per the backoff config (pay/backoff.h), never beyond
- * request-deadline-secs from the start.  Returns SWGR_OK with a malloc'd
- * *bolt11; SWGR_EINVAL when a node refused the request itself (400, the
- * node's message in err); SWGR_EUPSTREAM when no node gave an invoice (502);
- * SWGR_ENOMEM.
+ * request-deadline-secs from the start.  Bulkheads: the whole loop runs
+ * inside one of invoice-concurrency places (waiting up to
+ * invoice-queue-wait-secs for one), and a node with node-concurrency calls
+ * out is passed over as if it were not a candidate.  Returns SWGR_OK with a
+ * malloc'd *bolt11; SWGR_EINVAL when a node refused the request itself (400,
+ * the node's message in err); SWGR_EUPSTREAM when no node gave an invoice
+ * (502); SWGR_ERETRY when no place was free, or every candidate was at its
+ * cap and none was asked (503, retry shortly); SWGR_ENOMEM.
  */
 enum swgr_rc	 swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r,
 		    char **bolt11, struct swgr_err *err);

@@ -69,7 +69,8 @@ Control (HTTP on 127.0.0.1:C, JSON), the same for every kind:
   counts: invoices, balance_checks, errors, hung (calls held by hang or
        hang_invoices; hang_invoices counts only calls whose caller still waits), calls (calls that passed the
        credentials check), auth_failures (LND: a macaroon refused; Eclair: a wrong
-       or missing password), named_user (Eclair)
+       or missing password), named_user (Eclair), held (invoice calls hang_invoices
+       holds now), held_max (the most it held at once)
 """
 import argparse
 import base64
@@ -253,7 +254,7 @@ class Node:
         self.s = {"down": False, "latency_ms": 0, "hang": False, "hang_invoices": False,
                   "error_rate": 0.0, "inbound_msat": args.inbound_msat, "wrong": None}
         self.counts = {"invoices": 0, "balance_checks": 0, "errors": 0, "hung": 0, "calls": 0,
-                       "auth_failures": 0, "named_user": 0}
+                       "auth_failures": 0, "named_user": 0, "held": 0, "held_max": 0}
         self.server = None
         make_files(self.kind, self.dir, "localhost")
         if self.kind == "lnd":
@@ -304,6 +305,11 @@ class Node:
             self.rest.close()
             self.rest = None
 
+    def wake(self):
+        """Wakes the calls hang_invoices holds (one of them has ended: held is exact)."""
+        with self.cond:
+            self.cond.notify_all()
+
     def count(self, what):
         with self.lock:
             self.counts[what] += 1
@@ -316,10 +322,17 @@ class Node:
             s = dict(self.s)
         if invoice and s["hang_invoices"] and not s["hang"]:
             with self.cond:
-                if ctx.is_active():     # not one its caller gave up on while it queued
+                held = ctx.is_active()  # not one its caller gave up on while it queued
+                if held:
                     self.counts["hung"] += 1
+                    self.counts["held"] += 1
+                    self.counts["held_max"] = max(self.counts["held_max"], self.counts["held"])
+                if held and hasattr(ctx, "add_callback"):      # gRPC: told when it ends
+                    ctx.add_callback(self.wake)
                 while self.s["hang_invoices"] and not self.s["hang"] and ctx.is_active():
-                    self.cond.wait(0.5)
+                    self.cond.wait(0.05)
+                if held:
+                    self.counts["held"] -= 1
                 s = dict(self.s)
             if not ctx.is_active():
                 ctx.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller gave up")

@@ -545,6 +545,8 @@ test_full(void)
 	CHECK(cfg.lnurl.ln_client_timeout_secs == 10.0);
 	CHECK_INT(cfg.lnurl.breaker_failure_threshold, SWGR_BREAKER_THRESHOLD_DEFAULT);
 	CHECK(cfg.lnurl.breaker_cool_down_secs == SWGR_BREAKER_COOL_DOWN_DEFAULT);
+	CHECK(!cfg.lnurl.has_invoice_concurrency && !cfg.lnurl.has_node_concurrency);
+	CHECK(cfg.lnurl.invoice_queue_wait_secs == SWGR_INVOICE_QUEUE_WAIT_DEFAULT);
 	CHECK_STR(cfg.lnurl.ln_trusted_roots, "/etc/ssl/nodes.pem");
 	CHECK_INT(cfg.lnurl.nallowed_hosts, 0);
 	CHECK(cfg.lnurl.backoff.initial_interval_secs == 1.0);
@@ -739,6 +741,18 @@ static const struct bad_yaml {
 	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  breaker-cool-down-secs: -2\n",
 	    "breaker-cool-down-secs", "lnurl-service.breaker-cool-down-secs: "
 	    "expected a non-negative number" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  invoice-concurrency: many\n",
+	    "invoice-concurrency", "lnurl-service.invoice-concurrency: "
+	    "expected an unsigned integer" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  node-concurrency: -3\n",
+	    "node-concurrency", "lnurl-service.node-concurrency: "
+	    "expected an unsigned integer" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  invoice-queue-wait-secs: 61\n",
+	    "invoice-queue-wait-secs", "lnurl-service.invoice-queue-wait-secs: "
+	    "expected 0 to 60 seconds" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  invoice-queue-wait-secs: -1\n",
+	    "invoice-queue-wait-secs", "lnurl-service.invoice-queue-wait-secs: "
+	    "expected a non-negative number" },
 
 	/* Missing required keys: the line of the section's key. */
 	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
@@ -864,7 +878,7 @@ test_monitor(void)
 	CHECK(cfg.lnurl.request_deadline_secs == SWGR_REQUEST_DEADLINE_DEFAULT);
 	swgr_config_free(&cfg);
 	{
-		char yaml[sizeof(full_yaml) + 64], *p;
+		char yaml[sizeof(full_yaml) + 128], *p;
 		size_t at;
 
 		p = strstr(full_yaml, "  log-level: DEBUG\n");
@@ -881,6 +895,15 @@ test_monitor(void)
 		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
 		CHECK_INT(cfg.lnurl.breaker_failure_threshold, 0);
 		CHECK(cfg.lnurl.breaker_cool_down_secs == 0.25);
+		swgr_config_free(&cfg);
+		/* the bulkheads' keys: 0 is "no limit", given and so not derived */
+		snprintf(yaml, sizeof(yaml), "%.*s  invoice-concurrency: 0\n"
+		    "  node-concurrency: 7\n  invoice-queue-wait-secs: 0\n%s", (int)at, full_yaml,
+		    full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.has_invoice_concurrency && cfg.lnurl.invoice_concurrency == 0);
+		CHECK(cfg.lnurl.has_node_concurrency && cfg.lnurl.node_concurrency == 7);
+		CHECK(cfg.lnurl.invoice_queue_wait_secs == 0);
 		swgr_config_free(&cfg);
 		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 0\n%s", (int)at,
 		    full_yaml, full_yaml + at);

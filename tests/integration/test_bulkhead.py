@@ -1,0 +1,183 @@
+"""The bulkheads of swgr-lnurl (libswgr/pay/bulkhead.c, the per-node cap in
+libswgr/pay/balancer.c; issue 11 part 3), black-box through nginx with the example's
+upstream settings, on their defaults (32 worker threads: 24 places for invoice work,
+12 calls per node, a wait of 0.25 s for a place).
+
+A fleet of three nodes that all answer health checks but hang on every invoice call,
+and FLOOD clients that each send an invoice request, and another as soon as it is
+answered (after PAUSE when it was turned away), for FLOOD_SECS.  Meanwhile a prober
+in its own process (no shared interpreter lock with the flood) fetches /health and
+the payRequest in turn.  Measured:
+  - /health and payRequest p99 under 50 ms during the flood;
+  - the requests beyond the places get 503 within the wait (plus nginx's share), with
+    Retry-After and the LNURL error JSON; every other answer is the 502 of a request
+    that reached its deadline on hanging nodes, nothing else;
+  - at no time more calls held by one node than its cap, nor by the fleet than the
+    places (the simulators' own count of the calls they hold);
+  - once the nodes answer again, no worker is stuck: as many concurrent invoice
+    requests as there are worker threads all get an invoice, quickly."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import nodes
+from lnurl_stack import HOST, Invoice, LnurlStack
+
+THREADS, SLOTS, NODE_CAP, WAIT = 32, 24, 12, 0.25     # the defaults (README)
+T, DEADLINE = 2.0, 4.0          # ln-client-timeout-secs, request-deadline-secs
+FLOOD, FLOOD_SECS, PAUSE = 200, 10.0, 0.05
+SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
+
+PROBER = r"""
+import http.client, json, sys, time
+port, host, pay, secs = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+out = {"/health": [], pay: [], "bad": []}
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    for path in ("/health", pay):
+        t = time.monotonic()
+        conn.request("GET", path, headers={"Host": host})
+        r = conn.getresponse()
+        r.read()
+        out[path].append(time.monotonic() - t)
+        if r.status != 200:
+            out["bad"].append([path, r.status])
+    time.sleep(0.02)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture
+def stack(env):
+    nodes.skip_on_memory(env.db)
+    # No circuit breaker: it would take the hanging nodes out, and the bulkheads would
+    # have nothing left to hold back.
+    st = LnurlStack(env, weights=[1, 1, 1], timeout=T, deadline=DEADLINE,
+                    kinds=("lnd", "cln", "lnd"), breaker=(0, 1.0))
+    try:
+        yield st.start()
+    finally:
+        st.stop()
+
+
+async def one(port, path):
+    """One request on a new connection: (status, headers, body, seconds)."""
+    t = time.monotonic()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n"
+                     .encode())
+        raw = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+    return int(lines[0].split()[1]), headers, body, time.monotonic() - t
+
+
+async def flood(port, path, secs, out):
+    end = time.monotonic() + secs
+
+    async def client():
+        while time.monotonic() < end:
+            try:
+                r = await one(port, path)
+            except OSError as e:
+                out.append(("error", {}, str(e).encode(), 0.0))
+                await asyncio.sleep(PAUSE)
+                continue
+            out.append(r)
+            if r[0] == 503:
+                await asyncio.sleep(PAUSE)
+    await asyncio.gather(*(client() for _ in range(FLOOD)))
+
+
+def held(sims):
+    return [s.state()["counts"]["held"] for s in sims]
+
+
+def p99(v):
+    v = sorted(v)
+    return v[int(0.99 * (len(v) - 1))]
+
+
+def test_bulkheads_keep_health_and_pay_requests_quick_when_every_node_hangs(stack):
+    st = stack
+    o = st.offer()
+    inv = o.path(5_000)
+    pay = f"/offers/{o.partition}/{o.id}"
+    port = int(st.base.rsplit(":", 1)[1])
+    Invoice(st.get(inv), 5_000, o.desc_hash)            # the fleet works first
+    for s in st.sims:
+        s.control(hang_invoices=True)
+    out, totals = [], []
+    prober = subprocess.Popen([sys.executable, "-c", PROBER, str(port), HOST, pay,
+                               str(FLOOD_SECS - 1.0)], stdout=subprocess.PIPE, text=True)
+    fl = threading.Thread(target=lambda: asyncio.run(flood(port, inv, FLOOD_SECS, out)))
+    fl.start()
+    try:
+        while fl.is_alive():
+            totals.append(held(st.sims))
+            time.sleep(0.1)
+        fl.join()
+        probed = json.loads(prober.communicate(timeout=30)[0])
+    finally:
+        for s in st.sims:
+            s.control(hang_invoices=False)
+        if prober.poll() is None:
+            prober.kill()
+    maxes = [s.state()["counts"]["held_max"] for s in st.sims]
+    by = {}
+    for code, *_ in out:
+        by[code] = by.get(code, 0) + 1
+    busy = [r for r in out if r[0] == 503]
+    slowest_busy = max((r[3] for r in busy), default=0.0)
+    h99, p_99 = p99(probed["/health"]), p99(probed[pay])
+    print(f"\nflood of {FLOOD} clients for {FLOOD_SECS} s on nodes that all hang: {len(out)} "
+          f"answers {by}; 503 within {slowest_busy * 1000:.0f} ms; held per node at most "
+          f"{maxes} (cap {NODE_CAP}), by the fleet at most {max(map(sum, totals))} "
+          f"(places {SLOTS}); /health p99 {h99 * 1000:.1f} ms over {len(probed['/health'])}, "
+          f"payRequest p99 {p_99 * 1000:.1f} ms over {len(probed[pay])}")
+    assert not probed["bad"], probed["bad"][:5]
+    assert len(probed["/health"]) > 100, len(probed["/health"])
+    assert h99 < 0.05, h99
+    assert p_99 < 0.05, p_99
+    assert len(busy) > FLOOD, by                     # turned away, again and again
+    assert set(by) <= {502, 503}, by
+    assert by.get(502, 0) > 0, by                    # the places were used, to the deadline
+    assert slowest_busy <= WAIT + 0.25, slowest_busy
+    for code, headers, body, _ in busy[:50]:
+        assert headers.get("retry-after") == "1", headers
+        b = json.loads(body)
+        assert b["status"] == "ERROR" and b["reason"].startswith("service busy: "), b
+    assert max(maxes) <= NODE_CAP, maxes
+    assert max(maxes) >= NODE_CAP - 2, maxes        # the cap, not something else, held it
+    assert max(map(sum, totals)) <= SLOTS, totals
+
+    # The nodes answer again: once the held requests have ended (their deadline), every
+    # worker takes part in as many concurrent invoice requests as there are workers.
+    time.sleep(DEADLINE + SLACK)
+    answers = [None] * THREADS
+
+    def wallet(i):
+        answers[i] = st.get(inv)
+    ws = [threading.Thread(target=wallet, args=(i,)) for i in range(THREADS)]
+    t = time.monotonic()
+    for w in ws:
+        w.start()
+    for w in ws:
+        w.join(30)
+    took = time.monotonic() - t
+    print(f"after the fleet recovered: {THREADS} concurrent invoice requests in {took:.2f} s")
+    for r in answers:
+        Invoice(r, 5_000, o.desc_hash)
+    assert took < T, took
