@@ -16,6 +16,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/uri.c libswgr/core/uri.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \
+	libswgr/core/gate.c libswgr/core/gate.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
@@ -46,7 +47,6 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/pay/backoff.c libswgr/pay/backoff.h \
 	libswgr/pay/view.c libswgr/pay/view.h \
 	libswgr/pay/breaker.c libswgr/pay/breaker.h \
-	libswgr/pay/bulkhead.c libswgr/pay/bulkhead.h \
 	libswgr/pay/balancer.c libswgr/pay/balancer.h
 nodist_libswgr_libswgr_la_SOURCES = proto/cln_node.pb-c.c proto/lnd_lightning.pb-c.c
 libswgr_libswgr_la_LIBADD = $(SWGR_DEP_LIBS)

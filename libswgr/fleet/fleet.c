@@ -12,7 +12,7 @@ struct swgr_fleet_node {
 	char		*impl;		/* the implementation JSON it was made from */
 	struct swgr_ln_opts opts;
 	struct swgr_ln_client *c;	/* NULL: could not be made */
-	uint32_t	 inflight;	/* atomic: invoice calls out (swgr_fleet_node_enter) */
+	struct swgr_gate gate;		/* invoice calls out (swgr_fleet_node_gate) */
 };
 
 struct swgr_fleet {
@@ -64,6 +64,7 @@ swgr_fleet_node_put(struct swgr_fleet_node *n)
 	if (n == NULL || __atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	swgr_ln_client_free(n->c);
+	swgr_gate_destroy(&n->gate);
 	free(n->impl);
 	free(n);
 }
@@ -74,23 +75,10 @@ swgr_fleet_node_client(const struct swgr_fleet_node *n)
 	return n->c;
 }
 
-bool
-swgr_fleet_node_enter(struct swgr_fleet_node *n, uint32_t cap)
+struct swgr_gate *
+swgr_fleet_node_gate(struct swgr_fleet_node *n)
 {
-	uint32_t cur = __atomic_load_n(&n->inflight, __ATOMIC_RELAXED);
-
-	do {
-		if (cap != 0 && cur >= cap)
-			return false;
-	} while (!__atomic_compare_exchange_n(&n->inflight, &cur, cur + 1, true,
-	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-	return true;
-}
-
-void
-swgr_fleet_node_leave(struct swgr_fleet_node *n)
-{
-	__atomic_sub_fetch(&n->inflight, 1, __ATOMIC_ACQ_REL);
+	return &n->gate;
 }
 
 const char *
@@ -112,6 +100,7 @@ node_alloc(const struct swgr_pubkey *pk, const char *impl, const struct swgr_ln_
 		return NULL;
 	}
 	n->refs = 1;
+	swgr_gate_init(&n->gate);
 	n->pk = *pk;
 	swgr_pubkey_format(pk, n->name);
 	n->opts = *opts;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/gate.h"
 #include "core/pubkey.h"
 #include "ln/ln.h"
 #include "model/model.h"
@@ -68,12 +69,10 @@ void		 swgr_fleet_node_put(struct swgr_fleet_node *n);
 /* The node's client, or NULL when it could not be made. */
 struct swgr_ln_client *swgr_fleet_node_client(const struct swgr_fleet_node *n);
 /*
- * The per-node cap on invoice calls (lnurl-service.node-concurrency), shared
- * by a process's threads: enter takes one of cap places (cap 0: no cap) and
- * is false when all are taken; leave gives it back.
+ * The node's gate (core/gate.h), shared by a process's threads: swgr-lnurl
+ * holds one of its lnurl-service.node-concurrency places per invoice call.
  */
-bool		 swgr_fleet_node_enter(struct swgr_fleet_node *n, uint32_t cap);
-void		 swgr_fleet_node_leave(struct swgr_fleet_node *n);
+struct swgr_gate *swgr_fleet_node_gate(struct swgr_fleet_node *n);
 /* The backend's public key, hex, for messages. */
 const char	*swgr_fleet_node_name(const struct swgr_fleet_node *n);
 /*

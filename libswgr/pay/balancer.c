@@ -7,10 +7,10 @@
 #include "pay/balancer.h"
 #include "pay/bolt11.h"
 #include "pay/breaker.h"
-#include "pay/bulkhead.h"
 #include "pay/select.h"
 #include "pay/view.h"
 #include "core/clock.h"
+#include "core/gate.h"
 #include "core/log.h"
 #include "core/pubkey.h"
 #include "ln/ln.h"
@@ -21,40 +21,51 @@ struct swgr_balancer {
 	const struct swgr_lnurl_cfg *lc;
 	struct swgr_view *view;
 	struct swgr_breaker *br;	/* invoice outcomes, every worker thread's */
-	struct swgr_bulkhead *bh;	/* invoice-concurrency; NULL: no limit */
+	struct swgr_gate gate;		/* invoice work: the bulkhead */
+	uint32_t	 slots;		/* invoice-concurrency; 0: no limit */
 	uint32_t	 node_cap;	/* node-concurrency; 0: no limit */
+	double		 wait;		/* invoice-queue-wait-secs */
+	bool		 gate_made;
 };
 
-/* The bulkheads of lnurl-service (config.h), logged once at start. */
-static enum swgr_rc
-bulkheads(struct swgr_balancer *b, uint64_t threads, struct swgr_err *err)
+/*
+ * The bulkheads of lnurl-service (config.h), logged once at start.  A node
+ * that starts hanging holds at most node-concurrency requests; by default
+ * that is the breaker's threshold, so that the calls that hang are the
+ * failures that open its breaker, and no more (half the places without a
+ * breaker).
+ */
+static void
+bulkheads(struct swgr_balancer *b, uint64_t threads)
 {
 	const struct swgr_lnurl_cfg *lc = b->lc;
-	uint32_t slots;
-	enum swgr_rc rc;
 	char what[160], per_node[32] = "no limit";
 
-	slots = lc->has_invoice_concurrency ? lc->invoice_concurrency :
-	    swgr_bulkhead_default_slots(threads);
-	if (slots != 0 && (rc = swgr_bulkhead_new(slots, lc->invoice_queue_wait_secs, &b->bh,
-	    err)) != SWGR_OK)
-		return rc;
-	/* Half the places by default: one slow node leaves the other half to the rest. */
-	b->node_cap = lc->has_node_concurrency ? lc->node_concurrency :
-	    slots == 0 ? 0 : (slots + 1) / 2;
-	if (slots != 0)
-		snprintf(what, sizeof(what), "%" PRIu32 " of %" PRIu64 " worker threads at once "
-		    "(a wait of up to %g s for a place)", slots, threads, lc->invoice_queue_wait_secs);
+	b->slots = lc->has_invoice_concurrency ? lc->invoice_concurrency :
+	    swgr_gate_default_slots(threads);
+	b->wait = lc->invoice_queue_wait_secs;
+	if (lc->has_node_concurrency)
+		b->node_cap = lc->node_concurrency;
+	else if (lc->breaker_failure_threshold > 0)
+		b->node_cap = lc->breaker_failure_threshold;
+	else
+		b->node_cap = (b->slots + 1) / 2;
+	swgr_gate_init(&b->gate);
+	b->gate_made = true;
+	if (b->slots != 0)
+		snprintf(what, sizeof(what), "%" PRIu32 " of %" PRIu64 " worker threads at once",
+		    b->slots, threads);
 	else
 		snprintf(what, sizeof(what), "no limit");
 	if (b->node_cap != 0)
 		snprintf(per_node, sizeof(per_node), "%" PRIu32, b->node_cap);
-	swgr_log(SWGR_LOG_INFO, TARGET, "invoice work: %s; calls per node at once: %s", what,
-	    per_node);
-	if (lc->has_invoice_concurrency && slots >= threads)
+	swgr_log(SWGR_LOG_INFO, TARGET, "invoice work: %s; calls per node at once: %s; a "
+	    "request waits for a place while places move, %g s for the first", what, per_node,
+	    b->wait);
+	if (lc->has_invoice_concurrency && b->slots >= threads)
 		swgr_log(SWGR_LOG_WARN, TARGET, "invoice-concurrency %" PRIu32 " is not below the %"
-		    PRIu64 " worker threads: invoice requests can take every thread", slots, threads);
-	return SWGR_OK;
+		    PRIu64 " worker threads: invoice requests can take every thread", b->slots,
+		    threads);
 }
 
 enum swgr_rc
@@ -67,9 +78,9 @@ swgr_balancer_new(const struct swgr_config *cfg, uint64_t threads, struct swgr_b
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	b->lc = &cfg->lnurl;
+	bulkheads(b, threads);
 	if ((rc = swgr_breaker_new(b->lc->breaker_failure_threshold, b->lc->breaker_cool_down_secs,
-	    &b->br, err)) != SWGR_OK || (rc = bulkheads(b, threads, err)) != SWGR_OK ||
-	    (rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
+	    &b->br, err)) != SWGR_OK || (rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
 		swgr_balancer_free(b);
 		return rc;
 	}
@@ -85,7 +96,8 @@ swgr_balancer_free(struct swgr_balancer *b)
 	if (b->view != NULL)
 		swgr_view_free(b->view);
 	swgr_breaker_free(b->br);
-	swgr_bulkhead_free(b->bh);
+	if (b->gate_made)
+		swgr_gate_destroy(&b->gate);
 	free(b);
 }
 
@@ -192,6 +204,35 @@ ask(struct swgr_balancer *b, const struct swgr_view_member *m,
 	    name, e2.msg);
 }
 
+/*
+ * Asks m within a place of its gate (waiting up to max_wait for one) and
+ * tells the breaker: false when no place was had (nothing asked, *rc as it
+ * was); true with the outcome in *rc, logged if it is a failure.  A node whose
+ * breaker has no room for this request (its probe is out) counts as asked
+ * with *rc unchanged.
+ */
+static bool
+ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
+    const struct swgr_balancer_req *r, double max_wait, double deadline, char **bolt11,
+    enum swgr_rc *rc, struct swgr_err *err)
+{
+	struct swgr_gate *g = swgr_fleet_node_gate(m->node);
+	enum swgr_breaker_ticket t;
+
+	if (b->node_cap != 0 && !swgr_gate_enter(g, b->node_cap, b->wait, max_wait))
+		return false;
+	/* A half-open node's one probe is claimed here: another request skips it. */
+	if ((t = swgr_breaker_claim(b->br, &m->pk, swgr_mono_now())) != SWGR_BREAKER_SKIP) {
+		*rc = ask(b, m, r, deadline, bolt11, err);
+		swgr_breaker_done(b->br, &m->pk, t, *rc, swgr_mono_now());
+		if (*rc != SWGR_OK && *rc != SWGR_EINVAL)
+			swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);
+	}
+	if (b->node_cap != 0)
+		swgr_gate_leave(g);
+	return true;
+}
+
 /* One pass over the candidates of a snapshot.  SWGR_NOTFOUND: there were none. */
 static enum swgr_rc
 pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, double deadline,
@@ -201,9 +242,7 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	struct swgr_view_snap *s = swgr_view_get(b->view);
 	size_t stack[64], *order = stack, m = 0, i;
 	enum swgr_rc rc = SWGR_NOTFOUND;
-	enum swgr_breaker_ticket t;
-	struct swgr_fleet_node *node;
-	size_t asked = 0, busy = 0;
+	size_t asked = 0, busy = 0, first_busy = 0;
 
 	if (s->n == 0)
 		goto out;
@@ -227,31 +266,26 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		m = swgr_select(s->sel, r->key, r->key != NULL ? strlen(r->key) : 0, accept,
 		    &a, order);
 	}
-	for (i = 0; i < m; i++) {
+	for (i = 0; i < m && rc != SWGR_OK && rc != SWGR_EINVAL; i++) {
 		if (swgr_mono_now() >= deadline) {
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
-		node = s->v[order[i]].node;
-		if (!swgr_fleet_node_enter(node, b->node_cap)) {
-			busy++;		/* at its cap: as if it were not a candidate */
-			continue;
-		}
-		/* A half-open node's one probe is claimed here: another request skips it. */
-		if ((t = swgr_breaker_claim(b->br, &s->v[order[i]].pk, swgr_mono_now())) ==
-		    SWGR_BREAKER_SKIP) {
-			swgr_fleet_node_leave(node);
+		if (!ask_gated(b, &s->v[order[i]], r, 0, deadline, bolt11, &rc, err)) {
+			if (busy++ == 0)
+				first_busy = order[i];	/* at its cap: as if it were not a candidate */
 			continue;
 		}
 		asked++;
-		rc = ask(b, &s->v[order[i]], r, deadline, bolt11, err);
-		swgr_fleet_node_leave(node);
-		swgr_breaker_done(b->br, &s->v[order[i]].pk, t, rc, swgr_mono_now());
-		if (rc == SWGR_OK || rc == SWGR_EINVAL)
-			break;
-		swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);
 	}
-	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND)
+	/*
+	 * Every candidate that could be asked was at its cap: wait for a place on
+	 * the first of them, as long as its places move (a busy node that
+	 * answers), up to the deadline; not on one whose calls all hang.
+	 */
+	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND &&
+	    !ask_gated(b, &s->v[first_busy], r, deadline - swgr_mono_now(), deadline, bolt11, &rc,
+	    err))
 		rc = swgr_err_set(err, SWGR_ERETRY, "every lightning node that could take this "
 		    "invoice is at its limit of %" PRIu32 " calls at once", b->node_cap);
 	if (order != stack)
@@ -301,10 +335,10 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 	enum swgr_rc rc;
 
 	*bolt11 = NULL;
-	if (b->bh != NULL && !swgr_bulkhead_enter(b->bh))
+	if (b->slots != 0 && !swgr_gate_enter(&b->gate, b->slots, b->wait, b->wait))
 		return swgr_err_set(err, SWGR_ERETRY, "too many invoice requests in progress");
 	rc = invoice_loop(b, r, bolt11, err);
-	if (b->bh != NULL)
-		swgr_bulkhead_leave(b->bh);
+	if (b->slots != 0)
+		swgr_gate_leave(&b->gate);
 	return rc;
 }

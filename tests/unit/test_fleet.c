@@ -201,20 +201,12 @@ test_fleet(void)
 	}
 	free(log);
 
-	/* The per-node cap: places taken up to it, given back; 0 is no cap. */
-	CHECK(swgr_fleet_node_enter(m1->node, 2) && swgr_fleet_node_enter(m1->node, 2));
-	CHECK(!swgr_fleet_node_enter(m1->node, 2));
-	CHECK(swgr_fleet_node_enter(v[1].node, 2));	/* another node's places are its own */
-	swgr_fleet_node_leave(v[1].node);
-	swgr_fleet_node_leave(m1->node);
-	CHECK(swgr_fleet_node_enter(m1->node, 2));
-	CHECK(swgr_fleet_node_enter(m1->node, 0));	/* no cap: 3 out */
-	CHECK(!swgr_fleet_node_enter(m1->node, 3));
-	swgr_fleet_node_leave(m1->node);
-	swgr_fleet_node_leave(m1->node);
-	swgr_fleet_node_leave(m1->node);
-	CHECK(swgr_fleet_node_enter(m1->node, 1));
-	swgr_fleet_node_leave(m1->node);
+	/* Each node has its own gate, kept with the node. */
+	CHECK(swgr_gate_enter(swgr_fleet_node_gate(m1->node), 1, 0.1, 0));
+	CHECK(!swgr_gate_enter(swgr_fleet_node_gate(m1->node), 1, 0.1, 0));
+	CHECK(swgr_gate_enter(swgr_fleet_node_gate(v[1].node), 1, 0.1, 0));
+	swgr_gate_leave(swgr_fleet_node_gate(v[1].node));
+	swgr_gate_leave(swgr_fleet_node_gate(m1->node));
 
 	/* ETag unchanged: nothing read, the same nodes (held, so no address is reused). */
 	n1 = swgr_fleet_node_ref(m1->node);
