@@ -1,5 +1,6 @@
 /* The balancer of swgr-lnurl: candidate selection over the view of the fleet, invoices with failover (spec §9). */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ bulkheads(struct swgr_balancer *b, uint64_t threads)
 	if (b->node_cap != 0)
 		snprintf(per_node, sizeof(per_node), "%" PRIu32, b->node_cap);
 	swgr_log(SWGR_LOG_INFO, TARGET, "invoice work: %s; calls per node at once: %s; a "
-	    "request waits for a place while places move, %g s for the first", what, per_node,
+	    "request waits for a place while someone got one within %g s", what, per_node,
 	    b->wait);
 	if (lc->has_invoice_concurrency && b->slots >= threads)
 		swgr_log(SWGR_LOG_WARN, TARGET, "invoice-concurrency %" PRIu32 " is not below the %"
@@ -204,33 +205,50 @@ ask(struct swgr_balancer *b, const struct swgr_view_member *m,
 	    name, e2.msg);
 }
 
+enum gated {
+	GATED_ASKED,		/* asked; the outcome in *rc */
+	GATED_BUSY,		/* at its cap (or, when waiting, failing): not asked */
+	GATED_SKIPPED		/* its breaker has no room (a probe is out): not asked */
+};
+
 /*
- * Asks m within a place of its gate (waiting up to max_wait for one) and
- * tells the breaker: false when no place was had (nothing asked, *rc as it
- * was); true with the outcome in *rc, logged if it is a failure.  A node whose
- * breaker has no room for this request (its probe is out) counts as asked
- * with *rc unchanged.
+ * Asks m within a place of its gate and tells the breaker; a failure is
+ * logged.  max_wait 0: no waiting for a place; otherwise up to max_wait
+ * while its places move, and only on a node without failures: a place that
+ * comes free on a failing node would only lead to its breaker.
  */
-static bool
+static enum gated
 ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
     const struct swgr_balancer_req *r, double max_wait, double deadline, char **bolt11,
     enum swgr_rc *rc, struct swgr_err *err)
 {
 	struct swgr_gate *g = swgr_fleet_node_gate(m->node);
 	enum swgr_breaker_ticket t;
+	uint32_t cap = b->node_cap, failed;
 
-	if (b->node_cap != 0 && !swgr_gate_enter(g, b->node_cap, b->wait, max_wait))
-		return false;
+	/*
+	 * A node's places shrink by one with each of its consecutive failures
+	 * (to one): while the calls out on a node that began to hang fail one by
+	 * one, no new request takes the place each of them gives back.
+	 */
+	if (cap != 0 && (failed = swgr_breaker_failures(b->br, &m->pk)) > 0) {
+		if (max_wait > 0)
+			return GATED_BUSY;
+		cap = failed < cap ? cap - failed : 1;
+	}
+	if (cap != 0 && !swgr_gate_enter(g, cap, b->wait, max_wait))
+		return GATED_BUSY;
 	/* A half-open node's one probe is claimed here: another request skips it. */
-	if ((t = swgr_breaker_claim(b->br, &m->pk, swgr_mono_now())) != SWGR_BREAKER_SKIP) {
+	t = swgr_breaker_claim(b->br, &m->pk, swgr_mono_now());
+	if (t != SWGR_BREAKER_SKIP) {
 		*rc = ask(b, m, r, deadline, bolt11, err);
 		swgr_breaker_done(b->br, &m->pk, t, *rc, swgr_mono_now());
 		if (*rc != SWGR_OK && *rc != SWGR_EINVAL)
 			swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);
 	}
-	if (b->node_cap != 0)
+	if (cap != 0)
 		swgr_gate_leave(g);
-	return true;
+	return t == SWGR_BREAKER_SKIP ? GATED_SKIPPED : GATED_ASKED;
 }
 
 /* One pass over the candidates of a snapshot.  SWGR_NOTFOUND: there were none. */
@@ -242,7 +260,8 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	struct swgr_view_snap *s = swgr_view_get(b->view);
 	size_t stack[64], *order = stack, m = 0, i;
 	enum swgr_rc rc = SWGR_NOTFOUND;
-	size_t asked = 0, busy = 0, first_busy = 0;
+	size_t asked = 0, busy = 0;
+	enum gated g;
 
 	if (s->n == 0)
 		goto out;
@@ -271,21 +290,31 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
-		if (!ask_gated(b, &s->v[order[i]], r, 0, deadline, bolt11, &rc, err)) {
-			if (busy++ == 0)
-				first_busy = order[i];	/* at its cap: as if it were not a candidate */
-			continue;
+		g = ask_gated(b, &s->v[order[i]], r, 0, deadline, bolt11, &rc, err);
+		if (g == GATED_BUSY)
+			busy++;		/* at its cap: as if it were not a candidate, for now */
+		else {
+			asked += g == GATED_ASKED;
+			order[i] = SIZE_MAX;
 		}
-		asked++;
 	}
 	/*
-	 * Every candidate that could be asked was at its cap: wait for a place on
-	 * the first of them, as long as its places move (a busy node that
-	 * answers), up to the deadline; not on one whose calls all hang.
+	 * No invoice, and candidates were at their cap: wait for a place on the
+	 * first of them, in order, whose places move (a busy node that answers),
+	 * up to the deadline; one whose calls all hang, or that fails, is passed
+	 * over at once.
 	 */
-	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND &&
-	    !ask_gated(b, &s->v[first_busy], r, deadline - swgr_mono_now(), deadline, bolt11, &rc,
-	    err))
+	for (i = 0; busy > 0 && rc != SWGR_OK && rc != SWGR_EINVAL && i < m; i++) {
+		if (order[i] == SIZE_MAX)
+			continue;
+		if (swgr_mono_now() >= deadline) {
+			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
+			break;
+		}
+		asked += ask_gated(b, &s->v[order[i]], r, deadline - swgr_mono_now(), deadline,
+		    bolt11, &rc, err) == GATED_ASKED;
+	}
+	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND)
 		rc = swgr_err_set(err, SWGR_ERETRY, "every lightning node that could take this "
 		    "invoice is at its limit of %" PRIu32 " calls at once", b->node_cap);
 	if (order != stack)
@@ -296,11 +325,11 @@ out:
 }
 
 static enum swgr_rc
-invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, char **bolt11,
-    struct swgr_err *err)
+invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, double start,
+    char **bolt11, struct swgr_err *err)
 {
 	struct swgr_backoff bo;
-	double start = swgr_mono_now(), deadline, d;
+	double deadline, d;
 	uint64_t x = (uint64_t)(start * 1e9) ^ (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ULL;
 	enum swgr_rc rc;
 	bool first = true;
@@ -332,12 +361,13 @@ enum swgr_rc
 swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r,
     char **bolt11, struct swgr_err *err)
 {
+	double start = swgr_mono_now();
 	enum swgr_rc rc;
 
 	*bolt11 = NULL;
 	if (b->slots != 0 && !swgr_gate_enter(&b->gate, b->slots, b->wait, b->wait))
 		return swgr_err_set(err, SWGR_ERETRY, "too many invoice requests in progress");
-	rc = invoice_loop(b, r, bolt11, err);
+	rc = invoice_loop(b, r, start, bolt11, err);
 	if (b->slots != 0)
 		swgr_gate_leave(&b->gate);
 	return rc;

