@@ -32,9 +32,8 @@ struct swgr_balancer {
 /*
  * The bulkheads of lnurl-service (config.h), logged once at start.  A node
  * that starts hanging holds at most node-concurrency requests; by default
- * that is the breaker's threshold, so that the calls that hang are the
- * failures that open its breaker, and no more (half the places without a
- * breaker).
+ * half the places, so that a busy fleet keeps its selection's order (README:
+ * set it to the breaker's threshold to bound a hang's cost instead).
  */
 static void
 bulkheads(struct swgr_balancer *b, uint64_t threads)
@@ -45,12 +44,7 @@ bulkheads(struct swgr_balancer *b, uint64_t threads)
 	b->slots = lc->has_invoice_concurrency ? lc->invoice_concurrency :
 	    swgr_gate_default_slots(threads);
 	b->wait = lc->invoice_queue_wait_secs;
-	if (lc->has_node_concurrency)
-		b->node_cap = lc->node_concurrency;
-	else if (lc->breaker_failure_threshold > 0)
-		b->node_cap = lc->breaker_failure_threshold;
-	else
-		b->node_cap = (b->slots + 1) / 2;
+	b->node_cap = lc->has_node_concurrency ? lc->node_concurrency : (b->slots + 1) / 2;
 	swgr_gate_init(&b->gate);
 	b->gate_made = true;
 	if (b->slots != 0)
@@ -213,9 +207,9 @@ enum gated {
 
 /*
  * Asks m within a place of its gate and tells the breaker; a failure is
- * logged.  max_wait 0: no waiting for a place; otherwise up to max_wait
- * while its places move, and only on a node without failures: a place that
- * comes free on a failing node would only lead to its breaker.
+ * logged.  A place is waited for up to max_wait while its places move, and
+ * only on a node without failures: a place that comes free on a failing
+ * node would only lead to its breaker.
  */
 static enum gated
 ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
@@ -232,9 +226,8 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 	 * one, no new request takes the place each of them gives back.
 	 */
 	if (cap != 0 && (failed = swgr_breaker_failures(b->br, &m->pk)) > 0) {
-		if (max_wait > 0)
-			return GATED_BUSY;
 		cap = failed < cap ? cap - failed : 1;
+		max_wait = 0;
 	}
 	if (cap != 0 && !swgr_gate_enter(g, cap, b->wait, max_wait))
 		return GATED_BUSY;
@@ -290,9 +283,13 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
-		g = ask_gated(b, &s->v[order[i]], r, 0, deadline, bolt11, &rc, err);
+		/*
+		 * A node at its cap is waited for a moment while its places move (the
+		 * selection's order holds on a busy fleet), else passed over for now.
+		 */
+		g = ask_gated(b, &s->v[order[i]], r, b->wait, deadline, bolt11, &rc, err);
 		if (g == GATED_BUSY)
-			busy++;		/* at its cap: as if it were not a candidate, for now */
+			busy++;
 		else {
 			asked += g == GATED_ASKED;
 			order[i] = SIZE_MAX;
@@ -302,7 +299,8 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	 * No invoice, and candidates were at their cap: wait for a place on the
 	 * first of them, in order, whose places move (a busy node that answers),
 	 * up to the deadline; one whose calls all hang, or that fails, is passed
-	 * over at once.
+	 * over at once.  (Waiting in the first pass is the same, up to
+	 * invoice-queue-wait-secs; a failing node is never waited for.)
 	 */
 	for (i = 0; busy > 0 && rc != SWGR_OK && rc != SWGR_EINVAL && i < m; i++) {
 		if (order[i] == SIZE_MAX)

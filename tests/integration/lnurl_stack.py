@@ -30,7 +30,7 @@ def config_text(db, partitions, instance, log, *, selection="round-robin", bias=
                 update=0.5, comment_allowed=64, breaker=None, bulkheads=None):
     """The YAML of swgr-lnurl: nodes.lnurl_section with the test's choices (breaker:
     (breaker-failure-threshold, breaker-cool-down-secs); bulkheads: (invoice-concurrency,
-    node-concurrency, invoice-queue-wait-secs); None for the defaults)."""
+    node-concurrency, invoice-queue-wait-secs), None in it or for it: the defaults)."""
     text = nodes.lnurl_section(partitions, period=period, update=update, timeout=timeout)
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}"]')
     text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {max_elapsed}")
@@ -45,9 +45,10 @@ def config_text(db, partitions, instance, log, *, selection="round-robin", bias=
     if breaker is not None:
         text += (f"  breaker-failure-threshold: {breaker[0]}\n"
                  f"  breaker-cool-down-secs: {breaker[1]}\n")
-    if bulkheads is not None:
-        text += (f"  invoice-concurrency: {bulkheads[0]}\n  node-concurrency: {bulkheads[1]}\n"
-                 f"  invoice-queue-wait-secs: {bulkheads[2]}\n")
+    for key, v in zip(("invoice-concurrency", "node-concurrency", "invoice-queue-wait-secs"),
+                      bulkheads or ()):
+        if v is not None:
+            text += f"  {key}: {v}\n"
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)

@@ -1,5 +1,6 @@
 """The per-node circuit breaker of swgr-lnurl (libswgr/pay/breaker.c, issue 11 part 2)
-with the per-node cap of its bulkheads (node-concurrency, part 3), on their defaults,
+with the per-node cap of its bulkheads (node-concurrency, part 3) set to the breaker's
+threshold as README advises for bounding a hang's cost (the rest on the defaults),
 black-box through nginx: three nodes (LND, CLN, Eclair) of which the LND one keeps
 answering health checks but hangs on every invoice call (the simulator's
 "hang_invoices") for HANG_SECS, while WALLETS concurrent wallets fetch invoices.
@@ -7,8 +8,8 @@ answering health checks but hangs on every invoice call (the simulator's
 What they promise and this test measures, from the hanging simulator's own counters
 (counts.hung: invoice calls that reached it and hung; counts.invoices: invoices it gave):
   - fewer than 2 x THRESHOLD requests pay the timeout T on the hanging node in all:
-    the first wave (the calls out when it starts hanging, at most node-concurrency,
-    whose default is THRESHOLD: their failures open the breaker) and the half-open
+    the first wave (the calls out when it starts hanging, at most node-concurrency =
+    THRESHOLD: their failures open the breaker) and the half-open
     probes (one per COOL + T), at least one of them;
   - every wallet request is answered with an invoice (failover to the other nodes);
   - the other requests, while it is open, keep their latency: p99 under 2 x p50 + 100 ms
@@ -31,14 +32,15 @@ from nodes import wait_for
 
 SLACK = float(os.environ.get("SWGR_TEST_SLACK", "0.5"))
 THRESHOLD, COOL, T = 3, 10.0, 1.0     # breaker-failure-threshold, -cool-down-secs: defaults
-NODE_CAP = THRESHOLD                  # node-concurrency: its default with a breaker
+NODE_CAP = THRESHOLD                  # node-concurrency
 WALLETS, HANG_SECS = 50, 30.0   # the hang ends mid-cool-down (probes at 1 + 11k s)
 
 
 @pytest.fixture
 def stack(env):
     nodes.once_on_sqlite(env.db)
-    st = LnurlStack(env, weights=[1, 1, 1], timeout=T, kinds=("lnd", "cln", "eclair"))
+    st = LnurlStack(env, weights=[1, 1, 1], timeout=T, kinds=("lnd", "cln", "eclair"),
+                    bulkheads=(None, NODE_CAP, None))
     try:
         yield st.start()
     finally:
