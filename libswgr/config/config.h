@@ -96,12 +96,19 @@ struct swgr_lnurl_cfg {
 	 */
 	uint32_t	 breaker_failure_threshold;
 	double		 breaker_cool_down_secs;
+	/*
+	 * Ours: how long what was read from the stores (offers with their
+	 * metadata, backends, node status) is still used while the store
+	 * cannot be reached (store-stale-max-secs); 0: not at all.
+	 */
+	double		 store_stale_max_secs;
 	struct swgr_log_cfg log;
 };
 
 #define SWGR_REQUEST_DEADLINE_DEFAULT	10.0	/* seconds; wallets give up near 30 */
 #define SWGR_BREAKER_THRESHOLD_DEFAULT	3
 #define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
+#define SWGR_STORE_STALE_MAX_DEFAULT	3600.0	/* seconds: payments go on through an hour's outage */
 
 struct swgr_admin_cfg {
 	bool		 present;

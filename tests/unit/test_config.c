@@ -545,6 +545,8 @@ test_full(void)
 	CHECK(cfg.lnurl.ln_client_timeout_secs == 10.0);
 	CHECK_INT(cfg.lnurl.breaker_failure_threshold, SWGR_BREAKER_THRESHOLD_DEFAULT);
 	CHECK(cfg.lnurl.breaker_cool_down_secs == SWGR_BREAKER_COOL_DOWN_DEFAULT);
+	CHECK(cfg.lnurl.store_stale_max_secs == SWGR_STORE_STALE_MAX_DEFAULT);
+	CHECK(SWGR_STORE_STALE_MAX_DEFAULT == 3600.0);
 	CHECK_STR(cfg.lnurl.ln_trusted_roots, "/etc/ssl/nodes.pem");
 	CHECK_INT(cfg.lnurl.nallowed_hosts, 0);
 	CHECK(cfg.lnurl.backoff.initial_interval_secs == 1.0);
@@ -739,6 +741,12 @@ static const struct bad_yaml {
 	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  breaker-cool-down-secs: -2\n",
 	    "breaker-cool-down-secs", "lnurl-service.breaker-cool-down-secs: "
 	    "expected a non-negative number" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  store-stale-max-secs: -1\n",
+	    "store-stale-max-secs", "lnurl-service.store-stale-max-secs: "
+	    "expected a non-negative number" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  store-stale-max-secs: soon\n",
+	    "store-stale-max-secs", "lnurl-service.store-stale-max-secs: "
+	    "expected a non-negative number" },
 
 	/* Missing required keys: the line of the section's key. */
 	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
@@ -881,6 +889,17 @@ test_monitor(void)
 		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
 		CHECK_INT(cfg.lnurl.breaker_failure_threshold, 0);
 		CHECK(cfg.lnurl.breaker_cool_down_secs == 0.25);
+		swgr_config_free(&cfg);
+		/* store-stale-max-secs: 0 (last-known-good off) and any other length */
+		snprintf(yaml, sizeof(yaml), "%.*s  store-stale-max-secs: 0\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.store_stale_max_secs == 0.0);
+		swgr_config_free(&cfg);
+		snprintf(yaml, sizeof(yaml), "%.*s  store-stale-max-secs: 90.5\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.store_stale_max_secs == 90.5);
 		swgr_config_free(&cfg);
 		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 0\n%s", (int)at,
 		    full_yaml, full_yaml + at);
