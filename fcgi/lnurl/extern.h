@@ -57,8 +57,11 @@ struct cached_offer {
  * reached (SWGR_EUPSTREAM: a database gone or restarting, a remote offer
  * service down) an offer read less than stale_max seconds ago is served as
  * last read (store-stale-max-secs; 0: never), and the store asked again
- * after another TTL.  An answer of the store that the offer or its metadata
- * does not exist (SWGR_NOTFOUND) removes the copy at once.
+ * after another TTL.  While it is down, it is asked by one request at a
+ * time, at most every OFFER_CACHE_PROBE_EVERY seconds; the other requests
+ * do not wait for it (a copy, or SWGR_EUPSTREAM at once).  An answer of the
+ * store that the offer or its metadata does not exist (SWGR_NOTFOUND)
+ * removes the copy at once.
  *
  * Memory: only offers the store gave are kept (a wallet asking for ids that
  * do not exist adds nothing); an entry not read again for max(stale_max,

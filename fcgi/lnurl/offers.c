@@ -520,7 +520,10 @@ offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
  * last-known-good is on).  Otherwise this thread asks the store: its answer
  * replaces the entry, a "not found" removes it, and when the store fails
  * with SWGR_EUPSTREAM a copy of the entry stands in for a TTL, unless the
- * store gave it more than stale_max seconds ago.
+ * store gave it more than stale_max seconds ago.  While the store is down
+ * it is asked by one thread at a time, at most every PROBE_EVERY (a store
+ * that hangs pins one worker, not all); the others fail at once as if it
+ * had answered so, and stand in the copy they have.
  */
 static enum swgr_rc
 shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
@@ -528,7 +531,9 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 {
 	struct cached_offer *e = NULL, *last, *dead = NULL;
 	uint64_t h = hkey_of(partition, id);
+	double down = 0;
 	enum swgr_rc rc;
+	bool ask = true, probe = false;
 
 	pthread_mutex_lock(&c->mu);
 	last = find(c, h, partition, id);
@@ -539,15 +544,30 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		*out = last;
 		return SWGR_OK;
 	}
+	/* While the store is down: one call at a time, one a PROBE_EVERY at most. */
+	if (c->down_since != 0) {
+		down = now - c->down_since;
+		if (c->probing || now - c->last_try < OFFER_CACHE_PROBE_EVERY)
+			ask = false;
+		else
+			probe = c->probing = true;
+	}
 	if (last != NULL) {
 		last->refs++;
-		last->refreshing = true;
+		last->refreshing = ask;
 	}
 	pthread_mutex_unlock(&c->mu);
-	rc = load(st, partition, id, h, &e, err);
+	if (ask)
+		rc = load(st, partition, id, h, &e, err);
+	else
+		rc = swgr_err_set(err, SWGR_EUPSTREAM, "the offer store has been unavailable for "
+		    "%.0f s (asked again every %.0f s)", down, OFFER_CACHE_PROBE_EVERY);
 	pthread_mutex_lock(&c->mu);
-	note(c, rc, swgr_mono_now(), err);
-	if (last != NULL)
+	if (ask)
+		note(c, rc, swgr_mono_now(), err);
+	if (probe)
+		c->probing = false;
+	if (last != NULL && ask)
 		last->refreshing = false;
 	if (rc == SWGR_EUPSTREAM && last != NULL && c->stale_max > 0 &&
 	    now - last->fetched <= c->stale_max && find(c, h, partition, id) == last)

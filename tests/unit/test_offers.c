@@ -150,7 +150,11 @@ test_stand_in_and_not_found(struct swgr_store *st)
 	past_ttl();
 	CHECK_INT(get(c, st, 1), SWGR_OK);		/* the copy stands in */
 	CHECK(offer_store_down(c, &secs) && secs >= 0 && secs < 1);
-	CHECK_INT(get(c, st, 3), SWGR_OK);		/* another offer: up again */
+	/* down: not asked again within PROBE_EVERY; an offer never read fails at once */
+	CHECK_INT(get(c, st, 3), SWGR_EUPSTREAM);
+	CHECK_INT(offer_cache_count(c), 2);
+	usleep((useconds_t)(OFFER_CACHE_PROBE_EVERY * 1e6));
+	CHECK_INT(get(c, st, 3), SWGR_OK);		/* asked: up again */
 	CHECK(!offer_store_down(c, &secs));
 	set(1, "404");					/* deleted */
 	past_ttl();
@@ -197,6 +201,8 @@ test_stale_max(struct swgr_store *st)
 	CHECK_INT(get(c, st, 21), SWGR_EUPSTREAM);	/* 2.3 s old: too old */
 	CHECK_INT(offer_cache_count(c), 0);		/* and dropped */
 	set(21, NULL);
+	CHECK_INT(get(c, st, 21), SWGR_EUPSTREAM);	/* back, but not asked again yet */
+	usleep((useconds_t)(OFFER_CACHE_PROBE_EVERY * 1e6));
 	CHECK_INT(get(c, st, 21), SWGR_OK);
 	offer_cache_free(c);
 }
