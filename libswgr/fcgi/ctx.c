@@ -48,7 +48,7 @@ swgr_ctx_db_unavailable(struct swgr_ctx *c, const struct swgr_err *err)
 	swgr_resp_header(c->resp, "Retry-After", SWGR_DB_RETRY_AFTER_SECS);
 	swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
 	swgr_buf_printf(&c->resp->body, "database unavailable: the %s store's database cannot "
-	    "be reached; nothing was changed, retry later\n", c->svc->name);
+	    "be reached, retry later\n", c->svc->name);
 	swgr_log(SWGR_LOG_ERROR, c->log_target, "%s %s: 503: database unavailable: %s",
 	    c->req->method, c->req->path,
 	    err != NULL && err->msg[0] != '\0' ? err->msg : swgr_rc_name(SWGR_EUPSTREAM));
