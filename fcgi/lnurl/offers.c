@@ -529,7 +529,7 @@ static enum swgr_rc
 shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
     const struct swgr_uuid *id, double now, struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e = NULL, *last, *dead = NULL;
+	struct cached_offer *e = NULL, *last, *cur, *dead = NULL;
 	uint64_t h = hkey_of(partition, id);
 	double down = 0;
 	enum swgr_rc rc;
@@ -569,10 +569,22 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		c->probing = false;
 	if (last != NULL && ask)
 		last->refreshing = false;
-	if (rc == SWGR_EUPSTREAM && last != NULL && c->stale_max > 0 &&
-	    now - last->fetched <= c->stale_max && find(c, h, partition, id) == last)
-		rc = stand_in(last, now, partition, err, &e);
-	else if (rc == SWGR_EINVAL) {
+	/*
+	 * The table's entry now: last, a newer one (another thread's read or
+	 * stand-in while this one failed), or none (the offer was deleted).
+	 */
+	cur = find(c, h, partition, id);
+	if (rc == SWGR_EUPSTREAM && cur != NULL && c->stale_max > 0 &&
+	    now - cur->fetched <= c->stale_max) {
+		if (now - cur->loaded < OFFER_CACHE_TTL) {
+			cur->refs++;		/* fresh again: serve it as it is */
+			e = cur;
+			cur = NULL;
+			swgr_err_clear(err);
+			rc = SWGR_OK;
+		} else if ((rc = stand_in(cur, now, partition, err, &e)) == SWGR_OK)
+			insert(c, e, &dead);
+	} else if (rc == SWGR_EINVAL) {
 		char u[SWGR_UUID_STRLEN + 1];
 
 		swgr_uuid_format(id, u);
@@ -580,12 +592,11 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		    "%s/%s: %s", partition, u, err->msg);
 		/* the wallet's 400 names neither the remote nor its answer */
 		swgr_err_set(err, SWGR_EINVAL, "the offer store refused the request");
-	}
-	if (rc == SWGR_OK)
+	} else if (rc == SWGR_OK)
 		insert(c, e, &dead);
-	else if (last != NULL && find(c, h, partition, id) == last && (rc == SWGR_NOTFOUND ||
-	    now - last->fetched > keep_secs(c)))
-		later(&dead, unlink_entry(c, last));	/* gone, or too old to stand in */
+	if (rc != SWGR_OK && cur != NULL && (rc == SWGR_NOTFOUND ||
+	    now - cur->fetched > keep_secs(c)))
+		later(&dead, unlink_entry(c, cur));	/* gone, or too old to stand in */
 	if (last != NULL && --last->refs == 0)
 		later(&dead, last);
 	sweep(c, now, &dead);
