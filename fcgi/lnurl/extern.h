@@ -29,6 +29,9 @@ struct lnurl_state {
  */
 struct cached_offer {
 	int		 refs;		/* under the cache's lock */
+	struct cached_offer *next;	/* the cache's chain: under its lock */
+	uint64_t	 hkey;		/* hash of (partition, id) */
+	bool		 refreshing;	/* under the lock: a thread is asking the store */
 	char		*partition;
 	struct swgr_uuid id;
 	double		 loaded;	/* monotonic seconds: fresh until loaded + TTL */
@@ -46,17 +49,32 @@ struct cached_offer {
 };
 
 /*
- * A bounded cache (direct-mapped, OFFER_CACHE_SLOTS) keeping offers
- * OFFER_CACHE_TTL seconds.  When the store cannot be reached
- * (SWGR_EUPSTREAM: a remote offer service down, a database gone), an offer
- * read less than OFFER_CACHE_STALE_MAX seconds ago is served as last read,
- * and the store is asked again after another TTL.
+ * The offer cache: a hash table of every offer read (growing from
+ * OFFER_CACHE_SLOTS buckets), each fresh for OFFER_CACHE_TTL seconds after
+ * it was read; then the next request asks the store again while the other
+ * requests for it are served the entry they have (one store call per offer
+ * at a time).  It is also the last-known-good copy: when the store cannot be
+ * reached (SWGR_EUPSTREAM: a database gone or restarting, a remote offer
+ * service down) an offer read less than stale_max seconds ago is served as
+ * last read (store-stale-max-secs; 0: never), and the store asked again
+ * after another TTL.  While it is down, it is asked by one request at a
+ * time, at most every OFFER_CACHE_PROBE_EVERY seconds; the other requests
+ * do not wait for it (a copy, or SWGR_EUPSTREAM at once).  An answer of the
+ * store that the offer or its metadata does not exist (SWGR_NOTFOUND)
+ * removes the copy at once.
+ *
+ * Memory: only offers the store gave are kept (a wallet asking for ids that
+ * do not exist adds nothing); an entry not read again for max(stale_max,
+ * TTL) seconds is dropped (a few buckets are swept at every store call); at
+ * most OFFER_CACHE_MAX entries: beyond that the oldest read of a sample of
+ * buckets makes room.
  */
 #define OFFER_CACHE_SLOTS	1024
 #define OFFER_CACHE_TTL		1.0
-#define OFFER_CACHE_STALE_MAX	3600.0
+#define OFFER_CACHE_MAX		65536
+#define OFFER_CACHE_PROBE_EVERY	1.0	/* seconds between probes of a store that is down */
 
-enum swgr_rc	 offer_cache_new(struct offer_cache **out);
+enum swgr_rc	 offer_cache_new(double stale_max, struct offer_cache **out);
 void		 offer_cache_free(struct offer_cache *c);
 /*
  * The offer (partition, id) with its metadata, from the cache or the store.
@@ -70,5 +88,21 @@ void		 offer_cache_free(struct offer_cache *c);
 enum swgr_rc	 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		    const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err);
 void		 offer_put(struct offer_cache *c, struct cached_offer *o);
+/*
+ * Whether the store's last answer to the cache was a failure to reach it
+ * (then *secs: for how long it has failed).  A success or a "not found"
+ * ends that.
+ */
+bool		 offer_store_down(struct offer_cache *c, double *secs);
+/*
+ * While the store is down, asks it once (at most every
+ * OFFER_CACHE_PROBE_EVERY seconds, one caller at a time) for an offer that
+ * does not exist in partition, so that its return is noticed without a
+ * wallet's request.  Does nothing while it is up.
+ */
+void		 offer_store_probe(struct offer_cache *c, struct swgr_store *st,
+		    const char *partition);
+/* How many offers the cache holds (for tests and logs). */
+size_t		 offer_cache_count(struct offer_cache *c);
 
 #endif

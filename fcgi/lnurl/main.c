@@ -85,7 +85,7 @@ lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct
 		swgr_err_wrap(err, "opening the offer store");
 		goto fail;
 	}
-	if ((rc = offer_cache_new(&s->cache)) != SWGR_OK) {
+	if ((rc = offer_cache_new(cfg->lnurl.store_stale_max_secs, &s->cache)) != SWGR_OK) {
 		swgr_err_set(err, rc, "out of memory");
 		goto fail;
 	}
@@ -141,6 +141,23 @@ busy(struct swgr_ctx *c, const char *why)
 	swgr_resp_json(c->resp);
 	snprintf(reason, sizeof(reason), "service busy: %.*s, retry in a moment", 200, why);
 	swgr_lnurl_error_json(&c->resp->body, reason);
+}
+
+/*
+ * The offer store's database cannot be reached and the offer has no copy to
+ * stand in: 503 with Retry-After and an LNURL error that says so (ours:
+ * spec §3.1 knows 500 and 502 only); the driver's message is logged only.
+ */
+static void
+db_unavailable(struct swgr_ctx *c, const char *why)
+{
+	swgr_resp_reset(c->resp, 503);
+	swgr_resp_json(c->resp);
+	swgr_resp_header(c->resp, "Retry-After", SWGR_DB_RETRY_AFTER_SECS);
+	swgr_lnurl_error_json(&c->resp->body, "database unavailable: the offer store cannot be "
+	    "reached, retry later");
+	swgr_log(SWGR_LOG_ERROR, c->log_target, "%s %s: 503: database unavailable: %s",
+	    c->req->method, c->req->path, why);
 }
 
 /* LUD-01: OPTIONS on any path is a CORS preflight. */
@@ -232,6 +249,11 @@ offer_resolve(struct swgr_ctx *c, const struct oreq *o, struct swgr_time *now)
 	enum swgr_rc rc;
 
 	rc = offer_get(s->cache, s->offers, o->partition, &o->id, &co, &err);
+	if (rc == SWGR_EUPSTREAM && swgr_store_is_database(s->offers)) {
+		/* an offer not read before the outage (or read too long ago) */
+		db_unavailable(c, err.msg);
+		return NULL;
+	}
 	if (rc != SWGR_OK && rc != SWGR_NOTFOUND) {
 		fail(c, swgr_err_http_status(rc), err.msg);
 		return NULL;
@@ -438,22 +460,62 @@ bech32_qr(struct swgr_ctx *c)
 
 /* ---- health ---- */
 
-/* GET /health/full (spec §3.8, §9.9): 200 [] if a node is ready; 502 if none, or the monitor is stale. */
+/*
+ * GET /health/full (spec §3.8, §9.9): 200 [] if a node is ready; 502 if none,
+ * or the monitor is stale.  Ours: X-Swgr-Health says "ok", or "degraded"
+ * with how long each store has been unavailable (the instance serves what it
+ * read last); with ?degraded=503 a degraded instance answers 503, for outer
+ * balancers that look at the status only.
+ */
 static void
 health_full(struct swgr_ctx *c)
 {
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	struct lnurl_state *s = c->state;
-	bool stale;
+	struct swgr_buf h = { 0 };
+	const char *v;
+	double disc, offer;
+	size_t n;
+	bool stale, ready, off_down, strict = false;
 
-	if (swgr_balancer_ready(s->bal, &stale)) {
+	if ((n = swgr_query_count(&c->req->q, "degraded", &v)) > 0) {
+		if (n > 1 || strcmp(v, "503") != 0) {
+			fail(c, 400, "degraded: expected 503 (answer 503 when degraded)");
+			return;
+		}
+		strict = true;
+	}
+	ready = swgr_balancer_ready(s->bal, &stale, &disc);
+	if (lc->npartitions > 0)
+		offer_store_probe(s->cache, s->offers, lc->partitions[0]);
+	off_down = offer_store_down(s->cache, &offer);
+	if (disc < 0 && !off_down)
+		swgr_buf_puts(&h, "ok");
+	else {
+		swgr_buf_puts(&h, "degraded");
+		if (disc >= 0)
+			swgr_buf_printf(&h, "; discover-store-down-secs=%.0f", disc);
+		if (off_down)
+			swgr_buf_printf(&h, "; offer-store-down-secs=%.0f", offer);
+	}
+	if (!swgr_buf_ok(&h)) {
+		swgr_buf_free(&h);
+		fail(c, 500, "out of memory");
+		return;
+	}
+	if (ready && (!strict || (disc < 0 && !off_down))) {
+		swgr_resp_header(c->resp, "X-Swgr-Health", h.p);
 		swgr_resp_json(c->resp);
 		swgr_buf_puts(&c->resp->body, "[]");
+		swgr_buf_free(&h);
 		return;
 	}
 	/* Not logged beyond the access log: outer balancers poll this; the balancer logs changes. */
-	swgr_resp_reset(c->resp, 502);
+	swgr_resp_reset(c->resp, ready ? 503 : 502);
+	swgr_resp_header(c->resp, "X-Swgr-Health", h.p);
 	swgr_resp_json(c->resp);
-	swgr_lnurl_error_json(&c->resp->body, "internal server error");
+	swgr_lnurl_error_json(&c->resp->body, ready ? h.p : "internal server error");
 	if (stale)
 		swgr_resp_header(c->resp, "X-Swgr-Monitor", "stale");
+	swgr_buf_free(&h);
 }

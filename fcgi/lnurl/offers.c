@@ -1,6 +1,6 @@
 /*
- * swgr-lnurl's offer cache: offers with their metadata string, kept one second, bounded in size,
- * served as last read while the store is unreachable.
+ * swgr-lnurl's offer cache: offers with their metadata string, fresh one second, kept as the
+ * last-known-good copy served while the store is unreachable (extern.h).
  *
  * Each worker thread also keeps the last entry it used, with a reference of
  * its own: a request for that offer within the TTL takes no lock at all (the
@@ -22,11 +22,23 @@
 #include "core/clock.h"
 #include "core/log.h"
 
+#define SWEEP_STEP	4	/* buckets swept at each store call */
+#define ROOM_SAMPLE	64	/* buckets searched for the oldest entry when full */
+
 struct offer_cache {
 	pthread_mutex_t	 mu;
 	pthread_key_t	 mine;		/* -> struct mine of this thread, or NULL */
 	bool		 has_key;
-	struct cached_offer *slot[OFFER_CACHE_SLOTS];
+	double		 stale_max;	/* seconds; 0: no last-known-good */
+	/* Under mu. */
+	struct cached_offer **tab;	/* cap buckets, chained by next */
+	size_t		 cap;		/* a power of two */
+	size_t		 n;
+	size_t		 sweep_at;	/* the next bucket to sweep */
+	bool		 full_logged;
+	double		 down_since;	/* monotonic: the store's first failure of an outage; 0: up */
+	double		 last_try;	/* monotonic: the last store call */
+	bool		 probing;
 };
 
 /* A thread's own entry: the thread holds one reference to e. */
@@ -69,12 +81,18 @@ mine_free(void *arg)
 }
 
 enum swgr_rc
-offer_cache_new(struct offer_cache **out)
+offer_cache_new(double stale_max, struct offer_cache **out)
 {
 	struct offer_cache *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SWGR_ENOMEM;
+	if ((c->tab = calloc(OFFER_CACHE_SLOTS, sizeof(*c->tab))) == NULL) {
+		free(c);
+		return SWGR_ENOMEM;
+	}
+	c->cap = OFFER_CACHE_SLOTS;
+	c->stale_max = stale_max > 0 ? stale_max : 0;
 	pthread_mutex_init(&c->mu, NULL);
 	c->has_key = pthread_key_create(&c->mine, mine_free) == 0;
 	*out = c;
@@ -98,9 +116,15 @@ offer_cache_free(struct offer_cache *c)
 		}
 		pthread_key_delete(c->mine);
 	}
-	for (i = 0; i < OFFER_CACHE_SLOTS; i++)
-		if (c->slot[i] != NULL)
-			entry_free(c->slot[i]);
+	for (i = 0; i < c->cap; i++) {
+		struct cached_offer *e, *next;
+
+		for (e = c->tab[i]; e != NULL; e = next) {
+			next = e->next;
+			entry_free(e);
+		}
+	}
+	free(c->tab);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -136,8 +160,8 @@ offer_put(struct offer_cache *c, struct cached_offer *o)
 }
 
 /* FNV-1a of the partition and the id bytes. */
-static size_t
-slot_of(const char *partition, const struct swgr_uuid *id)
+static uint64_t
+hkey_of(const char *partition, const struct swgr_uuid *id)
 {
 	uint64_t h = 1469598103934665603ULL;
 	const unsigned char *p;
@@ -147,7 +171,7 @@ slot_of(const char *partition, const struct swgr_uuid *id)
 		h = (h ^ *p) * 1099511628211ULL;
 	for (i = 0; i < sizeof(id->b); i++)
 		h = (h ^ id->b[i]) * 1099511628211ULL;
-	return (size_t)(h % OFFER_CACHE_SLOTS);
+	return h;
 }
 
 static bool
@@ -156,9 +180,227 @@ same(const struct cached_offer *e, const char *partition, const struct swgr_uuid
 	return strcmp(e->partition, partition) == 0 && memcmp(e->id.b, id->b, sizeof(id->b)) == 0;
 }
 
+/* ---- the table (under mu) ---- */
+
+static struct cached_offer **
+bucket(struct offer_cache *c, uint64_t h)
+{
+	return &c->tab[h & (c->cap - 1)];
+}
+
+static struct cached_offer *
+find(struct offer_cache *c, uint64_t h, const char *partition, const struct swgr_uuid *id)
+{
+	struct cached_offer *e;
+
+	for (e = *bucket(c, h); e != NULL; e = e->next)
+		if (e->hkey == h && same(e, partition, id))
+			return e;
+	return NULL;
+}
+
+/*
+ * Takes e out of the table; the table's reference is let go: e is returned
+ * when that was the last one (the caller frees it after unlocking), else NULL.
+ */
+static struct cached_offer *
+unlink_entry(struct offer_cache *c, struct cached_offer *e)
+{
+	struct cached_offer **pp;
+
+	for (pp = bucket(c, e->hkey); *pp != NULL; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			e->next = NULL;
+			c->n--;
+			return --e->refs == 0 ? e : NULL;
+		}
+	return NULL;
+}
+
+/* Doubles the buckets while the table is over 3/4 full (not at all if out of memory). */
+static void
+grow(struct offer_cache *c)
+{
+	struct cached_offer **tab, *e, *next;
+	size_t cap = c->cap * 2, i;
+
+	if (c->n <= c->cap / 4 * 3 || (tab = calloc(cap, sizeof(*tab))) == NULL)
+		return;
+	for (i = 0; i < c->cap; i++)
+		for (e = c->tab[i]; e != NULL; e = next) {
+			next = e->next;
+			e->next = tab[e->hkey & (cap - 1)];
+			tab[e->hkey & (cap - 1)] = e;
+		}
+	free(c->tab);
+	c->tab = tab;
+	c->cap = cap;
+	c->sweep_at = 0;
+}
+
+/* A list of entries to free once the lock is let go (through their next). */
+static void
+later(struct cached_offer **list, struct cached_offer *e)
+{
+	if (e == NULL)
+		return;
+	e->next = *list;
+	*list = e;
+}
+
+static void
+free_list(struct cached_offer *e)
+{
+	struct cached_offer *next;
+
+	for (; e != NULL; e = next) {
+		next = e->next;
+		entry_free(e);
+	}
+}
+
+/* How long an entry is kept after the store last gave it. */
+static double
+keep_secs(const struct offer_cache *c)
+{
+	return c->stale_max > OFFER_CACHE_TTL ? c->stale_max : OFFER_CACHE_TTL;
+}
+
+/* Drops the entries of the next SWEEP_STEP buckets that the store gave too long ago. */
+static void
+sweep(struct offer_cache *c, double now, struct cached_offer **dead)
+{
+	struct cached_offer *e, *next;
+	size_t k;
+
+	for (k = 0; k < SWEEP_STEP; k++) {
+		for (e = c->tab[c->sweep_at]; e != NULL; e = next) {
+			next = e->next;
+			if (!e->refreshing && now - e->fetched > keep_secs(c))
+				later(dead, unlink_entry(c, e));
+		}
+		c->sweep_at = (c->sweep_at + 1) & (c->cap - 1);
+	}
+}
+
+/* At OFFER_CACHE_MAX entries: drops the one read longest ago in a sample of buckets. */
+static void
+make_room(struct offer_cache *c, struct cached_offer **dead)
+{
+	struct cached_offer *e, *old = NULL;
+	size_t k, i;
+
+	for (k = 0, i = c->sweep_at; k < ROOM_SAMPLE || old == NULL; k++) {
+		for (e = c->tab[i]; e != NULL; e = e->next)
+			if (!e->refreshing && (old == NULL || e->fetched < old->fetched))
+				old = e;
+		i = (i + 1) & (c->cap - 1);
+		if (k >= c->cap)
+			break;		/* every entry is being refreshed */
+	}
+	if (old == NULL)
+		return;
+	if (!c->full_logged)
+		swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "offer cache full (%d offers): the "
+		    "offers read longest ago make room", OFFER_CACHE_MAX);
+	c->full_logged = true;
+	later(dead, unlink_entry(c, old));
+}
+
+/* Puts e (with a reference for the table) in place of the entry of its offer, if any. */
+static void
+insert(struct offer_cache *c, struct cached_offer *e, struct cached_offer **dead)
+{
+	struct cached_offer *old = find(c, e->hkey, e->partition, &e->id);
+
+	if (old != NULL)
+		later(dead, unlink_entry(c, old));
+	else if (c->n >= OFFER_CACHE_MAX)
+		make_room(c, dead);
+	e->refs++;
+	e->next = *bucket(c, e->hkey);
+	*bucket(c, e->hkey) = e;
+	c->n++;
+	grow(c);
+}
+
+/* ---- the store's state ---- */
+
+/* The outcome of a store call (under mu): logs the start and the end of an outage. */
+static void
+note(struct offer_cache *c, enum swgr_rc rc, double now, const struct swgr_err *err)
+{
+	c->last_try = now;
+	if (rc == SWGR_EUPSTREAM) {
+		if (c->down_since == 0) {
+			c->down_since = now;
+			swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "offer store unavailable: %s; offers "
+			    "read in the last %.0f s are served as last read", err->msg,
+			    c->stale_max);
+		}
+	} else if ((rc == SWGR_OK || rc == SWGR_NOTFOUND) && c->down_since != 0) {
+		swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "offer store available again after %.1f s",
+		    now - c->down_since);
+		c->down_since = 0;
+	}
+}
+
+bool
+offer_store_down(struct offer_cache *c, double *secs)
+{
+	bool down;
+
+	pthread_mutex_lock(&c->mu);
+	down = c->down_since != 0;
+	*secs = down ? swgr_mono_now() - c->down_since : 0;
+	pthread_mutex_unlock(&c->mu);
+	return down;
+}
+
+void
+offer_store_probe(struct offer_cache *c, struct swgr_store *st, const char *partition)
+{
+	struct swgr_uuid nil = { { 0 } };
+	struct swgr_offer o;
+	struct swgr_err err = { 0 };
+	double now = swgr_mono_now();
+	enum swgr_rc rc;
+
+	pthread_mutex_lock(&c->mu);
+	if (c->down_since == 0 || c->probing || now - c->last_try < OFFER_CACHE_PROBE_EVERY) {
+		pthread_mutex_unlock(&c->mu);
+		return;
+	}
+	c->probing = true;
+	c->last_try = now;
+	pthread_mutex_unlock(&c->mu);
+	memset(&o, 0, sizeof(o));
+	rc = swgr_store_offer_get(st, partition, &nil, false, &o, &err);
+	if (rc == SWGR_OK)
+		swgr_offer_free(&o);
+	pthread_mutex_lock(&c->mu);
+	note(c, rc, swgr_mono_now(), &err);
+	c->probing = false;
+	pthread_mutex_unlock(&c->mu);
+}
+
+size_t
+offer_cache_count(struct offer_cache *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->n;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+/* ---- reading ---- */
+
 /*
  * A copy of last, fresh from now for a TTL, standing in while the store
- * cannot be reached (err says why; logged, then cleared).
+ * cannot be reached (err says why; cleared).
  */
 static enum swgr_rc
 stand_in(const struct cached_offer *last, double now, const char *partition,
@@ -176,6 +418,7 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	}
 	e->refs = 1;
+	e->hkey = last->hkey;
 	e->id = last->id;
 	e->loaded = now;
 	e->fetched = last->fetched;
@@ -190,7 +433,7 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 	e->metadata_json_len = last->metadata_json_len;
 	memcpy(e->hash, last->hash, sizeof(e->hash));
 	swgr_uuid_format(&last->id, u);
-	swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "serving offer %s/%s as read %.0f s ago: %s",
+	swgr_log(SWGR_LOG_DEBUG, "swgr::lnurl", "serving offer %s/%s as read %.0f s ago: %s",
 	    partition, u, now - last->fetched, err->msg);
 	swgr_err_clear(err);
 	*out = e;
@@ -199,7 +442,7 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 
 /* Reads the offer and makes an entry (one reference, the caller's). */
 static enum swgr_rc
-load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
+load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id, uint64_t h,
     struct cached_offer **out, struct swgr_err *err)
 {
 	struct swgr_offer o;
@@ -213,6 +456,7 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
 	if ((e = calloc(1, sizeof(*e))) == NULL || (e->partition = strdup(partition)) == NULL)
 		goto oom;
 	e->refs = 1;
+	e->hkey = h;
 	e->id = *id;
 	e->loaded = e->fetched = swgr_mono_now();
 	e->min_sendable = o.min_sendable;
@@ -240,15 +484,13 @@ oom:
 }
 
 static enum swgr_rc shared_get(struct offer_cache *, struct swgr_store *, const char *,
-    const struct swgr_uuid *, size_t, double, struct cached_offer *, struct cached_offer **,
-    struct swgr_err *);
+    const struct swgr_uuid *, double, struct cached_offer **, struct swgr_err *);
 
 enum swgr_rc
 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
     const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err)
 {
 	struct cached_offer *e, *prev = NULL;
-	size_t i = slot_of(partition, id);
 	double now = swgr_mono_now();
 	struct mine *m = mine_get(c, true);
 	enum swgr_rc rc;
@@ -259,9 +501,9 @@ offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 			return SWGR_OK;
 		}
 		m->e = NULL;
-		prev = e;	/* kept for shared_get's fallback, let go below */
+		prev = e;
 	}
-	rc = shared_get(c, st, partition, id, i, now, prev, &e, err);
+	rc = shared_get(c, st, partition, id, now, &e, err);
 	if (prev != NULL)
 		unref(c, prev);
 	if (rc != SWGR_OK)
@@ -273,38 +515,76 @@ offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 }
 
 /*
- * The shared slots: the entry with one reference for the caller.  When the
- * store fails with SWGR_EUPSTREAM, a copy of the last entry of this offer
- * (the slot's, or prev, the thread's own) stands in for a TTL, unless it is
- * older than OFFER_CACHE_STALE_MAX.
+ * The table: the entry with one reference for the caller.  A fresh entry
+ * is served; so is one that another thread is asking the store for (while
+ * last-known-good is on).  Otherwise this thread asks the store: its answer
+ * replaces the entry, a "not found" removes it, and when the store fails
+ * with SWGR_EUPSTREAM a copy of the entry stands in for a TTL, unless the
+ * store gave it more than stale_max seconds ago.  While the store is down
+ * it is asked by one thread at a time, at most every PROBE_EVERY (a store
+ * that hangs pins one worker, not all); the others fail at once as if it
+ * had answered so, and stand in the copy they have.
  */
 static enum swgr_rc
 shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
-    const struct swgr_uuid *id, size_t i, double now, struct cached_offer *prev,
-    struct cached_offer **out, struct swgr_err *err)
+    const struct swgr_uuid *id, double now, struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e, *old = NULL, *last = NULL;
+	struct cached_offer *e = NULL, *last, *cur, *dead = NULL;
+	uint64_t h = hkey_of(partition, id);
+	double down = 0;
 	enum swgr_rc rc;
+	bool ask = true, probe = false;
 
 	pthread_mutex_lock(&c->mu);
-	e = c->slot[i];
-	if (e != NULL && now - e->loaded < OFFER_CACHE_TTL && same(e, partition, id)) {
-		e->refs++;
+	last = find(c, h, partition, id);
+	if (last != NULL && (now - last->loaded < OFFER_CACHE_TTL || (last->refreshing &&
+	    c->stale_max > 0 && now - last->fetched <= c->stale_max))) {
+		last->refs++;
 		pthread_mutex_unlock(&c->mu);
-		*out = e;
+		*out = last;
 		return SWGR_OK;
 	}
-	if (e != NULL && same(e, partition, id))
-		last = e;
-	else if (prev != NULL && same(prev, partition, id))
-		last = prev;
-	if (last != NULL)
+	/* While the store is down: one call at a time, one a PROBE_EVERY at most. */
+	if (c->down_since != 0) {
+		down = now - c->down_since;
+		if (c->probing || now - c->last_try < OFFER_CACHE_PROBE_EVERY)
+			ask = false;
+		else
+			probe = c->probing = true;
+	}
+	if (last != NULL) {
 		last->refs++;
+		last->refreshing = ask;
+	}
 	pthread_mutex_unlock(&c->mu);
-	rc = load(st, partition, id, &e, err);
-	if (rc == SWGR_EUPSTREAM && last != NULL && now - last->fetched <= OFFER_CACHE_STALE_MAX)
-		rc = stand_in(last, now, partition, err, &e);
-	else if (rc == SWGR_EINVAL) {
+	if (ask)
+		rc = load(st, partition, id, h, &e, err);
+	else
+		rc = swgr_err_set(err, SWGR_EUPSTREAM, "the offer store has been unavailable for "
+		    "%.0f s (asked again every %.0f s)", down, OFFER_CACHE_PROBE_EVERY);
+	pthread_mutex_lock(&c->mu);
+	if (ask)
+		note(c, rc, swgr_mono_now(), err);
+	if (probe)
+		c->probing = false;
+	if (last != NULL && ask)
+		last->refreshing = false;
+	/*
+	 * The table's entry now: last, a newer one (another thread's read or
+	 * stand-in while this one failed), or none (the offer was deleted).
+	 */
+	cur = find(c, h, partition, id);
+	if (rc == SWGR_EUPSTREAM && cur != NULL && c->stale_max > 0 &&
+	    now - cur->fetched <= c->stale_max) {
+		if (now - cur->loaded < OFFER_CACHE_TTL) {
+			cur->refs++;		/* fresh again: serve it as it is */
+			e = cur;
+			cur = NULL;
+			swgr_err_clear(err);
+			rc = SWGR_OK;
+		} else if ((rc = stand_in(cur, now, partition, err, &e)) == SWGR_OK)
+			insert(c, e, &dead);
+	} else if (rc == SWGR_EINVAL) {
 		char u[SWGR_UUID_STRLEN + 1];
 
 		swgr_uuid_format(id, u);
@@ -312,19 +592,18 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		    "%s/%s: %s", partition, u, err->msg);
 		/* the wallet's 400 names neither the remote nor its answer */
 		swgr_err_set(err, SWGR_EINVAL, "the offer store refused the request");
-	}
-	if (last != NULL)
-		unref(c, last);
+	} else if (rc == SWGR_OK)
+		insert(c, e, &dead);
+	if (rc != SWGR_OK && cur != NULL && (rc == SWGR_NOTFOUND ||
+	    now - cur->fetched > keep_secs(c)))
+		later(&dead, unlink_entry(c, cur));	/* gone, or too old to stand in */
+	if (last != NULL && --last->refs == 0)
+		later(&dead, last);
+	sweep(c, now, &dead);
+	pthread_mutex_unlock(&c->mu);
+	free_list(dead);
 	if (rc != SWGR_OK)
 		return rc;
-	pthread_mutex_lock(&c->mu);
-	if (c->slot[i] != NULL && --c->slot[i]->refs == 0)
-		old = c->slot[i];
-	c->slot[i] = e;
-	e->refs++;		/* the slot's */
-	pthread_mutex_unlock(&c->mu);
-	if (old != NULL)
-		entry_free(old);
 	*out = e;
 	return SWGR_OK;
 }

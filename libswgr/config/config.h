@@ -97,9 +97,9 @@ struct swgr_lnurl_cfg {
 	uint32_t	 breaker_failure_threshold;
 	double		 breaker_cool_down_secs;
 	/*
-	 * Ours: the bulkheads (pay/bulkhead.h, pay/balancer.c).  At most
-	 * invoice_concurrency requests inside invoice work at once, a few more
-	 * waiting up to invoice_queue_wait_secs for a place; at most
+	 * Ours: the bulkheads (core/gate.h, pay/balancer.c).  At most
+	 * invoice_concurrency requests inside invoice work at once, waiting for
+	 * a place while someone got one within invoice_queue_wait_secs; at most
 	 * node_concurrency calls out to one node.  Absent (has_* false): derived
 	 * from the worker threads at start; 0: no limit.
 	 */
@@ -108,6 +108,12 @@ struct swgr_lnurl_cfg {
 	double		 invoice_queue_wait_secs;
 	uint32_t	 node_concurrency;
 	bool		 has_node_concurrency;
+	/*
+	 * Ours: how long what was read from the stores (offers with their
+	 * metadata, backends, node status) is still used while the store
+	 * cannot be reached (store-stale-max-secs); 0: not at all.
+	 */
+	double		 store_stale_max_secs;
 	struct swgr_log_cfg log;
 };
 
@@ -115,6 +121,7 @@ struct swgr_lnurl_cfg {
 #define SWGR_BREAKER_THRESHOLD_DEFAULT	3
 #define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
 #define SWGR_INVOICE_QUEUE_WAIT_DEFAULT	0.25	/* seconds */
+#define SWGR_STORE_STALE_MAX_DEFAULT	3600.0	/* seconds: payments go on through an hour's outage */
 
 struct swgr_admin_cfg {
 	bool		 present;

@@ -161,6 +161,15 @@ read_bulkheads(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
 	return SWGR_OK;
 }
 
+/* store-stale-max-secs (>= 0, 0 turns last-known-good off): ours, optional. */
+static enum swgr_rc
+read_stale_max(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	l->store_stale_max_secs = SWGR_STORE_STALE_MAX_DEFAULT;
+	return swgr_yaml_float(m, "store-stale-max-secs", false, true, &l->store_stale_max_secs,
+	    NULL);
+}
+
 static enum swgr_rc
 read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 {
@@ -206,7 +215,8 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	else if (l->request_deadline_secs <= 0)
 		return swgr_yaml_fail(&m, "request-deadline-secs", swgr_yaml_key_line(&m, "request-deadline-secs"),
 		    "expected a positive number of seconds");
-	if ((rc = read_breaker(&m, l)) != SWGR_OK || (rc = read_bulkheads(&m, l)) != SWGR_OK)
+	if ((rc = read_breaker(&m, l)) != SWGR_OK || (rc = read_bulkheads(&m, l)) != SWGR_OK ||
+	    (rc = read_stale_max(&m, l)) != SWGR_OK)
 		return rc;
 	return read_log(&m, &l->log);
 }

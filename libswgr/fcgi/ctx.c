@@ -42,11 +42,28 @@ swgr_ctx_fail(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err *err)
 }
 
 void
+swgr_ctx_db_unavailable(struct swgr_ctx *c, const struct swgr_err *err)
+{
+	swgr_resp_reset(c->resp, 503);
+	swgr_resp_header(c->resp, "Retry-After", SWGR_DB_RETRY_AFTER_SECS);
+	swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+	swgr_buf_printf(&c->resp->body, "database unavailable: the %s store's database cannot "
+	    "be reached, retry later\n", c->svc->name);
+	swgr_log(SWGR_LOG_ERROR, c->log_target, "%s %s: 503: database unavailable: %s",
+	    c->req->method, c->req->path,
+	    err != NULL && err->msg[0] != '\0' ? err->msg : swgr_rc_name(SWGR_EUPSTREAM));
+}
+
+void
 swgr_ctx_store_fail(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err *err,
     const char *location)
 {
 	int status = swgr_err_http_status(rc);
 
+	if (rc == SWGR_EUPSTREAM && swgr_store_is_database(c->store)) {
+		swgr_ctx_db_unavailable(c, err);
+		return;
+	}
 	swgr_resp_reset(c->resp, status);
 	if (rc == SWGR_NOTFOUND)
 		return;

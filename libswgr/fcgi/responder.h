@@ -116,9 +116,16 @@ void		 swgr_ctx_fail(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err 
  * Answers a store result that is not success: 404 and 409 plainly (409 with
  * Location if location is not NULL), anything else by swgr_err_http_status
  * with the store's message logged at ERROR (spec §13: store errors behind a
- * 4xx/5xx are logged).
+ * 4xx/5xx are logged).  A database store that cannot be reached
+ * (SWGR_EUPSTREAM of a database, swgr_store_is_database) is 503 with
+ * Retry-After: SWGR_DB_RETRY_AFTER_SECS and a plain-text body that says so
+ * (the driver's details are in the log only); a remote admin service's is 502.
  */
+#define SWGR_DB_RETRY_AFTER_SECS	"5"
+
 void		 swgr_ctx_store_fail(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err *err,
 		    const char *location);
+/* The answer of an admin request whose database cannot be reached: 503 (above). */
+void		 swgr_ctx_db_unavailable(struct swgr_ctx *c, const struct swgr_err *err);
 
 #endif

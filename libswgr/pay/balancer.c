@@ -138,7 +138,7 @@ accept(size_t i, void *arg)
 }
 
 bool
-swgr_balancer_ready(struct swgr_balancer *b, bool *stale)
+swgr_balancer_ready(struct swgr_balancer *b, bool *stale, double *down_secs)
 {
 	struct accept_arg a = { 0 };
 	struct swgr_view_snap *s = swgr_view_get(b->view);
@@ -148,6 +148,15 @@ swgr_balancer_ready(struct swgr_balancer *b, bool *stale)
 	a.s = s;
 	a.now_ms = swgr_wall_ms();
 	a.window_ms = swgr_view_window_ms(b->view);
+	/*
+	 * While the store cannot be read, the status is judged as of its last
+	 * read (the view drops it after store-stale-max-secs): an outage of the
+	 * database alone does not take a ready instance out.
+	 */
+	if (!swgr_view_down(s, a.now_ms, down_secs))
+		*down_secs = -1;
+	else if (s->read_ms >= 0)
+		a.now_ms = s->read_ms;
 	*stale = swgr_view_stale(b->view, s->beat_ms, a.now_ms);
 	for (i = 0; !*stale && !ok && i < s->n; i++)
 		ok = accept(i, &a);
@@ -268,6 +277,13 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	a.now_ms = swgr_wall_ms();
 	a.window_ms = swgr_view_window_ms(b->view);
 	a.stale = swgr_view_stale(b->view, s->beat_ms, a.now_ms);
+	/*
+	 * While the store cannot be read, the rows are judged as of their last
+	 * read, the heartbeat against now: until it is stale the last status
+	 * read is used, then every enabled backend (no gap between the two).
+	 */
+	if (s->down_ms > 0 && s->read_ms >= 0)
+		a.now_ms = s->read_ms;
 	a.bias = bias && b->lc->has_capacity_bias && !a.stale;
 	a.b = b->lc->selection_capacity_bias;
 	a.br = b->br;

@@ -63,7 +63,10 @@ enum swgr_rc	 swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_b
  * /health/full (spec §9.9): true if some backend is ready (enabled, healthy,
  * fresh status), partitions and liquidity ignored.  False when none is, or
  * when the monitor is stale (*stale set: its status cannot be trusted).
+ * While the discover store cannot be read (*down_secs: for how long;
+ * -1 when it can), status and heartbeat are judged as of their last read, the last
+ * known good that the view keeps up to store-stale-max-secs (pay/view.h).
  */
-bool		 swgr_balancer_ready(struct swgr_balancer *b, bool *stale);
+bool		 swgr_balancer_ready(struct swgr_balancer *b, bool *stale, double *down_secs);
 
 #endif

@@ -1,6 +1,7 @@
 /* The balancer's view of the fleet: backends with this instance's node status and monitor heartbeat, as snapshots kept current by a thread. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,14 @@ struct swgr_view {
 	/* Refresher state, touched by the refresher thread only (and new/free). */
 	struct swgr_fleet *fleet;
 	bool		 was_stale;	/* for the log of transitions */
+	double		 stale_max;	/* store-stale-max-secs */
+	struct swgr_node_status *last_st;	/* the status rows last read */
+	size_t		 last_nst;
+	int64_t		 read_ms;	/* wall time of that read; -1 never */
+	int64_t		 beat_read_ms;	/* wall time of the last heartbeat read; -1 never */
+	double		 fleet_ok;	/* monotonic time of the last good fleet reload; -1 never */
+	int64_t		 down_ms;	/* wall time the reads began to fail; 0: up */
+	bool		 expired_logged;
 	/* Shared. */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;		/* signalled at stop */
@@ -138,7 +147,7 @@ apply_status(struct swgr_view_member *m, const struct swgr_node_status *st, size
 /* A new snapshot from the fleet, the status rows and the heartbeat; NULL if out of memory. */
 static struct swgr_view_snap *
 snap_build(struct swgr_view *v, const struct swgr_view_snap *old,
-    const struct swgr_node_status *st, size_t nst, int64_t beat_ms)
+    const struct swgr_node_status *st, size_t nst, int64_t beat_ms, bool no_fleet)
 {
 	const struct swgr_fleet_member *f;
 	struct swgr_view_snap *s;
@@ -146,10 +155,14 @@ snap_build(struct swgr_view *v, const struct swgr_view_snap *old,
 	size_t nf, i, j;
 
 	f = swgr_fleet_members(v->fleet, &nf);
+	if (no_fleet)
+		nf = 0;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->refs = 1;
 	s->beat_ms = beat_ms;
+	s->read_ms = v->read_ms;
+	s->down_ms = v->down_ms;
 	if (nf > 0 && (s->v = calloc(nf, sizeof(*s->v))) == NULL)
 		goto fail;
 	for (i = 0; i < nf; i++) {
@@ -206,44 +219,116 @@ log_staleness(struct swgr_view *v, int64_t beat)
 	v->was_stale = stale;
 }
 
+bool
+swgr_view_down(const struct swgr_view_snap *s, int64_t now_ms, double *secs)
+{
+	*secs = s->down_ms > 0 ? (double)(now_ms - s->down_ms) / 1000.0 : 0;
+	if (*secs < 0)
+		*secs = 0;
+	return s->down_ms > 0;
+}
+
+/* Whether something read at wall time at_ms (-1: never) may still stand in. */
+static bool
+usable(const struct swgr_view *v, int64_t at_ms, int64_t now_ms)
+{
+	return v->stale_max > 0 && at_ms >= 0 && (double)(now_ms - at_ms) <= v->stale_max * 1000.0;
+}
+
+/* The start and the end of an outage of the store's reads, logged once each. */
+static void
+note_outage(struct swgr_view *v, bool failing, int64_t now_ms, const char *why)
+{
+	if (failing && v->down_ms == 0) {
+		v->down_ms = now_ms;
+		swgr_log(SWGR_LOG_WARN, TARGET, "discover store unavailable: %s; the backends and "
+		    "node status last read are used for up to %.0f s", why, v->stale_max);
+	} else if (!failing && v->down_ms != 0) {
+		swgr_log(SWGR_LOG_INFO, TARGET, "discover store available again after %.1f s",
+		    (double)(now_ms - v->down_ms) / 1000.0);
+		v->down_ms = 0;
+		v->expired_logged = false;
+	}
+}
+
 /*
  * One refresh: the fleet (its list when the ETag moved), the status rows
  * and the heartbeat, published as a new snapshot.  A store error keeps what
- * is known (staleness is judged at request time, so a store outage fails
- * open).
+ * was last read while it may stand in (swgr_view_new); staleness is judged
+ * at request time, so a long outage fails open.
  */
 static void
 refresh(struct swgr_view *v)
 {
 	struct swgr_node_status *st = NULL;
-	struct swgr_err err = { 0 };
+	struct swgr_err err = { 0 }, ferr = { 0 };
 	struct swgr_view_snap *old, *s;
-	int64_t beat, period;
+	int64_t beat, period, now_ms = swgr_wall_ms();
 	size_t nst = 0, nf;
 	enum swgr_rc rc;
-	bool changed;
+	bool changed, failing = false, no_fleet = false;
+	char why[sizeof(err.msg)] = "";
 
 	old = swgr_view_get(v);
-	if (swgr_fleet_reload(v->fleet, &changed, &err) != SWGR_OK)
-		swgr_log(SWGR_LOG_WARN, TARGET, "Error updating load balancer discovery: %s", err.msg);
+	if (swgr_fleet_reload(v->fleet, &changed, &ferr) != SWGR_OK) {
+		swgr_log(v->down_ms == 0 ? SWGR_LOG_WARN : SWGR_LOG_DEBUG, TARGET,
+		    "Error updating load balancer discovery: %s", ferr.msg);
+		if (ferr.rc == SWGR_EUPSTREAM) {
+			failing = true;
+			snprintf(why, sizeof(why), "%s", ferr.msg);
+		}
+		/* The members of the last good reload stay, while they may stand in. */
+		no_fleet = ferr.rc == SWGR_EUPSTREAM &&
+		    (v->stale_max <= 0 || v->fleet_ok < 0 ||
+		    swgr_mono_now() - v->fleet_ok > v->stale_max);
+	} else
+		v->fleet_ok = swgr_mono_now();
 	rc = swgr_store_heartbeat_get(v->store, v->instance, &beat, &period, &err);
-	if (rc == SWGR_NOTFOUND)
+	if (rc == SWGR_NOTFOUND) {
 		beat = -1;
-	else if (rc != SWGR_OK) {
-		swgr_log(SWGR_LOG_WARN, TARGET, "reading the monitor heartbeat: %s", err.msg);
-		beat = old->beat_ms;
+		v->beat_read_ms = now_ms;
+	} else if (rc != SWGR_OK) {
+		swgr_log(v->down_ms == 0 ? SWGR_LOG_WARN : SWGR_LOG_DEBUG, TARGET,
+		    "reading the monitor heartbeat: %s", err.msg);
+		if (rc == SWGR_EUPSTREAM && !failing) {
+			failing = true;
+			snprintf(why, sizeof(why), "%s", err.msg);
+		}
+		beat = usable(v, v->beat_read_ms, now_ms) ? old->beat_ms : -1;
+	} else
+		v->beat_read_ms = now_ms;
+	if ((rc = swgr_store_status_list(v->store, v->instance, &st, &nst, &err)) == SWGR_OK) {
+		swgr_node_statuses_free(v->last_st, v->last_nst);
+		v->last_st = st;
+		v->last_nst = nst;
+		v->read_ms = now_ms;
+	} else {
+		swgr_log(v->down_ms == 0 ? SWGR_LOG_WARN : SWGR_LOG_DEBUG, TARGET,
+		    "reading the node status of %s: %s", v->instance, err.msg);
+		if (rc == SWGR_EUPSTREAM && !failing) {
+			failing = true;
+			snprintf(why, sizeof(why), "%s", err.msg);
+		}
+		if (rc != SWGR_EUPSTREAM || !usable(v, v->read_ms, now_ms)) {
+			/* no status to trust: fail open */
+			swgr_node_statuses_free(v->last_st, v->last_nst);
+			v->last_st = NULL;
+			v->last_nst = 0;
+			v->read_ms = -1;
+			beat = -1;
+		}
 	}
-	if (swgr_store_status_list(v->store, v->instance, &st, &nst, &err) != SWGR_OK) {
-		swgr_log(SWGR_LOG_WARN, TARGET, "reading the node status of %s: %s", v->instance,
-		    err.msg);
-		st = NULL;
-		nst = 0;
-		beat = -1;	/* no status: fail open */
+	note_outage(v, failing, now_ms, why);
+	if (no_fleet && swgr_fleet_members(v->fleet, &nf) != NULL && nf > 0 &&
+	    !v->expired_logged) {
+		swgr_log(SWGR_LOG_ERROR, TARGET, "the backends were last read more than %.0f s "
+		    "ago (store-stale-max-secs): none is used until the store answers", v->stale_max);
+		v->expired_logged = true;
 	}
 	swgr_fleet_members(v->fleet, &nf);
 	swgr_log(SWGR_LOG_DEBUG, TARGET, "refresh: %zu backends, %zu status rows, heartbeat %lld ms old",
-	    nf, nst, beat < 0 ? -1LL : (long long)(swgr_wall_ms() - beat));
-	if ((s = snap_build(v, old, st, nst, beat)) != NULL) {
+	    no_fleet ? 0 : nf, v->last_nst, beat < 0 ? -1LL : (long long)(now_ms - beat));
+	if ((s = snap_build(v, old, v->last_st, v->last_nst, beat, no_fleet)) != NULL) {
 		pthread_mutex_lock(&v->mu);
 		v->cur = s;
 		pthread_mutex_unlock(&v->mu);
@@ -251,7 +336,6 @@ refresh(struct swgr_view *v)
 	} else
 		swgr_log(SWGR_LOG_ERROR, TARGET, "out of memory refreshing the fleet");
 	swgr_view_put(old);
-	swgr_node_statuses_free(st, nst);
 	log_staleness(v, beat);
 }
 
@@ -298,6 +382,9 @@ swgr_view_new(const struct swgr_config *cfg, struct swgr_view **out, struct swgr
 	v->lc = &cfg->lnurl;
 	swgr_config_instance(cfg, v->instance, sizeof(v->instance));
 	v->stale_after = swgr_config_stale_after(cfg);
+	v->stale_max = v->lc->store_stale_max_secs;
+	v->read_ms = v->beat_read_ms = -1;
+	v->fleet_ok = -1;
 	p = REFRESH_MAX;
 	if (v->lc->backend_update_frequency_secs > 0 && v->lc->backend_update_frequency_secs < p)
 		p = v->lc->backend_update_frequency_secs;
@@ -312,6 +399,7 @@ swgr_view_new(const struct swgr_config *cfg, struct swgr_view **out, struct swgr
 	}
 	v->cur->refs = 1;
 	v->cur->beat_ms = -1;
+	v->cur->read_ms = -1;
 	if ((rc = swgr_store_open(&cfg->store_discover, cfg->path, SWGR_STORE_ROLE_DISCOVERY |
 	    SWGR_STORE_ROLE_STATUS, &v->store, err)) != SWGR_OK) {
 		swgr_err_wrap(err, "opening the discover store");
@@ -352,6 +440,7 @@ swgr_view_free(struct swgr_view *v)
 	if (v->started)
 		pthread_join(v->th, NULL);
 	swgr_view_put(v->cur);
+	swgr_node_statuses_free(v->last_st, v->last_nst);
 	swgr_fleet_free(v->fleet);
 	if (v->store != NULL)
 		swgr_store_close(v->store);

@@ -40,6 +40,8 @@ struct swgr_view_snap {
 	struct swgr_selector *sel;	/* over v, in order; NULL when n is 0 */
 	struct swgr_view_sel *selref;	/* the view's: sel, shared by snapshots with its (key, weight) list */
 	int64_t		 beat_ms;	/* the monitor's last heartbeat, -1 if none */
+	int64_t		 read_ms;	/* wall time the status rows were last read; -1 never */
+	int64_t		 down_ms;	/* wall time the store's reads began to fail; 0: they do not */
 };
 
 struct swgr_view;
@@ -57,6 +59,13 @@ struct swgr_view;
  * nothing but partitions, enablement or status.  Logs when the monitor's
  * heartbeat turns stale or fresh.  cfg must outlive the view.  Free with
  * swgr_view_free.
+ *
+ * Last known good: while the store cannot be read, the fleet and the status
+ * rows last read are kept (so is the heartbeat: once it is older than
+ * stale-after, the balancer fails open), for up to
+ * lnurl-service.store-stale-max-secs since they were last read; beyond that
+ * (at once when it is 0) the status is dropped (fail open) and the fleet
+ * published empty.  The start and the end of an outage are logged once.
  */
 enum swgr_rc	 swgr_view_new(const struct swgr_config *cfg, struct swgr_view **out,
 		    struct swgr_err *err);
@@ -71,6 +80,12 @@ void		 swgr_view_put(struct swgr_view_snap *s);
 bool		 swgr_view_stale(const struct swgr_view *v, int64_t beat_ms, int64_t now_ms);
 /* stale-after in milliseconds: also how old a status row may be. */
 int64_t		 swgr_view_window_ms(const struct swgr_view *v);
+
+/*
+ * Whether the store's reads are failing (the snapshot's down_ms), and for
+ * how many seconds (*secs).
+ */
+bool		 swgr_view_down(const struct swgr_view_snap *s, int64_t now_ms, double *secs);
 
 /* Sleeps secs unless the view is stopping; returns false if it is. */
 bool		 swgr_view_nap(struct swgr_view *v, double secs);

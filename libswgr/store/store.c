@@ -191,6 +191,12 @@ swgr_store_close(struct swgr_store *st)
 	free(st);
 }
 
+bool
+swgr_store_is_database(const struct swgr_store *st)
+{
+	return st != NULL && strcmp(st->kind, "sql") == 0;
+}
+
 enum swgr_rc
 st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err)
 {

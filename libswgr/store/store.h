@@ -38,6 +38,13 @@ struct swgr_store;
 enum swgr_rc	 swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path,
 		    unsigned roles, struct swgr_store **out, struct swgr_err *err);
 void		 swgr_store_close(struct swgr_store *st);
+/*
+ * Whether st is a database (type database or memory: SQLite, PostgreSQL,
+ * MariaDB), whose SWGR_EUPSTREAM means the database cannot be reached (a
+ * server stopped or restarting, a file that cannot be read), not a remote
+ * admin service.
+ */
+bool		 swgr_store_is_database(const struct swgr_store *st);
 /* The SQLite path a memory store of this configuration file uses (for docs and tests). */
 void		 swgr_store_memory_path(const char *config_path, char *out, size_t outlen);
 /*

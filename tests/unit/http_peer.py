@@ -9,6 +9,9 @@ Routes (any method):
   /etag       304 when If-None-Match is "abc" (quotes included), else 200 "[]"; ETag "abc"
   /status/N   status N with body {"status": N}
   /slow?secs=S  sleeps S seconds, then 200
+  /lkg/offers/P/ID  a remote offer service's GET of offer ID with its metadata (for
+              test_offers): status 200 with an offer made from ID, unless D/lkg/ID or else
+              D/lkg/all holds another status (404, 503, ...); the test writes those files
 """
 import argparse
 import http.server
@@ -22,6 +25,9 @@ import urllib.parse
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: without TCP_NODELAY each answer on a kept
+    # connection waits for the client's delayed ACK (40 ms)
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
@@ -55,11 +61,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif url.path.startswith("/status/"):
             code = int(url.path[8:])
             self.reply(code, json.dumps({"status": code}))
+        elif url.path.startswith("/lkg/offers/"):
+            self.lkg(url.path[len("/lkg/offers/"):].split("/"))
         elif url.path == "/slow":
             time.sleep(float(urllib.parse.parse_qs(url.query).get("secs", ["1"])[0]))
             self.reply(200, "{}")
         else:
             self.reply(404, "{}")
+
+    def lkg(self, segs):
+        d = os.path.join(self.server.dir, "lkg")
+        if len(segs) != 2 or not all(s and "/" not in s and not s.startswith(".") for s in segs):
+            self.reply(400, "{}")
+            return
+        part, oid = segs
+        status = 200
+        for name in (oid, "all"):
+            try:
+                with open(os.path.join(d, name)) as f:
+                    status = int(f.read().strip())
+                break
+            except (OSError, ValueError):
+                pass
+        if status != 200:
+            self.reply(status, json.dumps({"status": status}))
+            return
+        self.reply(200, json.dumps({
+            "partition": part, "id": oid, "maxSendable": 100000, "minSendable": 1000,
+            "metadataId": oid, "timestamp": "2024-01-01T00:00:00Z",
+            "expires": "2030-01-01T00:00:00Z", "metadata": {"text": "offer " + oid}}))
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
 
@@ -87,6 +117,7 @@ def main():
     os.makedirs(a.dir, exist_ok=True)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    srv.dir = a.dir
     if a.tls:
         make_certs(a.dir)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

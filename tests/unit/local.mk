@@ -5,7 +5,7 @@ UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi \
 	tests/unit/test_dbdrv tests/unit/test_bech32 tests/unit/test_bolt11 \
 	tests/unit/test_qr tests/unit/test_select tests/unit/test_ln tests/unit/test_lnurl \
-	tests/unit/test_http tests/unit/test_uri tests/unit/test_breaker \
+	tests/unit/test_http tests/unit/test_uri tests/unit/test_breaker tests/unit/test_offers \
 	tests/unit/test_gate
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -60,4 +60,8 @@ tests_unit_test_gate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gate_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
+# swgr-lnurl's offer cache, built from the program's own source
+tests_unit_test_offers_SOURCES = tests/unit/test_offers.c fcgi/lnurl/offers.c fcgi/lnurl/extern.h
+tests_unit_test_offers_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/fcgi/lnurl
+tests_unit_test_offers_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/http_peer.py

@@ -547,6 +547,8 @@ test_full(void)
 	CHECK(cfg.lnurl.breaker_cool_down_secs == SWGR_BREAKER_COOL_DOWN_DEFAULT);
 	CHECK(!cfg.lnurl.has_invoice_concurrency && !cfg.lnurl.has_node_concurrency);
 	CHECK(cfg.lnurl.invoice_queue_wait_secs == SWGR_INVOICE_QUEUE_WAIT_DEFAULT);
+	CHECK(cfg.lnurl.store_stale_max_secs == SWGR_STORE_STALE_MAX_DEFAULT);
+	CHECK(SWGR_STORE_STALE_MAX_DEFAULT == 3600.0);
 	CHECK_STR(cfg.lnurl.ln_trusted_roots, "/etc/ssl/nodes.pem");
 	CHECK_INT(cfg.lnurl.nallowed_hosts, 0);
 	CHECK(cfg.lnurl.backoff.initial_interval_secs == 1.0);
@@ -753,6 +755,12 @@ static const struct bad_yaml {
 	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  invoice-queue-wait-secs: -1\n",
 	    "invoice-queue-wait-secs", "lnurl-service.invoice-queue-wait-secs: "
 	    "expected a non-negative number" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  store-stale-max-secs: -1\n",
+	    "store-stale-max-secs", "lnurl-service.store-stale-max-secs: "
+	    "expected a non-negative number" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  store-stale-max-secs: soon\n",
+	    "store-stale-max-secs", "lnurl-service.store-stale-max-secs: "
+	    "expected a non-negative number" },
 
 	/* Missing required keys: the line of the section's key. */
 	{ "  invoice-expiry-secs: 18446744073709551615\n", "", "lnurl-service:",
@@ -904,6 +912,17 @@ test_monitor(void)
 		CHECK(cfg.lnurl.has_invoice_concurrency && cfg.lnurl.invoice_concurrency == 0);
 		CHECK(cfg.lnurl.has_node_concurrency && cfg.lnurl.node_concurrency == 7);
 		CHECK(cfg.lnurl.invoice_queue_wait_secs == 0);
+		swgr_config_free(&cfg);
+		/* store-stale-max-secs: 0 (last-known-good off) and any other length */
+		snprintf(yaml, sizeof(yaml), "%.*s  store-stale-max-secs: 0\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.store_stale_max_secs == 0.0);
+		swgr_config_free(&cfg);
+		snprintf(yaml, sizeof(yaml), "%.*s  store-stale-max-secs: 90.5\n%s", (int)at,
+		    full_yaml, full_yaml + at);
+		CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+		CHECK(cfg.lnurl.store_stale_max_secs == 90.5);
 		swgr_config_free(&cfg);
 		snprintf(yaml, sizeof(yaml), "%.*s  request-deadline-secs: 0\n%s", (int)at,
 		    full_yaml, full_yaml + at);
