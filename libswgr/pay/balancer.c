@@ -256,7 +256,7 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 /* One pass over the candidates of a snapshot.  SWGR_NOTFOUND: there were none. */
 static enum swgr_rc
 pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, double deadline,
-    char **bolt11, struct swgr_err *err)
+    double wait_until, char **bolt11, struct swgr_err *err)
 {
 	struct accept_arg a = { 0 };
 	struct swgr_view_snap *s = swgr_view_get(b->view);
@@ -301,9 +301,11 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		}
 		/*
 		 * A node at its cap is waited for a moment while its places move (the
-		 * selection's order holds on a busy fleet), else passed over for now.
+		 * selection's order holds on a busy fleet), else passed over for now;
+		 * these waits and the bulkhead's share invoice-queue-wait-secs.
 		 */
-		g = ask_gated(b, &s->v[order[i]], r, b->wait, deadline, bolt11, &rc, err);
+		g = ask_gated(b, &s->v[order[i]], r, wait_until - swgr_mono_now(), deadline, bolt11,
+		    &rc, err);
 		if (g == GATED_BUSY)
 			busy++;
 		else {
@@ -340,7 +342,7 @@ out:
 
 static enum swgr_rc
 invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, double start,
-    char **bolt11, struct swgr_err *err)
+    double wait_until, char **bolt11, struct swgr_err *err)
 {
 	struct swgr_backoff bo;
 	double deadline, d;
@@ -352,7 +354,7 @@ invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, double 
 	swgr_backoff_init(&bo, b->lc, start);
 	*bolt11 = NULL;
 	for (;;) {
-		rc = pass(b, r, first, deadline, bolt11, err);
+		rc = pass(b, r, first, deadline, wait_until, bolt11, err);
 		first = false;
 		if (rc == SWGR_OK || rc == SWGR_EINVAL || rc == SWGR_ENOMEM || rc == SWGR_ERETRY)
 			return rc;
@@ -381,7 +383,7 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 	*bolt11 = NULL;
 	if (b->slots != 0 && !swgr_gate_enter(&b->gate, b->slots, b->wait, b->wait))
 		return swgr_err_set(err, SWGR_ERETRY, "too many invoice requests in progress");
-	rc = invoice_loop(b, r, start, bolt11, err);
+	rc = invoice_loop(b, r, start, start + b->wait, bolt11, err);
 	if (b->slots != 0)
 		swgr_gate_leave(&b->gate);
 	return rc;
