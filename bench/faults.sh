@@ -20,12 +20,17 @@
 #    Printed: failed requests (non-2xx answers plus socket errors), p50/p99, /health p99.
 #
 # Knobs: BENCH_FAULT_SECONDS (30), BENCH_FAULT_CONNS (256, scenario a),
-# BENCH_FAULT_LATENCY_MS (100, scenario a).  Sets FAULTS_RC: 0, or 1 if the example
+# BENCH_FAULT_LATENCY_MS (100, scenario a), BENCH_FAULT_UPSTREAM (example: the faults
+# through the server block with the shipped example's upstream settings; kept: through
+# the one with kept connections, whose backlog starves some connections past nginx's
+# 30 s read timeout at 256 clients).  Sets FAULTS_RC: 0, or 1 if the example
 # upstream's p99 is over 5x its p50 (0 with BENCH_REPORT_ONLY=1).
 
 FAULT_SECS=${BENCH_FAULT_SECONDS:-30}
 FAULT_CONNS=${BENCH_FAULT_CONNS:-256}
 FAULT_LAT=${BENCH_FAULT_LATENCY_MS:-100}
+FAULT_UP=${BENCH_FAULT_UPSTREAM:-example}
+case $FAULT_UP in example) FU=$SWX ;; kept) FU=$SW ;; *) die "BENCH_FAULT_UPSTREAM=$FAULT_UP: example or kept";; esac
 for v in FAULT_SECS FAULT_CONNS FAULT_LAT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v=${!v}: a positive integer expected"
 done
@@ -46,7 +51,7 @@ fault_window() {	# NAME CONNS SECS URL [SCRIPT]
 	local name=$1 conns=$2 secs=$3 url=$4 script=${5:-} hout out
 	local args=(-t2 -c"$conns" --timeout 10s -d"${secs}s" --latency)
 	[ -z "$script" ] || args+=(-s "$script")
-	wrk -t1 -c4 --timeout 10s -d"${secs}s" --latency "$SW/health" >"$T/wrk-fault-$name-health.txt" &
+	wrk -t1 -c4 --timeout 10s -d"${secs}s" --latency "$FU/health" >"$T/wrk-fault-$name-health.txt" &
 	local hpid=$!
 	out=$(wrk "${args[@]}" "$url")
 	wait "$hpid" || true
@@ -86,7 +91,7 @@ up_worst() { printf '%s\n' ${P99S[$1]} | sort -g | tail -n1; }
 log "fault (a): every node ${FAULT_LAT} ms late, $FAULT_CONNS clients on the callback, ${FAULT_SECS}s"
 for i in "${!sim_ctl[@]}"; do sim_post "$i" "{\"latency_ms\": $FAULT_LAT}"; done
 sleep 2		# (the health checks see it too: it is a slow node, not a hanging one)
-fault_window slow "$FAULT_CONNS" "$FAULT_SECS" "$SW$CB"
+fault_window slow "$FAULT_CONNS" "$FAULT_SECS" "$FU$CB"
 for i in "${!sim_ctl[@]}"; do sim_post "$i" '{"latency_ms": 0}'; done
 BOUND=$(awk -v t="$THREADS" -v l="$FAULT_LAT" 'BEGIN { printf "%.0f", t / (l / 1000) }')
 F_NOTE[slow]="bound $THREADS threads / ${FAULT_LAT} ms = $BOUND/s: $(awk -v r="${F_RPS[slow]}" -v b="$BOUND" 'BEGIN { printf "%.0f", 100 * r / b }') % reached"
@@ -96,7 +101,7 @@ sleep 2
 log "fault (b): node 1 of $NSIMS hangs on invoices only, $CONNS clients on the callback, ${FAULT_SECS}s"
 hung0=$(sim_count 0 hung)
 sim_post 0 '{"hang_invoices": true}'
-fault_window hang "$CONNS" "$FAULT_SECS" "$SW$CB"
+fault_window hang "$CONNS" "$FAULT_SECS" "$FU$CB"
 hung=$(($(sim_count 0 hung) - hung0))
 sim_post 0 '{"hang_invoices": false}'
 F_NOTE[hang]="$hung calls held by the hanging node (each paid ln-client-timeout-secs 2 s)"
@@ -118,7 +123,7 @@ LUA
 sleep 12
 log "fault (c): PostgreSQL stopped, $CONNS clients on payRequest + callback, ${FAULT_SECS}s"
 tests/dbctl.sh stop postgres "$PG_DIR"
-fault_window db "$CONNS" "$FAULT_SECS" "$SW" "$T/mixed-fault.lua"
+fault_window db "$CONNS" "$FAULT_SECS" "$FU" "$T/mixed-fault.lua"
 tests/dbctl.sh start postgres "$PG_DIR" "$P_PG" >/dev/null 2>>"$T/pg.err" ||
 	die "PostgreSQL did not start again: $(tail -n1 "$T/pg.err")"
 t0=$(date +%s.%N) back=""
@@ -145,7 +150,7 @@ for n in up_kept up_example hello_kept hello_example; do
 	printf '  %-30s %9s %9s %9s %11s %9s %7s\n' "${LABEL[$n]}" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" \
 	    "$(up_worst "$n")" "$(awk -v a="${P99[$n]}" -v b="${P50[$n]}" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.1fx", a / b; else print "-" }')" "$((NON2XX[$n] + SOCK[$n]))"
 done
-printf '\nfaults, %ss each (failed: non-2xx answers plus socket errors; /health: wrk -c4 beside it):\n' "$FAULT_SECS"
+printf '\nfaults, %ss each, through the %s upstream (failed: non-2xx answers plus socket errors; /health: wrk -c4 beside it):\n' "$FAULT_SECS" "$FAULT_UP"
 printf '  %-44s %5s %8s %8s %8s %9s %9s %13s\n' scenario conns 2xx/s failed of p50_ms p99_ms health_p99_ms
 frow() {	# NAME LABEL
 	printf '  %-44s %5s %8s %8s %8s %9s %9s %13s\n' "$2" "${F_CONNS[$1]}" "${F_RPS[$1]}" "${F_FAIL[$1]}" \
