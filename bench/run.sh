@@ -26,7 +26,11 @@
 # BENCH_SWGR_ARGS (more options of swgr-lnurl, e.g. "-l warn"), BENCH_ROUNDS (5),
 # BENCH_NODE_BACKEND (lnd; "dummy": lnurl-node's in-process fake invoices, as before),
 # BENCH_REPORT_ONLY=1 (print the verdicts, exit 0 even if a target is missed),
-# BENCH_HOLD=N (keep the stack up N s before measuring), BENCH_KEEP=1 leaves the temporary directory (logs) in place.
+# BENCH_HOLD=N (keep the stack up N s before measuring), BENCH_KEEP=1 leaves the temporary directory (logs) in place,
+# BENCH_UPSTREAM (kept: fastcgi_keep_conn + upstream keepalive; example: the upstream
+# settings of web-examples/nginx/swgr-lnurl.conf, a new FastCGI connection per request),
+# BENCH_FAULTS=1 (instead of the gate: the fault scenarios of bench/faults.sh, on
+# PostgreSQL; its knobs are there).
 set -eEuo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,6 +47,8 @@ ROUNDS=${BENCH_ROUNDS:-5}
 DRIFT_MAX=${BENCH_DRIFT_MAX_SECONDS:-300}
 NODE_BACKEND=${BENCH_NODE_BACKEND:-lnd}
 REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
+UPSTREAM=${BENCH_UPSTREAM:-kept}
+FAULTS=${BENCH_FAULTS:-0}
 SLICE=$(( (SECONDS_RUN + ROUNDS - 1) / ROUNDS ))
 BUILD=${SWGR_BUILD_DIR:-/tmp/swgr-bench-build}
 LNURL_NODE_VERSION=0.27.0
@@ -59,6 +65,8 @@ for v in SECONDS_RUN WARMUP CONNS THREADS KEEPALIVE NSIMS DRIFT_N ROUNDS DRIFT_M
 	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v=${!v}: a positive integer expected"
 done
 case $NODE_BACKEND in lnd|dummy) ;; *) die "BENCH_NODE_BACKEND=$NODE_BACKEND: lnd or dummy";; esac
+case $UPSTREAM in kept|example) ;; *) die "BENCH_UPSTREAM=$UPSTREAM: kept or example";; esac
+case $FAULTS in 0|1) ;; *) die "BENCH_FAULTS=$FAULTS: 0 or 1";; esac
 
 # ---- what the run needs: Debian packages, the build, hello, lnurl-node ----
 
@@ -97,6 +105,7 @@ cleanup() {
 	local rc=$? p
 	trap - EXIT INT TERM
 	[ -s "$T/nginx.pid" ] && kill "$(cat "$T/nginx.pid")" 2>/dev/null
+	[ -z "${PG_DIR:-}" ] || "$top/tests/dbctl.sh" stop postgres "$PG_DIR" || true
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for _ in $(seq 1 50); do
 		local alive=0
@@ -141,19 +150,43 @@ wait_http() {	# URL [tries of 0.1 s]
 	return 1
 }
 
-ports=($(free_ports $((6 + 2 * NSIMS + 3))))
+ports=($(free_ports $((6 + 2 * NSIMS + 6))))
 read -r P_HELLO P_SWGR P_NODE P_DISC P_OFFER P_NODE_BACK <<<"${ports[*]:0:6}"
-read -r P_NSIM P_NSIM_CTL P_NSIM_REST <<<"${ports[*]:$((6 + 2 * NSIMS)):3}"
+read -r P_NSIM P_NSIM_CTL P_NSIM_REST P_SWGR_EX P_PG P_HELLO_EX <<<"${ports[*]:$((6 + 2 * NSIMS)):6}"
+
+# ---- the database: SQLite; PostgreSQL for the fault scenarios (one to stop) ----
+
+PG_DIR=
+DB_URI="sqlite://$T/swgr.db?mode=rwc"
+if [ "$FAULTS" = 1 ]; then
+	log "starting PostgreSQL (tests/dbctl.sh) on port $P_PG"
+	PG_DIR=$T/pg
+	DB_URI=$(tests/dbctl.sh start postgres "$PG_DIR" "$P_PG" 2>"$T/pg.err") ||
+		die "PostgreSQL did not start: $(tail -n1 "$T/pg.err")"
+fi
+# The number of healthy nodes in swgr_node_status (0 if it cannot be read).
+count_healthy() {
+	if [ -n "$PG_DIR" ]; then
+		psql -h "$PG_DIR" -p "$P_PG" -U postgres -d swgr -tAqc \
+		    'select count(*) from swgr_node_status where healthy' 2>/dev/null || echo 0
+	else
+		$PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
+		    'select count(*) from swgr_node_status where healthy').fetchone()[0])" "$T/swgr.db" 2>/dev/null || echo 0
+	fi
+}
 
 # ---- Lightning node simulators ----
 
 log "starting $NSIMS node simulators"
+# (the fault scenarios hold calls 100 ms, or until a timeout: more threads)
+SIM_WORKERS=32
+[ "$FAULTS" = 0 ] || SIM_WORKERS=128
 sim_ports=() sim_ctl=() sim_kind=()
 for i in $(seq 1 "$NSIMS"); do
 	port=${ports[$((4 + 2 * i))]} ctl=${ports[$((5 + 2 * i))]}
 	kind=lnd; [ $((i % 2)) = 0 ] && kind=cln
 	$PY tests/sim/lnsim.py --kind $kind --dir "$T/sim$i" --port "$port" --control-port "$ctl" \
-	    --workers 32 >"$T/sim$i.log" 2>&1 &
+	    --workers $SIM_WORKERS >"$T/sim$i.log" 2>&1 &
 	pids+=($!)
 	sim_ports+=("$port") sim_ctl+=("$ctl") sim_kind+=("$kind")
 done
@@ -212,11 +245,11 @@ monitor:
 store:
   discover:
     type: database
-    database-uri: "sqlite://$T/swgr.db?mode=rwc"
+    database-uri: "$DB_URI"
     max-connections: 5
   offer:
     type: database
-    database-uri: "sqlite://$T/swgr.db?mode=rwc"
+    database-uri: "$DB_URI"
     max-connections: 5
 EOF
 
@@ -245,6 +278,18 @@ NODE_PID=$!
 pids+=($NODE_PID)
 
 mkdir -p "$T/nginx-tmp"
+# swgr-lnurl's upstream: kept connections (the gate's default), or the settings of the
+# shipped example (web-examples/nginx/swgr-lnurl.conf: no upstream keepalive, no
+# fastcgi_keep_conn: a new FastCGI connection per request).  A second server block
+# with the example's settings is there in either mode (the fault scenarios compare).
+if [ "$UPSTREAM" = kept ]; then
+	SWGR_UPSTREAM_KEEP="keepalive $KEEPALIVE; keepalive_requests 100000;"
+	SWGR_KEEP_CONN="fastcgi_keep_conn on;"
+	UPSTREAM_DESC="upstream keepalive $KEEPALIVE, fastcgi_keep_conn on"
+else
+	SWGR_UPSTREAM_KEEP="" SWGR_KEEP_CONN=""
+	UPSTREAM_DESC="swgr-lnurl with the example's upstream settings (no upstream keepalive, no fastcgi_keep_conn; hello: keepalive $KEEPALIVE, fastcgi_keep_conn on)"
+fi
 # The CGI parameters of web-examples/nginx/swgr-lnurl.conf, for both FastCGI responders.
 cat >"$T/fastcgi.params" <<'EOF'
 fastcgi_param QUERY_STRING    $query_string;
@@ -282,7 +327,7 @@ http {
     keepalive_requests 1000000;
     keepalive_timeout 60s;
     upstream hello { server unix:$T/hello.sock; keepalive $KEEPALIVE; keepalive_requests 100000; }
-    upstream swgr  { server unix:$T/lnurl.sock; keepalive $KEEPALIVE; keepalive_requests 100000; }
+    upstream swgr  { server unix:$T/lnurl.sock; $SWGR_UPSTREAM_KEEP }
     upstream lnnode { server 127.0.0.1:$P_NODE_BACK; keepalive $KEEPALIVE; keepalive_requests 100000; }
 
     server {    # the ceiling: hello-world FastCGI responder
@@ -293,12 +338,27 @@ http {
             fastcgi_keep_conn on;
         }
     }
-    server {    # swgr-lnurl, as web-examples/nginx/swgr-lnurl.conf plus upstream keepalive
+    server {    # swgr-lnurl, as web-examples/nginx/swgr-lnurl.conf (BENCH_UPSTREAM=kept: plus upstream keepalive)
         listen 127.0.0.1:$P_SWGR;
         location / {
             include $T/fastcgi.params;
             fastcgi_pass swgr;
-            fastcgi_keep_conn on;
+            $SWGR_KEEP_CONN
+            fastcgi_read_timeout 30s;
+        }
+    }
+    server {    # hello with the example's upstream settings (the fault scenarios compare)
+        listen 127.0.0.1:$P_HELLO_EX;
+        location / {
+            include $T/fastcgi.params;
+            fastcgi_pass unix:$T/hello.sock;
+        }
+    }
+    server {    # swgr-lnurl with the example's upstream settings, whatever BENCH_UPSTREAM says
+        listen 127.0.0.1:$P_SWGR_EX;
+        location / {
+            include $T/fastcgi.params;
+            fastcgi_pass unix:$T/lnurl.sock;
             fastcgi_read_timeout 30s;
         }
     }
@@ -364,14 +424,15 @@ offer=$("$BUILD/swgr" offer get default | sed -n 's/^    "id": "\(.*\)",$/\1/p' 
 [ -n "$offer" ] || die "no offer registered"
 
 SW=http://127.0.0.1:$P_SWGR
+SWX=http://127.0.0.1:$P_SWGR_EX	# the example's upstream settings
+HX=http://127.0.0.1:$P_HELLO_EX/	# hello, likewise
 PAY=/offers/default/$offer
 CB=$PAY/invoice?amount=5000
 wait_http "$SW/health/full" 300 || die "swgr-lnurl never saw a healthy node (see $T/monitord.log)"
 # Every simulator healthy in the status table before the load starts (30 s at most).
 healthy=0
 for _ in $(seq 1 300); do
-	healthy=$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
-	    'select count(*) from swgr_node_status where healthy').fetchone()[0])" "$T/swgr.db" 2>/dev/null || echo 0)
+	healthy=$(count_healthy)
 	[[ $healthy =~ ^[0-9]+$ ]] || healthy=0
 	[ "$healthy" -ge "$NSIMS" ] && break
 	sleep 0.1
@@ -570,10 +631,19 @@ rounds() {
 
 # BENCH_HOLD=N: keep the stack up N seconds before the scenarios (for profiling by hand).
 if [ -n "${BENCH_HOLD:-}" ]; then
-	printf 'hello http://127.0.0.1:%s/\nswgr %s%s\nswgr %s%s\nnode %s%s\nnode %s%s\nswgr pid %s hello pid %s node pid %s\n' \
-	    "$P_HELLO" "$SW" "$PAY" "$SW" "$CB" "$NU" "$NPAY" "$NU" "$NCB" "$SWGR_PID" "$HELLO_PID" "$NODE_PID" | tee "$T/urls"
+	printf 'hello-example %s\n' "$HX" | tee "$T/urls"
+	printf 'hello http://127.0.0.1:%s/\nswgr %s%s\nswgr %s%s\nswgr-example %s%s\nnode %s%s\nnode %s%s\nswgr pid %s hello pid %s node pid %s\nsim control ports %s\n' \
+	    "$P_HELLO" "$SW" "$PAY" "$SW" "$CB" "$SWX" "$CB" "$NU" "$NPAY" "$NU" "$NCB" "$SWGR_PID" "$HELLO_PID" "$NODE_PID" "${sim_ctl[*]}" | tee -a "$T/urls"
 	sleep "$BENCH_HOLD" &
-	wait $!
+	wait $! || true		# (killing this sleep ends the hold early)
+fi
+
+# BENCH_FAULTS=1: the fault scenarios instead of the gate (bench/faults.sh, sourced:
+# it uses the helpers above), and their exit status.
+if [ "$FAULTS" = 1 ]; then
+	# shellcheck source=bench/faults.sh
+	. "$top/bench/faults.sh"
+	exit "$FAULTS_RC"
 fi
 
 # ---- the scenarios ----
@@ -663,8 +733,8 @@ NTHR_SWGR=$(awk '$1 == "Threads:" {print $2}' "/proc/$SWGR_PID/status" 2>/dev/nu
 
 printf '\nswgr benchmark, %s, %s cores, load average %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
     "$NCPU" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'wrk -c%s -t2, %s rounds of %ss per scenario (interleaved) after %ss warm-up; nginx %s workers, upstream keepalive %s, fastcgi_keep_conn on;\n' \
-    "$CONNS" "$ROUNDS" "$SLICE" "$WARMUP" "$NCPU" "$KEEPALIVE"
+printf 'wrk -c%s -t2, %s rounds of %ss per scenario (interleaved) after %ss warm-up; nginx %s workers, %s;\n' \
+    "$CONNS" "$ROUNDS" "$SLICE" "$WARMUP" "$NCPU" "$UPSTREAM_DESC"
 if [ "$NODE_BACKEND" = lnd ]; then
 	node_desc="lnd backend: LND REST API of its own simulator"
 else
