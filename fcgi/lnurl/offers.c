@@ -7,6 +7,10 @@
  * pay request path is otherwise the only one with locks of its own, and 32
  * workers on few cores queue on them).  That reference is let go when the
  * thread needs another entry, and at thread exit.
+ *
+ * long: the table, its per-thread entries, the single store call per offer
+ * and the outage's stand-in rules are one structure under one lock; split,
+ * each part would need the others' invariants.
  */
 #include <pthread.h>
 #include <stdlib.h>
