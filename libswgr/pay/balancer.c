@@ -26,7 +26,6 @@ struct swgr_balancer {
 	uint32_t	 slots;		/* invoice-concurrency; 0: no limit */
 	uint32_t	 node_cap;	/* node-concurrency; 0: no limit */
 	double		 wait;		/* invoice-queue-wait-secs */
-	bool		 gate_made;
 };
 
 /*
@@ -46,7 +45,6 @@ bulkheads(struct swgr_balancer *b, uint64_t threads)
 	b->wait = lc->invoice_queue_wait_secs;
 	b->node_cap = lc->has_node_concurrency ? lc->node_concurrency : (b->slots + 1) / 2;
 	swgr_gate_init(&b->gate);
-	b->gate_made = true;
 	if (b->slots != 0)
 		snprintf(what, sizeof(what), "%" PRIu32 " of %" PRIu64 " worker threads at once",
 		    b->slots, threads);
@@ -88,11 +86,9 @@ swgr_balancer_free(struct swgr_balancer *b)
 {
 	if (b == NULL)
 		return;
-	if (b->view != NULL)
-		swgr_view_free(b->view);
+	swgr_view_free(b->view);
 	swgr_breaker_free(b->br);
-	if (b->gate_made)
-		swgr_gate_destroy(&b->gate);
+	swgr_gate_destroy(&b->gate);
 	free(b);
 }
 
