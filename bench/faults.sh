@@ -107,23 +107,12 @@ sim_post 0 '{"hang_invoices": false}'
 F_NOTE[hang]="$hung calls held by the hanging node (each paid ln-client-timeout-secs 2 s)"
 
 # (c) the database server stopped.  First the breaker of node 1 closes again (its
-# cool-down, 10 s by default), so that this window measures the database alone.
-cat >"$T/mixed-fault.lua" <<LUA
-local i, pay, cb = 0
-init = function(args)
-  pay = wrk.format("GET", "$PAY")
-  cb = wrk.format("GET", "$CB")
-end
-request = function()
-  i = i + 1
-  if i % 2 == 0 then return cb end
-  return pay
-end
-LUA
+# cool-down, 10 s by default), so that this window measures the database alone;
+# payRequest and callback alternate ($T/mixed.lua of run.sh).
 sleep 12
 log "fault (c): PostgreSQL stopped, $CONNS clients on payRequest + callback, ${FAULT_SECS}s"
 tests/dbctl.sh stop postgres "$PG_DIR"
-fault_window db "$CONNS" "$FAULT_SECS" "$FU" "$T/mixed-fault.lua"
+fault_window db "$CONNS" "$FAULT_SECS" "$FU" "$T/mixed.lua"
 tests/dbctl.sh start postgres "$PG_DIR" "$P_PG" >/dev/null 2>>"$T/pg.err" ||
 	die "PostgreSQL did not start again: $(tail -n1 "$T/pg.err")"
 t0=$(date +%s.%N) back=""

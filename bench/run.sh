@@ -428,6 +428,20 @@ SWX=http://127.0.0.1:$P_SWGR_EX	# the example's upstream settings
 HX=http://127.0.0.1:$P_HELLO_EX/	# hello, likewise
 PAY=/offers/default/$offer
 CB=$PAY/invoice?amount=5000
+# payRequest and callback alternating, for the drift phase and fault (c); the requests
+# are made in init: wrk adds the Host header only then.
+cat >"$T/mixed.lua" <<LUA
+local i, pay, cb = 0
+init = function(args)
+  pay = wrk.format("GET", "$PAY")
+  cb = wrk.format("GET", "$CB")
+end
+request = function()
+  i = i + 1
+  if i % 2 == 0 then return cb end
+  return pay
+end
+LUA
 wait_http "$SW/health/full" 300 || die "swgr-lnurl never saw a healthy node (see $T/monitord.log)"
 # Every simulator healthy in the status table before the load starts (30 s at most).
 healthy=0
@@ -663,20 +677,8 @@ SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN
 NSIM_RATE=$(awk -v n=$NSIM_INV -v s="${SECS[node_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 NSIM_CPU=$(awk -v d=$NSIM_TICKS -v hz="$TICK" -v s="${SECS[node_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
 
-# RSS drift: swgr-lnurl after a mixed warm-up, then after DRIFT_N more mixed requests.
-# (the requests are made in init: wrk adds the Host header only then)
-cat >"$T/mixed.lua" <<LUA
-local i, pay, cb = 0
-init = function(args)
-  pay = wrk.format("GET", "$PAY")
-  cb = wrk.format("GET", "$CB")
-end
-request = function()
-  i = i + 1
-  if i % 2 == 0 then return cb end
-  return pay
-end
-LUA
+# RSS drift: swgr-lnurl after a mixed warm-up, then after DRIFT_N more mixed requests
+# ($T/mixed.lua, written with the offer's paths).
 log "RSS drift: mixed warm-up ${WARMUP}s, then $DRIFT_N mixed requests (payRequest + callback), ${DRIFT_MAX}s at most"
 out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"${WARMUP}s" -s "$T/mixed.lua" "$SW")
 echo "$out" >>"$T/wrk-drift-warmup.txt"
