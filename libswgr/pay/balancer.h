@@ -15,7 +15,7 @@ struct swgr_balancer;
 /*
  * The view of the fleet (pay/view.h: the discover store opened, the fleet
  * read once, a thread keeping it current) and what the invoice loop needs,
- * its bulkheads sized for a process of threads workers (pay/bulkhead.h).
+ * its bulkheads sized for a process of threads workers (core/gate.h).
  * A backend whose client cannot be made is logged and never chosen.  cfg
  * must outlive the balancer.  Free with swgr_balancer_free.
  */

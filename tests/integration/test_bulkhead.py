@@ -1,4 +1,4 @@
-"""The bulkheads of swgr-lnurl (libswgr/pay/bulkhead.c, the per-node cap in
+"""The bulkheads of swgr-lnurl (the gates of libswgr/core/gate.c, used by
 libswgr/pay/balancer.c; issue 11 part 3), black-box through nginx with the example's
 upstream settings, on their defaults (32 worker threads: 24 places for invoice work,
 12 calls per node, a wait of 0.25 s for a place).
