@@ -16,7 +16,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/uri.c libswgr/core/uri.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \
-	libswgr/core/gate.c libswgr/core/gate.h \
+	libswgr/core/gate.c libswgr/core/gate.h libswgr/core/cidr.c libswgr/core/cidr.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
