@@ -195,6 +195,7 @@ swgr_config_free(struct swgr_config *cfg)
 	l = &cfg->lnurl;
 	swgr_strv_free(l->partitions, l->npartitions);
 	swgr_strv_free(l->allowed_hosts, l->nallowed_hosts);
+	free(l->trusted_proxies);
 	free(l->address);
 	free(l->ln_trusted_roots);
 	free(l->tls.cert_path);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cidr.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -114,6 +115,18 @@ struct swgr_lnurl_cfg {
 	 * cannot be reached (store-stale-max-secs); 0: not at all.
 	 */
 	double		 store_stale_max_secs;
+	/*
+	 * Ours: whose Forwarded, X-Forwarded-Host and X-Forwarded-Proto are
+	 * believed for the host and scheme of generated URLs: every client's
+	 * (trust-forwarded-headers: true, Switchgear's way), else a client whose
+	 * REMOTE_ADDR is in trusted-proxies (blocks parsed at load); else none,
+	 * and the web server's Host and HTTPS decide.  public-cache: the cache
+	 * headers of payRequest, bech32 and QR say public, not private.
+	 */
+	struct swgr_cidr *trusted_proxies;
+	size_t		 ntrusted_proxies;
+	bool		 trust_forwarded_headers;
+	bool		 public_cache;
 	struct swgr_log_cfg log;
 };
 

@@ -1,11 +1,14 @@
 /* The keys of the configuration (spec §12 and our additions): which section holds which key, of which type. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "config/config_int.h"
 #include "config/yaml_int.h"
+#include "core/buf.h"
+#include "core/cidr.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -170,6 +173,82 @@ read_stale_max(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
 	    NULL);
 }
 
+/*
+ * allowed-hosts (required): each entry a host name or IP literal, with an
+ * optional :port (a bracketed IPv6 literal's port after the ']'); a port
+ * is 1 to 65535 in decimal.
+ */
+static enum swgr_rc
+read_allowed_hosts(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	const char *key = "allowed-hosts", *h, *port, *p;
+	unsigned long pv;
+	size_t i;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_strlist(m, key, &l->allowed_hosts, &l->nallowed_hosts)) != SWGR_OK)
+		return rc;
+	for (i = 0; i < l->nallowed_hosts; i++) {
+		h = l->allowed_hosts[i];
+		port = NULL;
+		if (h[0] == '[') {
+			if ((p = strchr(h, ']')) == NULL || (p[1] != '\0' && p[1] != ':'))
+				return swgr_yaml_fail(m, key, swgr_yaml_key_line(m, key), "'%s': "
+				    "expected [IPv6] or [IPv6]:port", h);
+			if (p[1] == ':')
+				port = p + 2;
+		} else if ((p = strchr(h, ':')) != NULL && strchr(p + 1, ':') == NULL)
+			port = p + 1;	/* more than one ':': an IPv6 literal without a port */
+		if (port == NULL)
+			continue;
+		for (pv = 0, p = port; *p >= '0' && *p <= '9' && pv <= 65535; p++)
+			pv = pv * 10 + (unsigned long)(*p - '0');
+		if (*port == '\0' || *p != '\0' || pv == 0 || pv > 65535)
+			return swgr_yaml_fail(m, key, swgr_yaml_key_line(m, key), "'%s': the port "
+			    "after ':' must be a number from 1 to 65535", h);
+	}
+	return SWGR_OK;
+}
+
+/*
+ * trusted-proxies (a list of addresses and CIDR blocks, default none),
+ * trust-forwarded-headers and public-cache (default false): ours, optional.
+ */
+static enum swgr_rc
+read_forwarding(const struct swgr_yaml_map *m, struct swgr_lnurl_cfg *l)
+{
+	const char *key = "trusted-proxies";
+	struct swgr_err perr = { 0 };
+	char **v = NULL;
+	size_t n = 0, i;
+	enum swgr_rc rc;
+
+	if (swgr_yaml_find(m, "trust-forwarded-headers", NULL) != NULL &&
+	    (rc = swgr_yaml_bool(m, "trust-forwarded-headers", &l->trust_forwarded_headers)) != SWGR_OK)
+		return rc;
+	if (swgr_yaml_find(m, "public-cache", NULL) != NULL &&
+	    (rc = swgr_yaml_bool(m, "public-cache", &l->public_cache)) != SWGR_OK)
+		return rc;
+	if (swgr_yaml_find(m, key, NULL) == NULL)
+		return SWGR_OK;
+	if ((rc = swgr_yaml_strlist(m, key, &v, &n)) != SWGR_OK)
+		goto out;
+	if (n > 0 && (l->trusted_proxies = calloc(n, sizeof(*l->trusted_proxies))) == NULL) {
+		rc = swgr_err_set(m->c->err, SWGR_ENOMEM, "reading configuration: out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (swgr_cidr_parse(v[i], &l->trusted_proxies[i], &perr) != SWGR_OK) {
+			rc = swgr_yaml_fail(m, key, swgr_yaml_key_line(m, key), "%s", perr.msg);
+			goto out;
+		}
+		l->ntrusted_proxies++;
+	}
+out:
+	swgr_strv_free(v, n);
+	return rc;
+}
+
 static enum swgr_rc
 read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 {
@@ -196,7 +275,7 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	    (rc = swgr_yaml_float(&m, "ln-client-timeout-secs", true, true,
 	    &l->ln_client_timeout_secs, NULL)) != SWGR_OK ||
 	    (rc = swgr_yaml_str(&m, "ln-trusted-roots", false, &l->ln_trusted_roots)) != SWGR_OK ||
-	    (rc = swgr_yaml_strlist(&m, "allowed-hosts", &l->allowed_hosts, &l->nallowed_hosts)) != SWGR_OK ||
+	    (rc = read_allowed_hosts(&m, l)) != SWGR_OK ||
 	    (rc = read_backoff(&m, l)) != SWGR_OK ||
 	    (rc = read_selection(&m, l)) != SWGR_OK ||
 	    (rc = swgr_yaml_float(&m, "selection-capacity-bias", false, false,
@@ -216,7 +295,7 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 		return swgr_yaml_fail(&m, "request-deadline-secs", swgr_yaml_key_line(&m, "request-deadline-secs"),
 		    "expected a positive number of seconds");
 	if ((rc = read_breaker(&m, l)) != SWGR_OK || (rc = read_bulkheads(&m, l)) != SWGR_OK ||
-	    (rc = read_stale_max(&m, l)) != SWGR_OK)
+	    (rc = read_stale_max(&m, l)) != SWGR_OK || (rc = read_forwarding(&m, l)) != SWGR_OK)
 		return rc;
 	return read_log(&m, &l->log);
 }

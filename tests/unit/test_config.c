@@ -792,6 +792,93 @@ static const struct bad_yaml {
 	{ "secrets:\n", "secrets:\nstore: {}\n", "store: {}", "duplicate key 'store'" },
 };
 
+/*
+ * The forwarding keys: trusted-proxies (addresses and CIDR blocks, parsed at
+ * load, a bad entry refused), trust-forwarded-headers and public-cache
+ * (default false); allowed-hosts entries with a port.
+ */
+static const struct bad_yaml bad_forwarding[] = {
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  trusted-proxies: [10.0.0.0/33]\n",
+	    "trusted-proxies", "lnurl-service.trusted-proxies: '10.0.0.0/33': prefix length 33 "
+	    "is over 32" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  trusted-proxies: [127.0.0.1, "
+	    "proxy.example]\n", "trusted-proxies", "lnurl-service.trusted-proxies: "
+	    "'proxy.example' is not an IP address or CIDR block: 'proxy.example' is no IPv4 or "
+	    "IPv6 address" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  trusted-proxies: [\"10.0.0.1/8\"]\n",
+	    "trusted-proxies", "lnurl-service.trusted-proxies: '10.0.0.1/8': the address has bits "
+	    "set past the /8 prefix (write the block's first address, or the address alone)" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  trusted-proxies: 127.0.0.1\n",
+	    "trusted-proxies", "lnurl-service.trusted-proxies: expected a list of strings" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  trust-forwarded-headers: yes\n",
+	    "trust-forwarded-headers", "lnurl-service.trust-forwarded-headers: "
+	    "expected true or false" },
+	{ "  bech32-qr-scale: 4\n", "  bech32-qr-scale: 4\n  public-cache: \"true\"\n",
+	    "public-cache", "lnurl-service.public-cache: expected true or false" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts: [\"pay.example:\"]\n", NULL,
+	    "lnurl-service.allowed-hosts: 'pay.example:': the port after ':' must be a number "
+	    "from 1 to 65535" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts: [\"pay.example:65536\"]\n", NULL,
+	    "lnurl-service.allowed-hosts: 'pay.example:65536': the port after ':' must be a "
+	    "number from 1 to 65535" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts: [a.example, \"pay.example:https\"]\n", NULL,
+	    "lnurl-service.allowed-hosts: 'pay.example:https': the port after ':' must be a "
+	    "number from 1 to 65535" },
+	{ "  allowed-hosts: []\n", "  allowed-hosts: [\"[::1]9000\"]\n", NULL,
+	    "lnurl-service.allowed-hosts: '[::1]9000': expected [IPv6] or [IPv6]:port" },
+};
+
+static void
+test_forwarding(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char yaml[sizeof(full_yaml) + 256], *p;
+	size_t at, i;
+
+	for (i = 0; i < sizeof(bad_forwarding) / sizeof(bad_forwarding[0]); i++)
+		check_err(bad_forwarding[i].from, bad_forwarding[i].to, bad_forwarding[i].marker,
+		    bad_forwarding[i].msg, i);
+
+	/* the defaults: nobody's forwarding headers, no public caching */
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK(cfg.lnurl.ntrusted_proxies == 0 && cfg.lnurl.trusted_proxies == NULL);
+	CHECK(!cfg.lnurl.trust_forwarded_headers && !cfg.lnurl.public_cache);
+	swgr_config_free(&cfg);
+
+	p = strstr(full_yaml, "  log-level: DEBUG\n");
+	CHECK(p != NULL);
+	at = p != NULL ? (size_t)(p - full_yaml) : 0;
+	snprintf(yaml, sizeof(yaml), "%.*s  trusted-proxies: [127.0.0.1, \"10.0.0.0/8\", "
+	    "\"::1\", \"fd00::/8\", 127.0.0.1]\n  trust-forwarded-headers: true\n"
+	    "  public-cache: true\n%s", (int)at, full_yaml, full_yaml + at);
+	CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.lnurl.ntrusted_proxies, 4);		/* the duplicate dropped */
+	CHECK(swgr_cidr_match(cfg.lnurl.trusted_proxies, cfg.lnurl.ntrusted_proxies, "10.9.8.7"));
+	CHECK(swgr_cidr_match(cfg.lnurl.trusted_proxies, cfg.lnurl.ntrusted_proxies, "fd12::1"));
+	CHECK(!swgr_cidr_match(cfg.lnurl.trusted_proxies, cfg.lnurl.ntrusted_proxies, "127.0.0.2"));
+	CHECK(cfg.lnurl.trust_forwarded_headers && cfg.lnurl.public_cache);
+	swgr_config_free(&cfg);
+
+	/* an empty list is none; false is the default said out loud */
+	snprintf(yaml, sizeof(yaml), "%.*s  trusted-proxies: []\n  trust-forwarded-headers: false\n"
+	    "  public-cache: false\n%s", (int)at, full_yaml, full_yaml + at);
+	CHECK_INT(load_text(yaml, &cfg, &err), SWGR_OK);
+	CHECK(cfg.lnurl.ntrusted_proxies == 0);
+	CHECK(!cfg.lnurl.trust_forwarded_headers && !cfg.lnurl.public_cache);
+	swgr_config_free(&cfg);
+
+	/* allowed-hosts with ports, IPv6 literals with and without */
+	p = subst(full_yaml, "  allowed-hosts: []\n", "  allowed-hosts: [\"pay.example:8443\", "
+	    "\"[::1]:9000\", \"[::2]\", \"fe80::1\", a.example]\n");
+	CHECK_INT(load_text(p, &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.lnurl.nallowed_hosts, 5);
+	if (cfg.lnurl.nallowed_hosts == 5)
+		CHECK_STR(cfg.lnurl.allowed_hosts[0], "pay.example:8443");
+	swgr_config_free(&cfg);
+	free(p);
+}
+
 static void
 test_errors(void)
 {
@@ -988,6 +1075,7 @@ main(void)
 	test_persistence_secrets();
 	test_full();
 	test_errors();
+	test_forwarding();
 	test_no_passwords();
 	test_monitor();
 
