@@ -77,6 +77,12 @@ lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct
 	else if (cfg->lnurl.nallowed_hosts == 0)
 		swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "allowed-hosts is empty: any Host is "
 		    "trusted in generated URLs");
+	if (cfg->lnurl.trust_forwarded_headers)
+		swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "trust-forwarded-headers: the Forwarded and "
+		    "X-Forwarded-* headers of every client set the host and scheme of generated URLs");
+	else if (cfg->lnurl.ntrusted_proxies > 0)
+		swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "Forwarded and X-Forwarded-* headers are "
+		    "believed from the %zu trusted-proxies entries only", cfg->lnurl.ntrusted_proxies);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	s->cfg = cfg;
@@ -174,8 +180,10 @@ options(struct swgr_ctx *c)
 }
 
 /*
- * Every response: CORS (LUD-01), and an LNURL error body for an error that
- * has none yet (the routing table's 404 and 405, a bad path's 400).
+ * Every response: CORS (LUD-01), Vary on what answers to /offers/... are
+ * made from (the host and scheme of their URLs, the host check), and an
+ * LNURL error body for an error that has none yet (the routing table's 404
+ * and 405, a bad path's 400).
  */
 static void
 finish(struct swgr_ctx *c)
@@ -183,6 +191,9 @@ finish(struct swgr_ctx *c)
 	struct swgr_resp *r = c->resp;
 
 	swgr_resp_header(r, "Access-Control-Allow-Origin", "*");
+	if (c->req->seg != NULL && c->req->nseg > 0 && strcmp(c->req->seg[0], "offers") == 0 &&
+	    strcmp(c->req->method, "OPTIONS") != 0)
+		swgr_lnurl_vary(r, &c->cfg->lnurl);
 	if (r->status < 400 || r->body.len > 0)
 		return;
 	swgr_resp_json(r);
@@ -199,16 +210,21 @@ struct oreq {
 	struct swgr_uuid id;
 	char		 idstr[SWGR_UUID_STRLEN + 1];
 	const char	*host;
+	const char	*scheme;	/* of the URLs the answer writes */
 	char		 hostbuf[SWGR_LNURL_HOST_MAX];
 };
 
-/* Spec §3.2 steps 1-2: id, partition, host.  False with the answer made. */
+/*
+ * Spec §3.2 steps 1-3: id, partition, host and scheme (from the forwarding
+ * headers only if this client's are believed).  False with the answer made.
+ */
 static bool
 offer_begin(struct swgr_ctx *c, struct oreq *o)
 {
 	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	char reason[SWGR_LNURL_HOST_MAX + 64];
 	const char *id = c->req->seg[2];
+	bool fwd;
 
 	o->partition = c->req->seg[1];
 	if (swgr_uuid_parse(id, strlen(id), &o->id) != SWGR_OK) {
@@ -221,12 +237,14 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 		fail(c, 404, reason);
 		return false;
 	}
-	if ((o->host = swgr_lnurl_host(&c->req->env, o->hostbuf)) == NULL) {
+	fwd = swgr_lnurl_fwd_trusted(lc, &c->req->env);
+	o->scheme = swgr_lnurl_scheme(&c->req->env, fwd, lc->has_tls);
+	if ((o->host = swgr_lnurl_host(&c->req->env, fwd, o->hostbuf)) == NULL) {
 		fail(c, 400, "no host in the request");
 		return false;
 	}
 	if (strlen(o->host) >= SWGR_LNURL_HOST_MAX ||
-	    !swgr_lnurl_host_allowed(o->host, lc->allowed_hosts, lc->nallowed_hosts)) {
+	    !swgr_lnurl_host_allowed(o->host, o->scheme, lc->allowed_hosts, lc->nallowed_hosts)) {
 		snprintf(reason, sizeof(reason), "host not allowed: %.*s",
 		    SWGR_LNURL_HOST_MAX - 1, o->host);
 		fail(c, 400, reason);
@@ -277,9 +295,8 @@ static bool
 offer_url(struct swgr_ctx *c, const struct oreq *o, const char *suffix, struct swgr_buf *b)
 {
 	struct swgr_err err = { 0 };
-	const char *scheme = swgr_lnurl_scheme(&c->req->env, c->cfg->lnurl.has_tls);
 
-	if (swgr_lnurl_url(b, scheme, o->host, o->partition, o->idstr, suffix, &err) != SWGR_OK) {
+	if (swgr_lnurl_url(b, o->scheme, o->host, o->partition, o->idstr, suffix, &err) != SWGR_OK) {
 		fail(c, 400, err.msg);
 		return false;
 	}
@@ -293,7 +310,8 @@ offer_url(struct swgr_ctx *c, const struct oreq *o, const char *suffix, struct s
 static void
 cache_headers(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_time *now)
 {
-	swgr_lnurl_cache_headers(c->resp, co->has_expires ? &co->expires : NULL, now);
+	swgr_lnurl_cache_headers(c->resp, co->has_expires ? &co->expires : NULL, now,
+	    c->cfg->lnurl.public_cache);
 }
 
 /* GET /offers/{partition}/{id}: the LUD-06 pay request (spec §3.4). */

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/cidr.h"
 #include "core/json.h"
 #include "pay/lnurl.h"
 #include "core/time.h"
@@ -105,53 +106,92 @@ forwarded_param(const char *fwd, const char *key, char *out, size_t outlen)
 	return false;
 }
 
+bool
+swgr_lnurl_fwd_trusted(const struct swgr_lnurl_cfg *lc, const struct swgr_env *e)
+{
+	return lc->trust_forwarded_headers ||
+	    swgr_cidr_match(lc->trusted_proxies, lc->ntrusted_proxies, e->v[SWGR_P_REMOTE_ADDR]);
+}
+
 const char *
-swgr_lnurl_host(const struct swgr_env *e, char buf[SWGR_LNURL_HOST_MAX])
+swgr_lnurl_host(const struct swgr_env *e, bool fwd, char buf[SWGR_LNURL_HOST_MAX])
 {
 	const char *v;
 
-	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
+	if (fwd && (v = e->v[SWGR_P_FORWARDED]) != NULL &&
 	    forwarded_param(v, "host", buf, SWGR_LNURL_HOST_MAX))
 		return buf;
-	if ((v = e->v[SWGR_P_X_FORWARDED_HOST]) != NULL && *v != '\0')
+	if (fwd && (v = e->v[SWGR_P_X_FORWARDED_HOST]) != NULL && *v != '\0')
 		return v;
 	if ((v = e->v[SWGR_P_HOST]) != NULL && *v != '\0')
 		return v;
 	return NULL;
 }
 
-/* The name part of host[:port]: start and length, brackets of an IPv6 literal removed. */
+/*
+ * Splits host[:port]: the name (brackets of an IPv6 literal removed) and the
+ * port text after ':' (NULL if none).  An unbracketed name with more than one
+ * ':' is an IPv6 literal without a port when v6bare, else its name ends at
+ * the first ':' (as a Host header is read).
+ */
 static void
-host_name(const char *h, const char **name, size_t *len)
+host_split(const char *h, bool v6bare, const char **name, size_t *len, const char **port)
 {
 	const char *e;
 
+	*port = NULL;
 	if (h[0] == '[' && (e = strchr(h, ']')) != NULL) {
 		*name = h + 1;
-		*len = e - h - 1;
+		*len = (size_t)(e - h - 1);
+		if (e[1] == ':')
+			*port = e + 2;
 		return;
 	}
 	*name = h;
-	*len = strcspn(h, ":");
+	if ((e = strchr(h, ':')) == NULL || (v6bare && strchr(e + 1, ':') != NULL)) {
+		*len = strlen(h);
+		return;
+	}
+	*len = (size_t)(e - h);
+	*port = e + 1;
+}
+
+/* The port text p as a number, -1 if it is none (empty, not digits, over 65535). */
+static long
+port_value(const char *p)
+{
+	long v = 0;
+
+	if (*p == '\0')
+		return -1;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if ((v = v * 10 + (*p - '0')) > 65535)
+			return -1;
+	}
+	return v;
 }
 
 bool
-swgr_lnurl_host_allowed(const char *host, char *const *allowed, size_t n)
+swgr_lnurl_host_allowed(const char *host, const char *scheme, char *const *allowed, size_t n)
 {
-	const char *name, *an;
+	const char *name, *an, *port, *aport;
 	size_t len, alen, i;
+	long pv = -1;
 
 	if (n == 0)
 		return true;
-	host_name(host, &name, &len);
+	host_split(host, false, &name, &len, &port);
+	if (port != NULL)
+		pv = port_value(port);
+	else if (scheme != NULL)
+		pv = strcmp(scheme, "https") == 0 ? 443 : strcmp(scheme, "http") == 0 ? 80 : -1;
 	for (i = 0; i < n; i++) {
-		an = allowed[i];
-		alen = strlen(an);
-		if (alen >= 2 && an[0] == '[' && an[alen - 1] == ']') {
-			an++;
-			alen -= 2;
-		}
-		if (alen == len && strncasecmp(an, name, len) == 0)
+		host_split(allowed[i], true, &an, &alen, &aport);
+		if (alen != len || strncasecmp(an, name, len) != 0)
+			continue;
+		if (aport == NULL || (pv >= 0 && port_value(aport) == pv))
 			return true;
 	}
 	return false;
@@ -168,16 +208,16 @@ scheme_of(const char *v, size_t n)
 }
 
 const char *
-swgr_lnurl_scheme(const struct swgr_env *e, bool tls)
+swgr_lnurl_scheme(const struct swgr_env *e, bool fwd, bool tls)
 {
 	const char *v, *s;
 	char buf[16];
 
-	if ((v = e->v[SWGR_P_FORWARDED]) != NULL &&
+	if (fwd && (v = e->v[SWGR_P_FORWARDED]) != NULL &&
 	    forwarded_param(v, "proto", buf, sizeof(buf)) &&
 	    (s = scheme_of(buf, strlen(buf))) != NULL)
 		return s;
-	if ((v = e->v[SWGR_P_X_FORWARDED_PROTO]) != NULL &&
+	if (fwd && (v = e->v[SWGR_P_X_FORWARDED_PROTO]) != NULL &&
 	    (s = scheme_of(v, strcspn(v, ", \t"))) != NULL)
 		return s;
 	if ((v = e->v[SWGR_P_HTTPS]) != NULL && strcasecmp(v, "on") == 0)
@@ -372,7 +412,7 @@ swgr_lnurl_comment(const struct swgr_query *q, uint32_t limit, const char **use,
 
 void
 swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
-    const struct swgr_time *now)
+    const struct swgr_time *now, bool public_cache)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
@@ -381,6 +421,7 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	static _Thread_local int64_t memo_sec = INT64_MIN;
 	static _Thread_local char memo[40];
 	char v[64], digits[SWGR_U64_DEC_MAX], *d;
+	const char *pre;
 	int64_t left;
 	struct tm tm;
 	time_t t;
@@ -393,8 +434,9 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 	if (expires->nsec < now->nsec)
 		left--;
 	d = swgr_u64_dec(digits, left > 0 ? (uint64_t)left : 0);
-	memcpy(v, "public, max-age=", 16);
-	memcpy(v + 16, d, (size_t)(digits + sizeof(digits) - d));	/* with its NUL */
+	pre = public_cache ? "public, max-age=" : "private, max-age=";
+	memcpy(v, pre, strlen(pre));
+	memcpy(v + strlen(pre), d, (size_t)(digits + sizeof(digits) - d));	/* with its NUL */
 	swgr_resp_header(r, "Cache-Control", v);
 	if (memo_sec != expires->sec) {
 		t = (time_t)expires->sec;
@@ -408,4 +450,13 @@ swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
 		memo_sec = expires->sec;
 	}
 	swgr_resp_header(r, "Expires", memo);
+}
+
+void
+swgr_lnurl_vary(struct swgr_resp *r, const struct swgr_lnurl_cfg *lc)
+{
+	if (lc->trust_forwarded_headers || lc->ntrusted_proxies > 0)
+		swgr_resp_header(r, "Vary", "Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto");
+	else
+		swgr_resp_header(r, "Vary", "Host");
 }

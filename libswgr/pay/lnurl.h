@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "fcgi/fcgi.h"
@@ -26,28 +27,41 @@ void		 swgr_lnurl_metadata(struct swgr_buf *b, const struct swgr_metadata *m);
 void		 swgr_lnurl_error_json(struct swgr_buf *b, const char *reason);
 
 /*
- * The request host of spec §3.2 from the FastCGI parameters: host= of the
- * first element of Forwarded (quotes trimmed), else X-Forwarded-Host, else
- * Host.  Returns NULL when there is none; the string is borrowed from e
- * or, for Forwarded, copied into buf.
+ * True if the forwarding headers (Forwarded, X-Forwarded-Host,
+ * X-Forwarded-Proto) of request e are believed: lc->trust_forwarded_headers,
+ * or REMOTE_ADDR in lc->trusted_proxies.  Otherwise any client could set the
+ * host and scheme of the URLs an answer carries.
  */
-const char	*swgr_lnurl_host(const struct swgr_env *e, char buf[SWGR_LNURL_HOST_MAX]);
+bool		 swgr_lnurl_fwd_trusted(const struct swgr_lnurl_cfg *lc, const struct swgr_env *e);
 
 /*
- * True if host (with any :port) is in the allow-list: its name (the part
- * before the port; a bracketed IPv6 literal as a whole) compared without
- * regard to case, brackets optional on either side.  An empty list allows
- * every host (the caller warns).
+ * The request host of spec §3.2: when fwd (swgr_lnurl_fwd_trusted), host= of
+ * the first element of Forwarded (quotes trimmed), else X-Forwarded-Host;
+ * else (and always without fwd) Host.  Returns NULL when there is none; the
+ * string is borrowed from e or, for Forwarded, copied into buf.
  */
-bool		 swgr_lnurl_host_allowed(const char *host, char *const *allowed, size_t n);
+const char	*swgr_lnurl_host(const struct swgr_env *e, bool fwd, char buf[SWGR_LNURL_HOST_MAX]);
 
 /*
- * The scheme for generated URLs (spec §3.2 step 3, widened): proto= of the
- * first element of Forwarded, else X-Forwarded-Proto, else the web server's
- * HTTPS=on or REQUEST_SCHEME, else "https" if tls else "http".  Only "http"
- * and "https" (any case) are taken; another value is skipped.
+ * True if host (with any :port) is in the allow-list, names compared without
+ * regard to case (a bracketed IPv6 literal as a whole, brackets optional on
+ * either side).  An entry without a port takes the name with any port; an
+ * entry with one ("pay.example:8443", "[::1]:9000") only that port, where a
+ * host without a port has the default port of scheme (80 for http, 443 for
+ * https; none when scheme is NULL).  An empty list allows every host (the
+ * caller warns).
  */
-const char	*swgr_lnurl_scheme(const struct swgr_env *e, bool tls);
+bool		 swgr_lnurl_host_allowed(const char *host, const char *scheme, char *const *allowed,
+		    size_t n);
+
+/*
+ * The scheme for generated URLs (spec §3.2 step 3, widened): when fwd,
+ * proto= of the first element of Forwarded, else X-Forwarded-Proto; then
+ * the web server's HTTPS=on or REQUEST_SCHEME, else "https" if tls else
+ * "http".  Only "http" and "https" (any case) are taken; another value is
+ * skipped.
+ */
+const char	*swgr_lnurl_scheme(const struct swgr_env *e, bool fwd, bool tls);
 
 /*
  * Appends the normalised URL scheme://host/offers/<partition>/<id><suffix>
@@ -82,10 +96,18 @@ enum swgr_rc	 swgr_lnurl_comment(const struct swgr_query *q, uint32_t limit,
 
 /*
  * The cache headers of a payRequest, bech32 or QR answer (spec §3.4): with
- * an expiry (not NULL), Cache-Control: public, max-age=<whole seconds left,
- * truncated, >= 0> and Expires in IMF-fixdate; without, the NOCACHE trio.
+ * an expiry (not NULL), Cache-Control: private (public if public_cache),
+ * max-age=<whole seconds left, truncated, >= 0> and Expires in IMF-fixdate;
+ * without, the NOCACHE trio.
  */
 void		 swgr_lnurl_cache_headers(struct swgr_resp *r, const struct swgr_time *expires,
-		    const struct swgr_time *now);
+		    const struct swgr_time *now, bool public_cache);
+
+/*
+ * The Vary header of an answer to /offers/...: what its URLs and its host
+ * check were made from.  Host, and the forwarding headers too when lc lets
+ * any client's be believed (trust-forwarded-headers or trusted-proxies).
+ */
+void		 swgr_lnurl_vary(struct swgr_resp *r, const struct swgr_lnurl_cfg *lc);
 
 #endif

@@ -1,4 +1,4 @@
-/* Unit tests of lnurl.c: the metadata string, host and scheme rules, URLs, amounts, comments, cache headers; and the backoff. */
+/* Unit tests of lnurl.c: the metadata string, host and scheme rules (forwarding headers believed or not, allowed hosts with ports), URLs, amounts, comments, cache headers and Vary; and the backoff. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,22 +60,23 @@ test_error_json(void)
 	swgr_buf_free(&b);
 }
 
+/* The host of a request with the parameters envp, its forwarding headers believed if fwd. */
 static const char *
-host_of(char **envp, char buf[SWGR_LNURL_HOST_MAX])
+host_of(char **envp, bool fwd, char buf[SWGR_LNURL_HOST_MAX])
 {
 	struct swgr_env e;
 
 	swgr_env_index(envp, &e);
-	return swgr_lnurl_host(&e, buf);
+	return swgr_lnurl_host(&e, fwd, buf);
 }
 
 static const char *
-scheme_of(char **envp, bool tls)
+scheme_of(char **envp, bool fwd, bool tls)
 {
 	struct swgr_env e;
 
 	swgr_env_index(envp, &e);
-	return swgr_lnurl_scheme(&e, tls);
+	return swgr_lnurl_scheme(&e, fwd, tls);
 }
 
 static void
@@ -89,23 +90,87 @@ test_host(void)
 	char *e4[] = { "HTTP_HOSTX=a.example", "HTTP_X_FORWARDED_HOST=", NULL };
 	char *allowed[] = { "Shop.Example", "[::1]", "fe80::2" };
 
-	CHECK_STR(host_of(e1, buf), "c.example:8080");
-	CHECK_STR(host_of(e2, buf), "b.example");
-	CHECK_STR(host_of(e3, buf), "a.example");
-	CHECK(host_of(e4, buf) == NULL);
+	CHECK_STR(host_of(e1, true, buf), "c.example:8080");
+	CHECK_STR(host_of(e2, true, buf), "b.example");
+	CHECK_STR(host_of(e3, true, buf), "a.example");
+	CHECK(host_of(e4, true, buf) == NULL);
+	/* not believed: the Host header only */
+	CHECK_STR(host_of(e1, false, buf), "a.example");
+	CHECK_STR(host_of(e2, false, buf), "a.example");
+	CHECK(host_of(e4, false, buf) == NULL);
 
-	CHECK(swgr_lnurl_host_allowed("shop.example", allowed, 3));
-	CHECK(swgr_lnurl_host_allowed("SHOP.EXAMPLE:8080", allowed, 3));
-	CHECK(swgr_lnurl_host_allowed("[::1]:443", allowed, 3));
-	CHECK(swgr_lnurl_host_allowed("[::1]", allowed, 3));
-	CHECK(swgr_lnurl_host_allowed("[FE80::2]:80", allowed, 3));
-	CHECK(!swgr_lnurl_host_allowed("[::2]", allowed, 3));
-	CHECK(!swgr_lnurl_host_allowed("shop.example.evil", allowed, 3));
-	CHECK(!swgr_lnurl_host_allowed("evil.shop.example", allowed, 3));
-	CHECK(!swgr_lnurl_host_allowed("", allowed, 3));
-	CHECK(swgr_lnurl_host_allowed("anything", allowed, 0));
+	CHECK(swgr_lnurl_host_allowed("shop.example", NULL, allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("SHOP.EXAMPLE:8080", "http", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[::1]:443", "https", allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[::1]", NULL, allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("[FE80::2]:80", "http", allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("[::2]", NULL, allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("shop.example.evil", NULL, allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("evil.shop.example", NULL, allowed, 3));
+	CHECK(!swgr_lnurl_host_allowed("", NULL, allowed, 3));
+	CHECK(swgr_lnurl_host_allowed("anything", NULL, allowed, 0));
 	allowed[0] = "";
-	CHECK(!swgr_lnurl_host_allowed("shop.example", allowed, 1));
+	CHECK(!swgr_lnurl_host_allowed("shop.example", NULL, allowed, 1));
+}
+
+/* allowed-hosts entries with a port take that port only; without, any port. */
+static void
+test_host_ports(void)
+{
+	char *allowed[] = { "pay.example:8443", "Any.Example", "[::1]:9000", "fe80::2",
+	    "tls.example:443", "plain.example:80" };
+	size_t n = sizeof(allowed) / sizeof(allowed[0]);
+
+	CHECK(swgr_lnurl_host_allowed("pay.example:8443", "https", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("PAY.example:08443", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("pay.example:8444", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("pay.example", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("pay.example:", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("pay.example:x8443", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("pay.example:99999", "https", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("any.example", "http", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("any.example:1", "http", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("any.example:junk", "http", allowed, n));	/* any port: URL building refuses it */
+	CHECK(swgr_lnurl_host_allowed("[::1]:9000", "http", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("[::1]:9001", "http", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("[::1]", "http", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("[fe80::2]:1234", "http", allowed, n));	/* bare IPv6: no port */
+	/* a host without a port has the scheme's default one */
+	CHECK(swgr_lnurl_host_allowed("tls.example", "https", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("tls.example", "http", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("tls.example", NULL, allowed, n));
+	CHECK(swgr_lnurl_host_allowed("tls.example:443", "http", allowed, n));
+	CHECK(swgr_lnurl_host_allowed("plain.example", "http", allowed, n));
+	CHECK(!swgr_lnurl_host_allowed("plain.example", "https", allowed, n));
+}
+
+/* Whose forwarding headers are believed: everyone's, or trusted-proxies' only. */
+static void
+test_fwd_trusted(void)
+{
+	struct swgr_cidr blocks[2];
+	struct swgr_err err = { 0 };
+	struct swgr_lnurl_cfg lc = { 0 };
+	struct swgr_env e;
+	char *proxy[] = { "REMOTE_ADDR=10.1.2.3", NULL };
+	char *client[] = { "REMOTE_ADDR=203.0.113.7", NULL };
+	char *none[] = { NULL };
+
+	CHECK(swgr_cidr_parse("10.0.0.0/8", &blocks[0], &err) == SWGR_OK);
+	CHECK(swgr_cidr_parse("::1", &blocks[1], &err) == SWGR_OK);
+	swgr_env_index(proxy, &e);
+	CHECK(!swgr_lnurl_fwd_trusted(&lc, &e));		/* the default: nobody's */
+	lc.trusted_proxies = blocks;
+	lc.ntrusted_proxies = 2;
+	CHECK(swgr_lnurl_fwd_trusted(&lc, &e));
+	swgr_env_index(client, &e);
+	CHECK(!swgr_lnurl_fwd_trusted(&lc, &e));
+	swgr_env_index(none, &e);
+	CHECK(!swgr_lnurl_fwd_trusted(&lc, &e));
+	lc.trust_forwarded_headers = true;
+	CHECK(swgr_lnurl_fwd_trusted(&lc, &e));
+	swgr_env_index(client, &e);
+	CHECK(swgr_lnurl_fwd_trusted(&lc, &e));
 }
 
 static void
@@ -119,13 +184,18 @@ test_scheme(void)
 	char *rs2[] = { "REQUEST_SCHEME=http", NULL };
 	char *none[] = { NULL };
 
-	CHECK_STR(scheme_of(fwd, false), "https");
-	CHECK_STR(scheme_of(xfp, false), "https");
-	CHECK_STR(scheme_of(junk, false), "https");
-	CHECK_STR(scheme_of(rs, false), "https");
-	CHECK_STR(scheme_of(rs2, true), "http");
-	CHECK_STR(scheme_of(none, false), "http");
-	CHECK_STR(scheme_of(none, true), "https");
+	CHECK_STR(scheme_of(fwd, true, false), "https");
+	CHECK_STR(scheme_of(xfp, true, false), "https");
+	CHECK_STR(scheme_of(junk, true, false), "https");
+	CHECK_STR(scheme_of(rs, true, false), "https");
+	CHECK_STR(scheme_of(rs2, true, true), "http");
+	CHECK_STR(scheme_of(none, true, false), "http");
+	CHECK_STR(scheme_of(none, true, true), "https");
+	/* not believed: the web server's HTTPS and REQUEST_SCHEME only */
+	CHECK_STR(scheme_of(fwd, false, false), "http");
+	CHECK_STR(scheme_of(xfp, false, false), "http");
+	CHECK_STR(scheme_of(xfp, false, true), "http");
+	CHECK_STR(scheme_of(junk, false, false), "https");
 }
 
 static void
@@ -305,16 +375,23 @@ test_cache_headers(void)
 	struct swgr_time exp = { 1893456000, 0 }, now = { 1893455000, 500000000 };
 
 	swgr_resp_init(&r);
-	swgr_lnurl_cache_headers(&r, &exp, &now);
+	swgr_lnurl_cache_headers(&r, &exp, &now, true);
 	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=999");
+	CHECK_STR(header(&r, "Expires"), "Tue, 01 Jan 2030 00:00:00 GMT");
+	swgr_resp_free(&r);
+
+	/* the default: no shared cache keeps it */
+	swgr_resp_init(&r);
+	swgr_lnurl_cache_headers(&r, &exp, &now, false);
+	CHECK_STR(header(&r, "Cache-Control"), "private, max-age=999");
 	CHECK_STR(header(&r, "Expires"), "Tue, 01 Jan 2030 00:00:00 GMT");
 	CHECK(header(&r, "Pragma") == NULL);
 	swgr_resp_free(&r);
 
 	now.sec = exp.sec + 5;
 	swgr_resp_init(&r);
-	swgr_lnurl_cache_headers(&r, &exp, &now);
-	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=0");
+	swgr_lnurl_cache_headers(&r, &exp, &now, false);
+	CHECK_STR(header(&r, "Cache-Control"), "private, max-age=0");
 	CHECK_STR(header(&r, "Expires"), "Tue, 01 Jan 2030 00:00:00 GMT");
 	swgr_resp_free(&r);
 
@@ -323,16 +400,45 @@ test_cache_headers(void)
 	now.sec = exp.sec - 1234567890;
 	now.nsec = 0;
 	swgr_resp_init(&r);
-	swgr_lnurl_cache_headers(&r, &exp, &now);
+	swgr_lnurl_cache_headers(&r, &exp, &now, true);
 	CHECK_STR(header(&r, "Cache-Control"), "public, max-age=1234567890");
 	CHECK_STR(header(&r, "Expires"), "Tue, 14 Nov 2023 22:13:20 GMT");
 	swgr_resp_free(&r);
 
 	swgr_resp_init(&r);
-	swgr_lnurl_cache_headers(&r, NULL, &now);
+	swgr_lnurl_cache_headers(&r, NULL, &now, true);
 	CHECK_STR(header(&r, "Cache-Control"), "no-store, no-cache, must-revalidate");
 	CHECK_STR(header(&r, "Expires"), "Thu, 01 Jan 1970 00:00:00 GMT");
 	CHECK_STR(header(&r, "Pragma"), "no-cache");
+	swgr_resp_free(&r);
+}
+
+static void
+test_vary(void)
+{
+	struct swgr_cidr one;
+	struct swgr_err err = { 0 };
+	struct swgr_lnurl_cfg lc = { 0 };
+	struct swgr_resp r;
+
+	swgr_resp_init(&r);
+	swgr_lnurl_vary(&r, &lc);
+	CHECK_STR(header(&r, "Vary"), "Host");
+	swgr_resp_free(&r);
+
+	CHECK(swgr_cidr_parse("127.0.0.1", &one, &err) == SWGR_OK);
+	lc.trusted_proxies = &one;
+	lc.ntrusted_proxies = 1;
+	swgr_resp_init(&r);
+	swgr_lnurl_vary(&r, &lc);
+	CHECK_STR(header(&r, "Vary"), "Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto");
+	swgr_resp_free(&r);
+
+	lc.ntrusted_proxies = 0;
+	lc.trust_forwarded_headers = true;
+	swgr_resp_init(&r);
+	swgr_lnurl_vary(&r, &lc);
+	CHECK_STR(header(&r, "Vary"), "Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto");
 	swgr_resp_free(&r);
 }
 
@@ -372,11 +478,14 @@ main(void)
 	test_metadata();
 	test_error_json();
 	test_host();
+	test_host_ports();
+	test_fwd_trusted();
 	test_scheme();
 	test_url();
 	test_amount();
 	test_comment();
 	test_cache_headers();
+	test_vary();
 	test_backoff();
 	return t_done("test_lnurl");
 }
