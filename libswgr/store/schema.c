@@ -1,10 +1,4 @@
-/*
- * What the store knows of each database: SQL text, the original's schema,
- * migrations and the look for tables it does not make, transactions, encodings.
- * long: the statements, the DDL and the catalog queries are written once per
- * dialect in tables here, and what runs them (migrations, the look) reads
- * those tables; split, each half would need the other's private tables.
- */
+/* What the store knows of each database: SQL text, the original's schema, migrations, transactions, encodings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/log.h"
 #include "core/time.h"
 #include "core/uuid.h"
 #include "store/sql_int.h"
@@ -22,7 +14,6 @@
 #define VERSION_OFFER		"m20250724_182058_create_table"
 #define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
-#define ST_LOOK_EVERY		1.0	/* s between looks for missing tables */
 #define ST_ROLES		(SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER | \
 				    SWGR_STORE_ROLE_STATUS)
 
@@ -113,7 +104,6 @@ struct st_dialect {
 	const char	*mig_lock;	/* exec, or NULL */
 	const char	*mig_unlock;	/* exec, or NULL */
 	const char	*mig_table;
-	const char	*has_table;	/* one row if table $1 is there (and ours to see) */
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
 	const char	*status[3];	/* ours: node status and heartbeats */
@@ -189,8 +179,6 @@ static const struct st_dialect st_sqlite = {
 	.begin_read = "BEGIN",
 	.begin_write = "BEGIN IMMEDIATE",
 	.mig_begin = "BEGIN IMMEDIATE",
-	.has_table = "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table' "
-	    "AND \"name\" = $1",
 	ST_TABLES(ST_TYPES_SQLITE),
 };
 
@@ -199,9 +187,6 @@ static const struct st_dialect st_postgres = {
 	.begin_write = "BEGIN",
 	.mig_begin = "BEGIN",
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
-	/* information_schema shows a role the tables it has a privilege on */
-	.has_table = "SELECT \"table_name\" FROM \"information_schema\".\"tables\" "
-	    "WHERE \"table_schema\" = current_schema() AND \"table_name\" = $1",
 	ST_TABLES(ST_TYPES_POSTGRES),
 };
 
@@ -210,8 +195,6 @@ static const struct st_dialect st_mysql = {
 	.begin_write = "START TRANSACTION",
 	.mig_lock = "SELECT GET_LOCK('swgr_migrate', 60)",
 	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
-	.has_table = "SELECT `table_name` FROM `information_schema`.`tables` "
-	    "WHERE `table_schema` = DATABASE() AND `table_name` = $1",
 	ST_TABLES(ST_TYPES_MYSQL),
 };
 
@@ -561,130 +544,6 @@ out:
 	return rc;
 }
 
-/* The tables of each role, as the DDL above names them. */
-static const struct {
-	unsigned	 role;
-	const char	*what;		/* in messages */
-	const char	*owner;		/* who makes them */
-	const char	*tables[2];
-} st_role_tables[] = {
-	{ SWGR_STORE_ROLE_DISCOVERY, "discovery", "swgr-discovery",
-	    { "discovery_backend", "discovery_backend_etag" } },
-	{ SWGR_STORE_ROLE_OFFER, "offer", "swgr-offer",
-	    { "offer_metadata_table", "offer_record_table" } },
-	{ SWGR_STORE_ROLE_STATUS, "node status", "swgr-monitord",
-	    { "swgr_node_status", "swgr_monitor_heartbeat" } },
-};
-
-struct st_look {
-	unsigned	 roles;		/* in: to look for */
-	unsigned	 missing;	/* out: the roles missing a table */
-};
-
-static enum swgr_rc
-st_look_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
-{
-	const struct swgr_db_driver *drv = swgr_db_get_driver(tx->st->db);
-	struct st_look *a = arg;
-	struct swgr_db_rows r = { 0 };
-	struct swgr_db_val p;
-	enum swgr_rc rc;
-	size_t i, t;
-
-	a->missing = 0;
-	for (i = 0; i < sizeof(st_role_tables) / sizeof(st_role_tables[0]); i++) {
-		if ((a->roles & st_role_tables[i].role) == 0)
-			continue;
-		for (t = 0; t < 2; t++) {
-			p = swgr_db_text(st_role_tables[i].tables[t]);
-			if ((rc = drv->exec(tx->conn, tx->st->d->has_table, &p, 1, &r, err)) !=
-			    SWGR_OK)
-				return rc;
-			if (r.nrows == 0)
-				a->missing |= st_role_tables[i].role;
-			swgr_db_rows_free(&r);
-		}
-	}
-	return SWGR_OK;
-}
-
-/* Looks for the tables of roles in the catalog: *missing the roles short of one. */
-static enum swgr_rc
-st_look(struct sql_store *st, unsigned roles, unsigned *missing, struct swgr_err *err)
-{
-	struct st_look a = { .roles = roles };
-	enum swgr_rc rc;
-
-	*missing = 0;
-	if ((rc = st_run(st, ST_SINGLE, st_look_tx, &a, err)) != SWGR_OK) {
-		swgr_err_wrap(err, "looking for the database schema");
-		return rc;
-	}
-	*missing = a.missing;
-	return SWGR_OK;
-}
-
-/* "database schema missing: the offer tables (start swgr-offer, which creates them)" */
-static enum swgr_rc
-st_missing_err(unsigned missing, struct swgr_err *err)
-{
-	char what[160] = "", who[80] = "";
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < sizeof(st_role_tables) / sizeof(st_role_tables[0]); i++) {
-		if ((missing & st_role_tables[i].role) == 0)
-			continue;
-		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s",
-		    n > 0 ? " and " : "", st_role_tables[i].what);
-		snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
-		    n > 0 ? "/" : "", st_role_tables[i].owner);
-		n++;
-	}
-	return swgr_err_set(err, SWGR_NOTFOUND, "database schema missing: no %s tables (start "
-	    "%s, which create%s them; this process runs no DDL)", what, who, n > 1 ? "" : "s");
-}
-
-enum swgr_rc
-st_schema_ready(struct sql_store *st, unsigned role, struct swgr_err *err)
-{
-	unsigned missing = atomic_load(&st->missing), now_missing;
-	struct swgr_err lerr = { 0 };
-	double now;
-	bool due = false;
-	enum swgr_rc rc;
-
-	if ((missing & role) == 0)
-		return SWGR_OK;
-	now = swgr_mono_now();
-	pthread_mutex_lock(&st->look_mu);
-	if (!st->looking && now - st->looked >= ST_LOOK_EVERY) {
-		due = st->looking = true;
-		st->looked = now;
-	}
-	pthread_mutex_unlock(&st->look_mu);
-	if (due) {
-		rc = st_look(st, missing, &now_missing, &lerr);
-		pthread_mutex_lock(&st->look_mu);
-		st->looking = false;
-		if (rc == SWGR_OK)
-			atomic_store(&st->missing, now_missing);
-		pthread_mutex_unlock(&st->look_mu);
-		if (rc != SWGR_OK) {
-			if (err != NULL)
-				*err = lerr;
-			return rc;
-		}
-		if ((missing & ~now_missing) != 0)
-			swgr_log(SWGR_LOG_INFO, "swgr::store", "database schema found: the tables "
-			    "this process waited for are there now");
-		missing = now_missing;
-	}
-	if ((missing & role) == 0)
-		return SWGR_OK;
-	return st_missing_err(missing & role, err);
-}
-
 /*
  * Opens the pool, prepares the statements, migrates the roles given DDL and
  * looks for the tables of the others.
@@ -694,8 +553,7 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
     struct swgr_err *err)
 {
 	struct sql_store *st = NULL;
-	struct swgr_err merr = { 0 };
-	unsigned ddl = (roles >> 4) & ST_ROLES, missing;
+	unsigned ddl = (roles >> 4) & ST_ROLES;
 	enum swgr_rc rc;
 
 	*out = NULL;
@@ -710,17 +568,8 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
 	if ((rc = st_schema_init(st, err)) != SWGR_OK ||
 	    (ddl != 0 && (rc = st_schema_migrate(st, ddl, err)) != SWGR_OK))
 		goto out;
-	if (st->need != 0) {
-		if ((rc = st_look(st, st->need, &missing, err)) != SWGR_OK)
-			goto out;
-		st->looked = swgr_mono_now();
-		atomic_store(&st->missing, missing);
-		if (missing != 0) {
-			st_missing_err(missing, &merr);
-			swgr_log(SWGR_LOG_WARN, "swgr::store", "%s; looked for again at most once a "
-			    "second", merr.msg);
-		}
-	}
+	if (st->need != 0 && (rc = st_catalog_open(st, err)) != SWGR_OK)
+		goto out;
 	*out = st;
 	st = NULL;
 out:

@@ -112,12 +112,17 @@ enum swgr_rc	 st_exec(struct st_tx *tx, enum st_sql q, const struct swgr_db_val 
 enum swgr_rc	 st_schema_init(struct sql_store *st, struct swgr_err *err);
 void		 st_schema_free(struct sql_store *st);
 enum swgr_rc	 st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err);
+
 /*
- * Whether the tables of role (one of st->need, or a role we made) are there:
- * SWGR_OK, or SWGR_NOTFOUND "database schema missing: ..." (looked for
- * again at most once a second), or the error of a look that failed.
+ * The catalog (catalog.c), for the roles in st->need.  At open: looks for
+ * their tables, logs (WARN) the roles short of one; only a look that fails
+ * (the database cannot be reached) is an error.  Before a call of role:
+ * SWGR_OK when its tables are there, else SWGR_NOTFOUND "database schema
+ * missing: ..." (looked for again at most once a second, by one thread), or
+ * the error of a look that failed.
  */
-enum swgr_rc	 st_schema_ready(struct sql_store *st, unsigned role, struct swgr_err *err);
+enum swgr_rc	 st_catalog_open(struct sql_store *st, struct swgr_err *err);
+enum swgr_rc	 st_catalog_ready(struct sql_store *st, unsigned role, struct swgr_err *err);
 const char	*st_begin_sql(const struct sql_store *st, enum st_mode mode);
 
 /* Encoders: buf must outlive the exec that uses the value. */

@@ -290,7 +290,7 @@ st_ready(struct swgr_store *st, unsigned role, struct swgr_err *err)
 
 	if (!swgr_store_is_database(st) || st->impl == NULL)
 		return SWGR_OK;
-	if ((rc = st_schema_ready(st->impl, role, err)) == SWGR_NOTFOUND)
+	if ((rc = st_catalog_ready(st->impl, role, err)) == SWGR_NOTFOUND)
 		rc = SWGR_EUPSTREAM;
 	if (err != NULL && rc != SWGR_OK)
 		err->rc = rc;
@@ -303,7 +303,7 @@ st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err
 	if ((*out = st->status) == NULL)
 		return swgr_err_set(err, SWGR_EINTERNAL, "this %s store was not opened for node "
 		    "status", st->kind);
-	return st_schema_ready(*out, SWGR_STORE_ROLE_STATUS, err);
+	return st_catalog_ready(*out, SWGR_STORE_ROLE_STATUS, err);
 }
 
 void
