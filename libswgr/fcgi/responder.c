@@ -57,6 +57,7 @@ socket_mode(struct app *app, const char *prog, const char *value)
 		return false;
 	}
 	app->sock_mode = (mode_t)mode;
+	app->has_sock_mode = true;
 	return true;
 }
 
@@ -151,6 +152,10 @@ open_listener(struct app *app)
 			return false;
 		}
 		app->listen_fd = 0;
+		if (app->has_sock_mode || app->has_sock_gid)
+			swgr_log(SWGR_LOG_WARN, app->target, "-M and -G apply to a -s socket only: "
+			    "the socket on fd 0 keeps the mode and group its maker gave it "
+			    "(spawn-fcgi -M, -G)");
 		swgr_log(SWGR_LOG_INFO, app->target, "%s service listening on the socket "
 		    "handed over on fd 0", app->svc->name);
 		return true;

@@ -27,6 +27,7 @@ struct app {
 	unsigned long	 threads;	/* -t */
 	const char	*sock;		/* -s, or NULL for fd 0 */
 	mode_t		 sock_mode;	/* -M: of the -s unix socket */
+	bool		 has_sock_mode;	/* -M given */
 	gid_t		 sock_gid;	/* -G, if has_sock_gid */
 	bool		 has_sock_gid;
 	const struct swgr_admin_cfg *section;	/* NULL for a PUBLIC service */
