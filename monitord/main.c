@@ -34,8 +34,9 @@ start(struct mon *m, struct swgr_daemon *d)
 		    "and backend-update-frequency-secs must be above 0");
 		return false;
 	}
-	if (swgr_store_open(&cfg->store_discover, cfg->path,
-	    SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_STATUS, &m->store, &err) != SWGR_OK) {
+	/* It makes the status tables it writes, never the discovery store's. */
+	if (swgr_store_open(&cfg->store_discover, cfg->path, SWGR_STORE_ROLE_DISCOVERY |
+	    SWGR_STORE_OWNER(SWGR_STORE_ROLE_STATUS), &m->store, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "opening the discover store: %s", err.msg);
 		return false;
 	}

@@ -8,10 +8,26 @@ set -eu
 CONFIG=${SWGR_CONFIG:-/etc/swgr/config.yaml}
 SBIN=${SWGR_SBIN:-/usr/local/sbin}
 RUNDIR=${SWGR_RUNDIR:-/run/swgr}
-# The responders run as this user; it must read CONFIG, the auth-authority PEM files
-# and write the database (SQLite file or /dev/shm memory store) and log files.
+# Two system users, so that the public responder, which any wallet on the internet
+# reaches, holds none of the admin services' rights:
+# - SWGR_USER (swgr): swgr-discovery, swgr-offer and swgr-monitord (run it as this user
+#   too: runuser -u swgr -- swgr-monitord).  It reads CONFIG and the auth-authority PEM
+#   files and writes the database (a SQLite file, or the memory store's private
+#   directory on /dev/shm) and their log files; it owns the tables (database roles:
+#   README.md).
+# - SWGR_PUBLIC_USER (swgr-public): swgr-lnurl.  It reads CONFIG, the node credentials
+#   and a database it may only read (a read-only role, or for SQLite a file it can read
+#   but not write), and writes its own log file.  A `type: memory` store is private to
+#   one user: with it, run everything as SWGR_USER (SWGR_PUBLIC_USER=swgr).
+# Create them once: adduser --system --group swgr; adduser --system --group swgr-public
 SWGR_USER=${SWGR_USER:-swgr}
 SWGR_GROUP=${SWGR_GROUP:-swgr}
+SWGR_PUBLIC_USER=${SWGR_PUBLIC_USER:-swgr-public}
+SWGR_PUBLIC_GROUP=${SWGR_PUBLIC_GROUP:-swgr-public}
+# The web server's group: the sockets are 0660 and of this group, so nginx's workers
+# (user and group www-data on Debian; see the nginx fragments) may connect and no other
+# local user can reach a responder past the web server.
+WEB_GROUP=${SWGR_WEB_GROUP:-www-data}
 # Worker threads per responder (-t, default 32).  Without fastcgi_keep_conn in nginx
 # each request holds a thread only while it runs.
 THREADS=${SWGR_THREADS:-32}
@@ -20,22 +36,27 @@ mkdir -p "$RUNDIR"
 chown "$SWGR_USER:$SWGR_GROUP" "$RUNDIR"
 chmod 0755 "$RUNDIR"
 
-# -s: the socket spawn-fcgi creates and hands to the responder as fd 0.
-# -M 0666: nginx workers (user www-data) must be able to connect.
+# -s: the socket spawn-fcgi creates and hands to the responder as fd 0 (spawn-fcgi
+# makes it, so its own -M and -G set its mode and group; a responder's own -s socket
+# takes the same -M and -G).
+# -M 0660 -G $WEB_GROUP: only the owner and the web server's group may connect.
 # -u/-g: drop root before exec.  -P: pid file, for `kill $(cat ...)` (SIGTERM:
 # the responder finishes requests in flight and exits 0).
-spawn-fcgi -s "$RUNDIR/discovery.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" \
+spawn-fcgi -s "$RUNDIR/discovery.sock" -M 0660 -G "$WEB_GROUP" -u "$SWGR_USER" -g "$SWGR_GROUP" \
 	-P "$RUNDIR/discovery.pid" \
 	-- "$SBIN/swgr-discovery" -c "$CONFIG" -t "$THREADS"
 
-spawn-fcgi -s "$RUNDIR/offer.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" \
+spawn-fcgi -s "$RUNDIR/offer.sock" -M 0660 -G "$WEB_GROUP" -u "$SWGR_USER" -g "$SWGR_GROUP" \
 	-P "$RUNDIR/offer.pid" \
 	-- "$SBIN/swgr-offer" -c "$CONFIG" -t "$THREADS"
 
 # The public LNURL service (web-examples/nginx/swgr-lnurl.conf), when this host serves wallets.
-# It reads offers, backends and the node status that swgr-monitord writes.
+# It reads offers, backends and the node status that swgr-monitord writes, as its own
+# user (SWGR_PUBLIC_USER), and runs no DDL: start the admin services first on a new
+# database, they create the schema.
 if [ -x "$SBIN/swgr-lnurl" ] && [ "${SWGR_LNURL:-yes}" = yes ]; then
-	spawn-fcgi -s "$RUNDIR/lnurl.sock" -M 0666 -u "$SWGR_USER" -g "$SWGR_GROUP" \
+	spawn-fcgi -s "$RUNDIR/lnurl.sock" -M 0660 -G "$WEB_GROUP" \
+		-u "$SWGR_PUBLIC_USER" -g "$SWGR_PUBLIC_GROUP" \
 		-P "$RUNDIR/lnurl.pid" \
 		-- "$SBIN/swgr-lnurl" -c "$CONFIG" -t "$THREADS"
 fi

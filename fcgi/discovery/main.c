@@ -30,7 +30,7 @@ static const struct swgr_service service = {
 	.cfgname = "discover",
 	.section = offsetof(struct swgr_config, discovery),
 	.store = offsetof(struct swgr_config, store_discover),
-	.roles = SWGR_STORE_ROLE_DISCOVERY,
+	.roles = SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY),
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 };

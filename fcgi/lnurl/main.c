@@ -166,6 +166,22 @@ db_unavailable(struct swgr_ctx *c, const char *why)
 	    c->req->method, c->req->path, why);
 }
 
+/*
+ * The database has no schema yet (swgr-lnurl makes none: the admin services
+ * do): 503 with an LNURL error that says what to do.  Logged once by the
+ * offer cache, when the store turned unavailable, not per request.
+ */
+static void
+schema_missing(struct swgr_ctx *c)
+{
+	swgr_resp_reset(c->resp, 503);
+	swgr_resp_nocache(c->resp);
+	swgr_resp_json(c->resp);
+	swgr_resp_header(c->resp, "Retry-After", "1");
+	swgr_lnurl_error_json(&c->resp->body, "database schema missing: start swgr-discovery "
+	    "and swgr-offer once, which create it; swgr-lnurl only reads");
+}
+
 /* LUD-01: OPTIONS on any path is a CORS preflight. */
 static bool
 options(struct swgr_ctx *c)
@@ -267,6 +283,10 @@ offer_resolve(struct swgr_ctx *c, const struct oreq *o, struct swgr_time *now)
 	enum swgr_rc rc;
 
 	rc = offer_get(s->cache, s->offers, o->partition, &o->id, &co, &err);
+	if (rc == SWGR_EUPSTREAM && swgr_store_schema_missing(s->offers)) {
+		schema_missing(c);
+		return NULL;
+	}
 	if (rc == SWGR_EUPSTREAM && swgr_store_is_database(s->offers)) {
 		/* an offer not read before the outage (or read too long ago) */
 		db_unavailable(c, err.msg);

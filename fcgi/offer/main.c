@@ -33,7 +33,7 @@ static const struct swgr_service service = {
 	.cfgname = "offer",
 	.section = offsetof(struct swgr_config, offer),
 	.store = offsetof(struct swgr_config, store_offer),
-	.roles = SWGR_STORE_ROLE_OFFER,
+	.roles = SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER),
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 };

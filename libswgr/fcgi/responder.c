@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #define THREADS_DEFAULT	32
 #define THREADS_MAX	4096
 #define LISTEN_BACKLOG	1024
+#define SOCKET_MODE_DEFAULT	0660	/* the web server's group may connect, others not */
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
 /* Access lines of 2xx/3xx answers reach the log file within this (swgr_log_buffer). */
@@ -32,7 +34,57 @@ static const struct swgr_daemon_opt options[] = {
 	{ 's', "socket", "SOCKET",
 	    "  -s, --socket SOCKET   listen on a unix socket path, :port or host:port\n"
 	    "                        (default: the socket on fd 0, as spawn-fcgi hands over)\n" },
+	{ 'M', "socket-mode", "MODE",
+	    "  -M, --socket-mode MODE\n"
+	    "                        octal mode of the -s unix socket (default 0660)\n" },
+	{ 'G', "socket-group", "GROUP",
+	    "  -G, --socket-group GROUP\n"
+	    "                        group of the -s unix socket, the web server's\n"
+	    "                        (default: the process's own group)\n" },
 };
+
+/* -M: an octal mode of at most 0777 (setuid and sticky bits mean nothing on a socket). */
+static bool
+socket_mode(struct app *app, const char *prog, const char *value)
+{
+	unsigned long mode;
+	char *end;
+
+	errno = 0;
+	mode = strtoul(value, &end, 8);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || mode > 0777) {
+		fprintf(stderr, "%s: -M wants an octal mode 0000..0777, not '%s'\n", prog, value);
+		return false;
+	}
+	app->sock_mode = (mode_t)mode;
+	app->has_sock_mode = true;
+	return true;
+}
+
+/* -G: a group name, or a number, that the system knows. */
+static bool
+socket_group(struct app *app, const char *prog, const char *value)
+{
+	struct group *gr;
+	unsigned long gid;
+	char *end;
+
+	if ((gr = getgrnam(value)) != NULL) {
+		app->sock_gid = gr->gr_gid;
+		app->has_sock_gid = true;
+		return true;
+	}
+	errno = 0;
+	gid = strtoul(value, &end, 10);
+	if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0 ||
+	    (gr = getgrgid((gid_t)gid)) == NULL) {
+		fprintf(stderr, "%s: -G: unknown group '%s'\n", prog, value);
+		return false;
+	}
+	app->sock_gid = gr->gr_gid;
+	app->has_sock_gid = true;
+	return true;
+}
 
 static bool
 option(void *arg, const char *prog, int ch, const char *value)
@@ -45,6 +97,10 @@ option(void *arg, const char *prog, int ch, const char *value)
 		app->sock = value;
 		return true;
 	}
+	if (ch == 'M')
+		return socket_mode(app, prog, value);
+	if (ch == 'G')
+		return socket_group(app, prog, value);
 	errno = 0;
 	threads = strtoul(value, &end, 10);
 	if (errno != 0 || *end != '\0' || threads < 1 || threads > THREADS_MAX) {
@@ -87,6 +143,7 @@ static bool
 open_listener(struct app *app)
 {
 	const char *sock = app->sock;
+	mode_t old_mask;
 
 	if (sock == NULL) {
 		if (FCGX_IsCGI()) {
@@ -95,6 +152,10 @@ open_listener(struct app *app)
 			return false;
 		}
 		app->listen_fd = 0;
+		if (app->has_sock_mode || app->has_sock_gid)
+			swgr_log(SWGR_LOG_WARN, app->target, "-M and -G apply to a -s socket only: "
+			    "the socket on fd 0 keeps the mode and group its maker gave it "
+			    "(spawn-fcgi -M, -G)");
 		swgr_log(SWGR_LOG_INFO, app->target, "%s service listening on the socket "
 		    "handed over on fd 0", app->svc->name);
 		return true;
@@ -105,7 +166,14 @@ open_listener(struct app *app)
 	 * default: a burst beyond the workers waits for one, or for the quick
 	 * 503 of the invoice bulkhead, instead of failing.
 	 */
-	if ((app->listen_fd = FCGX_OpenSocket(sock, LISTEN_BACKLOG)) < 0) {
+	/*
+	 * A unix socket is made 0600 (the umask while it is bound), then given
+	 * its group and mode: no moment where another user may connect.
+	 */
+	old_mask = umask(0177);
+	app->listen_fd = FCGX_OpenSocket(sock, LISTEN_BACKLOG);
+	umask(old_mask);
+	if (app->listen_fd < 0) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "binding FastCGI listener for %s service "
 		    "to '%s' failed", app->svc->name, sock);
 		return false;
@@ -113,9 +181,16 @@ open_listener(struct app *app)
 	if (strchr(sock, ':') == NULL) {
 		if ((app->socket_path = strdup(sock)) == NULL)
 			return false;
-		if (chmod(sock, 0666) != 0)
-			swgr_log(SWGR_LOG_WARN, app->target, "chmod 0666 %s: %s", sock,
-			    strerror(errno));
+		if (app->has_sock_gid && chown(sock, (uid_t)-1, app->sock_gid) != 0) {
+			swgr_log(SWGR_LOG_ERROR, app->target, "socket %s: chgrp to group %u: %s",
+			    sock, (unsigned)app->sock_gid, strerror(errno));
+			return false;
+		}
+		if (chmod(sock, app->sock_mode) != 0) {
+			swgr_log(SWGR_LOG_ERROR, app->target, "socket %s: chmod %04o: %s", sock,
+			    (unsigned)app->sock_mode, strerror(errno));
+			return false;
+		}
 	}
 	swgr_log(SWGR_LOG_INFO, app->target, "%s service listening on: %s", app->svc->name, sock);
 	return true;
@@ -226,6 +301,7 @@ swgr_responder_main(int argc, char *argv[], const struct swgr_service *svc)
 	app.svc = svc;
 	app.listen_fd = -1;
 	app.threads = THREADS_DEFAULT;
+	app.sock_mode = SOCKET_MODE_DEFAULT;
 	snprintf(app.target, sizeof(app.target), "swgr::%s", svc->name);
 	snprintf(name, sizeof(name), "swgr-%s", svc->name);
 	app.d.name = name;

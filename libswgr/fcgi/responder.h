@@ -86,14 +86,14 @@ struct swgr_ctx {
 
 /*
  * The whole life of a responder process: options (-c FILE, -l LEVEL,
- * -t THREADS, -s SOCKET, -h, -V), configuration, log, store, auth authority
- * (neither for a PUBLIC service), the init hook,
+ * -t THREADS, -s SOCKET, -M MODE, -G GROUP, -h, -V), configuration, log,
+ * store, auth authority (neither for a PUBLIC service), the init hook,
  * worker threads accepting FastCGI requests on fd 0 (spawn-fcgi, web server)
  * or on the -s socket (a path, ":port" or "host:port"; a unix socket is made
- * mode 0666 and removed at exit), until SIGTERM, SIGINT or SIGQUIT; SIGHUP
- * reopens the log.  Requests in flight are finished before exit.
- * Returns the process exit code: 0 after a clean stop, 1 when startup
- * failed (logged at ERROR), 2 for a usage error.
+ * mode -M, default 0660, group -G, and removed at exit), until SIGTERM,
+ * SIGINT or SIGQUIT; SIGHUP reopens the log.  Requests in flight are
+ * finished before exit.  Returns the process exit code: 0 after a clean
+ * stop, 1 when startup failed (logged at ERROR), 2 for a usage error.
  */
 int		 swgr_responder_main(int argc, char *argv[], const struct swgr_service *svc);
 

@@ -2,6 +2,8 @@
 #ifndef SWGR_RESPONDER_INT_H
 #define SWGR_RESPONDER_INT_H
 
+#include <sys/types.h>
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +26,10 @@ struct app {
 	struct swgr_daemon d;		/* options, signals, the configuration (d.cfg) */
 	unsigned long	 threads;	/* -t */
 	const char	*sock;		/* -s, or NULL for fd 0 */
+	mode_t		 sock_mode;	/* -M: of the -s unix socket */
+	bool		 has_sock_mode;	/* -M given */
+	gid_t		 sock_gid;	/* -G, if has_sock_gid */
+	bool		 has_sock_gid;
 	const struct swgr_admin_cfg *section;	/* NULL for a PUBLIC service */
 	const struct swgr_log_cfg *log;		/* the service section's log keys */
 	struct swgr_store *store;

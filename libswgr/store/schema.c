@@ -14,6 +14,8 @@
 #define VERSION_OFFER		"m20250724_182058_create_table"
 #define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
+#define ST_ROLES		(SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER | \
+				    SWGR_STORE_ROLE_STATUS)
 
 /* The statements, written once; for MySQL the double quotes become backticks. */
 static const char *const st_sql_text[ST_NSQL] = {
@@ -542,22 +544,31 @@ out:
 	return rc;
 }
 
-/* Opens the pool, prepares the statements and migrates the roles. */
+/*
+ * Opens the pool, prepares the statements, migrates the roles given DDL and
+ * looks for the tables of the others.
+ */
 enum swgr_rc
 st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sql_store **out,
     struct swgr_err *err)
 {
 	struct sql_store *st = NULL;
+	unsigned ddl = (roles >> 4) & ST_ROLES;
 	enum swgr_rc rc;
 
 	*out = NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
+	pthread_mutex_init(&st->look_mu, NULL);
+	st->look_init = true;
+	st->need = (roles & ST_ROLES) & ~ddl;
 	if ((rc = swgr_db_open(uri, max_connections, &st->db, err)) != SWGR_OK)
 		goto out;
 	st->dialect = swgr_db_dialect(st->db);
 	if ((rc = st_schema_init(st, err)) != SWGR_OK ||
-	    (rc = st_schema_migrate(st, roles, err)) != SWGR_OK)
+	    (ddl != 0 && (rc = st_schema_migrate(st, ddl, err)) != SWGR_OK))
+		goto out;
+	if (st->need != 0 && (rc = st_catalog_open(st, err)) != SWGR_OK)
 		goto out;
 	*out = st;
 	st = NULL;
@@ -573,5 +584,7 @@ st_sql_close(struct sql_store *st)
 		return;
 	swgr_db_close(st->db);
 	st_schema_free(st);
+	if (st->look_init)
+		pthread_mutex_destroy(&st->look_mu);
 	free(st);
 }

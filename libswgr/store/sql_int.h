@@ -2,6 +2,10 @@
 #ifndef SWGR_SQL_INT_H
 #define SWGR_SQL_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
 #include "store/db.h"
 #include "store/store_int.h"
 
@@ -67,6 +71,12 @@ struct st_dialect;
 /* One SQL store: a pool of connections to one database. */
 struct sql_store {
 	struct swgr_db	*db;
+	unsigned	 need;		/* SWGR_STORE_ROLE_*: tables used, not made by us */
+	_Atomic unsigned missing;	/* of need: the roles missing a table at the last look */
+	pthread_mutex_t	 look_mu;	/* the next look: */
+	bool		 look_init;
+	bool		 looking;
+	double		 looked;	/* swgr_mono_now of the last look */
 	enum swgr_db_dialect dialect;
 	const struct st_dialect *d;
 	const char	*sql[ST_NSQL];	/* this dialect's text of each statement */
@@ -102,6 +112,17 @@ enum swgr_rc	 st_exec(struct st_tx *tx, enum st_sql q, const struct swgr_db_val 
 enum swgr_rc	 st_schema_init(struct sql_store *st, struct swgr_err *err);
 void		 st_schema_free(struct sql_store *st);
 enum swgr_rc	 st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err);
+
+/*
+ * The catalog (catalog.c), for the roles in st->need.  At open: looks for
+ * their tables, logs (WARN) the roles short of one; only a look that fails
+ * (the database cannot be reached) is an error.  Before a call of role:
+ * SWGR_OK when its tables are there, else SWGR_NOTFOUND "database schema
+ * missing: ..." (looked for again at most once a second, by one thread), or
+ * the error of a look that failed.
+ */
+enum swgr_rc	 st_catalog_open(struct sql_store *st, struct swgr_err *err);
+enum swgr_rc	 st_catalog_ready(struct sql_store *st, unsigned role, struct swgr_err *err);
 const char	*st_begin_sql(const struct sql_store *st, enum st_mode mode);
 
 /* Encoders: buf must outlive the exec that uses the value. */
@@ -126,7 +147,10 @@ enum swgr_rc	 st_get_bytes(const struct swgr_db_rows *r, size_t row, size_t col,
 enum swgr_rc	 st_get_dup(const struct swgr_db_rows *r, size_t row, size_t col,
 		    char **out, struct swgr_err *err);
 
-/* Opening (schema.c): the pool for uri, the statements, the migrations of roles. */
+/*
+ * Opening (schema.c): the pool for uri, the statements, the migrations of
+ * the roles given SWGR_STORE_DDL, a look for the tables of the others.
+ */
 enum swgr_rc	 st_sql_open(const char *uri, unsigned max_connections, unsigned roles,
 		    struct sql_store **out, struct swgr_err *err);
 void		 st_sql_close(struct sql_store *st);

@@ -135,6 +135,8 @@ swgr_store_status_list(struct swgr_store *st, const char *instance,
 
 	if ((rc = st_status_of(st, &q, err)) == SWGR_OK)
 		rc = st_run(q, ST_SINGLE, status_list_tx, &a, err);
+	else if (rc == SWGR_NOTFOUND && q != NULL)
+		rc = SWGR_OK;	/* no status tables yet: no monitor has written any */
 	if (rc != SWGR_OK) {
 		swgr_node_statuses_free(a.v, a.n);
 		a.v = NULL;

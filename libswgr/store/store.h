@@ -10,19 +10,37 @@
 #include "core/err.h"
 #include "model/model.h"
 
-/* What a store is opened for: which migrations it runs. */
+/* What a store is opened for: whose tables it reads and writes. */
 #define SWGR_STORE_ROLE_DISCOVERY	0x1
 #define SWGR_STORE_ROLE_OFFER		0x2
 #define SWGR_STORE_ROLE_STATUS		0x4	/* our own: node status and monitor heartbeats */
+/*
+ * Of those roles, whose tables this process creates or migrates (DDL): the
+ * admin services their own, swgr-monitord the node status tables; a role
+ * without it runs no DDL (a read-only database role will do) and only looks
+ * whether its tables are there (swgr_store_schema_missing).
+ */
+#define SWGR_STORE_DDL(roles)		((unsigned)(roles) << 4)
+#define SWGR_STORE_OWNER(roles)		((unsigned)(roles) | SWGR_STORE_DDL(roles))
 
 struct swgr_store;
 
 /*
- * Opens the store described by cfg and creates or migrates the schema of the
- * given roles (idempotent; versions in seaql_migrations that belong to other
- * roles are left alone, so both stores may share one database).
+ * Opens the store described by cfg for the given roles, and creates or
+ * migrates the schema of the roles given SWGR_STORE_DDL (idempotent; versions
+ * in seaql_migrations that belong to other roles are left alone, so both
+ * stores may share one database).  The tables of a role without it are only
+ * looked for, in the database's catalog: a database that cannot be reached
+ * fails the open as a migration would, missing tables do not.  While they
+ * are missing (looked for again at most once a second), calls of that role
+ * fail with SWGR_EUPSTREAM "database schema missing: ..." (discovery,
+ * offers), read no node status (an empty list, no heartbeat) or fail with
+ * SWGR_NOTFOUND (status writes).
  * type memory: a SQLite database on tmpfs shared by every process of the suite
- * that reads the same configuration file (config_path), lost at reboot.
+ * that reads the same configuration file (config_path) as the same user, lost
+ * at reboot, in a directory of its own (swgr_store_memory_path) made 0700 and
+ * the file 0600; a directory or file that is not ours (another owner, a
+ * symlink, open to group or others) is refused (SWGR_EINTERNAL).
  * type database: SQLite, PostgreSQL or MariaDB (the driver by the URI).
  * type http: a client of a remote Switchgear-compatible admin service (spec
  * §11.4); it reads its authorization file and trusted roots now and contacts
@@ -45,7 +63,16 @@ void		 swgr_store_close(struct swgr_store *st);
  * admin service.
  */
 bool		 swgr_store_is_database(const struct swgr_store *st);
-/* The SQLite path a memory store of this configuration file uses (for docs and tests). */
+/*
+ * Whether the tables of a discovery or offer role that st does not create
+ * were missing at the last look (the call that failed with "database schema
+ * missing").  Always false for an HTTP store and for roles opened with DDL.
+ */
+bool		 swgr_store_schema_missing(const struct swgr_store *st);
+/*
+ * The SQLite path a memory store of this configuration file uses (for docs
+ * and tests): <tmpfs>/swgr-memory-<euid>-<hash of the real path>/store.sqlite.
+ */
 void		 swgr_store_memory_path(const char *config_path, char *out, size_t outlen);
 /*
  * The local node status database of a host whose stores are remote:

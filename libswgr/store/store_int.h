@@ -75,7 +75,11 @@ void		 st_http_close(void *impl);
 extern const struct st_discovery_ops st_http_discovery;
 extern const struct st_offer_ops st_http_offer;
 
-/* The SQL store holding st's node status, or an error naming why there is none. */
+/*
+ * The SQL store holding st's node status, or an error naming why there is
+ * none: SWGR_NOTFOUND with *out set when its tables are missing (a process
+ * that does not make them, before swgr-monitord has run).
+ */
 enum swgr_rc	 st_status_of(struct swgr_store *st, struct sql_store **out, struct swgr_err *err);
 
 #endif

@@ -106,17 +106,22 @@ def wait_port(port, timeout=15.0, proc=None):
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
-def memory_store_files(config_path):
-    """Best-effort cleanup aid: where the responders keep a `type: memory` store of this
-    configuration file (one SQLite file on /dev/shm per config real path and uid,
-    FNV-1a 64 of the path; see libswgr/store/schema.c).  Only used to delete it."""
+def memory_store_dir(config_path):
+    """Where the responders keep a `type: memory` store of this configuration file: a
+    private directory (0700) on /dev/shm per config real path and euid, FNV-1a 64 of the
+    path, holding store.sqlite (see swgr_store_memory_path in libswgr/store/store.c)."""
     real = os.path.realpath(config_path)
     h = 0xcbf29ce484222325
     for c in real.encode():
         h ^= c
         h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     d = "/dev/shm" if os.path.isdir("/dev/shm") else os.environ.get("TMPDIR") or "/tmp"
-    base = f"{d}/swgr-memory-{os.getuid()}-{h:016x}.sqlite"
+    return f"{d}/swgr-memory-{os.geteuid()}-{h:016x}"
+
+
+def memory_store_files(config_path):
+    """Best-effort cleanup aid: the memory store's SQLite files.  Only used to delete them."""
+    base = memory_store_dir(config_path) + "/store.sqlite"
     return [base, base + "-wal", base + "-shm", base + "-journal"]
 
 
@@ -126,6 +131,10 @@ def remove_memory_store(config_path):
             os.unlink(f)
         except OSError:
             pass
+    try:
+        os.rmdir(memory_store_dir(config_path))
+    except OSError:
+        pass
 
 
 def make_tmpdir(prefix):
@@ -279,9 +288,19 @@ class Cli:
 SIGTERM_PROMPT = float(os.environ.get("SWGR_TEST_SIGTERM_PROMPT", "0.6"))
 
 
+# The FastCGI sockets are 0660 (web-examples/spawn-fcgi.sh): as root, nginx's workers run as
+# nobody:nogroup (Nginx.write says so) and the sockets get group nogroup; as another user
+# nginx's workers keep that user, the sockets' owner.
+SOCKET_GROUP = "nogroup" if os.geteuid() == 0 else None
+
+
+def socket_group_args(flag="-G"):
+    return [flag, SOCKET_GROUP] if SOCKET_GROUP else []
+
+
 class Responder:
-    """One responder started as the example does it: spawn-fcgi -s SOCK -M 0666 -- prog -c CONFIG.
-    -n keeps spawn-fcgi from forking, so the Popen pid is the responder."""
+    """One responder started as the example does it: spawn-fcgi -s SOCK -M 0660 -G nogroup --
+    prog -c CONFIG.  -n keeps spawn-fcgi from forking, so the Popen pid is the responder."""
 
     def __init__(self, service, config, sock, stderr_path, env=None, extra_args=(), spawn=True):
         self.spawn = spawn
@@ -303,10 +322,10 @@ class Responder:
         if self.env:
             e.update(self.env)
         if self.spawn:
-            argv = ["spawn-fcgi", "-n", "-s", self.sock, "-M", "0666", "--", prog, "-c", self.config,
-                    *self.extra_args]
-        else:       # the responder's own -s option
-            argv = [prog, "-c", self.config, "-s", self.sock, *self.extra_args]
+            argv = ["spawn-fcgi", "-n", "-s", self.sock, "-M", "0660", *socket_group_args(), "--",
+                    prog, "-c", self.config, *self.extra_args]
+        else:       # the responder's own -s option (default mode 0660), -G as spawn-fcgi's
+            argv = [prog, "-c", self.config, "-s", self.sock, *socket_group_args(), *self.extra_args]
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL, stdout=self._errf, stderr=self._errf, env=e,
@@ -417,8 +436,10 @@ class Nginx:
             os.chmod(d / sub, 0o777 if sub in ("body", "fastcgi", "proxy", "uwsgi", "scgi") else 0o755)
         (d / "conf" / self.conf_name).write_text(self.server_blocks())
         access = f"{d}/logs/access.log" if self.access_log else "off"
+        user = "user nobody nogroup;" if SOCKET_GROUP else ""
         (d / "conf" / "nginx.conf").write_text(f"""
 daemon off;
+{user}
 master_process on;
 worker_processes 2;
 pid {d}/logs/nginx.pid;

@@ -154,7 +154,8 @@ test_fleet(void)
 	snprintf(uri, sizeof(uri), "sqlite://%s?mode=rwc", tf_db);
 	cfg.database_uri = uri;
 	snprintf(missing, sizeof(missing), "%s/no-such.macaroon", tf_dir);
-	if (swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY, &st, &err) != SWGR_OK) {
+	if (swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &st,
+	    &err) != SWGR_OK) {
 		FAIL(err.msg);
 		return;
 	}

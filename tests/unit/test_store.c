@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "core/pubkey.h"
@@ -682,6 +683,93 @@ ts_versions(const char *uri)
 	return (int)n;
 }
 
+/* How many of the store's tables the database has (the catalog of its dialect). */
+static int
+ts_tables(const char *uri)
+{
+	static const char *const q[] = {
+		[SWGR_DB_SQLITE] = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+		    "(name LIKE 'discovery%' OR name LIKE 'offer%' OR name LIKE 'swgr%' OR "
+		    "name = 'seaql_migrations')",
+		[SWGR_DB_POSTGRES] = "SELECT COUNT(*) FROM information_schema.tables WHERE "
+		    "table_schema = current_schema() AND (table_name LIKE 'discovery%' OR "
+		    "table_name LIKE 'offer%' OR table_name LIKE 'swgr%' OR "
+		    "table_name = 'seaql_migrations')",
+		[SWGR_DB_MYSQL] = "SELECT COUNT(*) FROM information_schema.tables WHERE "
+		    "table_schema = DATABASE() AND (table_name LIKE 'discovery%' OR "
+		    "table_name LIKE 'offer%' OR table_name LIKE 'swgr%' OR "
+		    "table_name = 'seaql_migrations')",
+	};
+	struct swgr_db *db;
+	struct swgr_db_rows r = { 0 };
+	void *c;
+	int64_t n = -1;
+
+	if (swgr_db_open(uri, 1, &db, NULL) != SWGR_OK)
+		return -1;
+	if (swgr_db_acquire(db, &c, NULL) == SWGR_OK) {
+		if (swgr_db_get_driver(db)->exec(c, q[swgr_db_dialect(db)], NULL, 0, &r,
+		    NULL) == SWGR_OK)
+			(void)swgr_db_get_int(&r, 0, 0, &n);
+		swgr_db_rows_free(&r);
+		swgr_db_release(db, c);
+	}
+	swgr_db_close(db);
+	return (int)n;
+}
+
+/*
+ * Roles opened without SWGR_STORE_DDL (swgr-lnurl) on an empty database:
+ * the open succeeds and creates nothing, discovery and offer calls are
+ * SWGR_EUPSTREAM "database schema missing", node status reads are empty;
+ * once an owner has made the tables they serve, after at most a second.
+ */
+static void
+ts_no_ddl(const struct swgr_store_cfg *cfg)
+{
+	struct swgr_store *ro = NULL, *own = NULL;
+	struct swgr_backend *v = (struct swgr_backend *)1;
+	struct swgr_node_status *sv = (struct swgr_node_status *)1;
+	struct swgr_offer o;
+	struct swgr_uuid id = { { 1 } };
+	struct swgr_err err = { 0 };
+	int64_t beat, period;
+	uint64_t etag;
+	size_t n = 9, ns = 9;
+
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER |
+	    SWGR_STORE_ROLE_STATUS, &ro, &err) == SWGR_OK);
+	if (ro == NULL) {
+		fprintf(stderr, "no-DDL open: %s\n", err.msg);
+		return;
+	}
+	CHECK_INT(ts_tables(cfg->database_uri), 0);
+	CHECK(swgr_store_schema_missing(ro));
+	CHECK_INT(swgr_store_backend_list(ro, &etag, &v, &n, &err), SWGR_EUPSTREAM);
+	CHECK(v == NULL && n == 0);
+	CHECK(strstr(err.msg, "database schema missing") != NULL);
+	CHECK(strstr(err.msg, "swgr-discovery") != NULL);
+	memset(&o, 0, sizeof(o));
+	CHECK_INT(swgr_store_offer_get(ro, "default", &id, true, &o, &err), SWGR_EUPSTREAM);
+	CHECK(strstr(err.msg, "swgr-offer") != NULL);
+	CHECK_INT(swgr_store_status_list(ro, "i", &sv, &ns, &err), SWGR_OK);
+	CHECK(sv == NULL && ns == 0);
+	CHECK_INT(swgr_store_heartbeat_get(ro, "i", &beat, &period, &err), SWGR_NOTFOUND);
+	CHECK_INT(ts_tables(cfg->database_uri), 0);	/* still nothing made */
+
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
+	    SWGR_STORE_ROLE_OFFER | SWGR_STORE_ROLE_STATUS), &own, &err) == SWGR_OK);
+	CHECK(ts_tables(cfg->database_uri) == 7);
+	usleep(1100 * 1000);	/* the next look */
+	CHECK_INT(swgr_store_backend_list(ro, &etag, &v, &n, &err), SWGR_OK);
+	CHECK(n == 0 && etag == 0);
+	swgr_backends_free(v, n);
+	CHECK(!swgr_store_schema_missing(ro));
+	CHECK_INT(swgr_store_offer_get(ro, "default", &id, true, &o, &err), SWGR_NOTFOUND);
+	swgr_store_close(own);
+	swgr_store_close(ro);
+}
+
 /* Processes opening a fresh database at the same time all succeed. */
 static void
 ts_race_open(const struct swgr_store_cfg *cfg)
@@ -693,8 +781,8 @@ ts_race_open(const struct swgr_store_cfg *cfg)
 
 	for (k = 0; k < 4; k++)
 		if ((pid[k] = fork()) == 0) {
-			if (swgr_store_open(cfg, NULL, k % 2 ? SWGR_STORE_ROLE_OFFER :
-			    SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER, &st, &err) != SWGR_OK) {
+			if (swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(k % 2 ? SWGR_STORE_ROLE_OFFER :
+			    SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER), &st, &err) != SWGR_OK) {
 				fprintf(stderr, "concurrent open: %s\n", err.msg);
 				_exit(1);
 			}
@@ -724,18 +812,22 @@ ts_suite(const char *name, const char *uri)
 	ts_dialect = swgr_db_driver_for(uri)->dialect;
 	ts_race_open(&cfg);
 	ts_wipe(uri);
+	ts_no_ddl(&cfg);
+	ts_wipe(uri);
 
 	/* Both roles in one database, in either order, and both at once. */
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY, &disc, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &disc,
+	    &err) == SWGR_OK);
 	if (disc == NULL) {
 		fprintf(stderr, "%s: %s\n", name, err.msg);
 		return;
 	}
 	CHECK_INT(ts_versions(uri), 1);
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_OFFER, &off, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER), &off,
+	    &err) == SWGR_OK);
 	CHECK_INT(ts_versions(uri), 2);
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER,
-	    &both, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
+	    SWGR_STORE_ROLE_OFFER), &both, &err) == SWGR_OK);
 	CHECK_INT(ts_versions(uri), 2);
 	if (off == NULL || both == NULL)
 		goto out;
@@ -746,7 +838,8 @@ ts_suite(const char *name, const char *uri)
 	{
 		struct swgr_store *status = NULL;
 
-		CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_STATUS, &status, &err) == SWGR_OK);
+		CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_STATUS),
+		    &status, &err) == SWGR_OK);
 		if (status != NULL)
 			ts_status(status);
 		swgr_store_close(status);
@@ -756,7 +849,8 @@ ts_suite(const char *name, const char *uri)
 	e = ts_etag(disc);
 	swgr_store_close(disc);
 	disc = NULL;
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY, &disc, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &disc,
+	    &err) == SWGR_OK);
 	if (disc != NULL)
 		CHECK_INT(ts_etag(disc), e);
 out:
@@ -773,7 +867,7 @@ ts_types(const char *dir)
 	struct swgr_store *a = NULL, *b = NULL;
 	struct swgr_backend be, got;
 	struct swgr_err err = { 0 };
-	char conf[300], path[300], path2[300], want[64];
+	char conf[300], path[300], path2[300], want[64], *slash;
 	static const char *const parts[] = { NULL };
 	FILE *f;
 
@@ -788,8 +882,10 @@ ts_types(const char *dir)
 	swgr_store_memory_path(path2, path2, sizeof(path2));
 	CHECK_STR(path2, path);		/* the real path counts */
 	unlink(path);
-	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_DISCOVERY, &a, &err) == SWGR_OK);
-	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_DISCOVERY, &b, &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &a,
+	    &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &b,
+	    &err) == SWGR_OK);
 	if (a != NULL && b != NULL) {
 		ts_backend(&be, 9, "mem", parts);
 		CHECK(swgr_store_backend_post(a, &be, &err) == SWGR_OK);
@@ -805,6 +901,11 @@ ts_types(const char *dir)
 	unlink(path2);
 	snprintf(path2, sizeof(path2), "%s-shm", path);
 	unlink(path2);
+	if ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		CHECK(rmdir(path) == 0);	/* the store's own directory */
+		*slash = '/';
+	}
 
 	cfg.type = SWGR_STORE_DATABASE;
 	cfg.database_uri = "postgres://swgr:Pa55word@127.0.0.1:1/swgr";
@@ -819,6 +920,105 @@ ts_types(const char *dir)
 	snprintf(path, sizeof(path), "sqlite://%s/absent.db", dir);
 	cfg.database_uri = path;
 	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_ROLE_OFFER, &a, &err) != SWGR_OK);
+	unlink(conf);
+}
+
+/* Opening a memory store of conf fails, the message naming why. */
+static void
+ts_refused(const char *conf, const char *why)
+{
+	struct swgr_store_cfg cfg = { .type = SWGR_STORE_MEMORY };
+	struct swgr_store *st = NULL;
+	struct swgr_err err = { 0 };
+
+	CHECK_INT(swgr_store_open(&cfg, conf, SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER), &st, &err),
+	    SWGR_EINTERNAL);
+	CHECK(st == NULL);
+	if (strstr(err.msg, why) == NULL || strstr(err.msg, "refused") == NULL) {
+		fprintf(stderr, "memory store: expected '%s' in: %s\n", why, err.msg);
+		FAIL("memory store refusal");
+	}
+	swgr_store_close(st);
+}
+
+/*
+ * The memory store's directory and file: made 0700 and 0600, and refused
+ * when they are not a directory and a regular file of ours that no one else
+ * may use (a symlink, another owner, open to group or others).
+ */
+static void
+ts_memory_private(const char *dir)
+{
+	struct swgr_store_cfg cfg = { .type = SWGR_STORE_MEMORY };
+	struct swgr_store *st = NULL;
+	struct swgr_err err = { 0 };
+	char conf[300], path[400], mdir[400], other[500], *slash;
+	struct stat sb;
+	bool root = geteuid() == 0;
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/private.yaml", dir);
+	if ((f = fopen(conf, "w")) != NULL)
+		fclose(f);
+	swgr_store_memory_path(conf, path, sizeof(path));
+	snprintf(mdir, sizeof(mdir), "%s", path);
+	if ((slash = strrchr(mdir, '/')) != NULL)
+		*slash = '\0';
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	CHECK(mkdir(other, 0700) == 0);
+
+	/* the directory: a file, a symlink, open to others, another owner's */
+	CHECK((f = fopen(mdir, "w")) != NULL);
+	if (f != NULL)
+		fclose(f);
+	ts_refused(conf, "not a directory");
+	unlink(mdir);
+	CHECK(symlink(other, mdir) == 0);
+	ts_refused(conf, "symlink");
+	unlink(mdir);
+	CHECK(mkdir(mdir, 0700) == 0 && chmod(mdir, 0755) == 0);
+	ts_refused(conf, "mode 0755");
+	if (root) {
+		CHECK(chmod(mdir, 0700) == 0 && chown(mdir, 65534, 65534) == 0);
+		ts_refused(conf, "owned by uid 65534");
+		CHECK(chown(mdir, 0, 0) == 0);
+	} else
+		SKIP("test_store: a memory store directory of another owner (not root)");
+	CHECK(chmod(mdir, 0700) == 0);
+
+	/* the file: a symlink, open to others, another owner's */
+	snprintf(other, sizeof(other), "%s/elsewhere/target.sqlite", dir);
+	CHECK((f = fopen(other, "w")) != NULL);
+	if (f != NULL)
+		fclose(f);
+	CHECK(symlink(other, path) == 0);
+	ts_refused(conf, "symlink");
+	unlink(path);
+	CHECK((f = fopen(path, "w")) != NULL);
+	if (f != NULL)
+		fclose(f);
+	CHECK(chmod(path, 0644) == 0);
+	ts_refused(conf, "mode 0644");
+	if (root) {
+		CHECK(chmod(path, 0600) == 0 && chown(path, 65534, 65534) == 0);
+		ts_refused(conf, "owned by uid 65534");
+	}
+	unlink(path);
+
+	/* made when missing: 0700 and 0600, and opened */
+	rmdir(mdir);
+	CHECK(swgr_store_open(&cfg, conf, SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER), &st, &err) ==
+	    SWGR_OK);
+	CHECK(lstat(mdir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) == 0700 &&
+	    sb.st_uid == geteuid());
+	CHECK(lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0600);
+	swgr_store_close(st);
+	snprintf(other, sizeof(other), "%s-wal", path);
+	unlink(other);
+	snprintf(other, sizeof(other), "%s-shm", path);
+	unlink(other);
+	unlink(path);
+	rmdir(mdir);
 	unlink(conf);
 }
 
@@ -856,8 +1056,8 @@ ts_http(const char *dir)
 	cfg.status.type = SWGR_STORE_DATABASE;
 	cfg.status.database_uri = status;
 	cfg.status.max_connections = 2;
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_STATUS, &st,
-	    &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
+	    SWGR_STORE_ROLE_STATUS), &st, &err) == SWGR_OK);
 	if (st != NULL) {
 		CHECK_INT(swgr_store_backend_list(st, &etag, &v, &n, &err), SWGR_EUPSTREAM);
 		CHECK(strstr(err.msg, "http://127.0.0.1:1/discovery") != NULL);
@@ -874,8 +1074,8 @@ ts_http(const char *dir)
 	cfg.status.type = SWGR_STORE_NONE;
 	cfg.status.database_uri = NULL;
 	st = NULL;
-	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_STATUS, &st,
-	    &err) == SWGR_OK);
+	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
+	    SWGR_STORE_ROLE_STATUS), &st, &err) == SWGR_OK);
 	CHECK(access(status, F_OK) == 0);
 	if (st != NULL) {
 		ns.pk = ts_pk(7);
@@ -906,6 +1106,7 @@ main(void)
 	int ran = 0;
 
 	ts_types(dir);
+	ts_memory_private(dir);
 	ts_http(dir);
 	snprintf(uri, sizeof(uri), "sqlite://%s/store.db?mode=rwc", dir);
 	ts_suite("sqlite", uri);
