@@ -37,11 +37,15 @@ static const unsigned char p256_order[COORD_LEN] = {
 	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51
 };
 
-/* The first queued OpenSSL reason, for messages; clears the queue. */
+/*
+ * The last queued OpenSSL reason, for messages; clears the queue.  The text
+ * is the calling thread's own (verification runs in worker threads), valid
+ * until its next call.
+ */
 static const char *
 ossl_reason(void)
 {
-	static char msg[160];
+	static _Thread_local char msg[160];
 	unsigned long e;
 
 	e = ERR_peek_last_error();

@@ -1,6 +1,7 @@
 /* Unit tests of token.c: key files, minting, and verification against forged tokens. */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -200,6 +201,73 @@ test_keys(void)
 	CHECK_INT(swgr_token_keygen("/nonexistent/a", "/nonexistent/b", &err),
 	    SWGR_EINTERNAL);
 	CHECK(strstr(err.msg, "/nonexistent/a") != NULL);
+}
+
+/* One thread's load of a wrong public key file, again and again: the messages that differ from the first. */
+struct reason_run {
+	char		 path[80];
+	char		 first[sizeof(((struct swgr_err *)0)->msg)];
+	int		 differ;
+};
+
+#define REASON_ROUNDS	1000
+
+static void *
+reason_loop(void *arg)
+{
+	struct reason_run *r = arg;
+	struct swgr_err err;
+	EVP_PKEY *k = NULL;
+	int i;
+
+	for (i = 0; i < REASON_ROUNDS; i++) {
+		memset(&err, 0, sizeof(err));
+		swgr_token_load_public(r->path, &k, &err);
+		if (i == 0)
+			memcpy(r->first, err.msg, sizeof(r->first));
+		else if (strcmp(err.msg, r->first) != 0)
+			r->differ++;
+	}
+	return NULL;
+}
+
+/*
+ * The OpenSSL reason in messages is per thread: threads loading different
+ * wrong files at once each see their own reason (a shared buffer let one
+ * thread's reason land in another's message).
+ */
+static void
+test_reason_threads(void)
+{
+	static const char *body[2] = { "garbage\n",	/* DECODER: unsupported */
+	    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" };	/* asn1 */
+	struct reason_run r[4];
+	pthread_t t[4];
+	size_t i;
+	FILE *f;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 4; i++) {
+		snprintf(r[i].path, sizeof(r[i].path), "%s/wrong%zu.pem", dir, i % 2);
+		if (i < 2 && (f = fopen(r[i].path, "w")) != NULL) {
+			fputs(body[i], f);
+			fclose(f);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		CHECK_INT(pthread_create(&t[i], NULL, reason_loop, &r[i]), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		CHECK_INT(r[i].differ, 0);
+		CHECK(strstr(r[i].first, r[i].path) != NULL);
+	}
+	/* the two files give two reasons, so a mix-up would show */
+	CHECK(strcmp(r[0].first, r[2].first) == 0 && strcmp(r[1].first, r[3].first) == 0);
+	CHECK(strchr(r[0].first, '(') != NULL && strchr(r[1].first, '(') != NULL &&
+	    strcmp(strchr(r[0].first, '('), strchr(r[1].first, '(')) != 0);
+	for (i = 0; i < 2; i++)
+		unlink(r[i].path);
 }
 
 /* Keys of another kind are refused on load. */
@@ -497,6 +565,7 @@ main(void)
 	if (pub == NULL || priv == NULL || priv2 == NULL)
 		return t_done("test_token");
 	test_other_curves();
+	test_reason_threads();
 	test_mint_verify();
 	test_expiry();
 	test_forged();
