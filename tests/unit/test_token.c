@@ -134,7 +134,7 @@ verify(const char *tok, const char *aud, int64_t *exp, struct swgr_err *err)
 	int64_t dummy;
 
 	swgr_err_clear(err);
-	rc = swgr_token_verify(pub, aud, tok, strlen(tok), now,
+	rc = swgr_token_verify(pub, aud, tok, strlen(tok), now, 0,
 	    exp != NULL ? exp : &dummy, err);
 	if (rc != SWGR_OK) {
 		CHECK(err->msg[0] != '\0');
@@ -358,7 +358,7 @@ test_mint_verify(void)
 	CHECK_INT(verify(tok, "discover", NULL, &err), SWGR_EINVAL);
 	/* Another authority. */
 	swgr_err_clear(&err);
-	CHECK_INT(swgr_token_verify(priv2, "discovery", tok, strlen(tok), now,
+	CHECK_INT(swgr_token_verify(priv2, "discovery", tok, strlen(tok), now, 0,
 	    &exp, &err), SWGR_EINVAL);
 	CHECK(strstr(err.msg, "signature") != NULL);
 out:
@@ -386,6 +386,60 @@ test_expiry(void)
 	CHECK_INT(swgr_token_mint(priv, "offer", 0, &tok, &err), SWGR_OK);
 	CHECK_INT(verify(tok, "offer", NULL, &err), SWGR_EINVAL);
 	free(tok);
+}
+
+/* Verifies claims (signed by priv) for "offer" at now with max_lifetime; checks why on failure. */
+static void
+check_claims_case(const char *claims, int64_t max_lifetime, enum swgr_rc want, const char *why)
+{
+	struct swgr_err err = { 0 };
+	int64_t exp;
+	char *tok = forge("{\"typ\":\"JWT\",\"alg\":\"ES256\"}", claims, priv, SIG_RAW);
+
+	CHECK_INT(swgr_token_verify(pub, "offer", tok, strlen(tok), now, max_lifetime, &exp, &err),
+	    want);
+	if (want != SWGR_OK && why != NULL && strstr(err.msg, why) == NULL)
+		FAIL(err.msg);
+	free(tok);
+}
+
+/* nbf is honoured (with the leeway); exp - now is bounded by max_lifetime unless 0. */
+static void
+test_nbf_and_lifetime(void)
+{
+	char c[160];
+
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 3600));
+	check_claims_case(c, 0, SWGR_EINVAL, "not valid before");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 61));
+	check_claims_case(c, 0, SWGR_EINVAL, "not valid before");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 60));	/* within the leeway */
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now - 86400));
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":\"%lld\"}",
+	    (long long)(now + 3600), (long long)(now - 5));
+	check_claims_case(c, 0, SWGR_EINVAL, "nbf claim is not an integer");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":null}",
+	    (long long)(now + 3600));
+	check_claims_case(c, 0, SWGR_OK, NULL);		/* null: no nbf */
+
+	/* the bound on exp - now */
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 31536000));
+	check_claims_case(c, 31536000, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 31536001));
+	check_claims_case(c, 31536000, SWGR_EINVAL, "more than 31536000 s ahead");
+	check_claims_case(c, 0, SWGR_OK, NULL);		/* 0: no bound */
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)INT64_MAX);
+	check_claims_case(c, 31536000, SWGR_EINVAL, "token-max-lifetime-secs");
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 120));
+	check_claims_case(c, 60, SWGR_EINVAL, "ahead");
+	check_claims_case(c, 120, SWGR_OK, NULL);
 }
 
 struct forged {
@@ -433,7 +487,8 @@ test_forged(void)
 		{ "exp missing", NULL, "{\"aud\":\"discovery\"}", SIG_RAW, SWGR_EINVAL, "exp" },
 		{ "exp null", NULL, "{\"aud\":\"discovery\",\"exp\":null}", SIG_RAW, SWGR_EINVAL, "exp" },
 		{ "claims array", NULL, "[\"discovery\"]", SIG_RAW, SWGR_EINVAL, "object" },
-		{ "extra claims", NULL, "{\"iss\":\"x\",\"aud\":\"discovery\",\"nbf\":9999999999,\"exp\":9999999999,\"sub\":{}}", SIG_RAW, SWGR_OK, NULL },
+		{ "nbf far ahead", NULL, "{\"aud\":\"discovery\",\"nbf\":9999999999,\"exp\":9999999999}", SIG_RAW, SWGR_EINVAL, "not valid before" },
+		{ "extra claims", NULL, "{\"iss\":\"x\",\"aud\":\"discovery\",\"nbf\":1,\"exp\":9999999999,\"sub\":{}}", SIG_RAW, SWGR_OK, NULL },
 	};
 	struct swgr_err err;
 	size_t i;
@@ -568,6 +623,7 @@ main(void)
 	test_reason_threads();
 	test_mint_verify();
 	test_expiry();
+	test_nbf_and_lifetime();
 	test_forged();
 	test_deep_claims();
 	test_garbage();
