@@ -111,7 +111,7 @@ run_verify(const char *aud, int64_t exp)
 
 	if ((rc = swgr_token_load_public(o.pub, &key, &err)) == SWGR_OK &&
 	    (rc = cli_read(o.token, "token", &tok, &len, &err)) == SWGR_OK &&
-	    (rc = swgr_token_verify(key, aud, tok, len, (int64_t)time(NULL), &exp,
+	    (rc = swgr_token_verify(key, aud, tok, len, (int64_t)time(NULL), 0, &exp,
 	    &err)) != SWGR_OK)
 		swgr_err_wrap(&err, "validating token");
 	if (rc == SWGR_OK) {

@@ -61,7 +61,10 @@ struct cached_offer {
  * time, at most every OFFER_CACHE_PROBE_EVERY seconds; the other requests
  * do not wait for it (a copy, or SWGR_EUPSTREAM at once).  An answer of the
  * store that the offer or its metadata does not exist (SWGR_NOTFOUND)
- * removes the copy at once.
+ * removes the copy at once, and is itself remembered for OFFER_NEG_TTL
+ * seconds (in OFFER_NEG_SLOTS direct-mapped slots, the newest "not found"
+ * taking its slot): random ids cost one store call per id and TTL, not one
+ * per request, and an offer created meanwhile is served within that TTL.
  *
  * Memory: only offers the store gave are kept (a wallet asking for ids that
  * do not exist adds nothing); an entry not read again for max(stale_max,
@@ -73,6 +76,8 @@ struct cached_offer {
 #define OFFER_CACHE_TTL		1.0
 #define OFFER_CACHE_MAX		65536
 #define OFFER_CACHE_PROBE_EVERY	1.0	/* seconds between probes of a store that is down */
+#define OFFER_NEG_SLOTS		1024	/* "not found" answers remembered; a power of two */
+#define OFFER_NEG_TTL		1.0
 
 enum swgr_rc	 offer_cache_new(double stale_max, struct offer_cache **out);
 void		 offer_cache_free(struct offer_cache *c);

@@ -29,6 +29,14 @@
 #define SWEEP_STEP	4	/* buckets swept at each store call */
 #define ROOM_SAMPLE	64	/* buckets searched for the oldest entry when full */
 
+/* An offer the store said does not exist, and when (monotonic; 0: an empty slot). */
+struct neg_slot {
+	uint64_t	 hkey;
+	struct swgr_uuid id;
+	char		 partition[64];	/* longer partitions are not remembered */
+	double		 at;
+};
+
 struct offer_cache {
 	pthread_mutex_t	 mu;
 	pthread_key_t	 mine;		/* -> struct mine of this thread, or NULL */
@@ -43,6 +51,7 @@ struct offer_cache {
 	double		 down_since;	/* monotonic: the store's first failure of an outage; 0: up */
 	double		 last_try;	/* monotonic: the last store call */
 	bool		 probing;
+	struct neg_slot	 neg[OFFER_NEG_SLOTS];	/* direct-mapped by hkey */
 };
 
 /* A thread's own entry: the thread holds one reference to e. */
@@ -182,6 +191,52 @@ static bool
 same(const struct cached_offer *e, const char *partition, const struct swgr_uuid *id)
 {
 	return strcmp(e->partition, partition) == 0 && memcmp(e->id.b, id->b, sizeof(id->b)) == 0;
+}
+
+/* ---- the offers not found (under mu) ---- */
+
+static struct neg_slot *
+neg_slot(struct offer_cache *c, uint64_t h)
+{
+	return &c->neg[h & (OFFER_NEG_SLOTS - 1)];
+}
+
+/* Whether the store said less than OFFER_NEG_TTL ago that (partition, id) does not exist. */
+static bool
+neg_hit(struct offer_cache *c, uint64_t h, const char *partition, const struct swgr_uuid *id,
+    double now)
+{
+	const struct neg_slot *n = neg_slot(c, h);
+
+	return n->at != 0 && now - n->at < OFFER_NEG_TTL && n->hkey == h &&
+	    memcmp(n->id.b, id->b, sizeof(id->b)) == 0 && strcmp(n->partition, partition) == 0;
+}
+
+/* Remembers a "not found" of the store, in place of the slot's last one. */
+static void
+neg_note(struct offer_cache *c, uint64_t h, const char *partition, const struct swgr_uuid *id,
+    double now)
+{
+	struct neg_slot *n = neg_slot(c, h);
+	size_t len = strlen(partition);
+
+	if (len >= sizeof(n->partition))
+		return;
+	n->hkey = h;
+	n->id = *id;
+	memcpy(n->partition, partition, len + 1);
+	n->at = now > 0 ? now : 1e-9;
+}
+
+/* The offer exists after all (the store gave it): forgets its "not found". */
+static void
+neg_forget(struct offer_cache *c, uint64_t h, const char *partition, const struct swgr_uuid *id)
+{
+	struct neg_slot *n = neg_slot(c, h);
+
+	if (n->at != 0 && n->hkey == h && memcmp(n->id.b, id->b, sizeof(id->b)) == 0 &&
+	    strcmp(n->partition, partition) == 0)
+		n->at = 0;
 }
 
 /* ---- the table (under mu) ---- */
@@ -548,6 +603,12 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		*out = last;
 		return SWGR_OK;
 	}
+	if (last == NULL && neg_hit(c, h, partition, id, now)) {
+		pthread_mutex_unlock(&c->mu);
+		swgr_err_set(err, SWGR_NOTFOUND, "offer not found (the store said so less than "
+		    "%.0f s ago)", OFFER_NEG_TTL);
+		return SWGR_NOTFOUND;
+	}
 	/* While the store is down: one call at a time, one a PROBE_EVERY at most. */
 	if (c->down_since != 0) {
 		down = now - c->down_since;
@@ -596,8 +657,11 @@ shared_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
 		    "%s/%s: %s", partition, u, err->msg);
 		/* the wallet's 400 names neither the remote nor its answer */
 		swgr_err_set(err, SWGR_EINVAL, "the offer store refused the request");
-	} else if (rc == SWGR_OK)
+	} else if (rc == SWGR_OK) {
 		insert(c, e, &dead);
+		neg_forget(c, h, partition, id);
+	} else if (rc == SWGR_NOTFOUND && ask)
+		neg_note(c, h, partition, id, now);
 	if (rc != SWGR_OK && cur != NULL && (rc == SWGR_NOTFOUND ||
 	    now - cur->fetched > keep_secs(c)))
 		later(&dead, unlink_entry(c, cur));	/* gone, or too old to stand in */

@@ -37,11 +37,15 @@ static const unsigned char p256_order[COORD_LEN] = {
 	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51
 };
 
-/* The first queued OpenSSL reason, for messages; clears the queue. */
+/*
+ * The last queued OpenSSL reason, for messages; clears the queue.  The text
+ * is the calling thread's own (verification runs in worker threads), valid
+ * until its next call.
+ */
 static const char *
 ossl_reason(void)
 {
-	static char msg[160];
+	static _Thread_local char msg[160];
 	unsigned long e;
 
 	e = ERR_peek_last_error();
@@ -469,13 +473,17 @@ out:
 	return rc;
 }
 
-/* Checks exp (integer, not expired) and aud (the exact string). */
+/*
+ * Checks exp (integer, not expired, at most max_lifetime seconds ahead
+ * unless 0), nbf if present (integer, reached, with the leeway) and aud
+ * (the exact string).
+ */
 static enum swgr_rc
-check_claims(json_object *claims, const char *aud, int64_t now, int64_t *exp,
-    struct swgr_err *err)
+check_claims(json_object *claims, const char *aud, int64_t now, int64_t max_lifetime,
+    int64_t *exp, struct swgr_err *err)
 {
 	json_object *v;
-	int64_t e;
+	int64_t e, nbf;
 
 	if (!json_object_object_get_ex(claims, "exp", &v) || v == NULL)
 		return swgr_err_set(err, SWGR_EINVAL, "token has no exp claim");
@@ -487,6 +495,20 @@ check_claims(json_object *claims, const char *aud, int64_t now, int64_t *exp,
 		return swgr_err_set(err, SWGR_EINVAL,
 		    "token expired at %lld (now %lld, leeway %d s)",
 		    (long long)e, (long long)now, SWGR_TOKEN_LEEWAY);
+	if (max_lifetime > 0 && e > now && e - now > max_lifetime)
+		return swgr_err_set(err, SWGR_EINVAL,
+		    "token exp %lld is more than %lld s ahead (token-max-lifetime-secs)",
+		    (long long)e, (long long)max_lifetime);
+	if (json_object_object_get_ex(claims, "nbf", &v) && v != NULL) {
+		if (!json_object_is_type(v, json_type_int))
+			return swgr_err_set(err, SWGR_EINVAL,
+			    "token nbf claim is not an integer");
+		nbf = json_object_get_int64(v);
+		if (nbf > now && nbf - now > SWGR_TOKEN_LEEWAY)
+			return swgr_err_set(err, SWGR_EINVAL,
+			    "token not valid before %lld (now %lld, leeway %d s)",
+			    (long long)nbf, (long long)now, SWGR_TOKEN_LEEWAY);
+	}
 	if (!json_object_object_get_ex(claims, "aud", &v) || v == NULL)
 		return swgr_err_set(err, SWGR_EINVAL, "token has no aud claim");
 	if (!json_object_is_type(v, json_type_string))
@@ -502,7 +524,7 @@ check_claims(json_object *claims, const char *aud, int64_t now, int64_t *exp,
 
 enum swgr_rc
 swgr_token_verify(EVP_PKEY *key, const char *aud, const char *token, size_t len,
-    int64_t now, int64_t *exp, struct swgr_err *err)
+    int64_t now, int64_t max_lifetime, int64_t *exp, struct swgr_err *err)
 {
 	json_object *hdr = NULL, *claims = NULL;
 	const char *dot[2];
@@ -542,7 +564,7 @@ swgr_token_verify(EVP_PKEY *key, const char *aud, const char *token, size_t len,
 	if ((rc = segment_object(dot[0] + 1, (size_t)(dot[1] - dot[0] - 1),
 	    "claims", &claims, err)) != SWGR_OK)
 		goto out;
-	rc = check_claims(claims, aud, now, exp, err);
+	rc = check_claims(claims, aud, now, max_lifetime, exp, err);
 out:
 	json_object_put(hdr);
 	json_object_put(claims);

@@ -20,10 +20,12 @@ enum swgr_rc	 swgr_token_mint(EVP_PKEY *key, const char *aud, int64_t exp, char 
 /*
  * Verifies token (surrounding ASCII whitespace ignored) as the services do:
  * alg ES256 only, signature against key, integer exp with SWGR_TOKEN_LEEWAY at
- * time now, aud equal to the string aud.  Returns SWGR_OK and sets *exp, or
+ * time now and, when max_lifetime > 0, at most max_lifetime seconds after
+ * now; an nbf claim, if any, an integer not more than SWGR_TOKEN_LEEWAY after
+ * now; aud equal to the string aud.  Returns SWGR_OK and sets *exp, or
  * SWGR_EINVAL with the reason.
  */
 enum swgr_rc	 swgr_token_verify(EVP_PKEY *key, const char *aud, const char *token, size_t len,
-		    int64_t now, int64_t *exp, struct swgr_err *err);
+		    int64_t now, int64_t max_lifetime, int64_t *exp, struct swgr_err *err);
 
 #endif

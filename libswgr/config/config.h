@@ -135,6 +135,7 @@ struct swgr_lnurl_cfg {
 #define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
 #define SWGR_INVOICE_QUEUE_WAIT_DEFAULT	0.25	/* seconds */
 #define SWGR_STORE_STALE_MAX_DEFAULT	3600.0	/* seconds: payments go on through an hour's outage */
+#define SWGR_TOKEN_MAX_LIFETIME_DEFAULT	31536000	/* seconds (a year) a token's exp may be ahead */
 
 struct swgr_admin_cfg {
 	bool		 present;
@@ -143,6 +144,7 @@ struct swgr_admin_cfg {
 	bool		 has_tls;
 	struct swgr_tls_cfg tls;
 	uint32_t	 max_page_size;		/* offer-service only */
+	uint32_t	 token_max_lifetime_secs; /* bound on exp - now; 0: none */
 	struct swgr_log_cfg log;
 };
 

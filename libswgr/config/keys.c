@@ -300,21 +300,26 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	return read_log(&m, &l->log);
 }
 
-/* discovery-service and offer-service (the latter also has max-page-size). */
+/* discovery-service and offer-service (the latter also has max-page-size); token-max-lifetime-secs defaults to a year. */
 static enum swgr_rc
 read_admin(const struct swgr_yaml_map *root, const char *key, bool offer, struct swgr_admin_cfg *a)
 {
 	struct swgr_yaml_map m;
 	enum swgr_rc rc;
+	bool has_lifetime = false;
 
 	if ((rc = swgr_yaml_mapping(root, key, false, &m)) != SWGR_OK || m.node == NULL)
 		return rc;
 	a->present = true;
 	if ((rc = swgr_yaml_addr(&m, "address", &a->address)) != SWGR_OK ||
 	    (rc = swgr_yaml_str(&m, "auth-authority", true, &a->auth_authority)) != SWGR_OK ||
+	    (rc = swgr_yaml_u32(&m, "token-max-lifetime-secs", false, &a->token_max_lifetime_secs,
+	    &has_lifetime)) != SWGR_OK ||
 	    (rc = read_tls(&m, &a->has_tls, &a->tls)) != SWGR_OK ||
 	    (offer && (rc = swgr_yaml_u32(&m, "max-page-size", true, &a->max_page_size, NULL)) != SWGR_OK))
 		return rc;
+	if (!has_lifetime)
+		a->token_max_lifetime_secs = SWGR_TOKEN_MAX_LIFETIME_DEFAULT;
 	return read_log(&m, &a->log);
 }
 

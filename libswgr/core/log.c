@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,6 +451,50 @@ put_field(char **p, const char *end, const char *s)
 	*p += n;
 }
 
+/*
+ * The rate limit of 4xx access lines: a client's errors cost it nothing, so
+ * beyond SWGR_LOG_CLIENT_ERRORS_PER_SEC a second they are counted, not
+ * written, and the count is written once the second is over.  A second of
+ * the monotonic clock, per process; its own lock, not log_mtx.
+ */
+static pthread_mutex_t	 ce_mtx = PTHREAD_MUTEX_INITIALIZER;
+static int64_t		 ce_start_us = INT64_MIN;	/* when the current second began */
+static unsigned		 ce_count;		/* 4xx lines in it, written or not */
+static uint64_t		 ce_suppressed;		/* of them, not written */
+static bool		 ce_pending;		/* ce_suppressed > 0; read unlocked */
+
+/*
+ * For an access line of a client error (client_error) or any other line
+ * (to write a finished second's count): whether this line is written, and
+ * *rolled the count of a second that is over, to report now.
+ */
+static bool
+client_error_admit(bool client_error, uint64_t *rolled)
+{
+	int64_t now;
+	bool ok = true;
+
+	*rolled = 0;
+	if (!client_error && !__atomic_load_n(&ce_pending, __ATOMIC_RELAXED))
+		return true;
+	now = swgr_mono_us();
+	pthread_mutex_lock(&ce_mtx);
+	if (ce_start_us == INT64_MIN || now - ce_start_us >= 1000000) {
+		*rolled = ce_suppressed;
+		ce_suppressed = 0;
+		ce_count = 0;
+		ce_start_us = now;
+		__atomic_store_n(&ce_pending, false, __ATOMIC_RELAXED);
+	}
+	if (client_error && ++ce_count > SWGR_LOG_CLIENT_ERRORS_PER_SEC) {
+		ce_suppressed++;
+		__atomic_store_n(&ce_pending, true, __ATOMIC_RELAXED);
+		ok = false;
+	}
+	pthread_mutex_unlock(&ce_mtx);
+	return ok;
+}
+
 void
 swgr_log_access(const char *service, const char *client_ip, const char *method,
     const char *request_target, const char *protocol, int status)
@@ -456,7 +502,9 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 	enum swgr_log_level level;
 	char target[64], small[LOG_STACK_LINE], *msg = small, *p, *end;
 	char code[SWGR_U64_DEC_MAX];
+	uint64_t rolled;
 	size_t cap;
+	bool write;
 
 	if (status >= 500)
 		level = SWGR_LOG_ERROR;
@@ -464,12 +512,18 @@ swgr_log_access(const char *service, const char *client_ip, const char *method,
 		level = SWGR_LOG_WARN;
 	else
 		level = SWGR_LOG_INFO;
-	if (!swgr_log_enabled(level))
-		return;
+	if (!swgr_log_enabled(level) && !swgr_log_enabled(SWGR_LOG_WARN))
+		return;		/* neither this line nor a count of 4xx lines */
+	write = client_error_admit(level == SWGR_LOG_WARN, &rolled);
 	p = target;
 	put_field(&p, target + sizeof(target) - 1, "clf::");
 	put_field(&p, target + sizeof(target) - 1, service);
 	*p = '\0';
+	if (rolled > 0)
+		swgr_log(SWGR_LOG_WARN, target, "suppressed %" PRIu64 " client-error lines "
+		    "(over %d a second)", rolled, SWGR_LOG_CLIENT_ERRORS_PER_SEC);
+	if (!write || !swgr_log_enabled(level))
+		return;
 	/* "<ip> - - [<clf stamp>] <METHOD> <target> <proto> <status> -", without printf */
 	cap = 96 + (client_ip ? strlen(client_ip) : 0) + (method ? strlen(method) : 0) +
 	    (request_target ? strlen(request_target) : 0) + (protocol ? strlen(protocol) : 0);

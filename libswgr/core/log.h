@@ -50,8 +50,12 @@ void	 swgr_log(enum swgr_log_level level, const char *target, const char *fmt, .
 /*
  * The access-log line of spec §13: target "clf::<service>", message
  * "<ip> - - [dd/Mon/YYYY:HH:MM:SS +0000] <METHOD> <target> <proto> <status> -",
- * level by status (ERROR 5xx, WARN 4xx, INFO otherwise).
+ * level by status (ERROR 5xx, WARN 4xx, INFO otherwise).  4xx lines are
+ * limited to SWGR_LOG_CLIENT_ERRORS_PER_SEC a second per process; those over
+ * it are counted, and the next access line after that second writes one WARN
+ * "suppressed <n> client-error lines (over 50 a second)".
  */
+#define SWGR_LOG_CLIENT_ERRORS_PER_SEC	50
 void	 swgr_log_access(const char *service, const char *client_ip, const char *method,
 	    const char *request_target, const char *protocol, int status);
 

@@ -13,13 +13,19 @@ static enum swgr_rc
 rec_parse(enum swgr_crud_type t, const char *text, size_t len, enum swgr_shape shape,
     union swgr_crud_rec *r, struct swgr_err *err)
 {
+	enum swgr_rc rc;
+
 	switch (t) {
 	case SWGR_CRUD_BACKEND:
 		return swgr_backend_from_json(text, len, shape, &r->backend, err);
 	case SWGR_CRUD_BACKEND_PATCH:
 		return swgr_backend_patch_from_json(text, len, &r->patch, err);
 	case SWGR_CRUD_OFFER:
-		return swgr_offer_from_json(text, len, shape, &r->offer, err);
+		if ((rc = swgr_offer_from_json(text, len, shape, &r->offer, err)) != SWGR_OK)
+			return rc;
+		if ((rc = swgr_offer_check(&r->offer, err)) != SWGR_OK)
+			swgr_offer_free(&r->offer);
+		return rc;
 	case SWGR_CRUD_METADATA:
 		return swgr_metadata_from_json(text, len, shape, &r->metadata, err);
 	}

@@ -29,7 +29,9 @@ authorised(const struct app *app, struct swgr_ctx *c)
 	tok = h + 7;
 	if (*tok != ' ' && *tok != '\t' &&
 	    swgr_token_verify(app->key, app->svc->name, tok, strlen(tok),
-	    (int64_t)time(NULL), &exp, &err) == SWGR_OK)
+	    (int64_t)time(NULL), app->section != NULL ?
+	    (int64_t)app->section->token_max_lifetime_secs : SWGR_TOKEN_MAX_LIFETIME_DEFAULT, &exp,
+	    &err) == SWGR_OK)
 		return true;
 	swgr_log(SWGR_LOG_INFO, app->target, "token refused: %s",
 	    err.msg[0] != '\0' ? err.msg : "malformed");

@@ -1,4 +1,5 @@
 /* The records of the API (spec §7): backends, offers, offer metadata; releasing them; partitions. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,4 +95,18 @@ swgr_partitions_normalise(char **v, size_t *n)
 			v[j++] = v[i];
 	}
 	*n = j;
+}
+
+enum swgr_rc
+swgr_offer_check(const struct swgr_offer *o, struct swgr_err *err)
+{
+	if (o->min_sendable < 1)
+		return swgr_err_set(err, SWGR_ESHAPE, "minSendable must be at least 1 msat");
+	if (o->max_sendable > SWGR_MSAT_MAX)
+		return swgr_err_set(err, SWGR_ESHAPE, "maxSendable %" PRIu64 " is over %"
+		    PRIu64 " msat (21 million BTC)", o->max_sendable, SWGR_MSAT_MAX);
+	if (o->min_sendable > o->max_sendable)
+		return swgr_err_set(err, SWGR_ESHAPE, "minSendable %" PRIu64
+		    " is greater than maxSendable %" PRIu64, o->min_sendable, o->max_sendable);
+	return SWGR_OK;
 }

@@ -13,6 +13,7 @@
 #include "core/time.h"
 
 #define SWGR_WEIGHT_MAX	2147483647	/* DB column is signed 32-bit (spec §16.2) */
+#define SWGR_MSAT_MAX	UINT64_C(2100000000000000000)	/* 21 million BTC in msat */
 
 /* A Lightning node of the fleet.  All strings malloc'd; free with swgr_backend_free. */
 struct swgr_backend {
@@ -77,6 +78,12 @@ void	 swgr_offer_free(struct swgr_offer *o);
 void	 swgr_backends_free(struct swgr_backend *v, size_t n);	/* frees members and v */
 void	 swgr_metadatas_free(struct swgr_metadata *v, size_t n);
 void	 swgr_offers_free(struct swgr_offer *v, size_t n);
+/*
+ * The amounts of an offer an admin service takes: 1 <= minSendable <=
+ * maxSendable <= SWGR_MSAT_MAX.  SWGR_ESHAPE (422) with a message naming
+ * the field otherwise.  Not applied to offers read back from a store.
+ */
+enum swgr_rc swgr_offer_check(const struct swgr_offer *o, struct swgr_err *err);
 /* Sorts and de-duplicates a partition list in place. */
 void	 swgr_partitions_normalise(char **v, size_t *n);
 

@@ -241,7 +241,10 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 	if (t != SWGR_BREAKER_SKIP) {
 		*rc = ask(b, m, r, deadline, bolt11, err);
 		swgr_breaker_done(b->br, &m->pk, t, *rc, swgr_mono_now());
-		if (*rc != SWGR_OK && *rc != SWGR_EINVAL)
+		if (*rc == SWGR_EINVAL)
+			swgr_log(SWGR_LOG_WARN, TARGET, "node refused the invoice request, trying "
+			    "the next: %s", err->msg);
+		else if (*rc != SWGR_OK)
 			swgr_log(SWGR_LOG_WARN, TARGET, "%s", err->msg);
 	}
 	if (cap != 0)
@@ -249,7 +252,31 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 	return t == SWGR_BREAKER_SKIP ? GATED_SKIPPED : GATED_ASKED;
 }
 
-/* One pass over the candidates of a snapshot.  SWGR_NOTFOUND: there were none. */
+/*
+ * The outcome of one node's ask into the pass's: an invoice ends it; a
+ * refusal (SWGR_EINVAL: the node's own text, logged, never the wallet's)
+ * is counted and the next node asked; any other failure is the pass's
+ * failure so far.
+ */
+static void
+outcome(enum swgr_rc one, const struct swgr_err *e1, enum swgr_rc *rc, struct swgr_err *err,
+    size_t *refused)
+{
+	if (one == SWGR_OK)
+		*rc = SWGR_OK;
+	else if (one == SWGR_EINVAL)
+		(*refused)++;
+	else if (one != SWGR_NOTFOUND) {
+		*rc = one;
+		*err = *e1;
+	}
+}
+
+/*
+ * One pass over the candidates of a snapshot.  SWGR_NOTFOUND: there were
+ * none; SWGR_EINVAL: every node asked refused the request (a reason of our
+ * own: a node's text may name it).
+ */
 static enum swgr_rc
 pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, double deadline,
     double wait_until, char **bolt11, struct swgr_err *err)
@@ -257,8 +284,9 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	struct accept_arg a = { 0 };
 	struct swgr_view_snap *s = swgr_view_get(b->view);
 	size_t stack[64], *order = stack, m = 0, i;
-	enum swgr_rc rc = SWGR_NOTFOUND;
-	size_t asked = 0, busy = 0;
+	enum swgr_rc rc = SWGR_NOTFOUND, one;
+	struct swgr_err e1;
+	size_t asked = 0, busy = 0, refused = 0;
 	enum gated g;
 
 	if (s->n == 0)
@@ -290,7 +318,7 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		m = swgr_select(s->sel, r->key, r->key != NULL ? strlen(r->key) : 0, accept,
 		    &a, order);
 	}
-	for (i = 0; i < m && rc != SWGR_OK && rc != SWGR_EINVAL; i++) {
+	for (i = 0; i < m && rc != SWGR_OK; i++) {
 		if (swgr_mono_now() >= deadline) {
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
@@ -300,8 +328,11 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		 * selection's order holds on a busy fleet), else passed over for now;
 		 * these waits and the bulkhead's share invoice-queue-wait-secs.
 		 */
+		one = SWGR_NOTFOUND;
+		memset(&e1, 0, sizeof(e1));
 		g = ask_gated(b, &s->v[order[i]], r, wait_until - swgr_mono_now(), deadline, bolt11,
-		    &rc, err);
+		    &one, &e1);
+		outcome(one, &e1, &rc, err, &refused);
 		if (g == GATED_BUSY)
 			busy++;
 		else {
@@ -316,16 +347,22 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 	 * over at once.  (Waiting in the first pass is the same, up to
 	 * invoice-queue-wait-secs; a failing node is never waited for.)
 	 */
-	for (i = 0; busy > 0 && rc != SWGR_OK && rc != SWGR_EINVAL && i < m; i++) {
+	for (i = 0; busy > 0 && rc != SWGR_OK && i < m; i++) {
 		if (order[i] == SIZE_MAX)
 			continue;
 		if (swgr_mono_now() >= deadline) {
 			rc = swgr_err_set(err, SWGR_EUPSTREAM, "request deadline reached");
 			break;
 		}
+		one = SWGR_NOTFOUND;
+		memset(&e1, 0, sizeof(e1));
 		asked += ask_gated(b, &s->v[order[i]], r, deadline - swgr_mono_now(), deadline,
-		    bolt11, &rc, err) == GATED_ASKED;
+		    bolt11, &one, &e1) == GATED_ASKED;
+		outcome(one, &e1, &rc, err, &refused);
 	}
+	if (rc == SWGR_NOTFOUND && refused > 0)
+		rc = swgr_err_set(err, SWGR_EINVAL, "the lightning nodes refused this invoice "
+		    "request (%zu asked)", refused);
 	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND)
 		rc = swgr_err_set(err, SWGR_ERETRY, "every lightning node that could take this "
 		    "invoice is at its limit of %" PRIu32 " calls at once", b->node_cap);

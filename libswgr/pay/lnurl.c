@@ -365,6 +365,8 @@ swgr_lnurl_amount(const struct swgr_query *q, uint64_t *out, struct swgr_err *er
 		    "millisatoshis");
 	if (*p != '\0')
 		goto nan;
+	if (n == 0)	/* a node asked for 0 msat writes an amountless invoice */
+		return swgr_err_set(err, SWGR_EINVAL, "amount must be at least 1 millisatoshi");
 	*out = n;
 	return SWGR_OK;
 nan:

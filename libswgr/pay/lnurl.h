@@ -77,8 +77,8 @@ enum swgr_rc	 swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char 
 
 /*
  * The amount= query value: exactly one, decimal digits (an optional '+'),
- * at most UINT64_MAX.  SWGR_EINVAL with a reason saying what is wrong:
- * missing, repeated, empty, negative, fractional, too large, not a number.
+ * 1 .. UINT64_MAX.  SWGR_EINVAL with a reason saying what is wrong:
+ * missing, repeated, empty, negative, zero, fractional, too large, not a number.
  */
 enum swgr_rc	 swgr_lnurl_amount(const struct swgr_query *q, uint64_t *out, struct swgr_err *err);
 

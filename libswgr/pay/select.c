@@ -10,6 +10,7 @@
 #include "pay/select.h"
 
 #define KETAMA_POINTS	160	/* ring points per unit of weight, as the original */
+#define RING_MAX_POINTS	((uint64_t)1 << 20)	/* 8 MiB of ring, whatever the weights */
 
 struct point {
 	uint32_t	 hash;
@@ -144,22 +145,45 @@ cmp_keyed(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* The ketama ring: 160 x weight points per backend, sorted, duplicates dropped. */
+/*
+ * Ring points of backend i: 160 x weight while the ring stays within
+ * RING_MAX_POINTS (the original's ring exactly), else its share of
+ * RING_MAX_POINTS by weight, at least one point for a weighted backend (an
+ * admin-set weight would otherwise make every process build a ring of
+ * gigabytes).  A backend's points are the first of its ketama chain either way.
+ */
+static uint64_t
+ring_points(uint64_t weight, uint64_t total_weight)
+{
+	uint64_t p;
+
+	if (weight == 0)
+		return 0;
+	if (total_weight * KETAMA_POINTS <= RING_MAX_POINTS)
+		return weight * KETAMA_POINTS;
+	p = weight * RING_MAX_POINTS / total_weight;	/* weight < 2^32: no overflow */
+	return p > 0 ? p : 1;
+}
+
+/* The ketama ring: ring_points() per backend, sorted, duplicates dropped. */
 static enum swgr_rc
 build_ring(struct swgr_selector *s, const struct swgr_select_backend *v, struct swgr_err *err)
 {
-	size_t i, total = 0, k, j;
+	size_t i, k, j;
+	uint64_t tw = 0, total = 0, pts;
 	char base[64];
 	uint8_t buf[64 + 4];
 	size_t blen;
 	uint32_t prev;
 
 	for (i = 0; i < s->n; i++)
-		total += (size_t)v[i].weight * KETAMA_POINTS;
+		tw += v[i].weight;
+	for (i = 0; i < s->n; i++)
+		total += ring_points(v[i].weight, tw);
 	if (total == 0)
 		return SWGR_OK;
-	if (total / KETAMA_POINTS > 1000000 || (s->ring = calloc(total, sizeof(*s->ring))) == NULL)
-		return swgr_err_set(err, SWGR_ENOMEM, "consistent ring too large");
+	if ((s->ring = calloc((size_t)total, sizeof(*s->ring))) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "consistent ring: out of memory");
 	for (i = 0; i < s->n; i++) {
 		addr_text(key_hash(v[i].pk), base);
 		blen = strlen(base);
@@ -167,7 +191,8 @@ build_ring(struct swgr_selector *s, const struct swgr_select_backend *v, struct 
 		buf[blen++] = '\0';
 		buf[blen++] = '1';	/* port 1 */
 		prev = 0;
-		for (k = 0; k < (size_t)v[i].weight * KETAMA_POINTS; k++) {
+		pts = ring_points(v[i].weight, tw);
+		for (k = 0; k < pts; k++) {
 			buf[blen] = (uint8_t)prev;
 			buf[blen + 1] = (uint8_t)(prev >> 8);
 			buf[blen + 2] = (uint8_t)(prev >> 16);
@@ -226,6 +251,12 @@ fail:
 	free(k);
 	swgr_selector_free(s);
 	return rc == SWGR_ENOMEM ? swgr_err_set(err, SWGR_ENOMEM, "out of memory") : rc;
+}
+
+size_t
+swgr_selector_ring_size(const struct swgr_selector *s)
+{
+	return s->nring;
 }
 
 void

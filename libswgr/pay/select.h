@@ -23,7 +23,9 @@ struct swgr_selector;
  * A selector over n backends.  Backends keep the original's fixed order
  * (ascending SipHash-1-3 of the key); the consistent ring is the original's
  * ketama layout (160 points per unit of weight; weight-0 backends are not on
- * the ring).  max_iterations bounds the consistent ring walk.  Thread-safe.
+ * the ring) while that is at most 2^20 points, else 2^20 points shared by
+ * weight (each weighted backend at least one).  max_iterations bounds the
+ * consistent ring walk.  Thread-safe.
  */
 enum swgr_rc	 swgr_selector_new(enum swgr_selection algo, uint32_t max_iterations,
 		    const struct swgr_select_backend *v, size_t n, struct swgr_selector **out,
@@ -44,6 +46,7 @@ size_t		 swgr_select(struct swgr_selector *s, const void *key, size_t keylen,
 		    swgr_select_accept_fn accept, void *arg, size_t *order);
 
 /* Building blocks, exposed for tests. */
+size_t		 swgr_selector_ring_size(const struct swgr_selector *s);	/* points on the ring */
 uint64_t	 swgr_siphash13(const void *p, size_t len);	/* keys (0, 0) */
 /* The original's synthetic address text "<ipv6>" of a backend key. */
 void		 swgr_select_addr(const uint8_t pk[33], char out[48]);

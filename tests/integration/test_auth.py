@@ -111,6 +111,10 @@ def attack_tokens(env, svc):
         "expired long ago": keys.token(svc, -86400),
         "no exp": keys.sign({"typ": "JWT", "alg": "ES256"}, {"aud": svc}),
         "exp as string": keys.sign({"typ": "JWT", "alg": "ES256"}, {"aud": svc, "exp": str(now + 3600)}),
+        "nbf ahead": keys.token(svc, 3600, extra={"nbf": now + 600}),
+        "nbf as string": keys.token(svc, 3600, extra={"nbf": str(now - 600)}),
+        "exp beyond max lifetime": keys.token(svc, 31536000 + 3600),     # default: a year
+        "exp far future": keys.token(svc, 2**40),
         "bad signature": flipped,
         "signature stripped": f"{h}.{c}.",
         "another key": stranger.token(svc, 3600),
@@ -130,7 +134,8 @@ def attack_tokens(env, svc):
 ATTACKS = ["alg none", "alg none with signature", "HS256 keyed with public PEM",
            "HS256 keyed with public PEM, typ-less", "ES384 header", "RS256 header", "wrong audience",
            "audience array", "audience uppercase", "no audience", "expired beyond leeway", "expired long ago",
-           "no exp", "exp as string", "bad signature", "signature stripped", "another key",
+           "no exp", "exp as string", "nbf ahead", "nbf as string", "exp beyond max lifetime",
+           "exp far future", "bad signature", "signature stripped", "another key",
            "other service key", "other service cli token", "garbage", "three garbage parts", "empty parts",
            "payload not json", "header not json", "padded base64", "trailing dot", "DER signature"]
 
@@ -173,12 +178,20 @@ def test_expired_within_leeway_accepted(env, svc):
 
 
 @pytest.mark.parametrize("svc", SERVICES)
+def test_nbf_within_leeway_and_a_year_accepted(env, svc):
+    now = int(time.time())
+    keys = env.keys[svc]
+    for tok in (keys.token(svc, 3600, extra={"nbf": now + 30}), keys.token(svc, 31536000 - 60)):
+        assert api(env, svc).get(PROBE[svc], token=tok).status_code == 200, tok
+
+
+@pytest.mark.parametrize("svc", SERVICES)
 def test_ignored_claims_and_header_fields(env, svc):
     now = int(time.time())
     keys = env.keys[svc]
     toks = [
         keys.sign({"alg": "ES256"}, {"aud": svc, "exp": now + 60}),                             # no typ
-        keys.sign({"typ": "JWT", "alg": "ES256"}, {"aud": svc, "exp": now + 60, "nbf": now + 86400,
+        keys.sign({"typ": "JWT", "alg": "ES256"}, {"aud": svc, "exp": now + 60, "nbf": now - 86400,
                                                    "iat": now + 86400, "iss": "x", "sub": "y", "extra": [1]}),
         keys.sign({"typ": "JWT", "alg": "ES256", "kid": "whatever"}, {"exp": now + 60, "aud": svc}),
     ]

@@ -436,9 +436,9 @@ def test_offer_and_metadata_crud_messages(env, ocli, mcli, part):
     # metadata still referenced: remote 400
     fails(mcli("delete", part, mid), 1, "invalid input")
     # put: update, then create
-    r = ok(ocli("put", part, oid, "-i", write_json(env, dict(o, maxSendable=77))))
+    r = ok(ocli("put", part, oid, "-i", write_json(env, dict(o, maxSendable=7_777))))
     assert f"Offer updated: {oid}" in r.stderr
-    assert out_json(ok(ocli("get", part, oid)))["maxSendable"] == 77
+    assert out_json(ok(ocli("get", part, oid)))["maxSendable"] == 7_777
     oid2 = new_uuid()
     sparse = {k: v for k, v in o.items() if k not in ("partition", "id")}
     r = ok(ocli("put", part, oid2, input=json.dumps(sparse)))

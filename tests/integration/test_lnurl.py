@@ -351,7 +351,7 @@ def test_bad_amounts(svc):
     for q, why in [("", "missing amount"), ("?amount=", "empty"), ("?amount=-5", "negative"),
                    ("?amount=1.5", "whole"), ("?amount=1e3", "whole"),
                    ("?amount=18446744073709551616", "too large"), ("?amount=abc", "not a number"),
-                   ("?amount=1000&amount=1000", "2 times")]:
+                   ("?amount=1000&amount=1000", "2 times"), ("?amount=0", "at least 1 millisatoshi")]:
         assert_error(get(svc, p + q), 400, why)
     assert_error(get(svc, p + "?amount=999"), 400, "Amount 999 is outside valid range [1000, 2000]")
     assert_error(get(svc, p + "?amount=2001"), 400, "outside valid range")

@@ -499,6 +499,38 @@ def test_refused_credentials_fail_over(stacks, kind):
              interval=0.02)
 
 
+@pytest.mark.parametrize("kind", victim_kinds())
+def test_node_refusal_fails_over_and_wallet_gets_generic_reason(stacks, kind):
+    """Node A (of kind) refuses invoices (INVALID_ARGUMENT, Eclair: 400) with a message
+    naming its public key: every request is served by B (round-robin asks A first every
+    other time), the log keeps A's text at WARN.  With B refusing too, the wallet gets a
+    400 LNURL error whose reason is ours: no node's key, no node's text."""
+    st = stacks(weights=[1, 1], kinds=nodes.pair(kind))
+    o = st.offer()
+    a, b = st.sims
+    seen = len(st.log.read_bytes())
+    try:
+        a.control(refuse_invoices=True)
+        assert many(st, o, 5_000, 6, workers=1) == Counter({1: 6})
+        assert a.state()["counts"]["refused"] >= 3
+        b.control(refuse_invoices=True)
+        r = st.get(o.path(5_000))
+        assert r.status_code == 400, (r.status_code, r.text)
+        body = r.json()
+        assert list(body) == ["status", "reason"] and body["status"] == "ERROR", body
+        assert "refused" in body["reason"], body
+        for pk in (a.pk, b.pk):
+            assert pk not in r.text and pk[:16] not in r.text, body
+        assert "refuses" not in r.text and "msat not allowed" not in r.text, body
+    finally:
+        a.control(refuse_invoices=False)
+        b.control(refuse_invoices=False)
+    assert st.node_of(st.invoice(o, 5_000).payee) in (0, 1)
+    log = st.log.read_bytes()[seen:].decode(errors="replace")
+    warn = [ln for ln in log.splitlines() if " WARN " in ln and "refused the invoice request" in ln]
+    assert any(a.pk in ln and "msat not allowed" in ln for ln in warn), log[-2000:]
+
+
 # --------------------------------------------------------------------------- 9. monitor killed
 
 def test_monitor_killed_invoices_flow_health_turns_502(stacks):

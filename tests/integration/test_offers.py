@@ -135,7 +135,7 @@ def test_metadata_referenced_cannot_be_deleted(offers, part):
 def test_offer_post_201_location_and_exact_get(offers, part):
     m = metadata(part)
     post_meta(offers, m)
-    o = offer(part, m["id"], max_sendable=2**64 - 1, min_sendable=0)
+    o = offer(part, m["id"], max_sendable=2_100_000_000_000_000_000, min_sendable=1)   # the bounds
     r = post_offer(offers, o)
     assert r.headers.get("Location") == f"{part}/{o['id']}"
     for q in ("", "?sparse=true"):
@@ -206,7 +206,7 @@ def test_offer_timestamps_rfc3339_utc(env, offers, part):
 
 def test_offer_conflict_409(offers, part):
     m, o = meta_and_offer(offers, part)
-    r = offers.post("/offers", dict(o, maxSendable=5))
+    r = offers.post("/offers", dict(o, maxSendable=5_000))
     assert r.status_code == 409
     assert r.headers.get("Location") == f"{part}/{o['id']}"
     assert r.content == b""
@@ -272,7 +272,7 @@ def test_offer_put_201_204_and_updates(offers, part):
     assert r.content == b""
     assert offers.get(f"/offers/{part}/{oid}").text == compact(expected_offer(dict(body2, partition=part, id=oid)))
     # full record accepted; partition/id of the body ignored
-    full = offer("elsewhere", m1["id"], oid=new_uuid(), max_sendable=30)
+    full = offer("elsewhere", m1["id"], oid=new_uuid(), max_sendable=30, min_sendable=1)
     r = offers.put(f"/offers/{part}/{oid}", full)
     assert r.status_code == 204
     got = json.loads(offers.get(f"/offers/{part}/{oid}").text)
@@ -468,3 +468,25 @@ def test_offer_far_future_timestamps(env, offers, part, field):
                                         rf"{method} {re.escape(path)}: {want}: .*`{field}`")
                 assert len(lines) == 1, (method, when, lines)
                 assert mysql_value in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("amounts,field", [
+    ((0, 1_000), "minSendable must be at least 1"),        # 0: nodes asked for amountless invoices
+    ((2_001, 2_000), "minSendable 2001 is greater than maxSendable 2000"),
+    ((1, 2_100_000_000_000_000_001), "maxSendable 2100000000000000001 is over"),  # > 21M BTC
+    ((1, 2**64 - 1), "maxSendable 18446744073709551615 is over"),
+])
+def test_offer_amounts_422(env, offers, part, amounts, field):
+    # 422 with the empty body of every admin error (spec 2); the offer log names the field
+    m = metadata(part)
+    post_meta(offers, m)
+    o = offer(part, m["id"], min_sendable=amounts[0], max_sendable=amounts[1])
+    sparse = {k: v for k, v in o.items() if k not in ("partition", "id")}
+    path = f"/offers/{part}/{o['id']}"
+    for method, p, body in (("POST", "/offers", o), ("PUT", path, sparse)):
+        size = os.path.getsize(env.logs["offer"])
+        r = offers.request(method, p, body=body)
+        assert r.status_code == 422 and r.content == b"", (method, r.status_code)
+        lines = log_lines_since(env, "offer", size, rf"{method} {re.escape(p)}: 422: {re.escape(field)}")
+        assert len(lines) == 1, (method, lines)
+    assert offers.get(path).status_code == 404

@@ -65,8 +65,10 @@ Control (HTTP on 127.0.0.1:C, JSON), the same for every kind:
        REST /v1/invoices -- wait unanswered while it is set, health calls answer as
        usual; a call still waiting when it is cleared goes on and is answered),
        "error_rate": 0..1 (UNAVAILABLE; Eclair: 500), "inbound_msat": n,
-       "wrong": null|"amount"|"hash"|"payee" (a non-conforming invoice)
-  counts: invoices, balance_checks, errors, hung (calls held by hang or
+       "wrong": null|"amount"|"hash"|"payee" (a non-conforming invoice),
+       "refuse_invoices": bool (invoice calls end INVALID_ARGUMENT, Eclair: 400, with a
+       message naming the node's public key, as a node refusing the request does)
+  counts: invoices, refused (invoice calls refuse_invoices refused), balance_checks, errors, hung (calls held by hang or
        hang_invoices; hang_invoices counts only calls whose caller still waits), calls (calls that passed the
        credentials check), auth_failures (LND: a macaroon refused; Eclair: a wrong
        or missing password), named_user (Eclair), held (invoice calls hang_invoices
@@ -252,9 +254,11 @@ class Node:
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.s = {"down": False, "latency_ms": 0, "hang": False, "hang_invoices": False,
-                  "error_rate": 0.0, "inbound_msat": args.inbound_msat, "wrong": None}
+                  "error_rate": 0.0, "inbound_msat": args.inbound_msat, "wrong": None,
+                  "refuse_invoices": False}
         self.counts = {"invoices": 0, "balance_checks": 0, "errors": 0, "hung": 0, "calls": 0,
-                       "auth_failures": 0, "named_user": 0, "held": 0, "held_max": 0}
+                       "auth_failures": 0, "named_user": 0, "held": 0, "held_max": 0,
+                       "refused": 0}
         self.server = None
         make_files(self.kind, self.dir, "localhost")
         if self.kind == "lnd":
@@ -351,6 +355,10 @@ class Node:
 
     def invoice(self, amount_msat, description_hash, expiry, ctx):
         s = self.gate(ctx, invoice=True)
+        if s["refuse_invoices"]:
+            self.count("refused")
+            ctx.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                      f"node {self.pubkey.hex()} refuses: invoice of {amount_msat} msat not allowed")
         key = self.seckey
         if s["wrong"] == "amount":
             amount_msat = (amount_msat or 0) + 1000

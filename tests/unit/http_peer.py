@@ -11,7 +11,8 @@ Routes (any method):
   /slow?secs=S  sleeps S seconds, then 200
   /lkg/offers/P/ID  a remote offer service's GET of offer ID with its metadata (for
               test_offers): status 200 with an offer made from ID, unless D/lkg/ID or else
-              D/lkg/all holds another status (404, 503, ...); the test writes those files
+              D/lkg/all holds another status (404, 503, ...); the test writes those files;
+              each request appends its ID to D/lkg.hits (test_offers counts store calls)
 """
 import argparse
 import http.server
@@ -75,6 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(400, "{}")
             return
         part, oid = segs
+        with open(os.path.join(self.server.dir, "lkg.hits"), "a") as f:
+            f.write(oid + "\n")
         status = 200
         for name in (oid, "all"):
             try:

@@ -389,6 +389,9 @@ test_persistence(void)
 	CHECK_STR(cfg.offer.address, "127.0.0.1:8082");
 	CHECK_STR(cfg.offer.auth_authority, "/etc/swgr/offer.pem");
 	CHECK_INT(cfg.offer.max_page_size, 100);
+	/* token-max-lifetime-secs absent: a year, in both sections */
+	CHECK_INT(cfg.discovery.token_max_lifetime_secs, 31536000);
+	CHECK_INT(cfg.offer.token_max_lifetime_secs, SWGR_TOKEN_MAX_LIFETIME_DEFAULT);
 
 	CHECK_INT(cfg.store_offer.type, SWGR_STORE_DATABASE);
 	CHECK_STR(cfg.store_offer.database_uri, "sqlite:///data/offer_store.db?mode=rwc");
@@ -503,11 +506,13 @@ static const char full_yaml[] =
 	"discovery-service:\n"
 	"  address: \"127.0.0.1:1\"\n"
 	"  auth-authority: /a.pem\n"
+	"  token-max-lifetime-secs: 0\n"
 	"  tls: {cert-path: c.pem, key-path: k.pem}\n"
 	"  log-level: off\n"
 	"offer-service:\n"
 	"  address: 127.0.0.1:2\n"
 	"  auth-authority: /b.pem\n"
+	"  token-max-lifetime-secs: 86400\n"
 	"  max-page-size: 0x10\n"
 	"  log-file: offer.log\n"
 	"store:\n"
@@ -576,6 +581,8 @@ test_full(void)
 	CHECK_INT(cfg.discovery.log.log_level, SWGR_LOG_OFF);
 	CHECK(cfg.discovery.log.log_file == NULL);
 	CHECK_INT(cfg.offer.max_page_size, 16);
+	CHECK_INT(cfg.discovery.token_max_lifetime_secs, 0);	/* 0: no bound */
+	CHECK_INT(cfg.offer.token_max_lifetime_secs, 86400);
 	CHECK_STR(cfg.offer.log.log_file, "offer.log");
 	CHECK(!cfg.offer.log.has_log_level);
 	CHECK_INT(cfg.store_discover.type, SWGR_STORE_HTTP);
@@ -662,6 +669,12 @@ static const struct bad_yaml {
 	const char	*from, *to, *marker, *msg;
 } bad_yaml[] = {
 	/* Wrong types. */
+	{ "token-max-lifetime-secs: 86400", "token-max-lifetime-secs: -1", NULL,
+	    "offer-service.token-max-lifetime-secs: expected an unsigned integer" },
+	{ "token-max-lifetime-secs: 0", "token-max-lifetime-secs: 1y", NULL,
+	    "discovery-service.token-max-lifetime-secs: expected an unsigned integer" },
+	{ "token-max-lifetime-secs: 86400", "token-max-lifetime-secs: 4294967296", NULL,
+	    "offer-service.token-max-lifetime-secs: expected an unsigned integer no larger than 4294967295" },
 	{ "max-page-size: 0x10", "max-page-size: -1", NULL,
 	    "offer-service.max-page-size: expected an unsigned integer" },
 	{ "max-page-size: 0x10", "max-page-size: 1.5", NULL,

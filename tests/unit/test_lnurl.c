@@ -272,7 +272,7 @@ static const struct {
 	const char	*qs;
 	uint64_t	 msat;
 } amounts[] = {
-	{ "amount=1000", 1000 }, { "amount=%2B7", 7 }, { "amount=0", 0 },
+	{ "amount=1000", 1000 }, { "amount=%2B7", 7 }, { "amount=1", 1 },
 	{ "amount=18446744073709551615", UINT64_MAX },
 };
 
@@ -285,6 +285,7 @@ static const struct {
 	{ "empty", { "amount=" } },
 	{ "2 times", { "amount=1&amount=1" } },
 	{ "negative", { "amount=-1", "amount=-0" } },
+	{ "at least 1 millisatoshi", { "amount=0", "amount=000", "amount=%2B0" } },
 	{ "whole number", { "amount=1.5", "amount=1000.0", "amount=1e3" } },
 	{ "too large", { "amount=18446744073709551616", "amount=99999999999999999999999" } },
 	/* "amount=+5": '+' is a space in a query */

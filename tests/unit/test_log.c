@@ -240,6 +240,63 @@ test_access(void)
 	free(text);
 }
 
+/* Lines of text that contain s. */
+static int
+count_having(const char *text, const char *s)
+{
+	const char *p, *nl;
+	int n = 0;
+
+	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		const char *q = strstr(p, s);
+
+		if (q != NULL && q < nl)
+			n++;
+	}
+	return n;
+}
+
+/* 4xx access lines: at most SWGR_LOG_CLIENT_ERRORS_PER_SEC a second, then one count of the rest. */
+static void
+test_access_rate(void)
+{
+	struct timespec pause = { 1, 100 * 1000 * 1000 };
+	char *text;
+	int i;
+
+	fresh(SWGR_LOG_INFO);
+	nanosleep(&pause, NULL);	/* a second of its own, after test_access's lines */
+	for (i = 0; i < 200; i++)
+		swgr_log_access("lnurl", "10.0.0.9", "GET", "/nope", "HTTP/1.1", 404);
+	for (i = 0; i < 5; i++) {	/* not limited: successes and server errors */
+		swgr_log_access("lnurl", "10.0.0.9", "GET", "/ok", "HTTP/1.1", 200);
+		swgr_log_access("lnurl", "10.0.0.9", "GET", "/bad", "HTTP/1.1", 502);
+	}
+	text = kit_slurp(logpath);
+	CHECK_INT(count_having(text, "GET /nope HTTP/1.1 404 -"), SWGR_LOG_CLIENT_ERRORS_PER_SEC);
+	CHECK_INT(count_having(text, " 200 -"), 5);
+	CHECK_INT(count_having(text, " 502 -"), 5);
+	CHECK_INT(count_having(text, "suppressed"), 0);
+	free(text);
+	/* the second is over: the next line writes the count first, then itself */
+	nanosleep(&pause, NULL);
+	swgr_log_access("lnurl", "10.0.0.9", "GET", "/again", "HTTP/1.1", 400);
+	text = kit_slurp(logpath);
+	CHECK_INT(count_having(text, "WARN  clf::lnurl] suppressed 150 client-error lines"), 1);
+	CHECK_INT(count_having(text, "GET /again HTTP/1.1 400 -"), 1);
+	CHECK(strstr(text, "suppressed") != NULL && strstr(text, "/again") != NULL &&
+	    strstr(text, "suppressed") < strstr(text, "/again"));
+	free(text);
+	/* a success also writes a finished second's count */
+	for (i = 0; i < 60; i++)
+		swgr_log_access("lnurl", "10.0.0.9", "GET", "/nope", "HTTP/1.1", 404);
+	nanosleep(&pause, NULL);
+	swgr_log_access("lnurl", "10.0.0.9", "GET", "/ok", "HTTP/1.1", 200);
+	text = kit_slurp(logpath);
+	CHECK_INT(count_having(text, "suppressed 11 client-error lines"), 1);
+	free(text);
+}
+
 static void
 test_reopen(void)
 {
@@ -420,6 +477,7 @@ main(void)
 	test_format();
 	test_escaping();
 	test_access();
+	test_access_rate();
 	test_reopen();
 	test_threads();
 	test_buffered();

@@ -447,6 +447,33 @@ test_offer(void)
 	CHECK_INT(offer_rc("{\"partition\":\"p\",", SWGR_SHAPE_FULL, NULL, 0), SWGR_ESYNTAX);
 }
 
+/* swgr_offer_check: min, max, the rc and a word of the message. */
+static void
+check_amounts(uint64_t min, uint64_t max, enum swgr_rc want, const char *why)
+{
+	struct swgr_offer o = { .min_sendable = min, .max_sendable = max };
+	struct swgr_err err = { 0 };
+
+	CHECK_INT(swgr_offer_check(&o, &err), want);
+	if (why != NULL)
+		CHECK(strstr(err.msg, why) != NULL);
+}
+
+static void
+test_offer_check(void)
+{
+	check_amounts(1, 1, SWGR_OK, NULL);
+	check_amounts(1, SWGR_MSAT_MAX, SWGR_OK, NULL);
+	check_amounts(SWGR_MSAT_MAX, SWGR_MSAT_MAX, SWGR_OK, NULL);
+	check_amounts(1000, 100000, SWGR_OK, NULL);
+	check_amounts(0, 1000, SWGR_ESHAPE, "minSendable must be at least 1");
+	check_amounts(0, 0, SWGR_ESHAPE, "minSendable");
+	check_amounts(1001, 1000, SWGR_ESHAPE, "minSendable 1001 is greater than maxSendable 1000");
+	check_amounts(1, SWGR_MSAT_MAX + 1, SWGR_ESHAPE, "maxSendable 2100000000000000001 is over");
+	check_amounts(1, UINT64_MAX, SWGR_ESHAPE, "maxSendable");
+	check_amounts(UINT64_MAX, UINT64_MAX, SWGR_ESHAPE, "maxSendable");
+}
+
 #define META_EXAMPLE "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"partition\":\"default\"," \
 	"\"text\":\"text\",\"longText\":\"long text\",\"image\":{\"png\":\"AAE=\"}," \
 	"\"identifier\":{\"email\":\"email@example.com\"}}"
@@ -724,6 +751,7 @@ main(void)
 	test_depth();
 	test_patch();
 	test_offer();
+	test_offer_check();
 	test_metadata();
 	test_json();
 	test_normalise();

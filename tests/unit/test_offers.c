@@ -161,6 +161,8 @@ test_stand_in_and_not_found(struct swgr_store *st)
 	CHECK_INT(get(c, st, 1), SWGR_NOTFOUND);
 	CHECK_INT(offer_cache_count(c), 2);		/* 2 and 3 */
 	set(1, "503");					/* then the store fails */
+	CHECK_INT(get(c, st, 1), SWGR_NOTFOUND);	/* the "not found" is remembered */
+	past_ttl();
 	CHECK_INT(get(c, st, 1), SWGR_EUPSTREAM);	/* never the deleted copy */
 	CHECK(offer_store_down(c, &secs));
 	CHECK_INT(get(c, st, 2), SWGR_OK);		/* 2 still stands in */
@@ -174,6 +176,60 @@ test_stand_in_and_not_found(struct swgr_store *st)
 	usleep((useconds_t)(OFFER_CACHE_PROBE_EVERY * 1e6));
 	offer_store_probe(c, st, PART);
 	CHECK(!offer_store_down(c, &secs));
+	offer_cache_free(c);
+}
+
+/* How many times the remote was asked for offer i. */
+static int
+hits(unsigned i)
+{
+	char path[600], s[SWGR_UUID_STRLEN + 1], line[128];
+	struct swgr_uuid u;
+	FILE *f;
+	int n = 0;
+
+	id_of(i, s, &u);
+	snprintf(path, sizeof(path), "%s/lkg.hits", peerdir);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, s, SWGR_UUID_STRLEN) == 0 && line[SWGR_UUID_STRLEN] == '\n')
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * "Not found" is remembered for OFFER_NEG_TTL: asking again and again for an id
+ * that does not exist costs one store call a TTL; an offer created meanwhile is
+ * served once it is over; other ids are asked as before.
+ */
+static void
+test_not_found_cached(struct swgr_store *st)
+{
+	struct offer_cache *c = NULL;
+	int k;
+
+	CHECK_INT(offer_cache_new(3600, &c), SWGR_OK);
+	set(40, "404");
+	for (k = 0; k < 20; k++)
+		CHECK_INT(get(c, st, 40), SWGR_NOTFOUND);
+	CHECK_INT(hits(40), 1);
+	CHECK_INT(offer_cache_count(c), 0);
+	CHECK_INT(get(c, st, 41), SWGR_OK);		/* another id: asked */
+	CHECK_INT(hits(41), 1);
+	set(40, NULL);					/* the offer is created */
+	CHECK_INT(get(c, st, 40), SWGR_NOTFOUND);	/* within the TTL: still not found */
+	CHECK_INT(hits(40), 1);
+	past_ttl();
+	CHECK_INT(get(c, st, 40), SWGR_OK);		/* served after it */
+	CHECK_INT(hits(40), 2);
+	set(40, "404");					/* deleted: a cached copy goes at once */
+	past_ttl();
+	CHECK_INT(get(c, st, 40), SWGR_NOTFOUND);
+	CHECK_INT(get(c, st, 40), SWGR_NOTFOUND);
+	CHECK_INT(hits(40), 3);
+	set(40, NULL);
 	offer_cache_free(c);
 }
 
@@ -246,6 +302,7 @@ main(void)
 	}
 	test_stand_in_and_not_found(st);
 	test_stale_max(st);
+	test_not_found_cached(st);
 	test_every_offer_survives(st);
 	swgr_store_close(st);
 	return t_done("test_offers");

@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include "model/model.h"
 #include "pay/select.h"
 #include "t.h"
 
@@ -222,6 +223,59 @@ test_consistent(void)
 	swgr_selector_free(s);
 }
 
+/* weights whose exact ring would take gigabytes: at most 2^20 points (plus one per backend), shares kept */
+static void
+test_consistent_huge(void)
+{
+	struct swgr_select_backend v[3];
+	uint32_t w[3] = { 3000000, 1000000, 0 }, wmax[2] = { SWGR_WEIGHT_MAX, SWGR_WEIGHT_MAX };
+	struct swgr_selector *s;
+	size_t order[3], i, counts[3] = { 0 };
+	char key[16];
+
+	mkkeys(v, 3, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_CONSISTENT, 100, v, 3, &s, NULL) == SWGR_OK);
+	if (s == NULL)
+		return;
+	CHECK(swgr_selector_ring_size(s) <= (1u << 20) + 3);
+	CHECK(swgr_selector_ring_size(s) > (1u << 20) - 1000);	/* few crc32 duplicates */
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "h%zu", i);
+		CHECK_INT(swgr_select(s, key, strlen(key), accept_all, NULL, order), 3);
+		counts[order[0]]++;
+	}
+	/* 3:1 within a few percent: 15000 / 5000 */
+	CHECK(counts[0] > 14200 && counts[0] < 15800);
+	CHECK(counts[1] > 4200 && counts[1] < 5800);
+	CHECK_INT(counts[2], 0);
+	swgr_selector_free(s);
+
+	/* the largest weights an admin may set, twice: still bounded, still even */
+	mkkeys(v, 2, wmax);
+	CHECK(swgr_selector_new(SWGR_SELECT_CONSISTENT, 100, v, 2, &s, NULL) == SWGR_OK);
+	if (s == NULL)
+		return;
+	CHECK(swgr_selector_ring_size(s) <= (1u << 20) + 2);
+	counts[0] = counts[1] = 0;
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "h%zu", i);
+		swgr_select(s, key, strlen(key), accept_all, NULL, order);
+		counts[order[0]]++;
+	}
+	CHECK(counts[0] > 9200 && counts[1] > 9200);
+	swgr_selector_free(s);
+
+	/* a tiny weight next to a huge one keeps its one point on the ring */
+	w[0] = SWGR_WEIGHT_MAX;
+	w[1] = 1;
+	mkkeys(v, 2, w);
+	CHECK(swgr_selector_new(SWGR_SELECT_CONSISTENT, 100, v, 2, &s, NULL) == SWGR_OK);
+	if (s == NULL)
+		return;
+	CHECK(swgr_selector_ring_size(s) >= 2 && swgr_selector_ring_size(s) <= (1u << 20) + 2);
+	swgr_selector_free(s);
+}
+
 /*
  * Where 200 keys land on the ring of test_consistent, and their whole
  * failover orders: the placements the ring gave when its CRC32 was still
@@ -261,5 +315,6 @@ main(void)
 	test_random();
 	test_consistent();
 	test_consistent_placement();
+	test_consistent_huge();
 	return t_done("test_select");
 }

@@ -1,6 +1,7 @@
 /* Unit tests of token.c: key files, minting, and verification against forged tokens. */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,7 +134,7 @@ verify(const char *tok, const char *aud, int64_t *exp, struct swgr_err *err)
 	int64_t dummy;
 
 	swgr_err_clear(err);
-	rc = swgr_token_verify(pub, aud, tok, strlen(tok), now,
+	rc = swgr_token_verify(pub, aud, tok, strlen(tok), now, 0,
 	    exp != NULL ? exp : &dummy, err);
 	if (rc != SWGR_OK) {
 		CHECK(err->msg[0] != '\0');
@@ -200,6 +201,73 @@ test_keys(void)
 	CHECK_INT(swgr_token_keygen("/nonexistent/a", "/nonexistent/b", &err),
 	    SWGR_EINTERNAL);
 	CHECK(strstr(err.msg, "/nonexistent/a") != NULL);
+}
+
+/* One thread's load of a wrong public key file, again and again: the messages that differ from the first. */
+struct reason_run {
+	char		 path[80];
+	char		 first[sizeof(((struct swgr_err *)0)->msg)];
+	int		 differ;
+};
+
+#define REASON_ROUNDS	1000
+
+static void *
+reason_loop(void *arg)
+{
+	struct reason_run *r = arg;
+	struct swgr_err err;
+	EVP_PKEY *k = NULL;
+	int i;
+
+	for (i = 0; i < REASON_ROUNDS; i++) {
+		memset(&err, 0, sizeof(err));
+		swgr_token_load_public(r->path, &k, &err);
+		if (i == 0)
+			memcpy(r->first, err.msg, sizeof(r->first));
+		else if (strcmp(err.msg, r->first) != 0)
+			r->differ++;
+	}
+	return NULL;
+}
+
+/*
+ * The OpenSSL reason in messages is per thread: threads loading different
+ * wrong files at once each see their own reason (a shared buffer let one
+ * thread's reason land in another's message).
+ */
+static void
+test_reason_threads(void)
+{
+	static const char *body[2] = { "garbage\n",	/* DECODER: unsupported */
+	    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" };	/* asn1 */
+	struct reason_run r[4];
+	pthread_t t[4];
+	size_t i;
+	FILE *f;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 4; i++) {
+		snprintf(r[i].path, sizeof(r[i].path), "%s/wrong%zu.pem", dir, i % 2);
+		if (i < 2 && (f = fopen(r[i].path, "w")) != NULL) {
+			fputs(body[i], f);
+			fclose(f);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		CHECK_INT(pthread_create(&t[i], NULL, reason_loop, &r[i]), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		CHECK_INT(r[i].differ, 0);
+		CHECK(strstr(r[i].first, r[i].path) != NULL);
+	}
+	/* the two files give two reasons, so a mix-up would show */
+	CHECK(strcmp(r[0].first, r[2].first) == 0 && strcmp(r[1].first, r[3].first) == 0);
+	CHECK(strchr(r[0].first, '(') != NULL && strchr(r[1].first, '(') != NULL &&
+	    strcmp(strchr(r[0].first, '('), strchr(r[1].first, '(')) != 0);
+	for (i = 0; i < 2; i++)
+		unlink(r[i].path);
 }
 
 /* Keys of another kind are refused on load. */
@@ -290,7 +358,7 @@ test_mint_verify(void)
 	CHECK_INT(verify(tok, "discover", NULL, &err), SWGR_EINVAL);
 	/* Another authority. */
 	swgr_err_clear(&err);
-	CHECK_INT(swgr_token_verify(priv2, "discovery", tok, strlen(tok), now,
+	CHECK_INT(swgr_token_verify(priv2, "discovery", tok, strlen(tok), now, 0,
 	    &exp, &err), SWGR_EINVAL);
 	CHECK(strstr(err.msg, "signature") != NULL);
 out:
@@ -318,6 +386,60 @@ test_expiry(void)
 	CHECK_INT(swgr_token_mint(priv, "offer", 0, &tok, &err), SWGR_OK);
 	CHECK_INT(verify(tok, "offer", NULL, &err), SWGR_EINVAL);
 	free(tok);
+}
+
+/* Verifies claims (signed by priv) for "offer" at now with max_lifetime; checks why on failure. */
+static void
+check_claims_case(const char *claims, int64_t max_lifetime, enum swgr_rc want, const char *why)
+{
+	struct swgr_err err = { 0 };
+	int64_t exp;
+	char *tok = forge("{\"typ\":\"JWT\",\"alg\":\"ES256\"}", claims, priv, SIG_RAW);
+
+	CHECK_INT(swgr_token_verify(pub, "offer", tok, strlen(tok), now, max_lifetime, &exp, &err),
+	    want);
+	if (want != SWGR_OK && why != NULL && strstr(err.msg, why) == NULL)
+		FAIL(err.msg);
+	free(tok);
+}
+
+/* nbf is honoured (with the leeway); exp - now is bounded by max_lifetime unless 0. */
+static void
+test_nbf_and_lifetime(void)
+{
+	char c[160];
+
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 3600));
+	check_claims_case(c, 0, SWGR_EINVAL, "not valid before");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 61));
+	check_claims_case(c, 0, SWGR_EINVAL, "not valid before");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now + 60));	/* within the leeway */
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":%lld}",
+	    (long long)(now + 3600), (long long)(now - 86400));
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":\"%lld\"}",
+	    (long long)(now + 3600), (long long)(now - 5));
+	check_claims_case(c, 0, SWGR_EINVAL, "nbf claim is not an integer");
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld,\"nbf\":null}",
+	    (long long)(now + 3600));
+	check_claims_case(c, 0, SWGR_OK, NULL);		/* null: no nbf */
+
+	/* the bound on exp - now */
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 31536000));
+	check_claims_case(c, 31536000, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 31536001));
+	check_claims_case(c, 31536000, SWGR_EINVAL, "more than 31536000 s ahead");
+	check_claims_case(c, 0, SWGR_OK, NULL);		/* 0: no bound */
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)INT64_MAX);
+	check_claims_case(c, 31536000, SWGR_EINVAL, "token-max-lifetime-secs");
+	check_claims_case(c, 0, SWGR_OK, NULL);
+	snprintf(c, sizeof(c), "{\"aud\":\"offer\",\"exp\":%lld}", (long long)(now + 120));
+	check_claims_case(c, 60, SWGR_EINVAL, "ahead");
+	check_claims_case(c, 120, SWGR_OK, NULL);
 }
 
 struct forged {
@@ -365,7 +487,8 @@ test_forged(void)
 		{ "exp missing", NULL, "{\"aud\":\"discovery\"}", SIG_RAW, SWGR_EINVAL, "exp" },
 		{ "exp null", NULL, "{\"aud\":\"discovery\",\"exp\":null}", SIG_RAW, SWGR_EINVAL, "exp" },
 		{ "claims array", NULL, "[\"discovery\"]", SIG_RAW, SWGR_EINVAL, "object" },
-		{ "extra claims", NULL, "{\"iss\":\"x\",\"aud\":\"discovery\",\"nbf\":9999999999,\"exp\":9999999999,\"sub\":{}}", SIG_RAW, SWGR_OK, NULL },
+		{ "nbf far ahead", NULL, "{\"aud\":\"discovery\",\"nbf\":9999999999,\"exp\":9999999999}", SIG_RAW, SWGR_EINVAL, "not valid before" },
+		{ "extra claims", NULL, "{\"iss\":\"x\",\"aud\":\"discovery\",\"nbf\":1,\"exp\":9999999999,\"sub\":{}}", SIG_RAW, SWGR_OK, NULL },
 	};
 	struct swgr_err err;
 	size_t i;
@@ -497,8 +620,10 @@ main(void)
 	if (pub == NULL || priv == NULL || priv2 == NULL)
 		return t_done("test_token");
 	test_other_curves();
+	test_reason_threads();
 	test_mint_verify();
 	test_expiry();
+	test_nbf_and_lifetime();
 	test_forged();
 	test_deep_claims();
 	test_garbage();
