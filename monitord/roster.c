@@ -28,6 +28,12 @@ keep_or_start(struct mon *m, struct mon_node *old, const struct swgr_fleet_membe
 	struct swgr_err err = { 0 };
 	struct mon_node *n = NULL;
 
+	/*
+	 * A disabled backend is never called: its credentials go nowhere (a
+	 * template is created disabled, its url and files not yet checked).
+	 */
+	if (!f->b.enabled)
+		return NULL;
 	if (swgr_fleet_node_client(f->node) == NULL)
 		return NULL;		/* spec §9.1: skipped, logged by the fleet */
 	if (old != NULL && old->weight == f->b.weight) {

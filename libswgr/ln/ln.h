@@ -51,7 +51,9 @@ const char	*swgr_ln_client_impl(const struct swgr_ln_client *c);
 
 /*
  * What can be told of an implementation without its files, as the
- * discovery service checks it before storing a backend: a known kind; its
+ * discovery service checks it before storing a backend.  Anything but an
+ * object of a known kind is left alone (opaque to the service, spec §7.1:
+ * no client is ever made of it), and so is a missing url.  Else its
  * url read by swgr_endpoint_parse (http or https, one host and port) and
  * allowed by opts->backend_hosts; no secret (LND's macaroon, Eclair's
  * password) sent over plaintext http to a host other than loopback; every
