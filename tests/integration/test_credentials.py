@@ -16,7 +16,7 @@ import time
 import pytest
 
 import harness as H
-from nodes import Fleet, Monitord
+from nodes import Fleet, Monitord, StatusTable
 
 P = 0.5
 U = 0.5
@@ -167,7 +167,8 @@ def test_eclair_password_over_plaintext_refused_and_put_too(disc, part):
 def test_files_refused_where_read_and_nothing_sent(env, disc, part, lnd, listeners, mons):
     """A FIFO, a symbolic link and a world-writable macaroon inside the credential
     directory pass the discovery service (it cannot see the node host's files) and are
-    refused by swgr-monitord as it reads them: logged once each, the attacker's listener
+    refused by swgr-monitord as it reads them: logged once each, the reason in each
+    one's status row (unhealthy, never called), the attacker's listener
     never connected to, and the FIFO freezes nothing (the real node is still checked).
     A control backend with a good copy of the macaroon does reach its listener."""
     d = env.tmp / f"creds-{part}"
@@ -209,6 +210,12 @@ def test_files_refused_where_read_and_nothing_sent(env, disc, part, lnd, listene
         assert len(lines) == 1, (why, lines, log[-2000:])
     assert attacker.accepted == 0 and attacker.received == 0
     assert control.accepted > 0, "the control backend was never dialled"
+    # Each refused backend's status row is unhealthy and says why.
+    table = StatusTable(env.db, mon.instance)
+    for why, pk in bad.items():
+        row = table.row(pk)
+        assert row is not None and not row["healthy"], (why, row)
+        assert why in (row["last_error"] or ""), (why, row)
     # The FIFO did not freeze the fleet: the real node is monitored.
     assert f"monitoring backend {lnd.pk}" in log, log[-2000:]
     for b in bad.values():
