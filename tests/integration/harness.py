@@ -57,6 +57,19 @@ def build_dir():
     return Path(os.environ.get("SWGR_BUILD_DIR", str(ROOT)))
 
 
+def default_cred_dir():
+    """The built-in credential directory, $(sysconfdir)/swgr/node-credentials of the
+    build in build_dir() (from its Makefile): what a configuration without node-access
+    allows."""
+    var = {}
+    for line in (build_dir() / "Makefile").read_text().splitlines():
+        m = re.match(r"^(prefix|sysconfdir) = (.*)$", line)
+        if m:
+            var[m.group(1)] = m.group(2).strip()
+    sysconf = var.get("sysconfdir", "/etc").replace("${prefix}", var.get("prefix", "/usr/local"))
+    return f"{sysconf}/swgr/node-credentials"
+
+
 def binary(name):
     p = build_dir() / name
     if not (p.is_file() and os.access(p, os.X_OK)):
