@@ -242,6 +242,9 @@ offer-service:
 monitor:
   instance: bench
   log-file: $T/monitord.log
+# the simulators write their credentials below \$T (doc/nodes.md, node-access)
+node-access:
+  credential-directories: ["$T"]
 store:
   discover:
     type: database

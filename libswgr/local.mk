@@ -2,7 +2,9 @@
 noinst_LTLIBRARIES += libswgr/libswgr.la
 libswgr_libswgr_la_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
 # the default node status database of a host with remote stores (store/store.c)
-libswgr_libswgr_la_CPPFLAGS = $(AM_CPPFLAGS) -DLOCALSTATEDIR='"$(localstatedir)"'
+# and the default credential directory (config/config.h)
+libswgr_libswgr_la_CPPFLAGS = $(AM_CPPFLAGS) -DLOCALSTATEDIR='"$(localstatedir)"' \
+	-DSYSCONFDIR='"$(sysconfdir)"'
 libswgr_libswgr_la_SOURCES = \
 	libswgr/core/err.c libswgr/core/err.h libswgr/core/dl.c libswgr/core/dl.h \
 	libswgr/core/status.c libswgr/core/status.h \
@@ -17,6 +19,8 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
 	libswgr/core/sha256.c libswgr/core/sha256.h \
 	libswgr/core/gate.c libswgr/core/gate.h libswgr/core/cidr.c libswgr/core/cidr.h \
+	libswgr/core/credfile.c libswgr/core/credfile.h \
+	libswgr/core/endpoint.c libswgr/core/endpoint.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \

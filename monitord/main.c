@@ -21,7 +21,7 @@ start(struct mon *m, struct swgr_daemon *d)
 {
 	const struct swgr_config *cfg = &d->cfg;
 	const struct swgr_lnurl_cfg *l = &cfg->lnurl;
-	struct swgr_ln_opts lnopts;
+	struct swgr_ln_opts lnopts = { 0 };
 	struct swgr_err err = { 0 };
 
 	m->cfg = cfg;
@@ -42,6 +42,10 @@ start(struct mon *m, struct swgr_daemon *d)
 	}
 	lnopts.timeout_secs = l->ln_client_timeout_secs;
 	lnopts.trusted_roots = l->ln_trusted_roots;
+	lnopts.cred_dirs.dirs = cfg->node_access.credential_directories;
+	lnopts.cred_dirs.n = cfg->node_access.ncredential_directories;
+	lnopts.backend_hosts = cfg->node_access.backend_hosts;
+	lnopts.nbackend_hosts = cfg->node_access.nbackend_hosts;
 	if (swgr_fleet_new(m->store, l->partitions, l->npartitions, &lnopts, MON_TARGET,
 	    &m->fleet, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);

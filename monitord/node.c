@@ -105,6 +105,18 @@ check(struct mon_node *n)
 	uint64_t msat = 0;
 	int64_t t0;
 
+	if (swgr_fleet_node_client(n->client) == NULL) {
+		/*
+		 * Its implementation was refused on this host (a credential file,
+		 * the url): nothing is called, the status row says why, and the
+		 * log says it once, when the node turns unhealthy.
+		 */
+		pthread_mutex_lock(&m->mu);
+		n->busy = false;
+		observe(n, false, 0, 0, swgr_fleet_node_error(n->client));
+		pthread_mutex_unlock(&m->mu);
+		return;
+	}
 	if (!m->parallel)
 		pthread_mutex_lock(&m->rpc_mu);
 	pthread_mutex_lock(&m->mu);
@@ -181,7 +193,8 @@ mon_node_start(struct mon *m, const struct swgr_backend *b, struct swgr_fleet_no
 	n->client = swgr_fleet_node_ref(node);
 	n->st.pk = b->pk;
 	n->st.weight = b->weight;
-	n->st.healthy = true;		/* spec §9.1: a new identity starts healthy */
+	/* spec §9.1: a new identity starts healthy, unless it has no client to call */
+	n->st.healthy = swgr_fleet_node_client(node) != NULL;
 	n->dirty = true;
 	n->want = true;
 	pthread_cond_init(&n->cv, NULL);

@@ -28,8 +28,17 @@ keep_or_start(struct mon *m, struct mon_node *old, const struct swgr_fleet_membe
 	struct swgr_err err = { 0 };
 	struct mon_node *n = NULL;
 
-	if (swgr_fleet_node_client(f->node) == NULL)
-		return NULL;		/* spec §9.1: skipped, logged by the fleet */
+	/*
+	 * A disabled backend is never called: its credentials go nowhere (a
+	 * template is created disabled, its url and files not yet checked).
+	 */
+	if (!f->b.enabled)
+		return NULL;
+	/*
+	 * No client (refused on this host, logged by the fleet): unlike spec
+	 * §9.1 it gets a node all the same, which calls nothing and keeps its
+	 * status row unhealthy with the reason (monitord/node.c).
+	 */
 	if (old != NULL && old->weight == f->b.weight) {
 		if (old->def == f->node)
 			return old;
@@ -46,8 +55,13 @@ keep_or_start(struct mon *m, struct mon_node *old, const struct swgr_fleet_membe
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "Failed to connect to %s", err.msg);
 		return NULL;
 	}
-	swgr_log(SWGR_LOG_INFO, MON_TARGET, "monitoring backend %s (weight %lld, %s)", n->hex,
-	    (long long)f->b.weight, swgr_ln_client_kind(swgr_fleet_node_client(f->node)));
+	if (swgr_fleet_node_client(f->node) == NULL)
+		swgr_log(SWGR_LOG_INFO, MON_TARGET, "backend %s (weight %lld): not called, its "
+		    "status row says why", n->hex, (long long)f->b.weight);
+	else
+		swgr_log(SWGR_LOG_INFO, MON_TARGET, "monitoring backend %s (weight %lld, %s)",
+		    n->hex, (long long)f->b.weight,
+		    swgr_ln_client_kind(swgr_fleet_node_client(f->node)));
 	return n;
 }
 

@@ -81,6 +81,18 @@ for _ in $(seq 1 100); do
 		[ -s /var/lib/swgr/sim/cln/node.json ] && break
 	sleep 0.1
 done
+# The nodes' credentials, copied to where swgr reads them (node-access.credential-directories,
+# by default /etc/swgr/node-credentials; doc/nodes.md): a directory per node, the files
+# owned by the service user, mode 0600.  swgr refuses paths anywhere else.
+creds=/etc/swgr/node-credentials
+install -d -m 0750 -o root -g swgr $creds
+for kind in lnd cln; do
+	install -d -m 0750 -o root -g swgr $creds/$kind
+	case $kind in lnd) files="tls.cert swgr.macaroon" ;; cln) files="ca.pem client.pem client-key.pem" ;; esac
+	for f in $files; do
+		install -m 0600 -o swgr -g swgr /var/lib/swgr/sim/$kind/$f $creds/$kind/$f
+	done
+done
 tmp=$(mktemp -d)
 for kind in lnd cln; do
 	d=/var/lib/swgr/sim/$kind
@@ -98,7 +110,7 @@ else:
              auth={"type": "path", "caCertPath": d + "/ca.pem", "clientCertPath": d + "/client.pem",
                    "clientKeyPath": d + "/client-key.pem"})
 b["enabled"] = True
-json.dump(b, sys.stdout)' $kind $d >"$tmp/$kind.json"
+json.dump(b, sys.stdout)' $kind $creds/$kind >"$tmp/$kind.json"
 	swgr discovery put "$pk" -i "$tmp/$kind.json"
 done
 

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "config/config.h"
 #include "fcgi/crud.h"
+#include "ln/ln.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
 #include "core/hex.h"
@@ -153,6 +155,30 @@ backend_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr
 }
 
 /*
+ * POST, PUT: what this host can tell of the implementation before it is
+ * stored (swgr_ln_impl_vet under node-access): the url one http or https
+ * host and port, allowed by backend-hosts, no macaroon or password over
+ * plaintext http off loopback, every credential path inside the credential
+ * directories.  422 with the reason.  The files themselves are checked by
+ * the node hosts (swgr-lnurl, swgr-monitord) as they read them.
+ */
+static enum swgr_rc
+backend_check(struct swgr_ctx *c, const union swgr_crud_rec *r, struct swgr_err *err)
+{
+	const struct swgr_node_access_cfg *na = &c->cfg->node_access;
+	struct swgr_ln_opts o = { 0 };
+	struct swgr_err e = { 0 };
+
+	o.cred_dirs.dirs = na->credential_directories;
+	o.cred_dirs.n = na->ncredential_directories;
+	o.backend_hosts = na->backend_hosts;
+	o.nbackend_hosts = na->nbackend_hosts;
+	if (swgr_ln_impl_vet(r->backend.implementation, &o, &e) == SWGR_OK)
+		return SWGR_OK;
+	return swgr_err_set(err, SWGR_ESHAPE, "%s", e.msg);
+}
+
+/*
  * The original's extractors read the body of PUT and PATCH before the
  * handler parses the key: a bad body with a bad key is the body's error.
  */
@@ -166,6 +192,7 @@ static const struct swgr_crud backends = {
 	.set_key = backend_set_key,
 	.put = backend_put,
 	.del = backend_delete,
+	.check = backend_check,
 };
 
 /* PATCH /discovery/{publicKey}: 204, or 404 when there is no such backend. */

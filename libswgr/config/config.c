@@ -209,6 +209,9 @@ swgr_config_free(struct swgr_config *cfg)
 	free(cfg->secrets);
 	free(cfg->monitor.instance);
 	free(cfg->monitor.log.log_file);
+	swgr_strv_free(cfg->node_access.credential_directories,
+	    cfg->node_access.ncredential_directories);
+	swgr_strv_free(cfg->node_access.backend_hosts, cfg->node_access.nbackend_hosts);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -160,6 +160,23 @@ struct swgr_monitor_cfg {
 	struct swgr_log_cfg log;
 };
 
+/*
+ * Ours: node-access, where node credentials may be read from and which
+ * backend hosts may be called (core/credfile.h, core/endpoint.h).
+ */
+struct swgr_node_access_cfg {
+	char	       **credential_directories;	/* absolute; default SWGR_CRED_DIR_DEFAULT */
+	size_t		 ncredential_directories;
+	char	       **backend_hosts;		/* names, addresses, CIDR blocks; none: any host */
+	size_t		 nbackend_hosts;
+};
+
+/* $(sysconfdir)/swgr/node-credentials, from configure. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define SWGR_CRED_DIR_DEFAULT	SYSCONFDIR "/swgr/node-credentials"
+
 struct swgr_config {
 	char		*path;
 	struct swgr_lnurl_cfg lnurl;
@@ -170,6 +187,7 @@ struct swgr_config {
 	struct swgr_store_cfg store_status;	/* ours: store.status, type NONE when absent */
 	char		*secrets;		/* path, optional */
 	struct swgr_monitor_cfg monitor;
+	struct swgr_node_access_cfg node_access;
 };
 
 /*

@@ -9,6 +9,7 @@
 #include "config/yaml_int.h"
 #include "core/buf.h"
 #include "core/cidr.h"
+#include "core/endpoint.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -398,6 +399,48 @@ read_status_store(const struct swgr_yaml_map *store, struct swgr_store_cfg *s)
 	    "node status is kept on this host: expected memory or database, not http");
 }
 
+/*
+ * node-access (ours, optional): credential-directories (absolute paths,
+ * default SWGR_CRED_DIR_DEFAULT) and backend-hosts (names, addresses, CIDR
+ * blocks; absent or empty: any host).
+ */
+static enum swgr_rc
+read_node_access(const struct swgr_yaml_map *root, struct swgr_node_access_cfg *na)
+{
+	const char *dirs = "credential-directories", *hosts = "backend-hosts";
+	struct swgr_yaml_map m = { 0 };
+	enum swgr_rc rc;
+	size_t i;
+
+	if ((rc = swgr_yaml_mapping(root, "node-access", false, &m)) != SWGR_OK)
+		return rc;
+	if (m.node != NULL && swgr_yaml_find(&m, dirs, NULL) != NULL) {
+		if ((rc = swgr_yaml_strlist(&m, dirs, &na->credential_directories,
+		    &na->ncredential_directories)) != SWGR_OK)
+			return rc;
+		for (i = 0; i < na->ncredential_directories; i++)
+			if (na->credential_directories[i][0] != '/')
+				return swgr_yaml_fail(&m, dirs, swgr_yaml_key_line(&m, dirs),
+				    "'%s' is not an absolute path", na->credential_directories[i]);
+	} else {
+		if ((na->credential_directories = calloc(2, sizeof(char *))) == NULL ||
+		    (na->credential_directories[0] = strdup(SWGR_CRED_DIR_DEFAULT)) == NULL)
+			return swgr_err_set(root->c->err, SWGR_ENOMEM,
+			    "reading configuration: out of memory");
+		na->ncredential_directories = 1;
+	}
+	if (m.node == NULL || swgr_yaml_find(&m, hosts, NULL) == NULL)
+		return SWGR_OK;
+	if ((rc = swgr_yaml_strlist(&m, hosts, &na->backend_hosts, &na->nbackend_hosts)) != SWGR_OK)
+		return rc;
+	for (i = 0; i < na->nbackend_hosts; i++)
+		if (!swgr_endpoint_host_entry_ok(na->backend_hosts[i]))
+			return swgr_yaml_fail(&m, hosts, swgr_yaml_key_line(&m, hosts),
+			    "'%s' is neither a host name, an IP address nor a CIDR block",
+			    na->backend_hosts[i]);
+	return SWGR_OK;
+}
+
 /* Fills the struct swgr_config at arg from the document's top-level mapping. */
 static enum swgr_rc
 read_document(const struct swgr_yaml_map *root, void *arg)
@@ -413,7 +456,8 @@ read_document(const struct swgr_yaml_map *root, void *arg)
 	    (rc = read_store(&store, "discover", &cfg->store_discover)) != SWGR_OK ||
 	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
 	    (rc = read_status_store(&store, &cfg->store_status)) != SWGR_OK ||
-	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK)
+	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK ||
+	    (rc = read_node_access(root, &cfg->node_access)) != SWGR_OK)
 		return rc;
 	return swgr_yaml_str(root, "secrets", false, &cfg->secrets);
 }

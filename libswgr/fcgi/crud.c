@@ -110,6 +110,27 @@ read_body(struct swgr_ctx *c, const struct swgr_crud *k, enum swgr_shape shape,
 	return true;
 }
 
+/*
+ * The kind's check of r (POST, PUT); false with the answer made.  Unlike a
+ * shape error, the reason goes in the body (text/plain): the admin is told
+ * what the service refuses and why.
+ */
+static bool
+checked(struct swgr_ctx *c, const struct swgr_crud *k, const union swgr_crud_rec *r)
+{
+	struct swgr_err err = { 0 };
+	enum swgr_rc rc;
+
+	if (k->check == NULL || (rc = k->check(c, r, &err)) == SWGR_OK)
+		return true;
+	swgr_ctx_fail(c, rc, &err);
+	if (err.msg[0] != '\0' && c->resp->status < 500) {
+		swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+		swgr_buf_printf(&c->resp->body, "%s\n", err.msg);
+	}
+	return false;
+}
+
 /* ?start=&count= of a page: defaults 0 and max-page-size; count over it -> 400. */
 static bool
 page_query(struct swgr_ctx *c, uint64_t *start, uint64_t *count)
@@ -149,6 +170,10 @@ swgr_crud_post(struct swgr_ctx *c)
 
 	if (!read_body(c, k, SWGR_SHAPE_FULL, &r))
 		return;
+	if (!checked(c, k, &r)) {
+		rec_free(k->type, &r);
+		return;
+	}
 	rc = k->post(c->store, &r, &err);
 	k->location(&r, &b);
 	if ((loc = swgr_buf_take(&b, NULL)) == NULL)
@@ -200,6 +225,8 @@ swgr_crud_put(struct swgr_ctx *c)
 	if (!read_body(c, k, SWGR_SHAPE_SPARSE, &r))
 		return;
 	if (k->body_first && !k->key(c, &key))
+		;				/* answered */
+	else if (!checked(c, k, &r))
 		;				/* answered */
 	else if (k->set_key != NULL && !k->set_key(&r, &key))
 		swgr_resp_reset(c->resp, 500);

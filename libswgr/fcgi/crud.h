@@ -78,6 +78,13 @@ struct swgr_crud {
 	enum swgr_rc	(*page)(struct swgr_store *st, const char *partition, uint64_t start,
 			    uint64_t count, union swgr_crud_page *out, size_t *n,
 			    struct swgr_err *err);
+	/*
+	 * POST, PUT: what the kind checks of a parsed record beyond its shape,
+	 * before the store is called (NULL: nothing).  SWGR_ESHAPE (422) or
+	 * another code with err set; the handler answers.
+	 */
+	enum swgr_rc	(*check)(struct swgr_ctx *c, const union swgr_crud_rec *r,
+			    struct swgr_err *err);
 };
 
 /*

@@ -12,6 +12,7 @@ struct swgr_fleet_node {
 	char		*impl;		/* the implementation JSON it was made from */
 	struct swgr_ln_opts opts;
 	struct swgr_ln_client *c;	/* NULL: could not be made */
+	char		*error;		/* why not (the cause, without the backend's name), or NULL */
 	struct swgr_gate gate;		/* invoice calls out (swgr_fleet_node_gate) */
 };
 
@@ -66,6 +67,7 @@ swgr_fleet_node_put(struct swgr_fleet_node *n)
 	swgr_ln_client_free(n->c);
 	swgr_gate_destroy(&n->gate);
 	free(n->impl);
+	free(n->error);
 	free(n);
 }
 
@@ -73,6 +75,12 @@ struct swgr_ln_client *
 swgr_fleet_node_client(const struct swgr_fleet_node *n)
 {
 	return n->c;
+}
+
+const char *
+swgr_fleet_node_error(const struct swgr_fleet_node *n)
+{
+	return n->c != NULL ? NULL : n->error != NULL ? n->error : "no client (out of memory)";
 }
 
 struct swgr_gate *
@@ -151,6 +159,7 @@ node_new(const struct swgr_fleet *f, const struct swgr_backend *b)
 		return NULL;
 	if (swgr_ln_client_new(n->name, n->impl, &n->opts, &n->c, &err) != SWGR_OK) {
 		n->c = NULL;
+		n->error = strdup(cause(n, err.msg[0] != '\0' ? err.msg : swgr_rc_name(err.rc)));
 		swgr_log(SWGR_LOG_ERROR, f->target, "Failed to connect to backend %s: %s", n->name,
 		    cause(n, err.msg[0] != '\0' ? err.msg : swgr_rc_name(err.rc)));
 	}

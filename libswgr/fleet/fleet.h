@@ -68,6 +68,8 @@ struct swgr_fleet_node *swgr_fleet_node_ref(struct swgr_fleet_node *n);
 void		 swgr_fleet_node_put(struct swgr_fleet_node *n);
 /* The node's client, or NULL when it could not be made. */
 struct swgr_ln_client *swgr_fleet_node_client(const struct swgr_fleet_node *n);
+/* Why the node has no client (a file or url refused, ...), or NULL when it has one. */
+const char	*swgr_fleet_node_error(const struct swgr_fleet_node *n);
 /*
  * The node's gate (core/gate.h), shared by a process's threads: swgr-lnurl
  * holds one of its lnurl-service.node-concurrency places per invoice call.

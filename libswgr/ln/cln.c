@@ -31,8 +31,10 @@ cln_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_opts 
 	    (rc = swgr_ln_impl_need(auth, "auth.", "clientCertPath", &certpath, err)) != SWGR_OK ||
 	    (rc = swgr_ln_impl_need(auth, "auth.", "clientKeyPath", &keypath, err)) != SWGR_OK)
 		return rc;
-	if ((rc = swgr_ln_impl_slurp(&cert, "clientCertPath", certpath, err)) != SWGR_OK ||
-	    (rc = swgr_ln_impl_slurp(&key, "clientKeyPath", keypath, err)) != SWGR_OK ||
+	if ((rc = swgr_ln_impl_cred(&cert, opts, SWGR_CRED_PEM, "auth.clientCertPath", certpath,
+	    err)) != SWGR_OK ||
+	    (rc = swgr_ln_impl_cred(&key, opts, SWGR_CRED_PEM, "auth.clientKeyPath", keypath,
+	    err)) != SWGR_OK ||
 	    (rc = swgr_ln_impl_pair(&cert, "clientCertPath", certpath, &key, "clientKeyPath",
 	    keypath, err)) != SWGR_OK)
 		goto out;
@@ -146,5 +148,5 @@ const struct swgr_ln_kind swgr_ln_kind_cln = {
 	"\"/path/to/client.pem\",\"clientKeyPath\":\"/path/to/client-key.pem\","
 	"\"type\":\"path\"},\"domain\":\"localhost\",\"type\":\"clnGrpc\","
 	"\"url\":\"https://127.0.0.1:9736/\"}",
-	cln_open, cln_close, cln_invoice, NULL, cln_inbound
+	cln_open, cln_close, cln_invoice, NULL, cln_inbound, 0
 };

@@ -18,44 +18,20 @@ struct eclair {
 };
 
 /*
- * Whether url is http:// or https:// with a host and no user information
- * (a password there would be in every message naming the URL).
- */
-static enum swgr_rc
-check_url(const char *url, struct swgr_err *err)
-{
-	const char *host, *end;
-
-	if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else
-		return swgr_err_set(err, SWGR_EINTERNAL, "implementation: 'url' must be an http:// "
-		    "or https:// URL, not '%.100s'", url);
-	end = host + strcspn(host, "/?#");
-	if (end == host || *host == ':')
-		return swgr_err_set(err, SWGR_EINTERNAL, "implementation: 'url' '%.100s' has no host",
-		    url);
-	if (memchr(host, '@', (size_t)(end - host)) != NULL)
-		return swgr_err_set(err, SWGR_EINTERNAL, "implementation: 'url' must not carry "
-		    "credentials: the password goes in the file of auth.passwordPath");
-	return SWGR_OK;
-}
-
-/*
  * The API password from the file at path: read once, one trailing newline
  * (LF or CRLF) dropped; an empty password or a NUL byte in it is an error
  * naming the file.  *header is the Basic credentials (empty user name).
  */
 static enum swgr_rc
-read_password(const char *path, char **header, struct swgr_err *err)
+read_password(const struct swgr_ln_opts *opts, const char *path, char **header,
+    struct swgr_err *err)
 {
 	struct swgr_buf b = { 0 };
 	enum swgr_rc rc;
 
 	*header = NULL;
-	if ((rc = swgr_ln_impl_slurp(&b, "passwordPath", path, err)) != SWGR_OK)
+	if ((rc = swgr_ln_impl_cred(&b, opts, SWGR_CRED_PASSWORD,
+	    "auth.passwordPath", path, err)) != SWGR_OK)
 		goto out;
 	if (b.len > 0 && b.p[b.len - 1] == '\n')
 		b.len--;
@@ -92,18 +68,18 @@ eclair_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_op
 	char *header = NULL;
 	enum swgr_rc rc;
 
+	/* The url was read by swgr_ln_impl_vet: one host, http or https, no user information. */
 	if ((rc = swgr_ln_impl_need(impl, "", "url", &url, err)) != SWGR_OK ||
-	    (rc = check_url(url, err)) != SWGR_OK ||
 	    (rc = swgr_ln_impl_auth(impl, &auth, err)) != SWGR_OK ||
 	    (rc = swgr_ln_impl_need(auth, "auth.", "passwordPath", &pwpath, err)) != SWGR_OK ||
 	    (rc = swgr_ln_impl_opt(auth, "auth.", "caCertPath", &ca, err)) != SWGR_OK)
 		return rc;
-	if (opts->trusted_roots != NULL && (rc = swgr_ln_impl_roots(&roots, "ln-trusted-roots",
+	if (opts->trusted_roots != NULL && (rc = swgr_ln_impl_roots(&roots, NULL, "ln-trusted-roots",
 	    opts->trusted_roots, err)) != SWGR_OK)
 		goto out;
-	if (ca != NULL && (rc = swgr_ln_impl_roots(&roots, "caCertPath", ca, err)) != SWGR_OK)
+	if (ca != NULL && (rc = swgr_ln_impl_roots(&roots, opts, "auth.caCertPath", ca, err)) != SWGR_OK)
 		goto out;
-	if ((rc = read_password(pwpath, &header, err)) != SWGR_OK)
+	if ((rc = read_password(opts, pwpath, &header, err)) != SWGR_OK)
 		goto out;
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
@@ -311,5 +287,5 @@ const struct swgr_ln_kind swgr_ln_kind_eclair = {
 	"eclairHttp", "eclair", "eclair-http", "Eclair HTTP",
 	"{\"auth\":{\"passwordPath\":\"/path/to/eclair-api-password\",\"type\":\"path\"},"
 	"\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:8080/\"}",
-	eclair_open, eclair_close, eclair_invoice, eclair_health, eclair_inbound
+	eclair_open, eclair_close, eclair_invoice, eclair_health, eclair_inbound, 1
 };

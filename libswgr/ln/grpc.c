@@ -36,10 +36,10 @@ swgr_ln_grpc_open(struct swgr_ln_grpc *g, json_object *impl, const char *ca_key,
 	url = swgr_ln_impl_str(impl, "url");
 	tls.domain = swgr_ln_impl_str(impl, "domain");
 	ca = swgr_ln_impl_str(auth, ca_key);
-	if (opts->trusted_roots != NULL && (rc = swgr_ln_impl_roots(&roots, "ln-trusted-roots",
+	if (opts->trusted_roots != NULL && (rc = swgr_ln_impl_roots(&roots, NULL, "ln-trusted-roots",
 	    opts->trusted_roots, err)) != SWGR_OK)
 		goto out;
-	if (ca != NULL && (rc = swgr_ln_impl_roots(&roots, ca_key, ca, err)) != SWGR_OK)
+	if (ca != NULL && (rc = swgr_ln_impl_roots(&roots, opts, ca_key, ca, err)) != SWGR_OK)
 		goto out;
 	tls.roots = roots.len > 0 ? roots.p : NULL;
 	tls.cert = cert;

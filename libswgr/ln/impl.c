@@ -66,8 +66,9 @@ swgr_ln_impl_auth(json_object *impl, json_object **auth, struct swgr_err *err)
 	return SWGR_OK;
 }
 
-enum swgr_rc
-swgr_ln_impl_slurp(struct swgr_buf *b, const char *what, const char *path, struct swgr_err *err)
+/* The operator's own file at path (ln-trusted-roots), appended to b. */
+static enum swgr_rc
+slurp(struct swgr_buf *b, const char *what, const char *path, struct swgr_err *err)
 {
 	size_t before = b->len;
 	int e;
@@ -102,13 +103,26 @@ check_certs(const char *p, size_t len, const char *what, const char *path, X509 
 }
 
 enum swgr_rc
-swgr_ln_impl_roots(struct swgr_buf *roots, const char *what, const char *path,
-    struct swgr_err *err)
+swgr_ln_impl_cred(struct swgr_buf *b, const struct swgr_ln_opts *opts, enum swgr_cred_kind kind,
+    const char *what, const char *path, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+
+	if ((rc = swgr_cred_read(&opts->cred_dirs, kind, what, path, b, err)) == SWGR_EINVAL)
+		rc = err != NULL ? (err->rc = SWGR_EINTERNAL) : SWGR_EINTERNAL;
+	return rc;
+}
+
+enum swgr_rc
+swgr_ln_impl_roots(struct swgr_buf *roots, const struct swgr_ln_opts *opts, const char *what,
+    const char *path, struct swgr_err *err)
 {
 	struct swgr_buf b = { 0 };
 	enum swgr_rc rc;
 
-	if ((rc = swgr_ln_impl_slurp(&b, what, path, err)) == SWGR_OK &&
+	rc = opts != NULL ? swgr_ln_impl_cred(&b, opts, SWGR_CRED_PEM, what, path, err) :
+	    slurp(&b, what, path, err);
+	if (rc == SWGR_OK &&
 	    (rc = check_certs(b.p, b.len, what, path, NULL, err)) == SWGR_OK) {
 		swgr_buf_put(roots, b.p, b.len);
 		swgr_buf_putc(roots, '\n');

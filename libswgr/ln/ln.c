@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/endpoint.h"
 #include "core/json.h"
 #include "ln/ln_int.h"
 
@@ -22,36 +23,123 @@ type_list(char *out, size_t len)
 		    i == 0 ? "" : i + 1 == n ? " or " : ", ", k->type);
 }
 
+/* The url of swgr_ln_impl_vet on the parsed object impl of kind.  SWGR_EINVAL. */
+static enum swgr_rc
+vet_url(const struct swgr_ln_kind *kind, json_object *impl, const struct swgr_ln_opts *opts,
+    struct swgr_err *err)
+{
+	struct swgr_endpoint ep;
+	struct swgr_err e = { 0 };
+	const char *url;
+
+	if ((url = swgr_ln_impl_str(impl, "url")) == NULL)
+		return SWGR_OK;		/* the kind's open says it is missing: nothing is called */
+	if (swgr_endpoint_parse(url, &ep, &e) != SWGR_OK ||
+	    swgr_endpoint_allowed(&ep, opts->backend_hosts, opts->nbackend_hosts, &e) != SWGR_OK)
+		return swgr_err_set(err, SWGR_EINVAL, "implementation: %s", e.msg);
+	if (kind->bearer && !ep.tls && !swgr_endpoint_loopback(&ep))
+		return swgr_err_set(err, SWGR_EINVAL, "implementation: url '%.200s': plaintext "
+		    "http to a host other than loopback would send the %s credentials (macaroon "
+		    "or password) in clear: use https", url, kind->label);
+	return SWGR_OK;
+}
+
+/*
+ * Every auth.*Path member of impl by its text (swgr_cred_path_check); the
+ * files themselves are checked where they are read.  SWGR_EINVAL.
+ */
+static enum swgr_rc
+vet_paths(json_object *impl, const struct swgr_ln_opts *opts, struct swgr_err *err)
+{
+	struct swgr_err e = { 0 };
+	json_object *auth;
+	char what[128];
+	size_t n;
+
+	if (!json_object_object_get_ex(impl, "auth", &auth) ||
+	    !json_object_is_type(auth, json_type_object))
+		return SWGR_OK;		/* the kind's open names what is missing */
+	json_object_object_foreach(auth, key, val) {
+		n = strlen(key);
+		if (n < 4 || strcmp(key + n - 4, "Path") != 0 || val == NULL ||
+		    !json_object_is_type(val, json_type_string))
+			continue;
+		snprintf(what, sizeof(what), "auth.%s", key);
+		if (swgr_cred_path_check(&opts->cred_dirs, what, json_object_get_string(val), &e) !=
+		    SWGR_OK)
+			return swgr_err_set(err, SWGR_EINVAL, "implementation: %s", e.msg);
+	}
+	return SWGR_OK;
+}
+
+/* implementation parsed into *impl, its kind into *kind; SWGR_EINTERNAL naming the backend. */
+static enum swgr_rc
+parse(const char *name, const char *implementation, json_object **impl,
+    const struct swgr_ln_kind **kind, struct swgr_err *err)
+{
+	const char *type;
+	char types[256];
+
+	*impl = NULL;
+	if (implementation == NULL ||
+	    swgr_json_parse(implementation, strlen(implementation), impl, NULL) != SWGR_OK ||
+	    !json_object_is_type(*impl, json_type_object)) {
+		json_object_put(*impl);
+		*impl = NULL;
+		return swgr_err_set(err, SWGR_EINTERNAL,
+		    "backend %s: implementation is not a JSON object", name);
+	}
+	type = swgr_ln_impl_str(*impl, "type");
+	if ((*kind = swgr_ln_kind_find(type)) == NULL) {
+		type_list(types, sizeof(types));
+		swgr_err_set(err, SWGR_EINTERNAL, "backend %s: implementation.type must be %s, "
+		    "not %s%s%s", name, types, type ? "\"" : "", type ? type : "missing",
+		    type ? "\"" : "");
+		json_object_put(*impl);
+		*impl = NULL;
+		return SWGR_EINTERNAL;
+	}
+	return SWGR_OK;
+}
+
+enum swgr_rc
+swgr_ln_impl_vet(const char *implementation, const struct swgr_ln_opts *opts,
+    struct swgr_err *err)
+{
+	const struct swgr_ln_kind *kind;
+	json_object *impl;
+	enum swgr_rc rc;
+
+	/* Not an object of a known kind: opaque to the service, no client is ever made of it. */
+	if (parse("", implementation, &impl, &kind, NULL) != SWGR_OK)
+		return SWGR_OK;
+	if ((rc = vet_url(kind, impl, opts, err)) == SWGR_OK)
+		rc = vet_paths(impl, opts, err);
+	json_object_put(impl);
+	return rc;
+}
+
 enum swgr_rc
 swgr_ln_client_new(const char *name, const char *implementation,
     const struct swgr_ln_opts *opts, struct swgr_ln_client **out, struct swgr_err *err)
 {
-	static const struct swgr_ln_opts defaults = { 0, NULL };
+	static const struct swgr_ln_opts defaults = { 0, NULL, { NULL, 0 }, NULL, 0 };
 	const struct swgr_ln_kind *kind;
 	struct swgr_ln_client *c;
 	json_object *impl;
-	const char *type;
-	char types[256];
 	enum swgr_rc rc;
 
 	*out = NULL;
 	if (opts == NULL)
 		opts = &defaults;
-	impl = NULL;
-	if (implementation == NULL ||
-	    swgr_json_parse(implementation, strlen(implementation), &impl, NULL) != SWGR_OK ||
-	    !json_object_is_type(impl, json_type_object)) {
+	if ((rc = parse(name, implementation, &impl, &kind, err)) != SWGR_OK)
+		return rc;
+	/* The paths are checked as each file is read (swgr_cred_read), in the kind's order. */
+	if (vet_url(kind, impl, opts, err) != SWGR_OK) {
 		json_object_put(impl);
-		return swgr_err_set(err, SWGR_EINTERNAL,
-		    "backend %s: implementation is not a JSON object", name);
-	}
-	type = swgr_ln_impl_str(impl, "type");
-	if ((kind = swgr_ln_kind_find(type)) == NULL) {
-		type_list(types, sizeof(types));
-		swgr_err_set(err, SWGR_EINTERNAL, "backend %s: implementation.type must be %s, "
-		    "not %s%s%s", name, types, type ? "\"" : "", type ? type : "missing",
-		    type ? "\"" : "");
-		json_object_put(impl);
+		swgr_err_wrap(err, "backend %s", name);
+		if (err != NULL)
+			err->rc = SWGR_EINTERNAL;
 		return SWGR_EINTERNAL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL ||

@@ -6,11 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/credfile.h"
 #include "core/err.h"
 
 struct swgr_ln_opts {
 	double		 timeout_secs;		/* ln-client-timeout-secs: every call's deadline (<= 0: 2 s) */
 	const char	*trusted_roots;		/* ln-trusted-roots (PEM file), optional */
+	/*
+	 * node-access: the directories credential files are read from (none:
+	 * every credential path is refused) and the backend hosts allowed
+	 * (none: any).
+	 */
+	struct swgr_cred_dirs cred_dirs;
+	char *const	*backend_hosts;
+	size_t		 nbackend_hosts;
 };
 
 struct swgr_ln_client;
@@ -19,7 +28,8 @@ struct swgr_ln_client;
  * A client for the backend named name (its public key, for messages) from
  * its "implementation" JSON (spec §7.1, doc/nodes.md): clnGrpc, lndGrpc or
  * eclairHttp.  Reads the certificate, key, macaroon and password files now;
- * connects lazily.  Trusted roots are the system's (SSL_CERT_FILE
+ * connects lazily.  First swgr_ln_impl_vet; every credential file is read
+ * by swgr_cred_read (core/credfile.h) from opts->cred_dirs.  Trusted roots are the system's (SSL_CERT_FILE
  * honoured), then opts->trusted_roots, then the backend's own CA/TLS
  * certificate.  SWGR_EINTERNAL with a message naming the backend and the
  * cause when the JSON or a file cannot be used (missing, unreadable, empty,
@@ -38,6 +48,20 @@ const char	*swgr_ln_client_kind(const struct swgr_ln_client *c);
 const char	*swgr_ln_client_name(const struct swgr_ln_client *c);
 /* The implementation JSON text the client was made from, as given. */
 const char	*swgr_ln_client_impl(const struct swgr_ln_client *c);
+
+/*
+ * What can be told of an implementation without its files, as the
+ * discovery service checks it before storing a backend.  Anything but an
+ * object of a known kind is left alone (opaque to the service, spec §7.1:
+ * no client is ever made of it), and so is a missing url.  Else its
+ * url read by swgr_endpoint_parse (http or https, one host and port) and
+ * allowed by opts->backend_hosts; no secret (LND's macaroon, Eclair's
+ * password) sent over plaintext http to a host other than loopback; every
+ * auth.*Path member a path inside opts->cred_dirs (swgr_cred_path_check).
+ * SWGR_EINVAL with a message naming the member and the reason.
+ */
+enum swgr_rc	 swgr_ln_impl_vet(const char *implementation, const struct swgr_ln_opts *opts,
+		    struct swgr_err *err);
 
 /*
  * Whether two implementation JSON texts describe the same client: equal as

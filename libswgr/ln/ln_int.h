@@ -44,6 +44,11 @@ struct swgr_ln_kind {
 	/* The inbound liquidity in msat. */
 	enum swgr_rc	(*inbound)(struct swgr_ln_client *c, double timeout_secs,
 			    uint64_t *msat, struct swgr_err *err);
+	/*
+	 * Whether every call carries a bearer secret (a macaroon, a password):
+	 * then a plaintext http url must be on loopback (swgr_ln_impl_vet).
+	 */
+	int		 bearer;
 };
 
 struct swgr_ln_client {
@@ -74,17 +79,21 @@ enum swgr_rc	 swgr_ln_impl_opt(json_object *o, const char *where, const char *ke
 /* The "auth" object of impl, checked to be {"type": "path", ...}. */
 enum swgr_rc	 swgr_ln_impl_auth(json_object *impl, json_object **auth, struct swgr_err *err);
 /*
- * Appends the whole file at path to b; what names it in messages (the
- * member, "auth.macaroonPath"): unreadable, too large or empty is an error.
+ * Appends the credential file at path to b (swgr_cred_read from
+ * opts->cred_dirs, as kind); what names it in messages (the member,
+ * "auth.macaroonPath").  Refusals are SWGR_EINTERNAL.
  */
-enum swgr_rc	 swgr_ln_impl_slurp(struct swgr_buf *b, const char *what, const char *path,
+enum swgr_rc	 swgr_ln_impl_cred(struct swgr_buf *b, const struct swgr_ln_opts *opts,
+		    enum swgr_cred_kind kind, const char *what, const char *path,
 		    struct swgr_err *err);
 /*
  * Appends the certificates of the roots file at path to roots, checking it
  * holds at least one (what names it: "ln-trusted-roots", "auth.caCertPath").
+ * A backend's own file is a credential (opts given: swgr_ln_impl_cred); the
+ * operator's ln-trusted-roots (opts NULL) is read as it is.
  */
-enum swgr_rc	 swgr_ln_impl_roots(struct swgr_buf *roots, const char *what, const char *path,
-		    struct swgr_err *err);
+enum swgr_rc	 swgr_ln_impl_roots(struct swgr_buf *roots, const struct swgr_ln_opts *opts,
+		    const char *what, const char *path, struct swgr_err *err);
 /* Checks that cert (PEM) holds a certificate and key (PEM) its private key. */
 enum swgr_rc	 swgr_ln_impl_pair(const struct swgr_buf *cert, const char *certwhat,
 		    const char *certpath, const struct swgr_buf *key, const char *keywhat,

@@ -16,7 +16,8 @@ struct lnd {
 /*
  * {"type":"lndGrpc","url":...,"domain":...,"auth":{"type":"path",
  * "tlsCertPath":...,"macaroonPath":...},"ampInvoice":bool}: the macaroon is
- * read now and sent in hex, lowercase, as the "macaroon" metadata.
+ * read now (binary v2 or its hex, from a credential directory) and sent in
+ * hex, lowercase, as the "macaroon" metadata.
  */
 static enum swgr_rc
 lnd_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_opts *opts,
@@ -41,7 +42,8 @@ lnd_open(struct swgr_ln_client *c, json_object *impl, const struct swgr_ln_opts 
 	c->priv = l;
 	l->amp = json_object_get_boolean(amp);
 	if ((rc = swgr_ln_grpc_open(&l->g, impl, "tlsCertPath", opts, NULL, NULL, err)) !=
-	    SWGR_OK || (rc = swgr_ln_impl_slurp(&mac, "macaroonPath", path, err)) != SWGR_OK)
+	    SWGR_OK || (rc = swgr_ln_impl_cred(&mac, opts,
+	    SWGR_CRED_MACAROON, "auth.macaroonPath", path, err)) != SWGR_OK)
 		goto out;
 	if ((l->g.md_key = strdup("macaroon")) == NULL ||
 	    (l->g.md_value = malloc(mac.len * 2 + 1)) == NULL) {
@@ -118,5 +120,5 @@ const struct swgr_ln_kind swgr_ln_kind_lnd = {
 	"{\"ampInvoice\":false,\"auth\":{\"macaroonPath\":\"/path/to/admin.macaroon\","
 	"\"tlsCertPath\":\"/path/to/tls.cert\",\"type\":\"path\"},\"domain\":\"localhost\","
 	"\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:10009/\"}",
-	lnd_open, lnd_close, lnd_invoice, NULL, lnd_inbound
+	lnd_open, lnd_close, lnd_invoice, NULL, lnd_inbound, 1
 };

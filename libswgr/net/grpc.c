@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "net/trust.h"
 #include "core/clock.h"
+#include "core/endpoint.h"
 
 /* One gRPC channel and the calls using it; freed when the last one lets go. */
 struct conn {
@@ -33,7 +34,8 @@ struct conn {
 struct swgr_grpc_chan {
 	pthread_mutex_t	 mu;
 	struct conn	*cur;		/* the channel new calls use */
-	char		*target;	/* host:port */
+	char		*target;	/* the gRPC target: dns:///host:port, ipv4:a.b.c.d:port, ipv6:[..]:port */
+	char		*hostport;	/* host:port, for the probe */
 	char		*domain;	/* name override, or NULL */
 	grpc_channel_credentials *creds;
 	grpc_arg	 args[4];
@@ -160,25 +162,26 @@ status_name(int code)
 	return "UNKNOWN";
 }
 
-/* "https://host:port/..." -> "host:port"; *tls tells the scheme. */
+/*
+ * The backend URL read strictly (core/endpoint.h): *target the gRPC target
+ * of its one address (never a unix: socket or a list), *hostport the
+ * authority the TLS probe dials, *tls the scheme.
+ */
 static enum swgr_rc
-parse_url(const char *url, char **target, int *tls, struct swgr_err *err)
+parse_url(const char *url, char **target, char **hostport, int *tls, struct swgr_err *err)
 {
-	const char *p, *end;
+	struct swgr_endpoint ep;
+	struct swgr_err e = { 0 };
+	char t[SWGR_ENDPOINT_TARGET_MAX];
 
-	if (strncmp(url, "https://", 8) == 0) {
-		*tls = 1;
-		p = url + 8;
-	} else if (strncmp(url, "http://", 7) == 0) {
-		*tls = 0;
-		p = url + 7;
-	} else
-		return swgr_err_set(err, SWGR_EINTERNAL,
-		    "url '%s': expected https://host:port or http://host:port", url);
-	end = p + strcspn(p, "/?#");
-	if (end == p || memchr(p, '@', (size_t)(end - p)) != NULL)
-		return swgr_err_set(err, SWGR_EINTERNAL, "url '%s': no usable host:port", url);
-	if ((*target = strndup(p, (size_t)(end - p))) == NULL)
+	if (swgr_endpoint_parse(url, &ep, &e) != SWGR_OK)
+		return swgr_err_set(err, SWGR_EINTERNAL, "%s", e.msg);
+	*tls = ep.tls;
+	swgr_endpoint_grpc_target(&ep, t, sizeof(t));
+	if ((*target = strdup(t)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	swgr_endpoint_hostport(&ep, t, sizeof(t));
+	if ((*hostport = strdup(t)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	return SWGR_OK;
 }
@@ -276,7 +279,7 @@ swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	pthread_mutex_init(&ch->mu, NULL);
 	ch->cargs.args = ch->args;
-	if ((rc = parse_url(url, &ch->target, &is_tls, err)) != SWGR_OK)
+	if ((rc = parse_url(url, &ch->target, &ch->hostport, &is_tls, err)) != SWGR_OK)
 		goto fail;
 	if (is_tls && tls == NULL)
 		tls = &none;
@@ -304,7 +307,7 @@ swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 			}
 			add_arg(ch, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, ch->domain, 0);
 		}
-		if ((rc = swgr_grpc_probe_new(ch->target, tls, &ch->probe, err)) != SWGR_OK)
+		if ((rc = swgr_grpc_probe_new(ch->hostport, tls, &ch->probe, err)) != SWGR_OK)
 			goto fail;
 	} else
 		ch->creds = grpc_insecure_credentials_create();
@@ -340,6 +343,7 @@ swgr_grpc_chan_free(struct swgr_grpc_chan *ch)
 	pthread_mutex_destroy(&ch->mu);
 	free(ch->domain);
 	free(ch->target);
+	free(ch->hostport);
 	free(ch);
 }
 

@@ -38,7 +38,9 @@ void		 swgr_grpc_init(void);
  * deadline) drops it, and the next call connects afresh, without gRPC's
  * reconnect backoff.  Channels are thread-safe and meant to be cached; free
  * one only when no call on it is in flight.  SWGR_EINTERNAL for a URL that
- * cannot be used.
+ * cannot be used: the URL is read by swgr_endpoint_parse (core/endpoint.h)
+ * and gRPC is given the target of its one address, never a unix: socket,
+ * an ipv4: list or another scheme.
  */
 enum swgr_rc	 swgr_grpc_chan_new(const char *url, const struct swgr_grpc_tls *tls,
 		    struct swgr_grpc_chan **out, struct swgr_err *err);

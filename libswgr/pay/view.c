@@ -369,7 +369,7 @@ refresher(void *arg)
 enum swgr_rc
 swgr_view_new(const struct swgr_config *cfg, struct swgr_view **out, struct swgr_err *err)
 {
-	struct swgr_ln_opts lnopts;
+	struct swgr_ln_opts lnopts = { 0 };
 	struct swgr_view *v;
 	double p;
 	size_t n;
@@ -407,6 +407,10 @@ swgr_view_new(const struct swgr_config *cfg, struct swgr_view **out, struct swgr
 	}
 	lnopts.timeout_secs = v->lc->ln_client_timeout_secs;
 	lnopts.trusted_roots = v->lc->ln_trusted_roots;
+	lnopts.cred_dirs.dirs = cfg->node_access.credential_directories;
+	lnopts.cred_dirs.n = cfg->node_access.ncredential_directories;
+	lnopts.backend_hosts = cfg->node_access.backend_hosts;
+	lnopts.nbackend_hosts = cfg->node_access.nbackend_hosts;
 	if ((rc = swgr_fleet_new(v->store, v->lc->partitions, v->lc->npartitions, &lnopts, TARGET,
 	    &v->fleet, err)) != SWGR_OK)
 		goto fail;

@@ -30,6 +30,19 @@ EXAMPLE_PORTS = {"discovery": 8081, "offer": 8082}
 EXAMPLE_SOCKS = {"discovery": "/run/swgr/discovery.sock", "offer": "/run/swgr/offer.sock"}
 
 MAX_PAGE_SIZE = 100   # = the CLI's default --count
+# The credential directory of the tests' node hosts and discovery service (node-access,
+# issue 12): every simulator writes its files below the system's temporary directory.
+CRED_DIR = os.path.realpath(tempfile.gettempdir())
+
+
+def node_access_yaml(dirs=None, hosts=None):
+    """The node-access section: credential-directories (default [CRED_DIR]) and
+    backend-hosts (absent: any host)."""
+    text = ("node-access:\n  credential-directories: "
+            + json.dumps([str(d) for d in (dirs if dirs is not None else [CRED_DIR])]) + "\n")
+    if hosts is not None:
+        text += "  backend-hosts: " + json.dumps(list(hosts)) + "\n"
+    return text
 PROVIDERS = ("sqlite", "postgres", "mariadb", "memory")
 
 
@@ -42,6 +55,19 @@ def provider():
 
 def build_dir():
     return Path(os.environ.get("SWGR_BUILD_DIR", str(ROOT)))
+
+
+def default_cred_dir():
+    """The built-in credential directory, $(sysconfdir)/swgr/node-credentials of the
+    build in build_dir() (from its Makefile): what a configuration without node-access
+    allows."""
+    var = {}
+    for line in (build_dir() / "Makefile").read_text().splitlines():
+        m = re.match(r"^(prefix|sysconfdir) = (.*)$", line)
+        if m:
+            var[m.group(1)] = m.group(2).strip()
+    sysconf = var.get("sysconfdir", "/etc").replace("${prefix}", var.get("prefix", "/usr/local"))
+    return f"{sysconf}/swgr/node-credentials"
 
 
 def binary(name):
@@ -571,10 +597,12 @@ def indent(text, n):
     return "".join(" " * n + line + "\n" for line in text.splitlines())
 
 
-def write_config(path, db, keys, logs=None, tag="main", max_page_size=MAX_PAGE_SIZE):
+def write_config(path, db, keys, logs=None, tag="main", max_page_size=MAX_PAGE_SIZE,
+                 node_access=None):
     text = admin_sections(keys, logs, max_page_size)
     text += "store:\n  discover:\n" + indent(db.store_yaml("discover", tag), 4)
     text += "  offer:\n" + indent(db.store_yaml("offer", tag), 4)
+    text += node_access if node_access is not None else node_access_yaml()
     Path(path).write_text(text)
     return path
 
@@ -674,7 +702,8 @@ def backend(pk=None, partitions=("default",), name=_DEFAULT, weight=1, enabled=T
     b["enabled"] = enabled
     b["implementation"] = impl if impl is not None else {
         "type": "clnGrpc", "url": "https://127.0.0.1:9736/", "domain": "localhost",
-        "auth": {"type": "path", "clientCertPath": "/c.pem", "clientKeyPath": "/k.pem"}}
+        "auth": {"type": "path", "clientCertPath": f"{CRED_DIR}/c.pem",
+                 "clientKeyPath": f"{CRED_DIR}/k.pem"}}
     return b
 
 

@@ -27,7 +27,7 @@ HOST = "shop.example"
 
 def config_text(db, partitions, instance, log, *, selection="round-robin", bias=None,
                 timeout=2.0, stale_after=1.5, deadline=4.0, max_elapsed=1.0, period=0.5,
-                update=0.5, comment_allowed=64, breaker=None, bulkheads=None):
+                update=0.5, comment_allowed=64, breaker=None, bulkheads=None, node_access=None):
     """The YAML of swgr-lnurl: nodes.lnurl_section with the test's choices (breaker:
     (breaker-failure-threshold, breaker-cool-down-secs); bulkheads: (invoice-concurrency,
     node-concurrency, invoice-queue-wait-secs), None in it or for it: the defaults)."""
@@ -53,6 +53,7 @@ def config_text(db, partitions, instance, log, *, selection="round-robin", bias=
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
     text += f"monitor:\n  instance: {instance}\n  stale-after-secs: {stale_after}\n"
+    text += node_access if node_access is not None else H.node_access_yaml()
     return text
 
 

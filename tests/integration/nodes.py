@@ -206,7 +206,7 @@ class Sim:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         if self.kind == "lnd":
-            (d / "wrong.macaroon").write_bytes(os.urandom(64))
+            (d / "wrong.macaroon").write_bytes(b"\x02" + os.urandom(63))   # v2 in shape
             impl["auth"]["macaroonPath"] = str(d / "wrong.macaroon")
         elif self.kind == "eclair":
             (d / "wrong-password").write_text(os.urandom(8).hex() + "\n")
@@ -340,7 +340,7 @@ class Monitord:
     registered through the admin API are the ones it monitors."""
 
     def __init__(self, tmp, db, partitions, instance=None, tag="main", log_level="info",
-                 extra_yaml="", **lnurl):
+                 extra_yaml="", node_access=None, **lnurl):
         skip_on_memory(db)
         self.tmp = Path(tmp)
         self.db = db
@@ -355,6 +355,7 @@ class Monitord:
         text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover", tag), 4)
         text += (f"monitor:\n  instance: {self.instance}\n"
                  f"  log-file: {json.dumps(str(self.log))}\n  log-level: {log_level}\n")
+        text += node_access if node_access is not None else H.node_access_yaml()
         text += extra_yaml
         self.config.write_text(text)
         self.proc = None

@@ -131,7 +131,12 @@ def test_switchgear_format_config_starts_unchanged(env):
         stack.start()
         disc = H.Api(stack.url("discovery"), env.tokens["discovery"])
         offers = H.Api(stack.url("offer"), env.tokens["offer"])
+        # No node-access in Switchgear's file: credential paths must lie in the built-in
+        # credential directory (issue 12); elsewhere they are refused.
         b = backend()
+        assert disc.post("/discovery", b).status_code == 422
+        cd = H.default_cred_dir()
+        b["implementation"]["auth"].update(clientCertPath=f"{cd}/c.pem", clientKeyPath=f"{cd}/k.pem")
         assert disc.post("/discovery", b).status_code == 201
         assert disc.get(f"/discovery/{b['publicKey']}").status_code == 200
         part = "sg-" + H.new_uuid()[:8]
@@ -336,7 +341,7 @@ def test_memory_store_shared_between_processes(env):
     d = H.make_tmpdir("swgr-mem-")
     cfg = d / "config.yaml"
     cfg.write_text(H.admin_sections(env.keys) + "store:\n  discover:\n    type: memory\n"
-                   "  offer:\n    type: memory\n")
+                   "  offer:\n    type: memory\n" + H.node_access_yaml())
     a = H.Stack(d / "a", cfg)
     (d / "a").mkdir()
     (d / "b").mkdir()

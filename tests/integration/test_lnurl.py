@@ -116,6 +116,7 @@ def lnurl_config(path, db, partitions, instance, log):
     text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
     text += f"monitor:\n  instance: {instance}\n  stale-after-secs: {STALE_AFTER}\n"
+    text += H.node_access_yaml()
     Path(path).write_text(text)
     return path
 

@@ -313,15 +313,16 @@ def test_backend_changes_through_discovery(env, disc, part, stopper):
     wait_for(lambda: (table.row(b.pk) or {}).get("inbound_msat") == b.inbound_msat,
              P + SLACK, "b checked")
 
-    # Disabled: still checked (spec 9.3), row kept, health state kept.
+    # Disabled: no longer called (issue 12: a disabled backend's credentials go nowhere,
+    # unlike spec 9.3), its row pruned; enabled again, checked afresh.
     b.control(down=True)
     wait_for(lambda: healthy(table, b.pk, False), 2 * P + SLACK, "b unhealthy")
     r = disc.patch(f"/discovery/{b.pk}", {"enabled": False})
     assert r.status_code == 204
-    seen = table.row(b.pk)["checked_ms"]
-    time.sleep(U + SLACK)
-    r = table.row(b.pk)
-    assert r is not None and not r["healthy"] and r["checked_ms"] > seen
+    within(U + SLACK, lambda: table.row(b.pk) is None, "b's row pruned once disabled")
+    r = disc.patch(f"/discovery/{b.pk}", {"enabled": True})
+    assert r.status_code == 204
+    within(U + 2 * P + SLACK, lambda: healthy(table, b.pk, False), "b checked once enabled")
 
     # Partitions-only edit within ours: state kept (still unhealthy, not reset to healthy).
     r = disc.patch(f"/discovery/{b.pk}", {"partitions": [part, other, part + "-third"]})
@@ -337,7 +338,7 @@ def test_backend_changes_through_discovery(env, disc, part, stopper):
     wait_for(lambda: healthy(table, b.pk), P + SLACK, "b healthy again")
 
     # Implementation change: the client is rebuilt (a wrong port makes it fail).
-    bad = b.backend([part], weight=7, enabled=False)
+    bad = b.backend([part], weight=7)
     bad["implementation"]["url"] = f"https://127.0.0.1:{nodes.sim_port()}"
     del bad["publicKey"]
     r = disc.put(f"/discovery/{b.pk}", bad)

@@ -45,7 +45,8 @@ Throughput (bench/sim_rate.py, 2-core machine, client on the same machine):
 about 2000-3000 invoices/s per simulator process, LND and CLN alike.
 
 STATE receives the node's files (as a real node would have them):
-  LND: tls.cert tls.key admin.macaroon invoice.macaroon swgr.macaroon
+  LND: tls.cert tls.key admin.macaroon invoice.macaroon swgr.macaroon (binary
+       v2 in shape: 0x02 then random bytes, mode 0600)
        (each with a real LND's permissions: invoice.macaroon cannot call
        ChannelBalance; swgr.macaroon = invoices:read/write + offchain:read)
   CLN: ca.pem ca-key.pem server.pem server-key.pem client.pem client-key.pem
@@ -159,6 +160,11 @@ def unary_service(name, methods):
         for m, (fn, req, rep) in methods.items()})
 
 
+def _macaroon():
+    """Random bytes shaped as a binary v2 macaroon (its first byte 2), as swgr checks."""
+    return b"\x02" + os.urandom(63)
+
+
 def _write(path, data, mode=0o644):
     with open(path, "wb") as f:
         f.write(data)
@@ -196,10 +202,10 @@ def make_files(kind, d, name):
             c = _cert(name, k, name, k, ca=True, server=True)
             _write(os.path.join(d, "tls.key"), _pem_key(k), 0o600)
             _write(os.path.join(d, "tls.cert"), _pem_cert(c))
-            _write(os.path.join(d, "admin.macaroon"), os.urandom(64), 0o600)
-            _write(os.path.join(d, "invoice.macaroon"), os.urandom(64), 0o600)
+            _write(os.path.join(d, "admin.macaroon"), _macaroon(), 0o600)
+            _write(os.path.join(d, "invoice.macaroon"), _macaroon(), 0o600)
         if not os.path.exists(os.path.join(d, "swgr.macaroon")):
-            _write(os.path.join(d, "swgr.macaroon"), os.urandom(64), 0o600)
+            _write(os.path.join(d, "swgr.macaroon"), _macaroon(), 0o600)
         return
     if not os.path.exists(os.path.join(d, "ca.pem")):
         cak = ec.generate_private_key(ec.SECP256R1())

@@ -1073,6 +1073,54 @@ test_no_passwords(void)
 	free(y);
 }
 
+/* node-access: the credential directories (default under sysconfdir), the backend hosts. */
+static void
+test_node_access(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+
+	/* absent: the default directory, any host */
+	CHECK_INT(load_text("lnurl-service: ~\n", &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.node_access.ncredential_directories, 1);
+	CHECK_STR(cfg.node_access.credential_directories[0], SWGR_CRED_DIR_DEFAULT);
+	CHECK(strstr(SWGR_CRED_DIR_DEFAULT, "/swgr/node-credentials") != NULL);
+	CHECK_INT(cfg.node_access.nbackend_hosts, 0);
+	swgr_config_free(&cfg);
+	CHECK_INT(load_text("node-access: {}\n", &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.node_access.ncredential_directories, 1);
+	swgr_config_free(&cfg);
+
+	CHECK_INT(load_text("node-access:\n  credential-directories: [/srv/creds, /etc/lnd]\n"
+	    "  backend-hosts: [lnd.example.com, 10.0.0.0/8, \"fd00::/8\", 192.168.1.7]\n", &cfg,
+	    &err), SWGR_OK);
+	CHECK_INT(cfg.node_access.ncredential_directories, 2);
+	CHECK_STR(cfg.node_access.credential_directories[0], "/srv/creds");
+	CHECK_STR(cfg.node_access.credential_directories[1], "/etc/lnd");
+	CHECK_INT(cfg.node_access.nbackend_hosts, 4);
+	CHECK_STR(cfg.node_access.backend_hosts[2], "fd00::/8");
+	swgr_config_free(&cfg);
+
+	/* an empty list: no credential may be read at all */
+	CHECK_INT(load_text("node-access:\n  credential-directories: []\n", &cfg, &err), SWGR_OK);
+	CHECK_INT(cfg.node_access.ncredential_directories, 0);
+	swgr_config_free(&cfg);
+
+	CHECK_INT(load_text("node-access:\n  credential-directories: [relative/dir]\n", &cfg,
+	    &err), SWGR_EINVAL);
+	CHECK(strstr(err.msg, "node-access.credential-directories") != NULL);
+	CHECK(strstr(err.msg, "not an absolute path") != NULL);
+	CHECK_INT(load_text("node-access:\n  credential-directories: /etc/x\n", &cfg, &err),
+	    SWGR_EINVAL);
+	CHECK(strstr(err.msg, "expected a list of strings") != NULL);
+	CHECK_INT(load_text("node-access:\n  backend-hosts: [\"unix:/run/x\"]\n", &cfg, &err),
+	    SWGR_EINVAL);
+	CHECK(strstr(err.msg, "node-access.backend-hosts") != NULL);
+	CHECK(strstr(err.msg, "neither a host name") != NULL);
+	CHECK_INT(load_text("node-access:\n  backend-hosts: [10.0.0.0/40]\n", &cfg, &err),
+	    SWGR_EINVAL);
+}
+
 int
 main(void)
 {
@@ -1091,6 +1139,7 @@ main(void)
 	test_forwarding();
 	test_no_passwords();
 	test_monitor();
+	test_node_access();
 
 	swgr_log_close();
 	return t_done("test_config");

@@ -143,6 +143,7 @@ test_fleet(void)
 	struct swgr_store_cfg cfg = { .type = SWGR_STORE_DATABASE, .max_connections = 2 };
 	struct swgr_err err = { 0 };
 	struct swgr_ln_opts opts = { .timeout_secs = 0.5 };
+	char *creds[1];
 	char *ours[] = { "east", "west" }, uri[400], k1[67], k3[67], missing[400], *log;
 	const struct swgr_fleet_member *v, *m1, *m2, *m3;
 	struct swgr_fleet_node *n1 = NULL, *n2 = NULL, *held = NULL, *re;
@@ -153,6 +154,9 @@ test_fleet(void)
 
 	snprintf(uri, sizeof(uri), "sqlite://%s?mode=rwc", tf_db);
 	cfg.database_uri = uri;
+	creds[0] = (char *)tf_dir;	/* the macaroons are written there */
+	opts.cred_dirs.dirs = creds;
+	opts.cred_dirs.n = 1;
 	snprintf(missing, sizeof(missing), "%s/no-such.macaroon", tf_dir);
 	if (swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &st,
 	    &err) != SWGR_OK) {

@@ -40,6 +40,9 @@ struct sim {
 };
 
 static const char *srcdir, *tmpdir;
+/* The credential directory of every client: the temporary directory, where the simulators write. */
+static char *cred_dir_v[1];
+#define CREDS	{ cred_dir_v, 1 }, NULL, 0
 static double slow = 1;		/* time scale: 10 under valgrind */
 static struct sim lnd = { "lnd", 0, 0, 0, "", "", { 0 }, 0, "DEADLINE_EXCEEDED", "UNAVAILABLE",
     "INVALID_ARGUMENT" };
@@ -254,7 +257,7 @@ good_impl(const struct sim *s)
 static struct swgr_ln_client *
 client(const struct sim *s, double timeout)
 {
-	struct swgr_ln_opts o = { timeout * slow, NULL };
+	struct swgr_ln_opts o = { timeout * slow, NULL, CREDS };
 	struct swgr_ln_client *c = NULL;
 	struct swgr_err e;
 
@@ -357,7 +360,7 @@ test_inbound(struct sim *s)
 static void
 expect_new_fails(const char *impl, const char *needle1, const char *needle2)
 {
-	struct swgr_ln_opts o = { 1, NULL };
+	struct swgr_ln_opts o = { 1, NULL, CREDS };
 	struct swgr_ln_client *c = NULL;
 	const char *name = "02ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 	struct swgr_err e;
@@ -376,7 +379,7 @@ static void
 expect_call_fails(const struct sim *s, const char *impl, enum swgr_rc want, const char *needle1,
     const char *needle2)
 {
-	struct swgr_ln_opts o = { 2 * slow, NULL };
+	struct swgr_ln_opts o = { 2 * slow, NULL, CREDS };
 	struct swgr_ln_client *c = NULL;
 	struct swgr_err e;
 	uint64_t msat;
@@ -407,13 +410,16 @@ expect_call_fails(const struct sim *s, const char *impl, enum swgr_rc want, cons
 static void
 test_errors(void)
 {
-	char junk[400], empty[400], nodir[400], unreadable[400];
+	char junk[400], empty[400], nodir[400], unreadable[400], wrongmac[400];
 
 	snprintf(junk, sizeof(junk), "%s/junk.pem", tmpdir);
 	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
 	snprintf(nodir, sizeof(nodir), "%s/no/such/file", tmpdir);
 	snprintf(unreadable, sizeof(unreadable), "%s/unreadable.macaroon", tmpdir);
-	kit_write(junk, "not a certificate\n", 0644);
+	/* A BEGIN line (past the credential file's format check) over no certificate or key. */
+	kit_write(junk, "-----BEGIN JUNK-----\nnot a certificate\n-----END JUNK-----\n", 0644);
+	snprintf(wrongmac, sizeof(wrongmac), "%s/wrong.macaroon", tmpdir);
+	kit_write(wrongmac, "\002not the node's macaroon", 0600);
 	kit_write(empty, "", 0644);
 	kit_write(unreadable, "secret", 0000);
 
@@ -431,12 +437,15 @@ test_errors(void)
 	expect_call_fails(&cln, impl_cln(f(&cln, "ca.pem"), f(&lnd, "tls.cert"), f(&lnd, "tls.key"),
 	    NULL), SWGR_EUPSTREAM, "UNAVAILABLE", "client certificate");
 	/* Wrong macaroon: the node refuses it (LND says UNKNOWN). */
-	expect_call_fails(&lnd, impl_lnd(f(&lnd, "tls.cert"), f(&cln, "ca.pem"), NULL),
+	expect_call_fails(&lnd, impl_lnd(f(&lnd, "tls.cert"), wrongmac, NULL),
 	    SWGR_EUPSTREAM, "UNKNOWN", "verification failed");
+	/* Not a macaroon at all (a PEM file): refused before any call. */
+	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), f(&cln, "ca.pem"), NULL), "macaroonPath",
+	    "not a macaroon");
 
 	/* The stock invoice.macaroon creates invoices but may not read balances (offchain:read). */
 	{
-		struct swgr_ln_opts o = { 2 * slow, NULL };
+		struct swgr_ln_opts o = { 2 * slow, NULL, CREDS };
 		struct swgr_ln_client *c = NULL;
 		struct swgr_err e;
 		uint64_t msat;
@@ -460,7 +469,11 @@ test_errors(void)
 	expect_new_fails(impl_lnd(junk, f(&lnd, "invoice.macaroon"), NULL), "tlsCertPath",
 	    "no PEM certificate");
 	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), tmpdir, NULL), "macaroonPath",
-	    "Is a directory");
+	    "not inside a credential directory");
+	expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), "/etc/hostname", NULL), "macaroonPath",
+	    "not inside a credential directory");
+	expect_new_fails(impl_lnd(f(&lnd, "node.json"), f(&lnd, "swgr.macaroon"), NULL),
+	    "tlsCertPath", "not PEM");
 	if (geteuid() != 0)
 		expect_new_fails(impl_lnd(f(&lnd, "tls.cert"), unreadable, NULL), unreadable,
 		    "Permission denied");
@@ -478,7 +491,7 @@ test_errors(void)
 	expect_new_fails(impl_cln(f(&cln, "ca.pem"), f(&cln, "client.pem"), f(&cln, "server-key.pem"),
 	    NULL), "clientKeyPath", "does not match");
 	{
-		struct swgr_ln_opts o = { 1, nodir };
+		struct swgr_ln_opts o = { 1, nodir, CREDS };
 		struct swgr_ln_client *c = NULL;
 		struct swgr_err e;
 
@@ -518,6 +531,73 @@ test_errors(void)
 	    "\"auth\":{\"type\":\"path\",\"clientKeyPath\":\"/x\"}}", "domain", NULL);
 }
 
+/* What swgr_ln_impl_vet (the discovery service's check) and the client refuse, by the text alone. */
+static void
+test_vet(void)
+{
+	char *hosts[] = { "10.0.0.0/8", "lnd.example.com" };
+	struct swgr_ln_opts o = { 1, NULL, CREDS };
+	struct swgr_ln_client *c = NULL;
+	struct swgr_err e;
+	char impl[2048], mac[400];
+	size_t i;
+	static const struct { const char *url, *why; } bad[] = {
+		{ "unix:/run/lnd.sock", "expected an http:// or https:// URL" },
+		{ "unix-abstract:lnd", "expected an http:// or https:// URL" },
+		{ "ipv4:127.0.0.1:1,127.0.0.2:1", "expected an http:// or https:// URL" },
+		{ "https://127.0.0.1:1,127.0.0.2:1/", "one host only" },
+		{ "gopher://127.0.0.1:1/", "expected an http:// or https:// URL" },
+		{ "http://10.0.0.5:10009/", "plaintext http" },
+		{ "http://lnd.example.com:10009/", "plaintext http" },
+	};
+
+	snprintf(mac, sizeof(mac), "%s", f(&lnd, "swgr.macaroon"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(impl, sizeof(impl), "{\"type\":\"lndGrpc\",\"url\":\"%s\",\"ampInvoice\":"
+		    "false,\"auth\":{\"type\":\"path\",\"macaroonPath\":\"%s\"}}", bad[i].url, mac);
+		CHECK_INT(swgr_ln_impl_vet(impl, &o, &e), SWGR_EINVAL);
+		CHECK(kit_contains(e.msg, bad[i].why));
+		/* The client is never made: nothing is read, nothing is sent. */
+		CHECK_INT(swgr_ln_client_new(lnd.pubkey, impl, &o, &c, &e), SWGR_EINTERNAL);
+		CHECK(c == NULL && kit_contains(e.msg, bad[i].why));
+	}
+	/* Plaintext to loopback is allowed (a node on this host); CLN sends no bearer secret. */
+	snprintf(impl, sizeof(impl), "{\"type\":\"lndGrpc\",\"url\":\"http://127.0.0.1:1/\","
+	    "\"ampInvoice\":false,\"auth\":{\"type\":\"path\",\"macaroonPath\":\"%s\"}}", mac);
+	CHECK_INT(swgr_ln_impl_vet(impl, &o, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_impl_vet("{\"type\":\"clnGrpc\",\"url\":\"http://10.0.0.5:1/\","
+	    "\"auth\":{\"type\":\"path\"}}", &o, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_impl_vet("{\"type\":\"eclairHttp\",\"url\":\"http://10.0.0.5:8080/\","
+	    "\"auth\":{\"type\":\"path\"}}", &o, &e), SWGR_EINVAL);
+	CHECK(kit_contains(e.msg, "plaintext http"));
+	/* Paths: outside the directories, "..", relative; caCertPath null is fine. */
+	CHECK_INT(swgr_ln_impl_vet("{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1/\","
+	    "\"ampInvoice\":false,\"auth\":{\"type\":\"path\",\"macaroonPath\":\"/etc/shadow\"}}",
+	    &o, &e), SWGR_EINVAL);
+	CHECK(kit_contains(e.msg, "auth.macaroonPath '/etc/shadow': not inside a credential"));
+	snprintf(impl, sizeof(impl), "{\"type\":\"clnGrpc\",\"url\":\"https://127.0.0.1:1/\","
+	    "\"auth\":{\"type\":\"path\",\"caCertPath\":null,\"clientKeyPath\":\"%s/../x\"}}",
+	    tmpdir);
+	CHECK_INT(swgr_ln_impl_vet(impl, &o, &e), SWGR_EINVAL);
+	CHECK(kit_contains(e.msg, "auth.clientKeyPath") && kit_contains(e.msg, "'..'"));
+	/* Not a known kind, or no url: opaque, nothing will be called. */
+	CHECK_INT(swgr_ln_impl_vet("{\"type\":\"nope\",\"url\":\"unix:/x\"}", &o, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_impl_vet("[1]", &o, &e), SWGR_OK);
+	CHECK_INT(swgr_ln_impl_vet("{\"type\":\"lndGrpc\"}", &o, &e), SWGR_OK);
+	/* backend-hosts: an address in a block, a listed name; others refused. */
+	o.backend_hosts = hosts;
+	o.nbackend_hosts = 2;
+	snprintf(impl, sizeof(impl), "{\"type\":\"lndGrpc\",\"url\":\"https://10.9.9.9:1/\","
+	    "\"ampInvoice\":false,\"auth\":{\"type\":\"path\",\"macaroonPath\":\"%s\"}}", mac);
+	CHECK_INT(swgr_ln_impl_vet(impl, &o, &e), SWGR_OK);
+	snprintf(impl, sizeof(impl), "{\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:1/\","
+	    "\"ampInvoice\":false,\"auth\":{\"type\":\"path\",\"macaroonPath\":\"%s\"}}", mac);
+	CHECK_INT(swgr_ln_impl_vet(impl, &o, &e), SWGR_EINVAL);
+	CHECK(kit_contains(e.msg, "not in node-access.backend-hosts"));
+	CHECK_INT(swgr_ln_client_new(lnd.pubkey, impl, &o, &c, &e), SWGR_EINTERNAL);
+	CHECK(c == NULL);
+}
+
 /*
  * Eclair: its implementation JSON, its password file (read once, trailing
  * newline dropped, never in a message), a wrong password answered after the
@@ -526,7 +606,7 @@ test_errors(void)
 static void
 test_eclair(void)
 {
-	struct swgr_ln_opts o = { 2 * slow, NULL };
+	struct swgr_ln_opts o = { 2 * slow, NULL, CREDS };
 	struct swgr_ln_client *c = NULL;
 	struct swgr_err e;
 	struct swgr_buf pw = { 0 };
@@ -556,7 +636,8 @@ test_eclair(void)
 	}
 	kit_write(empty, "", 0600);
 	kit_write(newline, "\n", 0600);
-	kit_write(junk, "not a certificate\n", 0644);
+	/* A BEGIN line (past the credential file's format check) over no certificate or key. */
+	kit_write(junk, "-----BEGIN JUNK-----\nnot a certificate\n-----END JUNK-----\n", 0644);
 	if ((fp = fopen(nul, "w")) == NULL || fwrite("ab\0cd\n", 1, 6, fp) != 6 || fclose(fp) != 0) {
 		perror(nul);
 		exit(1);
@@ -583,9 +664,9 @@ test_eclair(void)
 	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"ftp://127.0.0.1:1/\",\"auth\":"
 	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "ftp://", "http://");
 	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http:///getinfo\",\"auth\":"
-	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "no host");
+	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "no path");
 	expect_new_fails("{\"type\":\"eclairHttp\",\"url\":\"http://u:pw@127.0.0.1:1/\",\"auth\":"
-	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "credentials");
+	    "{\"type\":\"path\",\"passwordPath\":\"/etc/hostname\"}}", "url", "user information");
 
 	/* The password with CRLF works as with LF. */
 	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/", crlf, NULL), &o, &c,
@@ -625,14 +706,11 @@ test_eclair(void)
 	c = NULL;
 	o.timeout_secs = 2 * slow;
 
-	/* A URL whose path is not the API: Eclair's 404, an upstream failure. */
+	/* A URL with a path: refused at construction (an API at a path is not a node's). */
 	CHECK_INT(swgr_ln_client_new(eclair.pubkey, impl_eclair(&eclair, "/not/the/api/",
-	    f(&eclair, "eclair-api-password"), NULL), &o, &c, &e), SWGR_OK);
-	CHECK_INT(swgr_ln_inbound(c, &msat, &e), SWGR_EUPSTREAM);
-	CHECK(kit_contains(e.msg, "404"));
-	CHECK(kit_contains(e.msg, "/not/the/api/getinfo"));
-	swgr_ln_client_free(c);
-	c = NULL;
+	    f(&eclair, "eclair-api-password"), NULL), &o, &c, &e), SWGR_EINTERNAL);
+	CHECK(c == NULL);
+	CHECK(kit_contains(e.msg, "no path"));
 
 	/* HTTPS: the node's certificate from caCertPath, ln-trusted-roots or the system store. */
 	CHECK_INT(swgr_ln_client_new(eclair_tls.pubkey, impl_eclair(&eclair_tls, "/",
@@ -694,7 +772,7 @@ test_kind_templates(void)
 static void
 expect_trust(const char *trusted_roots, int ok, const char *what)
 {
-	struct swgr_ln_opts o = { 2 * slow, trusted_roots };
+	struct swgr_ln_opts o = { 2 * slow, trusted_roots, CREDS };
 	struct swgr_ln_client *c = NULL;
 	struct swgr_err e;
 	uint64_t msat;
@@ -922,7 +1000,7 @@ static void
 test_silent_port(void)
 {
 	struct sockaddr_in a;
-	struct swgr_ln_opts o = { 0.5 * slow, NULL };
+	struct swgr_ln_opts o = { 0.5 * slow, NULL, CREDS };
 	struct swgr_ln_client *c = NULL;
 	struct swgr_err e;
 	socklen_t len = sizeof(a);
@@ -1077,6 +1155,7 @@ main(void)
 	slow = kit_slow();
 	swgr_log_open(NULL, getenv("VERBOSE") ? SWGR_LOG_DEBUG : SWGR_LOG_ERROR, NULL);
 	tmpdir = kit_tmpdir("ln");
+	cred_dir_v[0] = (char *)tmpdir;
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < sizeof(sims) / sizeof(sims[0]); i++)
 		sim_start(sims[i]);
@@ -1088,6 +1167,7 @@ main(void)
 	test_errors();
 	test_eclair();
 	test_kind_templates();
+	test_vet();
 	test_trusted_roots();
 	test_trust_once();
 	for (i = 0; i < 3; i++) {		/* lnd, cln, eclair */
