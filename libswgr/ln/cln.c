@@ -135,7 +135,9 @@ cln_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struc
 		const Cln__ListpeerchannelsChannels *ch = res->channels[i];
 
 		if (ch->state == CLN__CHANNEL_STATE__ChanneldNormal && ch->receivable_msat != NULL)
-			sum += ch->receivable_msat->msat;
+			/* a node's answer past UINT64_MAX in total: as much as can be said, not wrapped */
+			sum = sum > UINT64_MAX - ch->receivable_msat->msat ? UINT64_MAX :
+			    sum + ch->receivable_msat->msat;
 	}
 	cln__listpeerchannels_response__free_unpacked(res, NULL);
 	*msat = sum;

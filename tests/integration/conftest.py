@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness as H  # noqa: E402
+
+
+# Sanitizer reports (a build of scripts/sanitize.sh, ./configure --enable-sanitizers):
+# every process of ours that the session starts writes its ASan/UBSan/LSan report into
+# SANITIZER_LOGS (log_path: one file per process, <prefix>.<pid>) instead of a stderr
+# that no test reads; test_zz_sanitizers.py, run last, fails if any file appeared.
+# Without a sanitizer build the variables do nothing and the directory stays empty.
+SANITIZER_LOGS = Path(os.environ.get("SWGR_SANITIZER_LOGS") or
+                      tempfile.mkdtemp(prefix="swgr-sanitizer-logs-"))
+SANITIZER_LOGS.mkdir(parents=True, exist_ok=True)
+
+
+def _sanitizer_env(var, prefix, default):
+    opts = os.environ.get(var) or default
+    opts = ":".join(o for o in opts.split(":") if o and not o.startswith("log_path="))
+    os.environ[var] = f"{opts}:log_path={SANITIZER_LOGS / prefix}:log_exe_name=1"
+
+
+_sanitizer_env("ASAN_OPTIONS", "asan", "detect_leaks=1:abort_on_error=1")
+_sanitizer_env("UBSAN_OPTIONS", "ubsan", "print_stacktrace=1:halt_on_error=1")
 
 
 class Env:

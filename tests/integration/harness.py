@@ -8,6 +8,7 @@ import hmac
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -68,6 +69,25 @@ def default_cred_dir():
             var[m.group(1)] = m.group(2).strip()
     sysconf = var.get("sysconfdir", "/etc").replace("${prefix}", var.get("prefix", "/usr/local"))
     return f"{sysconf}/swgr/node-credentials"
+
+
+def sanitized_build():
+    """True if the build directory was configured with --enable-sanitizers (ASan and
+    UBSan: scripts/sanitize.sh); valgrind cannot run such programs."""
+    try:
+        return "--enable-sanitizers" in (build_dir() / "config.status").read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def wrapper(var):
+    """The command a program is started under, from the environment variable var
+    (SWGR_RESPONDER_WRAPPER, SWGR_MONITORD_WRAPPER), e.g. "valgrind --error-exitcode=97";
+    [] when unset.  The command is made absolute: spawn-fcgi execs it without a PATH search."""
+    argv = shlex.split(os.environ.get(var, ""))
+    if argv and "/" not in argv[0]:
+        argv[0] = shutil.which(argv[0]) or argv[0]
+    return argv
 
 
 def binary(name):
@@ -326,7 +346,8 @@ def socket_group_args(flag="-G"):
 
 class Responder:
     """One responder started as the example does it: spawn-fcgi -s SOCK -M 0660 -G nogroup --
-    prog -c CONFIG.  -n keeps spawn-fcgi from forking, so the Popen pid is the responder."""
+    prog -c CONFIG.  -n keeps spawn-fcgi from forking, so the Popen pid is the responder.  With
+    SWGR_RESPONDER_WRAPPER set (valgrind), prog runs under it, in the same process."""
 
     def __init__(self, service, config, sock, stderr_path, env=None, extra_args=(), spawn=True):
         self.spawn = spawn
@@ -347,16 +368,18 @@ class Responder:
         e = dict(os.environ)
         if self.env:
             e.update(self.env)
+        wrap = wrapper("SWGR_RESPONDER_WRAPPER")
         if self.spawn:
             argv = ["spawn-fcgi", "-n", "-s", self.sock, "-M", "0660", *socket_group_args(), "--",
-                    prog, "-c", self.config, *self.extra_args]
+                    *wrap, prog, "-c", self.config, *self.extra_args]
         else:       # the responder's own -s option (default mode 0660), -G as spawn-fcgi's
-            argv = [prog, "-c", self.config, "-s", self.sock, *socket_group_args(), *self.extra_args]
+            argv = [*wrap, prog, "-c", self.config, "-s", self.sock, *socket_group_args(),
+                    *self.extra_args]
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL, stdout=self._errf, stderr=self._errf, env=e,
             start_new_session=True)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + (60 if wrap else 10)
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"swgr-{self.service} did not start: {self.stderr_text()}")

@@ -135,8 +135,9 @@ class LnurlStack:
             self.pks = [H.compress_key(s.pk) for s in self.sims]
             if self.want_monitor:
                 self.start_monitor()
+                slow = 90 if H.wrapper("SWGR_MONITORD_WRAPPER") else 10    # under valgrind
                 for s in self.sims:
-                    wait_for(lambda s=s: usable(self.table, s.pk), 10, f"{s.kind} checked healthy")
+                    wait_for(lambda s=s: usable(self.table, s.pk), slow, f"{s.kind} checked healthy")
             self.log = self.tmp / "lnurl.log"
             self.config = self.tmp / "lnurl.yaml"
             self.config.write_text(config_text(self.env.db, self.parts, self.instance, self.log,

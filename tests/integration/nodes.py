@@ -13,7 +13,6 @@ Reusable by any test that needs nodes (monitord, the LNURL responder):
 
 import json
 import os
-import shlex
 import signal
 import subprocess
 import time
@@ -363,13 +362,13 @@ class Monitord:
 
     def start(self, wait_heartbeat=True):
         self._errf = open(self.stderr, "ab")
-        wrapper = shlex.split(os.environ.get("SWGR_MONITORD_WRAPPER", ""))  # e.g. valgrind
+        wrapper = H.wrapper("SWGR_MONITORD_WRAPPER")  # e.g. valgrind
         self.proc = subprocess.Popen([*wrapper, H.binary("swgr-monitord"), "-c", str(self.config)],
                                      stdin=subprocess.DEVNULL, stdout=self._errf,
                                      stderr=self._errf, start_new_session=True)
         if wait_heartbeat:
             table = StatusTable(self.db, self.instance)
-            wait_for(lambda: self.check_alive() and table.heartbeat(), 15,
+            wait_for(lambda: self.check_alive() and table.heartbeat(), 60 if wrapper else 15,
                      "swgr-monitord's first heartbeat")
         return self
 

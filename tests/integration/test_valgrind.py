@@ -1,0 +1,83 @@
+"""The long-lived processes under valgrind's memcheck: swgr-lnurl (through spawn-fcgi,
+SWGR_RESPONDER_WRAPPER) and swgr-monitord (SWGR_MONITORD_WRAPPER) of one LNURL stack of
+three nodes (LND, CLN, Eclair), through pay requests, invoices with failover, errors,
+bech32 and QR; then stopped with SIGTERM.  An invalid read or write, a use of an
+uninitialised value, or a definite or indirect leak at exit makes valgrind exit 97
+(--error-exitcode) and fails the test, with the report from valgrind's log.  Memory
+still reachable at exit (libraries' one-time state) does not count, as in
+tests/valgrind.sh.  Skipped for a sanitizer build (valgrind cannot run ASan programs),
+without valgrind, and on the memory store (swgr-monitord needs a database)."""
+
+import re
+import shutil
+
+import pytest
+
+import harness as H
+import nodes
+from lnurl_stack import LnurlStack
+
+VG_EXIT = 97
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed"),
+    pytest.mark.skipif(H.sanitized_build(), reason="a sanitizer build: valgrind cannot run it"),
+]
+
+
+def valgrind(log):
+    return " ".join([
+        "valgrind", "--quiet", f"--error-exitcode={VG_EXIT}", "--leak-check=full",
+        "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
+        f"--suppressions={H.ROOT / 'tests' / 'valgrind.supp'}", f"--log-file={log}.%p"])
+
+
+def reports(tmp, name):
+    """valgrind's logs of name (one per process), joined."""
+    return "".join(p.read_text(errors="replace") for p in sorted(tmp.glob(f"{name}.vg.*")))
+
+
+def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
+    nodes.skip_on_memory(env.db)
+    tmp = H.make_tmpdir("swgr-valgrind-")
+    monkeypatch.setenv("SWGR_RESPONDER_WRAPPER", valgrind(tmp / "lnurl.vg"))
+    monkeypatch.setenv("SWGR_MONITORD_WRAPPER", valgrind(tmp / "monitord.vg"))
+    # Timeouts for a program that runs some twenty times slower than usual.
+    st = LnurlStack(env, weights=[1, 1, 1], timeout=10.0, deadline=40.0, max_elapsed=5.0,
+                    stale_after=60.0, period=1.0, update=1.0)
+    try:
+        st.start()
+        o = st.offer()                          # a pay request, through the offer cache
+        r = st.get(f"/offers/{o.partition}/{o.id}")
+        assert r.status_code == 200 and r.json()["tag"] == "payRequest", r.text
+        payees = {st.invoice(o, 1000 + i, comment="vg" if i % 2 else None).payee
+                  for i in range(6)}
+        assert payees == set(st.pks), payees    # round robin: each kind's client used
+        st.sims[0].control(error_rate=1.0)      # failover past a failing node
+        try:
+            for i in range(3):
+                assert st.invoice(o, 2000 + i).payee != st.pks[0]
+        finally:
+            st.sims[0].control(error_rate=0.0)
+        for path, status in ((o.path(0), 400), (f"/offers/{o.partition}/{o.id}/invoice", 400),
+                             (o.path(1000, "x" * 500), 400),
+                             (f"/offers/{o.partition}/{H.new_uuid()}", 404),
+                             (f"/offers/{o.partition}/{o.id}/bech32", 200),
+                             (f"/offers/{o.partition}/{o.id}/bech32/qr", 200)):
+            r = st.get(path)
+            assert r.status_code == status, (path, r.status_code, r.text)
+        st.nginx.stop()
+        rc_lnurl = st.resp.terminate(timeout=60)
+        rc_mon = st.mon.stop(timeout=60)
+    finally:
+        st.stop()
+    lnurl_vg, mon_vg = reports(tmp, "lnurl"), reports(tmp, "monitord")
+    try:
+        assert rc_lnurl == 0, f"swgr-lnurl under valgrind exited {rc_lnurl}:\n{lnurl_vg[-6000:]}"
+        assert rc_mon == 0, f"swgr-monitord under valgrind exited {rc_mon}:\n{mon_vg[-6000:]}"
+        # --quiet: valgrind writes only what it found
+        for name, text in (("swgr-lnurl", lnurl_vg), ("swgr-monitord", mon_vg)):
+            assert not re.search(r"definitely lost|indirectly lost|Invalid (read|write)|"
+                                 r"uninitialised", text), f"{name}:\n{text[-6000:]}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
