@@ -160,7 +160,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"{\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:8080/\",\"auth\":{\"type\":"
 		"\"path\",\"passwordPath\":\"%s/password\"}}",
 	};
-	struct swgr_ln_opts opts = { 1.0, NULL };
+	char *const dirs[1] = { dir };
+	struct swgr_ln_opts opts = { .timeout_secs = 1.0, .cred_dirs = { dirs, 1 } };
 	struct swgr_err err = { 0 };
 	char impl[512];
 	size_t i;
