@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cidr.h"
 #include "core/endpoint.h"
 
 static enum swgr_rc
@@ -189,74 +190,21 @@ swgr_endpoint_loopback(const struct swgr_endpoint *ep)
 	return strcmp(ep->host, "localhost") == 0;
 }
 
-/*
- * Entry s as an address block: *fam 4 or 6, the address in a, *bits the
- * prefix length (the whole address without "/n").  False if s is not one.
- */
-static bool
-block_parse(const char *s, int *fam, uint8_t a[16], unsigned *bits)
-{
-	char tmp[64];
-	const char *slash = strchr(s, '/');
-	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned long v;
-	char *end;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return false;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (inet_pton(AF_INET, tmp, a) == 1)
-		*fam = 4;
-	else if (inet_pton(AF_INET6, tmp, a) == 1)
-		*fam = 6;
-	else
-		return false;
-	*bits = *fam == 4 ? 32 : 128;
-	if (slash == NULL)
-		return true;
-	if (!isdigit((unsigned char)slash[1]))
-		return false;
-	v = strtoul(slash + 1, &end, 10);
-	if (*end != '\0' || v > *bits)
-		return false;
-	*bits = (unsigned)v;
-	return true;
-}
-
-static bool
-prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
-{
-	unsigned full = bits / 8, rest = bits % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (a[full] & mask) == (b[full] & mask);
-}
-
 bool
 swgr_endpoint_host_entry_ok(const char *s)
 {
-	uint8_t a[16];
-	unsigned bits;
-	int fam;
+	struct swgr_cidr c;
 
-	return s != NULL && (block_parse(s, &fam, a, &bits) || name_ok(s, strlen(s)));
+	return s != NULL && (swgr_cidr_parse(s, &c, NULL) == SWGR_OK || name_ok(s, strlen(s)));
 }
 
 enum swgr_rc
 swgr_endpoint_allowed(const struct swgr_endpoint *ep, char *const *hosts, size_t n,
     struct swgr_err *err)
 {
-	uint8_t a[16], a4[4];
-	unsigned bits;
+	struct swgr_cidr c, a;
 	size_t i;
-	int fam;
-	bool v4 = as_v4(ep, a4);
+	bool addr = ep->family != SWGR_EP_NAME && swgr_cidr_addr(ep->host, &a);
 
 	if (n == 0)
 		return SWGR_OK;
@@ -266,11 +214,8 @@ swgr_endpoint_allowed(const struct swgr_endpoint *ep, char *const *hosts, size_t
 				return SWGR_OK;
 			continue;
 		}
-		if (!block_parse(hosts[i], &fam, a, &bits))
-			continue;
-		if (fam == 4 && v4 && prefix_eq(a, a4, bits))
-			return SWGR_OK;
-		if (fam == 6 && ep->family == SWGR_EP_IPV6 && prefix_eq(a, ep->addr, bits))
+		if (addr && swgr_cidr_parse(hosts[i], &c, NULL) == SWGR_OK &&
+		    swgr_cidr_contains(&c, &a))
 			return SWGR_OK;
 	}
 	return swgr_err_set(err, SWGR_EINVAL, "host '%s' is not in node-access.backend-hosts%s",
