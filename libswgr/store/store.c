@@ -165,7 +165,14 @@ st_sql_of(enum swgr_store_type type, const char *database_uri, uint32_t max_conn
 		if ((rc = st_memory_prepare(path, err)) != SWGR_OK)
 			return rc;
 		snprintf(uri, sizeof(uri), "sqlite://%s?mode=rw", path);
-		return st_sql_open(uri, 0, roles, out, err);
+		/*
+		 * Private to this user (a 0700 directory) and to this configuration
+		 * file, with no database roles: whoever opens it first makes its
+		 * tables, swgr-lnurl included, as a fresh SQLite file would be.
+		 */
+		return st_sql_open(uri, 0, roles |
+		    SWGR_STORE_DDL(roles & (SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER |
+		    SWGR_STORE_ROLE_STATUS)), out, err);
 	}
 	return st_sql_open(database_uri, max_connections, roles, out, err);
 }

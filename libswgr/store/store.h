@@ -18,7 +18,9 @@
  * Of those roles, whose tables this process creates or migrates (DDL): the
  * admin services their own, swgr-monitord the node status tables; a role
  * without it runs no DDL (a read-only database role will do) and only looks
- * whether its tables are there (swgr_store_schema_missing).
+ * whether its tables are there (swgr_store_schema_missing).  A memory store
+ * (private to its user and configuration file) makes the tables of every role
+ * it is opened for.
  */
 #define SWGR_STORE_DDL(roles)		((unsigned)(roles) << 4)
 #define SWGR_STORE_OWNER(roles)		((unsigned)(roles) | SWGR_STORE_DDL(roles))
