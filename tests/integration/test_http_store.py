@@ -108,7 +108,11 @@ def edge(request, env, remote):
         for n in e.fleet:
             wait_for(lambda n=n: e.host.check_alive() and usable(e.host.table, n.pk), 15,
                      f"{n.kind} checked healthy by the edge's monitor")
-        time.sleep(REFRESH + SLACK / 2)     # swgr-lnurl has read those rows
+        # swgr-lnurl has read those rows: it started before swgr-monitord made the status
+        # tables, and looks for them again at most once a second (it runs no DDL).
+        wait_for(lambda: e.host.get("/health/full").status_code == 200, 15,
+                 "the edge's swgr-lnurl reading the monitor's heartbeat")
+        time.sleep(REFRESH + SLACK / 2)
         o, _ = register_offer(remote, e.part, f"edge {scheme}")
         r = e.host.get(f"/offers/{e.part}/{o['id']}")
         assert r.status_code == 200, (r.status_code, r.text, e.host.text(e.host.log)[-2000:])
@@ -147,7 +151,7 @@ def test_edge_serves_pay_request_and_invoices(edge):
     assert set(payees) == set(e.pks), payees     # round-robin over both nodes
     assert sum(n.state()["counts"]["invoices"] for n in e.fleet) >= 6
     r = e.host.get("/health/full")
-    assert (r.status_code, r.text) == (200, "[]")
+    assert (r.status_code, r.text) == (200, "[]"), e.host.text(e.host.log)[-3000:]
     # The status rows are in the local status database, where the edge said.
     if e.scheme == "http":
         assert e.host.status_path == e.host.state_dir / "status.db"
