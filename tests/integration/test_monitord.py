@@ -231,8 +231,8 @@ def test_wrong_credentials(env, disc, part, stopper, kind):
     # The next round after the update checks with the new client: for Eclair the 401
     # comes after its 1 s pause.
     pause = 1.0 if kind == "eclair" else 0.0
-    within(U + PW + pause + SLACK, lambda: healthy(table, a.pk, False),
-           "unhealthy on wrong credentials")
+    t_bad = within(U + PW + pause + SLACK, lambda: healthy(table, a.pk, False),
+                   "unhealthy on wrong credentials")
     r = table.row(a.pk)
     assert a.pk[:16] in r["last_error"] and REFUSED[kind] in r["last_error"], r
     assert "still running" not in r["last_error"] and "deadline" not in r["last_error"].lower(), r
@@ -242,7 +242,10 @@ def test_wrong_credentials(env, disc, part, stopper, kind):
     if kind != "cln":                               # the node saw the refused calls
         assert a.auth_failures() > refused
     assert disc.put(f"/discovery/{a.pk}", right).status_code == 204
-    within(U + PW + pause + SLACK, lambda: healthy(table, a.pk), "healthy with the right credentials")
+    t_good = within(U + PW + pause + SLACK, lambda: healthy(table, a.pk),
+                    "healthy with the right credentials")
+    print(f"\n{kind}: unhealthy {t_bad:.2f} s after the wrong credentials, healthy "
+          f"{t_good:.2f} s after the right ones (bound {U + PW + pause + SLACK:.2f} s)")
     assert table.row(a.pk)["last_error"] is None
     assert mon.stop() == 0
     text = mon.log_text()
