@@ -11,6 +11,9 @@
 # if any appeared.  Knobs: SWGR_SANITIZE_DIR (build-asan/ in the tree), SWGR_SANITIZE_JOBS
 # (make -j, nproc), SWGR_TEST_DB (sqlite), and pytest arguments after the mode, e.g.
 #   scripts/sanitize.sh integration tests/integration/test_lnurl.py
+# The integration harness sees the sanitizer build (harness.sanitized_build()): its
+# timing tests scale their slack, latency bounds and load by harness.SLOW (3 here, as
+# ASan and UBSan cost 2-3x the CPU; SWGR_TEST_SLOW overrides).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}

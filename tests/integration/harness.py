@@ -80,6 +80,21 @@ def sanitized_build():
         return False
 
 
+# How much slower CPU-bound work runs here than on a plain build: ASan and UBSan cost
+# our processes 2 to 3 times the CPU, so under a sanitizer build (sanitized_build())
+# it is 3 (SWGR_TEST_SLOW overrides).  Timing tests scale by it, in one place each,
+# what they allow for work done (the slack for scheduling, a latency bound) and the
+# load they offer; never the protocol's own periods or deadlines.  On a plain build it
+# is 1: nothing changes.
+SLOW = float(os.environ.get("SWGR_TEST_SLOW") or (3.0 if sanitized_build() else 1.0))
+
+
+def slack():
+    """The timing tests' allowance for scheduling, a row write and polling:
+    SWGR_TEST_SLACK (0.5 s) x SLOW."""
+    return float(os.environ.get("SWGR_TEST_SLACK", "0.5")) * SLOW
+
+
 def wrapper(var):
     """The command a program is started under, from the environment variable var
     (SWGR_RESPONDER_WRAPPER, SWGR_MONITORD_WRAPPER), e.g. "valgrind --error-exitcode=97";
