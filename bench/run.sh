@@ -242,7 +242,7 @@ offer-service:
 monitor:
   instance: bench
   log-file: $T/monitord.log
-# the simulators write their credentials below \$T (doc/nodes.md, node-access)
+# the simulators write their credentials in this run's temporary directory (doc/nodes.md, node-access)
 node-access:
   credential-directories: ["$T"]
 store:
