@@ -660,9 +660,9 @@ ts_wipe(const char *uri)
 	swgr_db_close(db);
 }
 
-/* The migration versions recorded, as a count of ours. */
+/* The count that q (one query per dialect) reads from the database at uri; -1 on error. */
 static int
-ts_versions(const char *uri)
+ts_count(const char *uri, const char *const q[3])
 {
 	struct swgr_db *db;
 	struct swgr_db_rows r = { 0 };
@@ -672,15 +672,25 @@ ts_versions(const char *uri)
 	if (swgr_db_open(uri, 1, &db, NULL) != SWGR_OK)
 		return -1;
 	if (swgr_db_acquire(db, &c, NULL) == SWGR_OK) {
-		if (swgr_db_get_driver(db)->exec(c, "SELECT COUNT(*) FROM seaql_migrations WHERE "
-		    "version IN ('m20220101_000001_create_table', 'm20250724_182058_create_table')",
-		    NULL, 0, &r, NULL) == SWGR_OK)
+		if (swgr_db_get_driver(db)->exec(c, q[swgr_db_dialect(db)], NULL, 0, &r,
+		    NULL) == SWGR_OK)
 			(void)swgr_db_get_int(&r, 0, 0, &n);
 		swgr_db_rows_free(&r);
 		swgr_db_release(db, c);
 	}
 	swgr_db_close(db);
 	return (int)n;
+}
+
+/* The migration versions recorded, as a count of ours. */
+static int
+ts_versions(const char *uri)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM seaql_migrations WHERE "
+	    "version IN ('m20220101_000001_create_table', 'm20250724_182058_create_table')";
+	static const char *const q[] = { sql, sql, sql };
+
+	return ts_count(uri, q);
 }
 
 /* How many of the store's tables the database has (the catalog of its dialect). */
@@ -700,22 +710,8 @@ ts_tables(const char *uri)
 		    "table_name LIKE 'offer%' OR table_name LIKE 'swgr%' OR "
 		    "table_name = 'seaql_migrations')",
 	};
-	struct swgr_db *db;
-	struct swgr_db_rows r = { 0 };
-	void *c;
-	int64_t n = -1;
 
-	if (swgr_db_open(uri, 1, &db, NULL) != SWGR_OK)
-		return -1;
-	if (swgr_db_acquire(db, &c, NULL) == SWGR_OK) {
-		if (swgr_db_get_driver(db)->exec(c, q[swgr_db_dialect(db)], NULL, 0, &r,
-		    NULL) == SWGR_OK)
-			(void)swgr_db_get_int(&r, 0, 0, &n);
-		swgr_db_rows_free(&r);
-		swgr_db_release(db, c);
-	}
-	swgr_db_close(db);
-	return (int)n;
+	return ts_count(uri, q);
 }
 
 /*
