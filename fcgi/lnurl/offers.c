@@ -201,6 +201,14 @@ neg_slot(struct offer_cache *c, uint64_t h)
 	return &c->neg[h & (OFFER_NEG_SLOTS - 1)];
 }
 
+/* Whether slot n holds a "not found" of (partition, id), whose hash is h. */
+static bool
+neg_is(const struct neg_slot *n, uint64_t h, const char *partition, const struct swgr_uuid *id)
+{
+	return n->at != 0 && n->hkey == h && memcmp(n->id.b, id->b, sizeof(id->b)) == 0 &&
+	    strcmp(n->partition, partition) == 0;
+}
+
 /* Whether the store said less than OFFER_NEG_TTL ago that (partition, id) does not exist. */
 static bool
 neg_hit(struct offer_cache *c, uint64_t h, const char *partition, const struct swgr_uuid *id,
@@ -208,8 +216,7 @@ neg_hit(struct offer_cache *c, uint64_t h, const char *partition, const struct s
 {
 	const struct neg_slot *n = neg_slot(c, h);
 
-	return n->at != 0 && now - n->at < OFFER_NEG_TTL && n->hkey == h &&
-	    memcmp(n->id.b, id->b, sizeof(id->b)) == 0 && strcmp(n->partition, partition) == 0;
+	return neg_is(n, h, partition, id) && now - n->at < OFFER_NEG_TTL;
 }
 
 /* Remembers a "not found" of the store, in place of the slot's last one. */
@@ -234,8 +241,7 @@ neg_forget(struct offer_cache *c, uint64_t h, const char *partition, const struc
 {
 	struct neg_slot *n = neg_slot(c, h);
 
-	if (n->at != 0 && n->hkey == h && memcmp(n->id.b, id->b, sizeof(id->b)) == 0 &&
-	    strcmp(n->partition, partition) == 0)
+	if (neg_is(n, h, partition, id))
 		n->at = 0;
 }
 
