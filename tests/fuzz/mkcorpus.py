@@ -159,6 +159,20 @@ put("text-parts", b'\x00a.b.c.d')
 put("text-empty-sig", b'\x00eyJhbGciOiJFUzI1NiJ9.e30.')
 
 
+# fuzz_endpoint: a backend URL (or address block), then NUL and an address to match.
+target("fuzz_endpoint")
+put("https-name", "https://lnd.example.com:10009")
+put("http-v4", "http://10.1.2.3:8080/")
+put("v6", "https://[fd00::1]:443")
+put("unix", "unix:/run/lnd.sock")
+put("abstract", "unix-abstract:lnd")
+put("list", "ipv4:10.0.0.1:1,10.0.0.2:2")
+put("userinfo", "https://u:p@host:1/x?q#f")
+put("block-v4", b"10.0.0.0/8\x0010.9.8.7")
+put("block-v6", b"fd00::/8\x00::ffff:10.0.0.1")
+put("block-bad", b"10.0.0.1/8\x00garbage")
+
+
 # fuzz_node: kind (% 3) and call (/ 3 % 2); gRPC: a status byte and the reply; Eclair: answers.
 def varint(n):
     b = bytearray()
