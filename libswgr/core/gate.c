@@ -81,11 +81,20 @@ swgr_gate_enter(struct swgr_gate *g, uint32_t slots, double gap, double max_wait
 void
 swgr_gate_leave(struct swgr_gate *g)
 {
+	bool wake;
+
 	pthread_mutex_lock(&g->mu);
 	g->inside--;
-	if (g->waiting > 0)
-		pthread_cond_signal(&g->cv);
+	wake = g->waiting > 0;
 	pthread_mutex_unlock(&g->mu);
+	/*
+	 * Signalled after the unlock: the waiter woken finds the mutex free
+	 * instead of blocking on it again (a second futex round per hand-off
+	 * under load).  It re-checks the places under the mutex, so a wake-up
+	 * that comes late or finds them taken again costs one more wait only.
+	 */
+	if (wake)
+		pthread_cond_signal(&g->cv);
 }
 
 uint32_t
