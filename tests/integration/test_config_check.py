@@ -215,3 +215,19 @@ def test_version(prog, flag):
     r = subprocess.run([H.binary(prog), flag], capture_output=True, text=True, timeout=10)
     assert r.returncode == 0, r.stderr
     assert r.stdout == f"{prog} (swgr) {VERSION}\n"
+
+
+@pytest.mark.parametrize("prog", PROGRAMS)
+def test_shipped_sample_is_valid(tmp, prog):
+    """etc/config.yaml, with the variables it names unset (their defaults), except the
+    admin services' public keys, which must exist to parse."""
+    import os
+    env = {k: v for k, v in os.environ.items()
+           if not re.match(r"^(LNURL|DISCOVERY|OFFER)_|^STATE_DIRECTORY$|^SECRETS_PATH$", k)}
+    for svc in ("discovery", "offer"):
+        keys = H.Keys.generate_python(tmp / f"{svc}.pub", tmp / f"{svc}.key")
+        env[f"{svc.upper()}_SERVICE_AUTH_AUTHORITY_PATH"] = str(keys.public_path)
+    sample = Path(__file__).resolve().parents[2] / "etc" / "config.yaml"
+    r = check(prog, sample, env=env)
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert r.stdout == f"{prog}: configuration {sample} is valid\n"
