@@ -231,3 +231,31 @@ def test_shipped_sample_is_valid(tmp, prog):
     r = check(prog, sample, env=env)
     assert (r.returncode, r.stderr) == (0, ""), r.stderr
     assert r.stdout == f"{prog}: configuration {sample} is valid\n"
+
+
+def test_start_warns_about_an_unknown_key_and_runs(tmp):
+    """Start-up keeps Switchgear's rule (unknown keys ignored) but says so, once, at WARN."""
+    import signal
+    import time
+    text = config_text(tmp)
+    text = replace(text, text[text.index("  discover:\n"):text.index("  offer:\n")],
+                   f"  discover:\n    type: database\n"
+                   f"    database-uri: \"sqlite://{tmp}/disc.db?mode=rwc\"\n    max-connections: 2\n")
+    text = replace(text, text[text.index("  status:\n"):text.index("secrets:")], "")
+    text = replace(text, "  instance: check-1\n", "  instance: check-1\n  instanse: typo\n")
+    path = write(tmp, text)
+    err = tmp / "monitord.stderr"
+    with open(err, "w") as f:
+        p = subprocess.Popen([H.binary("swgr-monitord"), "-c", str(path)], stderr=f)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and "monitoring as instance" not in err.read_text():
+            assert p.poll() is None, err.read_text()
+            time.sleep(0.1)
+        log = err.read_text()
+        assert "monitoring as instance 'check-1'" in log, log
+        warn = [ln for ln in log.splitlines() if "monitor.instanse: unknown key, ignored" in ln]
+        assert len(warn) == 1 and " WARN " in warn[0], log
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(15) == 0
