@@ -11,7 +11,7 @@
 #include "cli.h"
 
 #ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION	"0.1.0"
+#error "PACKAGE_VERSION comes from configure.ac (AC_INIT) through DEFS"
 #endif
 
 #define READ_MAX	(16 * 1024 * 1024)	/* largest input file accepted */
@@ -486,7 +486,7 @@ main(int argc, char **argv)
 			return CLI_EXIT_OK;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			printf("swgr %s\n", PACKAGE_VERSION);
+			printf("swgr (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
 			return CLI_EXIT_OK;
 		}
 		if (lv != NULL && (strncmp(a, "-l", 2) == 0 ||

@@ -14,7 +14,8 @@
 /*
  * After the configuration and the log: the store, the fleet and the
  * settings m keeps.  The sections swgr-monitord needs are lnurl-service and
- * store.discover; monitor is optional.  Errors are logged.
+ * store.discover; monitor is optional.  Errors are logged.  With -n it
+ * stops after the checks, the store read but not opened.
  */
 static bool
 start(struct mon *m, struct swgr_daemon *d)
@@ -27,12 +28,17 @@ start(struct mon *m, struct swgr_daemon *d)
 	m->cfg = cfg;
 	if (!swgr_daemon_need(d, l->present, "lnurl service") ||
 	    !swgr_daemon_need(d, cfg->store_discover.type != SWGR_STORE_NONE, "discover store") ||
-	    !swgr_daemon_log(d, &cfg->monitor.log))
+	    (!d->check && !swgr_daemon_log(d, &cfg->monitor.log)))
 		return false;
-	if (l->health_check_frequency_secs <= 0 || l->backend_update_frequency_secs <= 0) {
-		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "lnurl-service: health-check-frequency-secs "
-		    "and backend-update-frequency-secs must be above 0");
-		return false;
+	if (l->health_check_frequency_secs <= 0 || l->backend_update_frequency_secs <= 0)
+		return swgr_daemon_problem(d, "configuration file '%s': lnurl-service: "
+		    "health-check-frequency-secs and backend-update-frequency-secs must be above 0",
+		    d->config);
+	if (d->check) {		/* -n: the store read, not opened */
+		if (swgr_store_check(&cfg->store_discover, &err) == SWGR_OK)
+			return true;
+		return swgr_daemon_problem(d, "configuration file '%s': store.discover: %s",
+		    d->config, err.msg);
 	}
 	/* It makes the status tables it writes, never the discovery store's. */
 	if (swgr_store_open(&cfg->store_discover, cfg->path, SWGR_STORE_ROLE_DISCOVERY |
@@ -121,8 +127,9 @@ main(int argc, char *argv[])
 		return code;
 	code = 1;
 	mon_init(&m);
-	if (swgr_daemon_start(&d, "starting swgr-monitord") && start(&m, &d) && monitor(&m, &d))
-		code = 0;
+	if (swgr_daemon_start(&d, "starting swgr-monitord") && start(&m, &d) &&
+	    (d.check || monitor(&m, &d)))
+		code = d.check ? swgr_daemon_checked(&d) : 0;
 	mon_roster_clear(&m);
 	swgr_fleet_free(m.fleet);
 	if (m.store != NULL)

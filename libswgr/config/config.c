@@ -212,6 +212,7 @@ swgr_config_free(struct swgr_config *cfg)
 	swgr_strv_free(cfg->node_access.credential_directories,
 	    cfg->node_access.ncredential_directories);
 	swgr_strv_free(cfg->node_access.backend_hosts, cfg->node_access.nbackend_hosts);
+	free(cfg->unknown_key);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

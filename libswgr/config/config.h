@@ -188,6 +188,13 @@ struct swgr_config {
 	char		*secrets;		/* path, optional */
 	struct swgr_monitor_cfg monitor;
 	struct swgr_node_access_cfg node_access;
+	/*
+	 * The first key of the file that no reader looked for (a typo, or a key
+	 * the settings around it leave unused), as "parsing YAML configuration
+	 * from file '<path>': line L: <dotted key>: unknown key"; NULL: none.
+	 * Start-up ignores it (spec §12.1, with a warning); -n refuses it.
+	 */
+	char		*unknown_key;
 };
 
 /*

@@ -466,5 +466,5 @@ enum swgr_rc
 swgr_config_keys_read(const char *path, const char *text, struct swgr_config *cfg,
     struct swgr_err *err)
 {
-	return swgr_yaml_parse(path, text, read_document, cfg, err);
+	return swgr_yaml_parse(path, text, read_document, cfg, &cfg->unknown_key, err);
 }

@@ -63,6 +63,8 @@ swgr_yaml_find(const struct swgr_yaml_map *m, const char *key, int *kline)
 	for (pair = m->node->data.mapping.pairs.start; pair < m->node->data.mapping.pairs.top; pair++) {
 		k = yaml_document_get_node(m->c->doc, pair->key);
 		if (scalar_is(k, key)) {
+			if (m->c->used != NULL)
+				m->c->used[k - m->c->doc->nodes.start] = 1;
 			if (kline != NULL)
 				*kline = swgr_yaml_line(k);
 			return yaml_document_get_node(m->c->doc, pair->value);
@@ -445,14 +447,55 @@ check_dups(const struct swgr_yaml_doc *c, yaml_node_t *n, const char *path, char
 	}
 	return SWGR_OK;
 }
+/*
+ * The first key of a mapping reachable from n (through keys that were read)
+ * that the reader never looked for: its message in *out (malloc'd), else
+ * *out stays NULL.  seen[] as in check_dups.
+ */
+static enum swgr_rc
+find_unused(const struct swgr_yaml_doc *c, yaml_node_t *n, const char *path, char *seen,
+    char **out)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k;
+	struct swgr_err e = { 0 };
+	char sub[192];
+	enum swgr_rc rc;
+	size_t idx = (size_t)(n - c->doc->nodes.start);
+
+	if (seen[idx] || n->type != YAML_MAPPING_NODE)
+		return SWGR_OK;
+	seen[idx] = 1;
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && *out == NULL; p++) {
+		k = yaml_document_get_node(c->doc, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		snprintf(sub, sizeof(sub), "%.120s%s%.64s", path, path[0] != '\0' ? "." : "",
+		    (const char *)k->data.scalar.value);
+		if (!c->used[k - c->doc->nodes.start]) {
+			swgr_err_set(&e, SWGR_EINVAL, "parsing YAML configuration from file '%s': "
+			    "line %d: %s: unknown key", c->path, swgr_yaml_line(k), sub);
+			if ((*out = strdup(e.msg)) == NULL)
+				return swgr_err_set(c->err, SWGR_ENOMEM, "reading configuration: "
+				    "out of memory");
+			return SWGR_OK;
+		}
+		if ((rc = find_unused(c, yaml_document_get_node(c->doc, p->value), sub, seen,
+		    out)) != SWGR_OK)
+			return rc;
+	}
+	return SWGR_OK;
+}
+
 /* Checks the top node of c's document and hands it to read as the root mapping. */
 static enum swgr_rc
-read_root(const struct swgr_yaml_doc *c,
-    enum swgr_rc (*read)(const struct swgr_yaml_map *, void *), void *arg)
+read_root(struct swgr_yaml_doc *c,
+    enum swgr_rc (*read)(const struct swgr_yaml_map *, void *), void *arg, char **unknown)
 {
 	struct swgr_yaml_map root = { .c = c, .line = 1 };
 	yaml_node_t *top;
 	char *seen;
+	size_t nnodes;
 	enum swgr_rc rc;
 
 	if ((top = yaml_document_get_root_node(c->doc)) == NULL)
@@ -461,20 +504,30 @@ read_root(const struct swgr_yaml_doc *c,
 		return swgr_err_set(c->err, SWGR_EINVAL,
 		    "parsing YAML configuration from file '%s': line %d: expected a mapping at the top level",
 		    c->path, swgr_yaml_line(top));
-	if ((seen = calloc((size_t)(c->doc->nodes.top - c->doc->nodes.start), 1)) == NULL)
+	nnodes = (size_t)(c->doc->nodes.top - c->doc->nodes.start);
+	if ((seen = calloc(nnodes, 1)) == NULL)
 		return swgr_err_set(c->err, SWGR_ENOMEM, "reading configuration: out of memory");
 	rc = check_dups(c, top, "", seen);
+	if (rc == SWGR_OK && unknown != NULL && (c->used = calloc(nnodes, 1)) == NULL)
+		rc = swgr_err_set(c->err, SWGR_ENOMEM, "reading configuration: out of memory");
+	if (rc == SWGR_OK) {
+		root.node = top;
+		rc = read(&root, arg);
+	}
+	if (rc == SWGR_OK && unknown != NULL) {
+		memset(seen, 0, nnodes);
+		rc = find_unused(c, top, "", seen, unknown);
+	}
+	free(c->used);
+	c->used = NULL;
 	free(seen);
-	if (rc != SWGR_OK)
-		return rc;
-	root.node = top;
-	return read(&root, arg);
+	return rc;
 }
 
 enum swgr_rc
 swgr_yaml_parse(const char *path, const char *text,
     enum swgr_rc (*read)(const struct swgr_yaml_map *root, void *arg), void *arg,
-    struct swgr_err *err)
+    char **unknown, struct swgr_err *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
@@ -482,12 +535,14 @@ swgr_yaml_parse(const char *path, const char *text,
 	enum swgr_rc rc;
 	bool more;
 
+	if (unknown != NULL)
+		*unknown = NULL;
 	if (!yaml_parser_initialize(&parser))
 		return swgr_err_set(err, SWGR_ENOMEM, "parsing YAML: out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
 	if (!yaml_parser_load(&parser, &doc))
 		goto syntax;
-	rc = read_root(&c, read, arg);
+	rc = read_root(&c, read, arg, unknown);
 	yaml_document_delete(&doc);
 	if (rc != SWGR_OK)
 		goto out;
@@ -516,6 +571,10 @@ syntax:
 		    path, (int)parser.problem_mark.line + 1,
 		    parser.problem != NULL ? parser.problem : "syntax error");
 out:
+	if (rc != SWGR_OK && unknown != NULL) {
+		free(*unknown);
+		*unknown = NULL;
+	}
 	yaml_parser_delete(&parser);
 	return rc;
 }

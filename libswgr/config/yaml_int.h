@@ -19,6 +19,7 @@ struct swgr_yaml_doc {
 	const char	*path;
 	yaml_document_t	*doc;
 	struct swgr_err	*err;
+	char		*used;		/* per node: a key node that swgr_yaml_find found */
 };
 
 /* A mapping of the file, with the dotted key and line that name it. */
@@ -35,11 +36,14 @@ struct swgr_yaml_map {
  * handed over (every section absent).  Refuses a syntax error, a top level
  * that is not a mapping, a duplicate key in any mapping (naming the dotted
  * path and the line of the second one) and a second document.  Returns what
- * read returns, or the error.
+ * read returns, or the error.  After a read that succeeded, *unknown (when
+ * unknown is not NULL) is the first key read never looked for, as
+ * "parsing YAML configuration from file '<path>': line L: <dotted key>:
+ * unknown key" (malloc'd), or NULL when there is none.
  */
 enum swgr_rc	 swgr_yaml_parse(const char *path, const char *text,
 		    enum swgr_rc (*read)(const struct swgr_yaml_map *root, void *arg), void *arg,
-		    struct swgr_err *err);
+		    char **unknown, struct swgr_err *err);
 
 /* Fails with "...: line L: <map>.<key>: <message>" (just <key> at the top level). */
 enum swgr_rc	 swgr_yaml_fail(const struct swgr_yaml_map *m, const char *key, int line,

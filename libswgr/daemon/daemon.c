@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,7 +10,7 @@
 #include "daemon/daemon.h"
 
 #ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "unknown"
+#error "PACKAGE_VERSION comes from configure.ac (AC_INIT) through DEFS"
 #endif
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -29,20 +30,22 @@ usage(const struct swgr_daemon *d, FILE *f)
 		else
 			fprintf(f, " [-%c]", d->opts[i].ch);
 	}
-	fputs(" [-h] [-V]\n"
+	fputs(" [-n] [-h] [-V]\n"
 	    "  -c, --config FILE     configuration (default " CONFIG_DEFAULT ")\n"
 	    "  -l, --log-level LEVEL off|error|warn|info|debug|trace (overrides the config)\n", f);
 	for (i = 0; i < d->nopts; i++)
 		fputs(d->opts[i].help, f);
-	fputs("  -h, --help            this text\n"
+	fputs("  -n, --check-config    check the configuration as start-up would, without\n"
+	    "                        reaching a database or a node, and exit 0 (valid) or 1\n"
+	    "  -h, --help            this text\n"
 	    "  -V, --version         the version\n", f);
 }
 
 int
 swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[])
 {
-	struct option longopts[4 + SWGR_DAEMON_OPTS_MAX + 1];
-	char optstring[4 * 2 + SWGR_DAEMON_OPTS_MAX * 2 + 1];
+	struct option longopts[5 + SWGR_DAEMON_OPTS_MAX + 1];
+	char optstring[5 * 2 + SWGR_DAEMON_OPTS_MAX * 2 + 1];
 	size_t i, k = 0, n = 0;
 	int ch;
 
@@ -65,10 +68,11 @@ swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[])
 		if (d->opts[i].arg != NULL)
 			optstring[k++] = ':';
 	}
+	longopts[n++] = (struct option){ "check-config", no_argument, NULL, 'n' };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n++] = (struct option){ "version", no_argument, NULL, 'V' };
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
-	memcpy(optstring + k, "hV", 3);
+	memcpy(optstring + k, "nhV", 4);
 
 	while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (ch) {
@@ -82,11 +86,14 @@ swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[])
 			}
 			d->has_level = true;
 			break;
+		case 'n':
+			d->check = true;
+			break;
 		case 'h':
 			usage(d, stdout);
 			return 0;
 		case 'V':
-			printf("%s %s\n", d->name, PACKAGE_VERSION);
+			swgr_daemon_version(d->name);
 			return 0;
 		default:
 			for (i = 0; i < d->nopts && d->opts[i].ch != ch; i++)
@@ -107,12 +114,65 @@ swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[])
 	return -1;
 }
 
+void
+swgr_daemon_version(const char *name)
+{
+	printf("%s (" PACKAGE_NAME ") " PACKAGE_VERSION "\n", name);
+}
+
+bool
+swgr_daemon_problem(const struct swgr_daemon *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->check)
+		fprintf(stderr, "%s: %s\n", d->name, msg);
+	else
+		swgr_log(SWGR_LOG_ERROR, d->target, "%s", msg);
+	return false;
+}
+
+int
+swgr_daemon_checked(const struct swgr_daemon *d)
+{
+	printf("%s: configuration %s is valid\n", d->name, d->config);
+	return 0;
+}
+
+/* -n: the configuration loaded as start-up loads it, its lines silent unless -l asks. */
+static bool
+check_start(struct swgr_daemon *d)
+{
+	struct swgr_err err = { 0 };
+
+	if (swgr_log_open(NULL, d->has_level ? d->level : SWGR_LOG_OFF, &err) != SWGR_OK) {
+		fprintf(stderr, "%s: %s\n", d->name, err.msg);
+		return false;
+	}
+	memset(&d->cfg, 0, sizeof(d->cfg));
+	if (swgr_config_load(d->config, &d->cfg, &err) != SWGR_OK) {
+		if (strstr(err.msg, d->config) != NULL)
+			return swgr_daemon_problem(d, "%s", err.msg);
+		return swgr_daemon_problem(d, "configuration file '%s': %s", d->config, err.msg);
+	}
+	d->cfg_loaded = true;
+	if (d->cfg.unknown_key != NULL)
+		return swgr_daemon_problem(d, "%s (start-up ignores it)", d->cfg.unknown_key);
+	return true;
+}
+
 bool
 swgr_daemon_start(struct swgr_daemon *d, const char *starting)
 {
 	struct swgr_err err = { 0 };
 	struct sigaction sa;
 
+	if (d->check)
+		return check_start(d);
 	sigemptyset(&d->sigs);
 	sigaddset(&d->sigs, SIGTERM);
 	sigaddset(&d->sigs, SIGINT);
@@ -135,6 +195,8 @@ swgr_daemon_start(struct swgr_daemon *d, const char *starting)
 		return false;
 	}
 	d->cfg_loaded = true;
+	if (d->cfg.unknown_key != NULL)
+		swgr_log(SWGR_LOG_WARN, d->target, "%s, ignored", d->cfg.unknown_key);
 	swgr_log(SWGR_LOG_INFO, d->target, "configuration loaded successfully: %s", d->config);
 	return true;
 }
@@ -142,6 +204,9 @@ swgr_daemon_start(struct swgr_daemon *d, const char *starting)
 bool
 swgr_daemon_need(const struct swgr_daemon *d, bool present, const char *what)
 {
+	if (!present && d->check)
+		return swgr_daemon_problem(d, "configuration file '%s': %s enabled but has no config",
+		    d->config, what);
 	if (!present)
 		swgr_log(SWGR_LOG_ERROR, d->target, "%s enabled but has no config", what);
 	return present;
@@ -195,7 +260,7 @@ swgr_daemon_end(struct swgr_daemon *d, int code, const char *clean)
 	if (d->cfg_loaded)
 		swgr_config_free(&d->cfg);
 	d->cfg_loaded = false;
-	if (code == 0)
+	if (code == 0 && !d->check)
 		swgr_log(SWGR_LOG_INFO, d->target, "%s", clean);
 	swgr_log_close();
 	return code;

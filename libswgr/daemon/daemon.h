@@ -9,9 +9,9 @@
 #include "config/config.h"
 #include "core/log.h"
 
-#define SWGR_DAEMON_OPTS_MAX	8	/* options of a daemon's own, beyond the common four */
+#define SWGR_DAEMON_OPTS_MAX	8	/* options of a daemon's own, beyond the common five */
 
-/* An option of one daemon beyond the common -c, -l, -h, -V. */
+/* An option of one daemon beyond the common -c, -l, -n, -h, -V. */
 struct swgr_daemon_opt {
 	int		 ch;		/* its letter: 't' */
 	const char	*name;		/* its long name: "threads" */
@@ -26,7 +26,7 @@ struct swgr_daemon_opt {
  * and swgr_daemon_end whatever happened.
  */
 struct swgr_daemon {
-	const char	*name;		/* the program, for -V: "swgr-monitord" */
+	const char	*name;		/* the program, for -V and -n: "swgr-monitord" */
 	const char	*target;	/* log target of the start-up messages: "swgr::monitor" */
 	const struct swgr_daemon_opt *opts;	/* its own options, at most SWGR_DAEMON_OPTS_MAX */
 	size_t		 nopts;
@@ -41,6 +41,7 @@ struct swgr_daemon {
 	const char	*prog;		/* argv[0] */
 	const char	*config;	/* -c FILE, else the default under SYSCONFDIR */
 	bool		 has_level;	/* -l given */
+	bool		 check;		/* -n: check the configuration, start nothing */
 	enum swgr_log_level level;
 	sigset_t	 sigs;		/* the signals swgr_daemon_wait takes */
 	struct swgr_config cfg;
@@ -48,12 +49,32 @@ struct swgr_daemon {
 };
 
 /*
- * The command line: -c FILE, -l LEVEL, -h (usage on stdout), -V ("<name>
- * <version>" on stdout), and the daemon's own options.  Returns -1 to go
+ * The command line: -c FILE, -l LEVEL, -n (check), -h (usage on stdout), -V
+ * (swgr_daemon_version), and the daemon's own options.  Returns -1 to go
  * on, else the exit code: 0 after -h or -V, 2 for a usage error (usage or
  * the reason on stderr).
  */
 int		 swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[]);
+
+/* "<name> (swgr) <PACKAGE_VERSION of configure.ac>" on stdout: every program's --version. */
+void		 swgr_daemon_version(const char *name);
+
+/*
+ * -n, the configuration check.  swgr_daemon_start then only loads the
+ * configuration (no signals; the log on stderr at -l, else off) and refuses
+ * a key no reader looked for; the daemon checks what its start would
+ * (sections, stores with swgr_store_check, files) without opening its log,
+ * a database or a node, reports a problem with swgr_daemon_problem and ends
+ * with swgr_daemon_checked ("<name>: configuration <file> is valid" on
+ * stdout, 0) or exit code 1.
+ */
+int		 swgr_daemon_checked(const struct swgr_daemon *d);
+/*
+ * A problem of start-up: with -n "<name>: <message>" on stderr, else logged
+ * at ERROR.  Returns false.
+ */
+bool		 swgr_daemon_problem(const struct swgr_daemon *d, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Signals first, before any thread: SIGTERM, SIGINT, SIGQUIT and SIGHUP
@@ -66,7 +87,11 @@ int		 swgr_daemon_options(struct swgr_daemon *d, int argc, char *argv[]);
  */
 bool		 swgr_daemon_start(struct swgr_daemon *d, const char *starting);
 
-/* Whether a section or store the daemon needs is present; if not, logs "<what> enabled but has no config". */
+/*
+ * Whether a section or store the daemon needs is present; if not, logs
+ * "<what> enabled but has no config" (with -n: a swgr_daemon_problem naming
+ * the file).
+ */
 bool		 swgr_daemon_need(const struct swgr_daemon *d, bool present, const char *what);
 
 /*

@@ -235,6 +235,49 @@ start_admin(struct app *app)
 	return true;
 }
 
+/* -n: a store the service opens, read as its open would read it. */
+static bool
+check_store(struct app *app, const struct swgr_store_cfg *scfg, const char *cfgname)
+{
+	struct swgr_err err = { 0 };
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s store", cfgname);
+	if (!swgr_daemon_need(&app->d, scfg->type != SWGR_STORE_NONE, what))
+		return false;
+	if (swgr_store_check(scfg, &err) != SWGR_OK)
+		return swgr_daemon_problem(&app->d, "configuration file '%s': store.%s: %s",
+		    app->d.config, cfgname, err.msg);
+	return true;
+}
+
+/*
+ * -n: what start checks, and the stores of the public service's init hook,
+ * without opening the log, a database or a node.
+ */
+static bool
+check(struct app *app)
+{
+	const struct swgr_service *svc = app->svc;
+	const struct swgr_config *cfg = &app->d.cfg;
+	struct swgr_err err = { 0 };
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s service", svc->cfgname);
+	if (!swgr_daemon_need(&app->d, section_present(app), what))
+		return false;
+	if (svc->flags & SWGR_SERVICE_PUBLIC)
+		return check_store(app, &cfg->store_offer, "offer") &&
+		    check_store(app, &cfg->store_discover, "discover");
+	if (!check_store(app, (const struct swgr_store_cfg *)((const char *)cfg + svc->store),
+	    svc->cfgname))
+		return false;
+	if (swgr_token_load_public(app->section->auth_authority, &app->key, &err) != SWGR_OK)
+		return swgr_daemon_problem(&app->d, "configuration file '%s': %s-service."
+		    "auth-authority: %s", app->d.config, svc->name, err.msg);
+	return true;
+}
+
 /*
  * After the configuration: its sections, the log, store, authority, init
  * hook, in that order; errors are logged.
@@ -317,7 +360,13 @@ swgr_responder_main(int argc, char *argv[], const struct swgr_service *svc)
 
 	/* Termination signals and SIGHUP go to swgr_daemon_wait; workers never see them. */
 	snprintf(starting, sizeof(starting), "starting %s service", svc->name);
-	if (!swgr_daemon_start(&app.d, starting) || !start(&app))
+	if (!swgr_daemon_start(&app.d, starting))
+		goto out;
+	if (app.d.check) {
+		code = check(&app) ? swgr_daemon_checked(&app.d) : 1;
+		goto out;
+	}
+	if (!start(&app))
 		goto out;
 	no_close_wait_on_unix_socket(&app);
 	if (FCGX_Init() != 0) {

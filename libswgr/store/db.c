@@ -55,18 +55,34 @@ swgr_db_driver_for(const char *uri)
  * Creates the pool; no connection is opened until the first acquire.
  * max 0 means the default (10).  Fails only on an unknown scheme or memory.
  */
+static enum swgr_rc
+db_scheme_fail(const char *uri, struct swgr_err *err)
+{
+	char safe[256];
+
+	swgr_uri_redact(uri != NULL ? uri : "", safe, sizeof(safe));
+	return swgr_err_set(err, SWGR_EINTERNAL, "database URI '%s': unsupported scheme "
+	    "(expected sqlite:, postgres:, postgresql:, mysql: or mariadb:)", safe);
+}
+
+enum swgr_rc
+swgr_db_check(const char *uri, struct swgr_err *err)
+{
+	const struct swgr_db_driver *drv;
+
+	if ((drv = swgr_db_driver_for(uri)) == NULL)
+		return db_scheme_fail(uri, err);
+	return drv->check(uri, err);
+}
+
 enum swgr_rc
 swgr_db_open(const char *uri, unsigned max, struct swgr_db **out, struct swgr_err *err)
 {
 	struct swgr_db *db;
-	char safe[256];
 
 	*out = NULL;
-	if (swgr_db_driver_for(uri) == NULL) {
-		swgr_uri_redact(uri != NULL ? uri : "", safe, sizeof(safe));
-		return swgr_err_set(err, SWGR_EINTERNAL, "database URI '%s': unsupported scheme "
-		    "(expected sqlite:, postgres:, postgresql:, mysql: or mariadb:)", safe);
-	}
+	if (swgr_db_driver_for(uri) == NULL)
+		return db_scheme_fail(uri, err);
 	if (max == 0)
 		max = DB_MAX_DEFAULT;
 	if ((db = calloc(1, sizeof(*db))) == NULL ||

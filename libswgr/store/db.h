@@ -52,6 +52,8 @@ struct swgr_db_driver {
 	const char	*name;
 	enum swgr_db_dialect dialect;
 	enum swgr_rc	(*connect)(const char *uri, void **conn, struct swgr_err *err);
+	/* The URI read as connect reads it, nothing opened: SWGR_OK or why not. */
+	enum swgr_rc	(*check)(const char *uri, struct swgr_err *err);
 	void		(*close)(void *conn);
 	enum swgr_rc	(*exec)(void *conn, const char *sql, const struct swgr_db_val *params,
 			    size_t nparams, struct swgr_db_rows *out, struct swgr_err *err);
@@ -65,6 +67,9 @@ extern const struct swgr_db_driver swgr_db_mysql;
 
 /* The driver for a URI by its scheme: sqlite:, postgres:/postgresql:, mysql:/mariadb:. */
 const struct swgr_db_driver *swgr_db_driver_for(const char *uri);
+
+/* Whether uri names a driver and that driver can read it; no connection is made. */
+enum swgr_rc	 swgr_db_check(const char *uri, struct swgr_err *err);
 
 /* A pool of up to max connections, opened lazily, shared by threads. */
 struct swgr_db;

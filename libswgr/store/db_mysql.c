@@ -287,6 +287,18 @@ dbmy_tls(MYSQL *my, const struct dbmy_uri *u, struct swgr_err *err)
  * counting matched rows (CLIENT_FOUND_ROWS) and multi-statement scripts.
  * On success *out must be closed with dbmy_close.
  */
+/* The URI parsed as a connect would, no connection made (swgr-* -n). */
+static enum swgr_rc
+dbmy_check(const char *uri, struct swgr_err *err)
+{
+	struct dbmy_uri u;
+	enum swgr_rc rc;
+
+	if ((rc = dbmy_parse(uri, &u, err)) == SWGR_OK)
+		free(u.buf);
+	return rc;
+}
+
 static enum swgr_rc
 dbmy_connect(const char *uri, void **out, struct swgr_err *err)
 {
@@ -809,6 +821,7 @@ const struct swgr_db_driver swgr_db_mysql = {
 	.name = "mysql",
 	.dialect = SWGR_DB_MYSQL,
 	.connect = dbmy_connect,
+	.check = dbmy_check,
 	.close = dbmy_close,
 	.exec = dbmy_exec,
 	.script = dbmy_script,

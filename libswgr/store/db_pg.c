@@ -175,6 +175,29 @@ dbpg_scan(PQconninfoOption *opts, char *where, size_t len,
  * against $SSL_CERT_FILE or the system roots.  The session runs in UTC with
  * hex bytea output.  On success *out must be closed with dbpg_close.
  */
+/* libpq loaded and uri parsed into *opts (PQconninfoFree); messages never show the password. */
+static enum swgr_rc
+dbpg_parse(const char *uri, PQconninfoOption **opts, struct swgr_err *err)
+{
+	char *perr = NULL, red[256], msg[256];
+
+	*opts = NULL;
+	pthread_once(&dbpg_once, dbpg_load);
+	if (dbpg_nolib[0] != '\0')
+		return swgr_err_set(err, SWGR_EINTERNAL, "postgres: %s", dbpg_nolib);
+	if ((*opts = pq.PQconninfoParse(uri, &perr)) != NULL)
+		return SWGR_OK;
+	swgr_uri_redact(uri, red, sizeof(red));
+	if (perr == NULL)
+		snprintf(msg, sizeof(msg), "out of memory");
+	else if (dbpg_leaks(perr, uri))
+		snprintf(msg, sizeof(msg), "check its syntax");
+	else
+		dbpg_trim(perr, msg, sizeof(msg));
+	pq.PQfreemem(perr);
+	return swgr_err_set(err, SWGR_EINTERNAL, "postgres: invalid database URI %s: %s", red, msg);
+}
+
 static enum swgr_rc
 dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 {
@@ -182,27 +205,14 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	PQconninfoOption *opts = NULL;
 	PGresult *res = NULL;
 	const char *kw[6], *val[6];
-	char *perr = NULL, red[256], msg[256];
+	char msg[256];
 	bool verify = false, hasroot = false, hastimeout = false;
 	enum swgr_rc rc;
 	int n = 0;
 
 	*out = NULL;
-	pthread_once(&dbpg_once, dbpg_load);
-	if (dbpg_nolib[0] != '\0')
-		return swgr_err_set(err, SWGR_EINTERNAL, "postgres: %s", dbpg_nolib);
-	if ((opts = pq.PQconninfoParse(uri, &perr)) == NULL) {
-		swgr_uri_redact(uri, red, sizeof(red));
-		if (perr == NULL)
-			snprintf(msg, sizeof(msg), "out of memory");
-		else if (dbpg_leaks(perr, uri))
-			snprintf(msg, sizeof(msg), "check its syntax");
-		else
-			dbpg_trim(perr, msg, sizeof(msg));
-		rc = swgr_err_set(err, SWGR_EINTERNAL,
-		    "postgres: invalid database URI %s: %s", red, msg);
-		goto out;
-	}
+	if ((rc = dbpg_parse(uri, &opts, err)) != SWGR_OK)
+		return rc;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		rc = swgr_err_set(err, SWGR_ENOMEM, "postgres: out of memory");
 		goto out;
@@ -244,10 +254,21 @@ dbpg_connect(const char *uri, void **out, struct swgr_err *err)
 	rc = SWGR_OK;
 out:
 	pq.PQclear(res);
-	pq.PQfreemem(perr);
 	pq.PQconninfoFree(opts);
 	if (c != NULL)
 		dbpg_close(c);
+	return rc;
+}
+
+/* The URI parsed as libpq would, no connection made (swgr-* -n). */
+static enum swgr_rc
+dbpg_check(const char *uri, struct swgr_err *err)
+{
+	PQconninfoOption *opts;
+	enum swgr_rc rc;
+
+	if ((rc = dbpg_parse(uri, &opts, err)) == SWGR_OK)
+		pq.PQconninfoFree(opts);
 	return rc;
 }
 
@@ -658,6 +679,7 @@ const struct swgr_db_driver swgr_db_postgres = {
 	.name = "postgres",
 	.dialect = SWGR_DB_POSTGRES,
 	.connect = dbpg_connect,
+	.check = dbpg_check,
 	.close = dbpg_close,
 	.exec = dbpg_exec,
 	.script = dbpg_script,

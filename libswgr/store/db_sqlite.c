@@ -197,6 +197,20 @@ sq_wal(struct sq_conn *c, struct swgr_err *err)
  * Opens the database with the pragmas every connection needs: busy timeout,
  * WAL (not for read-only or in-memory databases), foreign keys, NORMAL sync.
  */
+/* The URI parsed as a connect would, the file not opened (swgr-* -n). */
+static enum swgr_rc
+sq_check(const char *uri, struct swgr_err *err)
+{
+	char *fname = NULL;
+	int flags;
+	bool memory;
+	enum swgr_rc rc;
+
+	rc = sq_parse(uri, &fname, &flags, &memory, err);
+	free(fname);
+	return rc;
+}
+
 static enum swgr_rc
 sq_connect(const char *uri, void **conn, struct swgr_err *err)
 {
@@ -410,6 +424,7 @@ const struct swgr_db_driver swgr_db_sqlite = {
 	.name = "sqlite",
 	.dialect = SWGR_DB_SQLITE,
 	.connect = sq_connect,
+	.check = sq_check,
 	.close = sq_close,
 	.exec = sq_exec,
 	.script = sq_script,

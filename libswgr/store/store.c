@@ -257,6 +257,23 @@ swgr_store_open(const struct swgr_store_cfg *cfg, const char *config_path, unsig
 	return SWGR_OK;
 }
 
+enum swgr_rc
+swgr_store_check(const struct swgr_store_cfg *cfg, struct swgr_err *err)
+{
+	void *impl = NULL;
+	enum swgr_rc rc = SWGR_OK;
+
+	if (cfg->type == SWGR_STORE_DATABASE)
+		rc = swgr_db_check(cfg->database_uri, err);
+	else if (cfg->type == SWGR_STORE_HTTP && (rc = st_http_open(cfg, "", &impl, err)) == SWGR_OK)
+		st_http_close(impl);
+	if (rc != SWGR_OK || cfg->status.type != SWGR_STORE_DATABASE)
+		return rc;
+	if ((rc = swgr_db_check(cfg->status.database_uri, err)) != SWGR_OK)
+		swgr_err_wrap(err, "store.status");
+	return rc;
+}
+
 void
 swgr_store_close(struct swgr_store *st)
 {

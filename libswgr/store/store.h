@@ -59,6 +59,13 @@ enum swgr_rc	 swgr_store_open(const struct swgr_store_cfg *cfg, const char *conf
 		    unsigned roles, struct swgr_store **out, struct swgr_err *err);
 void		 swgr_store_close(struct swgr_store *st);
 /*
+ * What swgr_store_open would refuse in cfg (and its cfg->status) without
+ * reaching any database or remote: a database URI its driver cannot read
+ * (the file of a SQLite URI is not opened), an http store's authorization
+ * file or trusted roots that cannot be read.  The checks of swgr-* -n.
+ */
+enum swgr_rc	 swgr_store_check(const struct swgr_store_cfg *cfg, struct swgr_err *err);
+/*
  * Whether st is a database (type database or memory: SQLite, PostgreSQL,
  * MariaDB), whose SWGR_EUPSTREAM means the database cannot be reached (a
  * server stopped or restarting, a file that cannot be read), not a remote

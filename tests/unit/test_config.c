@@ -1073,6 +1073,65 @@ test_no_passwords(void)
 	free(y);
 }
 
+/* Keys no reader looks for: the first one named with its line (start-up ignores them, -n refuses them). */
+static void
+test_unknown_keys(void)
+{
+	struct swgr_config cfg;
+	struct swgr_err err;
+	char *x, *y, want[128];
+
+	/* the full file's two keys of the future, the first named; without them none */
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	snprintf(want, sizeof(want), ": line %d: lnurl-service.some-future-key: unknown key",
+	    line_of(full_yaml, "some-future-key"));
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, want));
+	swgr_config_free(&cfg);
+	y = subst(full_yaml, "  some-future-key: {ignored: true}\n", "");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "metrics: unknown key"));
+	swgr_config_free(&cfg);
+	x = subst(y, "metrics: {unknown: section}\n", "");
+	CHECK_INT(load_text(x, &cfg, &err), SWGR_OK);
+	CHECK(cfg.unknown_key == NULL);
+	swgr_config_free(&cfg);
+	free(x);
+	free(y);
+
+	y = subst(full_yaml, "lnurl-service:\n", "lnurl-service:\n  partitons: [x]\n");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key,
+	    ": line 2: lnurl-service.partitons: unknown key"));
+	swgr_config_free(&cfg);
+	free(y);
+
+	/* the first of two; a section of its own; the key of a nested mapping */
+	CHECK_INT(load_text("colour: blue\nmonitor:\n  instance: a\n  hue: red\n", &cfg, &err),
+	    SWGR_OK);
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "line 1: colour: unknown key"));
+	swgr_config_free(&cfg);
+	CHECK_INT(load_text("monitor:\n  instance: a\n  hue: red\n", &cfg, &err), SWGR_OK);
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "line 3: monitor.hue: unknown key"));
+	swgr_config_free(&cfg);
+
+	/* a key the settings around it leave unread: a memory store's database-uri */
+	CHECK_INT(load_text("store:\n  offer:\n    type: memory\n    database-uri: x\n", &cfg, &err),
+	    SWGR_OK);
+	CHECK(cfg.unknown_key != NULL &&
+	    kit_contains(cfg.unknown_key, "line 4: store.offer.database-uri: unknown key"));
+	swgr_config_free(&cfg);
+
+	/* an alias reaches the same mapping twice: read once, no loop */
+	CHECK_INT(load_text("monitor: &m\n  instance: a\nnode-access:\n  backend-hosts: [a]\n"
+	    "x: *m\n", &cfg, &err), SWGR_OK);
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "line 5: x: unknown key"));
+	swgr_config_free(&cfg);
+
+	/* an error of the file wins, and leaves nothing behind */
+	CHECK_INT(load_text("colour: blue\nmonitor:\n  instance: ''\n", &cfg, &err), SWGR_EINVAL);
+	CHECK(cfg.unknown_key == NULL);
+}
+
 /* node-access: the credential directories (default under sysconfdir), the backend hosts. */
 static void
 test_node_access(void)
@@ -1140,6 +1199,7 @@ main(void)
 	test_no_passwords();
 	test_monitor();
 	test_node_access();
+	test_unknown_keys();
 
 	swgr_log_close();
 	return t_done("test_config");

@@ -476,6 +476,37 @@ td_sqlite_only(const char *dir)
 	CHECK_INT(swgr_db_open("oracle://x", 1, &db, &err), SWGR_EINTERNAL);
 }
 
+/* swgr_db_check: each driver reads the URI as its connect would, and nothing is opened. */
+static void
+td_check(const char *dir)
+{
+	struct swgr_err err = { 0 };
+	char uri[700], path[600];
+
+	snprintf(path, sizeof(path), "%s/check-dir/never.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite://%s?mode=rwc", path);
+	CHECK_INT(swgr_db_check(uri, &err), SWGR_OK);
+	CHECK(access(path, F_OK) != 0);				/* not created */
+	CHECK_INT(swgr_db_check("sqlite::memory:", &err), SWGR_OK);
+	snprintf(uri, sizeof(uri), "sqlite://%s?mode=sideways", path);
+	CHECK(swgr_db_check(uri, &err) != SWGR_OK);
+	CHECK(kit_contains(err.msg, "sideways"));
+	/* a port where no server listens: parsed, not dialled */
+	CHECK_INT(swgr_db_check("postgres://u:hunter2@127.0.0.1:1/db?sslmode=disable", &err),
+	    SWGR_OK);
+	CHECK(swgr_db_check("postgresql://u:hunter2@127.0.0.1:1/db?bogus=1", &err) != SWGR_OK);
+	CHECK(kit_contains(err.msg, "invalid database URI"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
+	CHECK_INT(swgr_db_check("mysql://u:hunter2@127.0.0.1:1/db", &err), SWGR_OK);
+	CHECK_INT(swgr_db_check("mariadb://u@localhost/db?socket=/nowhere.sock", &err), SWGR_OK);
+	CHECK(swgr_db_check("mysql://u:hunter2@127.0.0.1:port/db", &err) != SWGR_OK);
+	CHECK(kit_lacks(err.msg, "hunter2"));
+	CHECK(swgr_db_check("oracle://u:hunter2@x/db", &err) != SWGR_OK);
+	CHECK(kit_contains(err.msg, "unsupported scheme"));
+	CHECK(kit_lacks(err.msg, "hunter2"));
+	CHECK(swgr_db_check(NULL, &err) != SWGR_OK);
+}
+
 int
 main(void)
 {
@@ -485,6 +516,7 @@ main(void)
 	td_basics();
 	dir = kit_tmpdir("db");
 	td_sqlite_only(dir);
+	td_check(dir);
 	snprintf(uri, sizeof(uri), "sqlite://%s/drv.db?mode=rwc", dir);
 	td_driver(&td_sqlite, uri);
 	td_pool(&td_sqlite, uri);
