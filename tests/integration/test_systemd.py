@@ -32,6 +32,9 @@ from nodes import wait_for
 from test_lnurl import LnurlNginx, lnurl_config
 
 UNITS = H.ROOT / "etc" / "systemd"
+pytestmark = pytest.mark.skipif(
+    H.provider() != "sqlite",
+    reason="the shipped operator files are the subject, not the store: run once, on SQLite")
 RESPONDERS = ("lnurl", "discovery", "offer")
 SERVICES = (*RESPONDERS, "monitord")
 LNURL_EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
@@ -108,6 +111,36 @@ def test_verify_catches_mistakes(units):
     (units / "swgr-lnurl.service").write_text(text.replace(str(H.build_dir()), "/nonexistent"))
     r = verify(units, ["swgr-lnurl.socket", "swgr-lnurl.service"])
     assert r.returncode != 0 and "/nonexistent/swgr-lnurl is not executable" in r.stderr, r.stderr
+
+
+def make_var(name):
+    """A variable of the build directory's Makefile, as configure set it ("" if absent)."""
+    r = subprocess.run(["make", "-s", "-C", str(H.build_dir()), "--no-print-directory",
+                        "-f", "Makefile", "-f", "-", "print-var"],
+                       input=f"print-var:\n\t@echo $({name})\n", capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_make_install_puts_the_units(env):
+    """make install (DESTDIR) puts the seven units in the unit directory configure found,
+    the services naming the installed programs and configuration."""
+    unitdir, sbindir, sysconfdir = (make_var(v) for v in
+                                    ("systemdsystemunitdir", "sbindir", "sysconfdir"))
+    if not unitdir:
+        pytest.skip("the build was configured without a systemd unit directory")
+    dest = env.tmp / f"destdir-{H.new_uuid()[:8]}"
+    r = subprocess.run(["make", "-s", "-C", str(H.build_dir()), "install-data",
+                        f"DESTDIR={dest}"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    d = Path(f"{dest}{unitdir}")
+    assert sorted(p.name for p in d.iterdir()) == sorted(all_units()), list(d.iterdir())
+    for svc in SERVICES:
+        s = settings((d / f"swgr-{svc}.service").read_text())["Service"]
+        assert s["ExecStart"] == [f"{sbindir}/swgr-{svc} -c {sysconfdir}/swgr/config.yaml"], s
+    for svc in RESPONDERS:
+        assert (d / f"swgr-{svc}.socket").read_text() == (UNITS / f"swgr-{svc}.socket").read_text()
 
 
 def example_sockets():
