@@ -12,10 +12,15 @@ scripts/deps.sh run
 scripts/build.sh --prefix=/usr/local --sysconfdir=/etc --localstatedir=/var
 make -C build install >/dev/null
 
-# A system user for the processes; the database and logs belong to it.
+# The system users (web-examples/spawn-fcgi.sh): swgr for the admin services and the
+# monitor, owning the database and their logs; swgr-public for swgr-lnurl, which reads
+# the database through the group swgr and writes only its own log directory.
 id swgr >/dev/null 2>&1 || useradd --system --home-dir /var/lib/swgr --shell /usr/sbin/nologin swgr
+id swgr-public >/dev/null 2>&1 ||
+	useradd --system --no-create-home --shell /usr/sbin/nologin -G swgr swgr-public
 install -d -m 0755 /etc/swgr /run/swgr
 install -d -m 0750 -o swgr -g swgr /var/lib/swgr /var/log/swgr
+install -d -m 0750 -o swgr-public -g swgr-public /var/log/swgr-lnurl
 [ -f /etc/swgr/config.yaml ] || install -m 0644 etc/config.yaml /etc/swgr/config.yaml
 
 # One key pair per admin service; the private keys stay root's (they mint tokens).
@@ -56,14 +61,14 @@ for kind in lnd cln; do
 		--kind $kind --dir /var/lib/swgr/sim/$kind --port $port --control-port $ctl
 done
 
-# The responders under spawn-fcgi, monitord beside them, nginx in front.
+# The responders under spawn-fcgi and swgr-monitord beside them (spawn-fcgi.sh starts
+# all four, each with its pid file in /run/swgr), nginx in front.
+stop monitord
 for svc in discovery offer lnurl; do
 	stop $svc
 	rm -f "/run/swgr/$svc.sock"
 done
 SWGR_USER=swgr SWGR_GROUP=swgr web-examples/spawn-fcgi.sh
-stop monitord
-start monitord /var/log/swgr/monitord.stderr /usr/local/sbin/swgr-monitord -c /etc/swgr/config.yaml
 install -m 0644 web-examples/nginx/swgr-admin.conf /etc/nginx/conf.d/swgr-admin.conf
 install -m 0644 web-examples/nginx/swgr-lnurl.conf /etc/nginx/conf.d/swgr-lnurl.conf
 nginx -t -q
@@ -139,7 +144,7 @@ curl -fs "$base/bech32/qr" -o /var/lib/swgr/offer-qr.png
 cat <<INFO
 
 swgr is up on SQLite (/var/lib/swgr/swgr.db) behind nginx, with two simulated nodes:
-  LNURL-pay service    http://localhost:8080     (swgr-lnurl, log /var/log/swgr/lnurl.log)
+  LNURL-pay service    http://localhost:8080     (swgr-lnurl, log /var/log/swgr-lnurl/lnurl.log)
   discovery admin API  http://127.0.0.1:8081     (swgr-discovery, log /var/log/swgr/discovery.log)
   offer admin API      http://127.0.0.1:8082     (swgr-offer, log /var/log/swgr/offer.log)
   node monitor         swgr-monitord              (log /var/log/swgr/monitord.log)

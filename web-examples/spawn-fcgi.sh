@@ -1,8 +1,10 @@
 #!/bin/sh
 # Starts the swgr admin responders (Discovery and Offer) as FastCGI processes on the
-# unix sockets that web-examples/nginx/swgr-admin.conf passes to.  Run as root; see
+# unix sockets that web-examples/nginx/swgr-admin.conf passes to, swgr-monitord, and
+# swgr-lnurl on the socket of web-examples/nginx/swgr-lnurl.conf.  Run as root; see
 # web-examples/README.md.  spawn-fcgi does not restart a responder that dies: in
-# production run each line under a supervisor (systemd, runit, daemontools with -n).
+# production run them under a supervisor (the systemd units of etc/systemd/, runit,
+# daemontools with spawn-fcgi -n).
 set -eu
 
 CONFIG=${SWGR_CONFIG:-/etc/swgr/config.yaml}
@@ -10,8 +12,7 @@ SBIN=${SWGR_SBIN:-/usr/local/sbin}
 RUNDIR=${SWGR_RUNDIR:-/run/swgr}
 # Two system users, so that the public responder, which any wallet on the internet
 # reaches, holds none of the admin services' rights:
-# - SWGR_USER (swgr): swgr-discovery, swgr-offer and swgr-monitord (run it as this user
-#   too: runuser -u swgr -- swgr-monitord).  It reads CONFIG and the auth-authority PEM
+# - SWGR_USER (swgr): swgr-discovery, swgr-offer and swgr-monitord.  It reads CONFIG and the auth-authority PEM
 #   files and writes the database (a SQLite file, or the memory store's private
 #   directory on /dev/shm) and their log files; it owns the tables (database roles:
 #   README.md).
@@ -49,6 +50,21 @@ spawn-fcgi -s "$RUNDIR/discovery.sock" -M 0660 -G "$WEB_GROUP" -u "$SWGR_USER" -
 spawn-fcgi -s "$RUNDIR/offer.sock" -M 0660 -G "$WEB_GROUP" -u "$SWGR_USER" -g "$SWGR_GROUP" \
 	-P "$RUNDIR/offer.pid" \
 	-- "$SBIN/swgr-offer" -c "$CONFIG" -t "$THREADS"
+
+# swgr-monitord checks the nodes and writes their status, which swgr-lnurl's balancer
+# and /health/full read (without it /health/full answers 502).  It is a daemon in the
+# foreground: started here in the background as SWGR_USER (setpriv changes user and
+# execs it in place, so $! is its pid), in a session of its own, its pid in
+# monitord.pid (kill -TERM: the checks in flight finish, exit 0; kill -HUP: its
+# log-file is re-opened).  What it says before its log-file is open (or everything,
+# without a monitor.log-file) goes to $RUNDIR/monitord.stderr.  SWGR_MONITORD=no
+# leaves it out (another host's monitor, or a supervisor of its own).
+if [ -x "$SBIN/swgr-monitord" ] && [ "${SWGR_MONITORD:-yes}" = yes ]; then
+	setsid setpriv --reuid="$SWGR_USER" --regid="$SWGR_GROUP" --init-groups \
+		-- "$SBIN/swgr-monitord" -c "$CONFIG" \
+		</dev/null >>"$RUNDIR/monitord.stderr" 2>&1 &
+	echo $! >"$RUNDIR/monitord.pid"
+fi
 
 # The public LNURL service (web-examples/nginx/swgr-lnurl.conf), when this host serves wallets.
 # It reads offers, backends and the node status that swgr-monitord writes, as its own

@@ -13,7 +13,10 @@
 #include "core/err.h"
 #include "core/log.h"
 
-/* Our additions: optional log-file and log-level. */
+/*
+ * Our additions: optional log-file and log-level.  A log-file absent, null
+ * or empty ("${LOG_FILE:-}" unset) is stderr: the journal under systemd.
+ */
 static enum swgr_rc
 read_log(const struct swgr_yaml_map *m, struct swgr_log_cfg *l)
 {
@@ -24,6 +27,10 @@ read_log(const struct swgr_yaml_map *m, struct swgr_log_cfg *l)
 
 	if ((rc = swgr_yaml_str(m, "log-file", false, &l->log_file)) != SWGR_OK)
 		return rc;
+	if (l->log_file != NULL && l->log_file[0] == '\0') {
+		free(l->log_file);
+		l->log_file = NULL;
+	}
 	if ((rc = swgr_yaml_scalar(m, "log-level", false, what, &s, &n)) != SWGR_OK || s == NULL)
 		return rc;
 	if (!swgr_log_level_parse(s, &l->log_level))

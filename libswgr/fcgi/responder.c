@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "auth/token.h"
+#include "core/activation.h"
 #include "core/log.h"
 #include "fcgi/responder_int.h"
 
@@ -33,7 +34,8 @@ static const struct swgr_daemon_opt options[] = {
 	    "  -t, --threads N       worker threads (default " XSTR(THREADS_DEFAULT) ")\n" },
 	{ 's', "socket", "SOCKET",
 	    "  -s, --socket SOCKET   listen on a unix socket path, :port or host:port\n"
-	    "                        (default: the socket on fd 0, as spawn-fcgi hands over)\n" },
+	    "                        (default: the socket systemd passes (LISTEN_FDS),\n"
+	    "                        else the socket on fd 0, as spawn-fcgi hands over)\n" },
 	{ 'M', "socket-mode", "MODE",
 	    "  -M, --socket-mode MODE\n"
 	    "                        octal mode of the -s unix socket (default 0660)\n" },
@@ -133,10 +135,31 @@ no_close_wait_on_unix_socket(const struct app *app)
 	if (app->sock != NULL)
 		unix_sock = strchr(app->sock, ':') == NULL;
 	else
-		unix_sock = getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
-		    ss.ss_family == AF_UNIX;
+		unix_sock = getsockname(app->activated ? SWGR_ACTIVATION_FD : 0,
+		    (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_UNIX;
 	if (unix_sock)
 		setenv("LIBFCGI_OS_CLOSE_POLL_TIMEOUT", "0", 0);
+}
+
+/*
+ * Without -s: the socket systemd passed, if it did (LISTEN_PID, LISTEN_FDS;
+ * unset here, before any thread starts, since setenv and getenv do not mix
+ * across threads).  A wrong environment is refused (logged): exit 1.
+ */
+static bool
+take_activation(struct app *app)
+{
+	struct swgr_err err = { 0 };
+	int fd;
+
+	if (app->sock != NULL)
+		return true;
+	if (swgr_activation_take(&fd, &err) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
+		return false;
+	}
+	app->activated = fd != -1;
+	return true;
 }
 
 static bool
@@ -145,13 +168,27 @@ open_listener(struct app *app)
 	const char *sock = app->sock;
 	mode_t old_mask;
 
+	if (sock == NULL && app->activated) {
+		app->listen_fd = SWGR_ACTIVATION_FD;
+		app->inherited = true;
+		if (app->has_sock_mode || app->has_sock_gid)
+			swgr_log(SWGR_LOG_WARN, app->target, "-M and -G apply to a -s socket only: "
+			    "the socket systemd passed keeps the mode and group of its .socket "
+			    "unit (SocketMode=, SocketGroup=)");
+		swgr_log(SWGR_LOG_INFO, app->target, "%s service listening on the socket "
+		    "passed by the service manager (LISTEN_FDS, fd %d)", app->svc->name,
+		    SWGR_ACTIVATION_FD);
+		return true;
+	}
 	if (sock == NULL) {
 		if (FCGX_IsCGI()) {
 			swgr_log(SWGR_LOG_ERROR, app->target, "fd 0 is not a FastCGI listening "
-			    "socket: run under spawn-fcgi or a web server, or give -s SOCKET");
+			    "socket: run under spawn-fcgi, a web server or a systemd .socket "
+			    "unit, or give -s SOCKET");
 			return false;
 		}
 		app->listen_fd = 0;
+		app->inherited = true;
 		if (app->has_sock_mode || app->has_sock_gid)
 			swgr_log(SWGR_LOG_WARN, app->target, "-M and -G apply to a -s socket only: "
 			    "the socket on fd 0 keeps the mode and group its maker gave it "
@@ -366,7 +403,7 @@ swgr_responder_main(int argc, char *argv[], const struct swgr_service *svc)
 		code = check(&app) ? swgr_daemon_checked(&app.d) : 1;
 		goto out;
 	}
-	if (!start(&app))
+	if (!take_activation(&app) || !start(&app))
 		goto out;
 	no_close_wait_on_unix_socket(&app);
 	if (FCGX_Init() != 0) {

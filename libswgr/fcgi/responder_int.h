@@ -25,7 +25,7 @@ struct app {
 	const struct swgr_service *svc;
 	struct swgr_daemon d;		/* options, signals, the configuration (d.cfg) */
 	unsigned long	 threads;	/* -t */
-	const char	*sock;		/* -s, or NULL for fd 0 */
+	const char	*sock;		/* -s, or NULL for fd 0 or the activated fd 3 */
 	mode_t		 sock_mode;	/* -M: of the -s unix socket */
 	bool		 has_sock_mode;	/* -M given */
 	gid_t		 sock_gid;	/* -G, if has_sock_gid */
@@ -37,6 +37,9 @@ struct app {
 	void		*state;		/* from svc->init */
 	bool		 inited;
 	int		 listen_fd;
+	/* fd 0 of spawn-fcgi or fd 3 of systemd: shared with its maker, never shut down */
+	bool		 inherited;
+	bool		 activated;	/* listen_fd came with LISTEN_FDS (core/activation.h) */
 	char		*socket_path;	/* unix socket we made, removed at exit */
 	pthread_mutex_t	 mu;
 	bool		 stop;		/* under mu */

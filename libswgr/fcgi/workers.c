@@ -108,7 +108,9 @@ out:
  * blocked in accept or on an idle kept-alive connection is interrupted with
  * WAKE_SIG, repeatedly, since it may have been between its check and the
  * blocking call.  The listening socket is shut down only if it is ours: fd 0
- * may be shared with the other children of spawn-fcgi -F.
+ * may be shared with the other children of spawn-fcgi -F, and systemd keeps
+ * the socket it passed on fd 3 open for the next start (a shutdown would
+ * break it for every later instance).
  *
  * FCGX_ShutdownPending is not called: with it, libfcgi's OS_Accept leaves its
  * accept loop with the descriptor of a connection it has just closed (one
@@ -126,7 +128,7 @@ swgr_workers_stop(struct app *app)
 	pthread_mutex_lock(&app->mu);
 	app->stop = true;
 	pthread_mutex_unlock(&app->mu);
-	if (app->socket_path != NULL || app->listen_fd != 0)
+	if (!app->inherited)
 		shutdown(app->listen_fd, SHUT_RDWR);
 	for (;;) {
 		all = true;

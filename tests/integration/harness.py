@@ -362,10 +362,16 @@ def socket_group_args(flag="-G"):
 class Responder:
     """One responder started as the example does it: spawn-fcgi -s SOCK -M 0660 -G nogroup --
     prog -c CONFIG.  -n keeps spawn-fcgi from forking, so the Popen pid is the responder.  With
-    SWGR_RESPONDER_WRAPPER set (valgrind), prog runs under it, in the same process."""
+    SWGR_RESPONDER_WRAPPER set (valgrind), prog runs under it, in the same process.  spawn
+    False: the responder's own -s SOCK.  activate: socket activation as a systemd .socket
+    unit does it (etc/systemd/): systemd-socket-activate -l SOCK makes the socket and execs
+    prog with LISTEN_PID and LISTEN_FDS, the socket on fd 3; the test then gives the socket
+    the unit's SocketMode=0660 and SocketGroup= (nginx's group)."""
 
-    def __init__(self, service, config, sock, stderr_path, env=None, extra_args=(), spawn=True):
+    def __init__(self, service, config, sock, stderr_path, env=None, extra_args=(), spawn=True,
+                 activate=False):
         self.spawn = spawn
+        self.activate = activate
         self.service = service
         self.config = str(config)
         self.sock = str(sock)
@@ -384,7 +390,10 @@ class Responder:
         if self.env:
             e.update(self.env)
         wrap = wrapper("SWGR_RESPONDER_WRAPPER")
-        if self.spawn:
+        if self.activate:
+            argv = ["systemd-socket-activate", "-l", self.sock, "--", *wrap, prog, "-c",
+                    self.config, *self.extra_args]
+        elif self.spawn:
             argv = ["spawn-fcgi", "-n", "-s", self.sock, "-M", "0660", *socket_group_args(), "--",
                     *wrap, prog, "-c", self.config, *self.extra_args]
         else:       # the responder's own -s option (default mode 0660), -G as spawn-fcgi's
@@ -399,6 +408,10 @@ class Responder:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"swgr-{self.service} did not start: {self.stderr_text()}")
             time.sleep(0.02)
+        if self.activate:
+            os.chmod(self.sock, 0o660)
+            if SOCKET_GROUP:
+                shutil.chown(self.sock, group=SOCKET_GROUP)
         return self
 
     def alive(self):

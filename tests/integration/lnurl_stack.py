@@ -93,8 +93,10 @@ class LnurlStack:
     the responder serve every partition used.  lnurl: config_text keywords (period and
     timeout are the monitor's too); monitor_opts: more nodes.lnurl_section keywords for
     the monitor only (to_healthy, to_unhealthy).  ratelimit: nginx keeps the example's
-    invoice rate limit (test_lnurl.LnurlNginx)."""
+    invoice rate limit (test_lnurl.LnurlNginx).  activate: swgr-lnurl socket-activated
+    (H.Responder), not under spawn-fcgi."""
     ratelimit = False
+    activate = False
 
     def __init__(self, env, weights=(1, 1), partitions=None, inbound=None, monitor=True,
                  monitor_opts=None, kinds=nodes.KINDS, **lnurl):
@@ -143,7 +145,8 @@ class LnurlStack:
             self.config.write_text(config_text(self.env.db, self.parts, self.instance, self.log,
                                                **self.lnurl))
             self.sock = str(self.tmp / "lnurl.sock")
-            start_front(self, self.tmp, self.config, self.sock, ratelimit=self.ratelimit)
+            start_front(self, self.tmp, self.config, self.sock, ratelimit=self.ratelimit,
+                        activate=self.activate)
         except Exception:
             self.stop()
             raise

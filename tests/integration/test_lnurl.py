@@ -82,13 +82,15 @@ class Front:
     resp = nginx = base = None
 
 
-def start_front(into, tmp, config, sock, env=None, ratelimit=False, edge=True):
-    """Starts swgr-lnurl on config and socket sock, then LnurlNginx in tmp (with the
+def start_front(into, tmp, config, sock, env=None, ratelimit=False, edge=True, activate=False):
+    """Starts swgr-lnurl on config and socket sock (socket-activated if activate:
+    H.Responder), then LnurlNginx in tmp (with the
     invoice rate limit if ratelimit, passing the client's forwarding headers on unless
     edge), and waits for /health; sets into.resp, into.nginx and into.base as each is
     made, so that whoever stops into (stop_front, or into's own stop) ends what had
     started if a step fails."""
-    into.resp = H.Responder("lnurl", config, sock, Path(tmp) / "lnurl.stderr", env=env).start()
+    into.resp = H.Responder("lnurl", config, sock, Path(tmp) / "lnurl.stderr", env=env,
+                            activate=activate).start()
     into.nginx = LnurlNginx(tmp, sock, ratelimit, edge).start()
     into.base = f"http://127.0.0.1:{into.nginx.port}"
     H.wait_http(into.base + "/health", into.resp)

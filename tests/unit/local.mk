@@ -6,7 +6,8 @@ UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 	tests/unit/test_dbdrv tests/unit/test_bech32 tests/unit/test_bolt11 \
 	tests/unit/test_qr tests/unit/test_select tests/unit/test_ln tests/unit/test_lnurl \
 	tests/unit/test_http tests/unit/test_uri tests/unit/test_breaker tests/unit/test_offers \
-	tests/unit/test_gate tests/unit/test_cidr tests/unit/test_credfile tests/unit/test_endpoint
+	tests/unit/test_gate tests/unit/test_cidr tests/unit/test_credfile tests/unit/test_endpoint \
+	tests/unit/test_activation
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
@@ -71,3 +72,5 @@ tests_unit_test_offers_SOURCES = tests/unit/test_offers.c fcgi/lnurl/offers.c fc
 tests_unit_test_offers_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/fcgi/lnurl
 tests_unit_test_offers_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/http_peer.py
+tests_unit_test_activation_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_activation_LDADD = $(UNIT_LDADD)

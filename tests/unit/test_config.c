@@ -968,6 +968,14 @@ test_monitor(void)
 	CHECK(cfg.monitor.log.has_log_level && cfg.monitor.log.log_level == SWGR_LOG_DEBUG);
 	swgr_config_free(&cfg);
 
+	/* an empty or null log-file is stderr (the journal under systemd), as an absent one */
+	CHECK_INT(load_text("monitor:\n  log-file: \"\"\n", &cfg, &err), SWGR_OK);
+	CHECK(cfg.monitor.present && cfg.monitor.log.log_file == NULL);
+	swgr_config_free(&cfg);
+	CHECK_INT(load_text("monitor:\n  log-file: ~\n", &cfg, &err), SWGR_OK);
+	CHECK(cfg.monitor.present && cfg.monitor.log.log_file == NULL);
+	swgr_config_free(&cfg);
+
 	/* absent: the host name, and three health periods (at least 3 s) */
 	CHECK_INT(load_text("lnurl-service: ~\n", &cfg, &err), SWGR_OK);
 	CHECK(!cfg.monitor.present);
