@@ -85,6 +85,8 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "\"beat_ms\", \"period_ms\") VALUES ($1, $2, $3)",
 	[ST_BEAT_GET] = "SELECT \"beat_ms\", \"period_ms\" FROM \"swgr_monitor_heartbeat\" "
 	    "WHERE \"instance\" = $1",
+	[ST_BEAT_LIST] = "SELECT \"instance\", \"beat_ms\", \"period_ms\" "
+	    "FROM \"swgr_monitor_heartbeat\" ORDER BY \"instance\"",
 	[ST_MIG_HAS] = "SELECT \"version\" FROM \"seaql_migrations\" WHERE \"version\" = $1",
 	[ST_MIG_ADD] = "INSERT INTO \"seaql_migrations\" (\"version\", \"applied_at\") "
 	    "VALUES ($1, $2)",

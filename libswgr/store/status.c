@@ -252,3 +252,74 @@ swgr_store_heartbeat_get(struct swgr_store *st, const char *instance, int64_t *b
 	*period_ms = a.period_ms;
 	return SWGR_OK;
 }
+
+void
+swgr_heartbeats_free(struct swgr_heartbeat *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].instance);
+	free(v);
+}
+
+struct beat_list {
+	struct swgr_heartbeat *v;
+	size_t		 n;
+};
+
+static enum swgr_rc
+beat_list_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	struct beat_list *a = arg;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_heartbeat *h;
+	enum swgr_rc rc;
+	size_t i;
+
+	swgr_heartbeats_free(a->v, a->n);
+	a->v = NULL;
+	a->n = 0;
+	if ((rc = st_exec(tx, ST_BEAT_LIST, NULL, 0, &r, err)) != SWGR_OK)
+		return rc;
+	if (r.nrows > 0 && (a->v = calloc(r.nrows, sizeof(*a->v))) == NULL)
+		rc = swgr_err_set(err, SWGR_ENOMEM, "reading heartbeats: out of memory");
+	for (i = 0; rc == SWGR_OK && i < r.nrows; i++) {
+		h = &a->v[a->n];
+		if ((rc = st_get_dup(&r, i, 0, &h->instance, err)) == SWGR_OK &&
+		    h->instance == NULL)
+			rc = st_bad(err, 0, "expected an instance name");
+		if (rc == SWGR_OK &&
+		    (rc = st_get_int(&r, i, 1, &h->beat_ms, err)) == SWGR_OK &&
+		    (rc = st_get_int(&r, i, 2, &h->period_ms, err)) == SWGR_OK)
+			a->n++;
+		else {
+			free(h->instance);
+			h->instance = NULL;
+		}
+	}
+	swgr_db_rows_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+swgr_store_heartbeat_list(struct swgr_store *st, struct swgr_heartbeat **out, size_t *n,
+    struct swgr_err *err)
+{
+	struct beat_list a = { NULL, 0 };
+	struct sql_store *q;
+	enum swgr_rc rc;
+
+	if ((rc = st_status_of(st, &q, err)) == SWGR_OK)
+		rc = st_run(q, ST_SINGLE, beat_list_tx, &a, err);
+	else if (rc == SWGR_NOTFOUND && q != NULL)
+		rc = SWGR_OK;	/* no status tables yet: no monitor has beaten */
+	if (rc != SWGR_OK) {
+		swgr_heartbeats_free(a.v, a.n);
+		a.v = NULL;
+		a.n = 0;
+	}
+	*out = a.v;
+	*n = a.n;
+	return rc;
+}

@@ -170,4 +170,20 @@ enum swgr_rc	 swgr_store_heartbeat_put(struct swgr_store *st, const char *instan
 enum swgr_rc	 swgr_store_heartbeat_get(struct swgr_store *st, const char *instance,
 		    int64_t *beat_ms, int64_t *period_ms, struct swgr_err *err);	/* SWGR_NOTFOUND */
 
+/* The heartbeat of one monitor instance, as swgr_store_heartbeat_list reads it. */
+struct swgr_heartbeat {
+	char		*instance;
+	int64_t		 beat_ms;
+	int64_t		 period_ms;
+};
+
+void		 swgr_heartbeats_free(struct swgr_heartbeat *v, size_t n);
+/*
+ * Every monitor instance's heartbeat, ordered by instance name (bytes):
+ * the instances that write node status.  None while the status tables
+ * are missing.  *out freed with swgr_heartbeats_free.
+ */
+enum swgr_rc	 swgr_store_heartbeat_list(struct swgr_store *st, struct swgr_heartbeat **out,
+		    size_t *n, struct swgr_err *err);
+
 #endif
