@@ -35,6 +35,14 @@ _sanitizer_env("ASAN_OPTIONS", "asan", "detect_leaks=1:abort_on_error=1")
 _sanitizer_env("UBSAN_OPTIONS", "ubsan", "print_stacktrace=1:halt_on_error=1")
 
 
+# The metrics segments (core/metrics.h) of every process the session starts go under a
+# runtime directory of the session's own (the default $RUNTIME_DIRECTORY/metrics), not
+# the host's /run/swgr/metrics, which another run's scrape would then sum.
+RUNTIME_DIR = Path(tempfile.mkdtemp(prefix="swgr-test-runtime-"))
+RUNTIME_DIR.chmod(0o1777)   # test_privilege's processes run as other users
+os.environ["RUNTIME_DIRECTORY"] = str(RUNTIME_DIR)
+
+
 class Env:
     pass
 
