@@ -560,6 +560,65 @@ ts_concurrency(struct swgr_store *st)
 	printf("test_store: %d concurrent mutations\n", total);
 }
 
+/* Every instance's heartbeat, by name; eu-1's (2000, 500) is there already. */
+static void
+ts_heartbeats(struct swgr_store *st)
+{
+	struct swgr_heartbeat *h;
+	size_t n;
+
+	CHECK(swgr_store_heartbeat_put(st, "a-0", 7, 100, NULL) == SWGR_OK);
+	CHECK(swgr_store_heartbeat_list(st, &h, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(h[0].instance, "a-0");
+		CHECK(h[0].beat_ms == 7 && h[0].period_ms == 100);
+		CHECK_STR(h[1].instance, "eu-1");
+		CHECK(h[1].beat_ms == 2000 && h[1].period_ms == 500);
+	}
+	swgr_heartbeats_free(h, n);
+}
+
+/*
+ * The invoice outcomes of a row: written and read back by list_all, NULL
+ * quantiles (-1) kept apart from 0, none at all read as has_invoices
+ * false; the plain list leaves them out.
+ */
+static void
+ts_outcomes(struct swgr_store *st)
+{
+	struct swgr_node_status s = { 0 }, *v;
+	size_t n;
+
+	s.pk.b[0] = 3;
+	s.checked_ms = 1;
+	s.has_invoices = true;
+	s.inv_issued = 5000000000ULL;
+	s.inv_failed = 2;
+	s.inv_timeout = 3;
+	s.inv_wrong = 0;
+	s.inv_since_ms = 1700000000000LL;
+	s.inv_p50_us = 0;
+	s.inv_p99_us = -1;
+	CHECK(swgr_store_status_put(st, "inv", &s, NULL) == SWGR_OK);
+	s.pk.b[0] = 2;
+	s.has_invoices = false;
+	CHECK(swgr_store_status_put(st, "inv", &s, NULL) == SWGR_OK);
+	CHECK(swgr_store_status_list_all(st, "inv", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK(!v[0].has_invoices && v[1].has_invoices);
+		CHECK(v[1].inv_issued == 5000000000ULL && v[1].inv_failed == 2 &&
+		    v[1].inv_timeout == 3 && v[1].inv_wrong == 0);
+		CHECK(v[1].inv_since_ms == 1700000000000LL);
+		CHECK(v[1].inv_p50_us == 0 && v[1].inv_p99_us == -1);
+	}
+	swgr_node_statuses_free(v, n);
+	CHECK(swgr_store_status_list(st, "inv", &v, &n, NULL) == SWGR_OK);
+	CHECK(n == 2 && !v[1].has_invoices);
+	swgr_node_statuses_free(v, n);
+}
+
 /* Node status and heartbeats: upsert, per-instance isolation, prune, NULL inbound. */
 static void
 ts_status(struct swgr_store *st)
@@ -634,6 +693,8 @@ ts_status(struct swgr_store *st)
 	CHECK(swgr_store_heartbeat_get(st, "eu-1", &beat, &period, NULL) == SWGR_OK);
 	CHECK(beat == 2000 && period == 500);
 	CHECK_INT(swgr_store_heartbeat_get(st, "us-1", &beat, &period, NULL), SWGR_NOTFOUND);
+	ts_heartbeats(st);
+	ts_outcomes(st);
 }
 
 /* Drops the store's tables so a server database starts empty. */
