@@ -45,6 +45,7 @@ struct row {
 	const char	*checked;
 	json_object	*succ, *fail;
 	const char	*error;
+	json_object	*inv;		/* the invoice outcomes, or NULL */
 };
 
 static json_object *
@@ -153,11 +154,31 @@ screen_width(void)
 
 /*
  * The columns: STATE 10, INSTANCE 13, BACKEND 19, KEY 13, INBOUND 10,
- * CHECKED (the time of day of the last check, UTC) 9, OK/FAIL 8: 82, the
- * error gets what is left of the width.
+ * CHECKED (the time of day of the last check, UTC) 9, OK/FAIL 8, INVOICES
+ * (issued/not) 10, P99 (ms) the last 8: 100.  The errors follow the table.
  */
-#define HEAD_FMT	"%-10s%-13s%-19s%-13s%-10s%-9s%-8s%s"
-#define FIXED		82
+#define HEAD_FMT	"%-10s%-13s%-19s%-13s%-10s%-9s%-8s%-10s%s"
+
+/* "12/3": the invoices issued and those that were not (failed, timed out, wrong). */
+static void
+invoices(char *out, size_t n, json_object *inv, char *p99, size_t np)
+{
+	json_object *v;
+	unsigned long long bad = 0;
+	static const char *const bads[] = { "failed", "timedOut", "wrongInvoice" };
+	size_t i;
+
+	snprintf(out, n, "-");
+	snprintf(p99, np, "-");
+	if (!json_object_is_type(inv, json_type_object))
+		return;
+	for (i = 0; i < 3; i++)
+		bad += (v = member(inv, bads[i])) != NULL ? json_object_get_uint64(v) : 0;
+	snprintf(out, n, "%llu/%llu", (unsigned long long)json_object_get_uint64(
+	    member(inv, "issued")), bad);
+	if ((v = member(inv, "latencyP99Ms")) != NULL && !json_object_is_type(v, json_type_null))
+		snprintf(p99, np, "%.0f", json_object_get_double(v));
+}
 
 /* The error without its "backend <key> (<kind>): " lead, which the row already shows. */
 static const char *
@@ -172,9 +193,9 @@ error_text(const char *e)
 }
 
 static void
-put_row(struct swgr_buf *b, const struct row *r, int width, bool colour)
+put_row(struct swgr_buf *b, const struct row *r, bool colour)
 {
-	char in[16], sf[24], key[16], at[16];
+	char in[16], sf[24], key[16], at[16], inv[48], p99[24];
 	const char *on = "", *off = "";
 
 	if (colour && r->rank == 0)
@@ -208,8 +229,10 @@ put_row(struct swgr_buf *b, const struct row *r, int width, bool colour)
 	swgr_buf_putc(b, ' ');
 	cell(b, sf, 7);
 	swgr_buf_putc(b, ' ');
-	if (r->error != NULL && width - FIXED > 3)
-		cell(b, error_text(r->error), width - FIXED);
+	invoices(inv, sizeof(inv), r->inv, p99, sizeof(p99));
+	cell(b, inv, 9);
+	swgr_buf_putc(b, ' ');
+	cell(b, p99, 8);
 	/* no trailing blanks */
 	while (b->len > 0 && b->p[b->len - 1] == ' ')
 		b->p[--b->len] = '\0';
@@ -328,6 +351,7 @@ table(json_object *root, struct swgr_buf *b, bool *healthy, struct swgr_err *err
 			r->succ = member(in, "consecutiveSuccesses");
 			r->fail = member(in, "consecutiveFailures");
 			r->error = str_of(in, "lastError");
+			r->inv = member(in, "invoices");
 			if (r->rank < 2)
 				*healthy = false;
 			if (strcmp(r->state, "unchecked") != 0)
@@ -340,9 +364,9 @@ table(json_object *root, struct swgr_buf *b, bool *healthy, struct swgr_err *err
 		qsort(rows, n, sizeof(*rows), row_cmp);
 	swgr_buf_putc(b, '\n');
 	swgr_buf_printf(b, colour ? "\033[1m" HEAD_FMT "\033[0m\n" : HEAD_FMT "\n", "STATE",
-	    "INSTANCE", "BACKEND", "KEY", "INBOUND", "CHECKED", "OK/FAIL", "LAST ERROR");
+	    "INSTANCE", "BACKEND", "KEY", "INBOUND", "CHECKED", "OK/FAIL", "INVOICES", "P99 ms");
 	for (i = 0; i < n; i++)
-		put_row(b, &rows[i], width, colour);
+		put_row(b, &rows[i], colour);
 	if (json_object_array_length(bes) == 0)
 		swgr_buf_puts(b, "(no backends)\n");
 	put_errors(b, rows, n, width);

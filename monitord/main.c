@@ -9,6 +9,7 @@
 #include "db.h"
 #include "mon.h"
 #include "node.h"
+#include "outcomes.h"
 #include "roster.h"
 
 /*
@@ -69,7 +70,7 @@ start(struct mon *m, struct swgr_daemon *d)
  * schedule (a late round is not caught up).  SIGHUP reopens the log.
  */
 static void
-run(struct mon *m, struct swgr_daemon *d)
+run(struct mon *m, struct swgr_daemon *d, struct mon_outcomes *o)
 {
 	int64_t next, now, step = (int64_t)(m->period * 1e6);
 
@@ -77,6 +78,7 @@ run(struct mon *m, struct swgr_daemon *d)
 	for (;;) {
 		now = swgr_mono_us();
 		if (now >= next) {
+			mon_outcomes_round(o, m);
 			mon_tick(m);
 			next += step;
 			if (next <= now)
@@ -96,13 +98,16 @@ static bool
 monitor(struct mon *m, struct swgr_daemon *d)
 {
 	struct swgr_err err = { 0 };
+	struct mon_outcomes *o;
 
 	mon_db_reload(m);
 	if (mon_db_start(m, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
 		return false;
 	}
-	run(m, d);
+	o = mon_outcomes_new(m);
+	run(m, d, o);
+	mon_outcomes_free(o);
 	swgr_log(SWGR_LOG_INFO, MON_TARGET, "stopping: waiting for the checks in flight");
 	mon_db_stop(m);
 	mon_roster_stop(m);

@@ -76,7 +76,7 @@ view_load(struct swgr_store *st, const char *instance, struct view *v, struct sw
 	    (v->ns = calloc(v->nh, sizeof(*v->ns))) == NULL))
 		return swgr_err_set(err, SWGR_ENOMEM, "reading node status: out of memory");
 	for (i = 0; i < v->nh; i++)
-		if ((rc = swgr_store_status_list(st, v->h[i].instance, &v->s[i], &v->ns[i],
+		if ((rc = swgr_store_status_list_all(st, v->h[i].instance, &v->s[i], &v->ns[i],
 		    err)) != SWGR_OK)
 			return rc;
 	v->now_ms = swgr_wall_ms();
@@ -140,6 +140,42 @@ row_of(const struct view *v, size_t i, const struct swgr_pubkey *pk)
 	return NULL;
 }
 
+static void
+put_ms(struct swgr_jw *jw, int64_t us)
+{
+	if (us < 0)
+		swgr_jw_null(jw);
+	else
+		swgr_jw_double(jw, (double)us / 1000.0);
+}
+
+/* The invoice outcomes swgr-lnurl counted on the monitor's host, or null. */
+static void
+put_invoices(struct swgr_jw *jw, const struct swgr_node_status *s)
+{
+	swgr_jw_key(jw, "invoices");
+	if (s == NULL || !s->has_invoices) {
+		swgr_jw_null(jw);
+		return;
+	}
+	swgr_jw_obj_open(jw);
+	swgr_jw_key(jw, "since");
+	put_ms_time(jw, s->inv_since_ms);
+	swgr_jw_key(jw, "issued");
+	swgr_jw_u64(jw, s->inv_issued);
+	swgr_jw_key(jw, "failed");
+	swgr_jw_u64(jw, s->inv_failed);
+	swgr_jw_key(jw, "timedOut");
+	swgr_jw_u64(jw, s->inv_timeout);
+	swgr_jw_key(jw, "wrongInvoice");
+	swgr_jw_u64(jw, s->inv_wrong);
+	swgr_jw_key(jw, "latencyP50Ms");
+	put_ms(jw, s->inv_p50_us);
+	swgr_jw_key(jw, "latencyP99Ms");
+	put_ms(jw, s->inv_p99_us);
+	swgr_jw_obj_close(jw);
+}
+
 /* What instance i says of backend b: its row, or "unchecked" and nulls. */
 static void
 put_node(struct swgr_jw *jw, const struct view *v, size_t i, const struct swgr_backend *b,
@@ -168,6 +204,7 @@ put_node(struct swgr_jw *jw, const struct view *v, size_t i, const struct swgr_b
 	s != NULL ? swgr_jw_double(jw, (double)s->latency_us / 1000.0) : swgr_jw_null(jw);
 	swgr_jw_key(jw, "lastError");
 	s != NULL && s->last_error != NULL ? swgr_jw_str(jw, s->last_error) : swgr_jw_null(jw);
+	put_invoices(jw, s);
 	swgr_jw_obj_close(jw);
 }
 

@@ -9,11 +9,13 @@ Bounds: with both thresholds at 1 a change on a node shows in the next round of 
 monitor, within 2 periods (P) of the control call, plus SLACK for scheduling."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -339,7 +341,7 @@ def test_table_in_a_terminal(env, disc, part, world):
     assert all(len(x) <= WIDTH for x in lines), max(lines, key=len)
     header = [x for x in lines if x.startswith("STATE")]
     assert len(header) == 1 and re.match(r"STATE\s+INSTANCE\s+BACKEND\s+KEY\s+INBOUND\s+"
-                                         r"CHECKED\s+OK/FAIL\s+LAST ERROR$", header[0]), screen
+                                         r"CHECKED\s+OK/FAIL\s+INVOICES\s+P99 ms$", header[0]), screen
     rows = table_rows(screen)
     for n in fleet:
         key = H.compress_key(n.pk)[:10]
@@ -363,3 +365,97 @@ def test_table_in_a_terminal(env, disc, part, world):
     # A pipe gets no colour either.
     r = H.Cli(H.binary("swgr")).run(*argv[1:])
     assert r.returncode == 1 and "\x1b" not in r.stdout
+
+
+# ----------------------------------------------------------------------------- invoice outcomes
+
+class Counter:
+    """tests/unit/invoice_counter: a process counting invoice outcomes into a metrics
+    segment of its own, in the directory every process of the session uses."""
+
+    def __init__(self):
+        self.dir = Path(os.environ["RUNTIME_DIRECTORY"]) / "metrics"
+        self.proc = subprocess.Popen([H.binary("tests/unit/invoice_counter"), str(self.dir),
+                                      "swgr-lnurl"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        assert self.proc.stdout.readline().strip() == "ok", line
+
+    def count(self, pk, outcome, n):
+        self.send(f"count {H.compress_key(pk)} {outcome} {n}")
+
+    def observe(self, pk, secs, n):
+        self.send(f"observe {H.compress_key(pk)} {secs} {n}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            assert self.proc.wait(10) == 0
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(10)
+
+
+def invoices(disc, pk, mons):
+    doc = status(disc)
+    return [(entry(doc, pk, m.instance) or {}).get("invoices") for m in mons]
+
+
+def outcomes_are(disc, pk, mons, issued, failed, timed_out, wrong):
+    return all(i is not None and (i["issued"], i["failed"], i["timedOut"], i["wrongInvoice"]) ==
+               (issued, failed, timed_out, wrong) for i in invoices(disc, pk, mons))
+
+
+def test_invoice_outcomes(env, disc, part, world, scli):
+    """Two processes count for one backend; both monitors of the host sum them; the totals
+    keep what a process counted after it exits or is killed; p50/p99 within their buckets."""
+    t_start = time.time()
+    fleet, mons = start(world, env, part, 1, names(2))
+    (a,) = fleet
+    a.register(disc, [part])
+    wait_for(lambda: everywhere(disc, a.pk, mons, checked_healthy), 3 * P + SLACK, "healthy")
+    # No invoice yet: zero counts, no quantile.
+    wait_for(lambda: outcomes_are(disc, a.pk, mons, 0, 0, 0, 0), 2 * P + SLACK, "zero outcomes")
+    i = invoices(disc, a.pk, mons)[0]
+    assert i["latencyP50Ms"] is None and i["latencyP99Ms"] is None
+    assert t_start - 2 <= rfc3339(i["since"]) <= time.time()
+
+    c1, c2 = Counter(), Counter()
+    world.append(c1)
+    world.append(c2)
+    c1.count(a.pk, "issued", 5)
+    c1.count(a.pk, "failed", 2)
+    c1.observe(a.pk, 0.03, 10)
+    c2.count(a.pk, "issued", 3)
+    c2.count(a.pk, "timeout", 1)
+    c2.count(a.pk, "wrong_invoice", 1)
+    c2.observe(a.pk, 0.3, 1)
+    wait_for(lambda: outcomes_are(disc, a.pk, mons, 8, 2, 1, 1), 2 * P + SLACK,
+             "the outcomes of both processes on both instances")
+    for i in invoices(disc, a.pk, mons):
+        # 10 observations in (25 ms, 50 ms], one in (250 ms, 500 ms]
+        assert 25 < i["latencyP50Ms"] <= 50, i
+        assert 250 < i["latencyP99Ms"] <= 500, i
+    r = scli()
+    assert re.search(r"\b8/4\b", r.stdout), r.stdout
+
+    # A process that exits takes nothing away; one killed neither; a new one adds.
+    c1.stop()
+    c2.count(a.pk, "issued", 1)
+    wait_for(lambda: outcomes_are(disc, a.pk, mons, 9, 2, 1, 1), 2 * P + SLACK, "after c1 exits")
+    c2.kill()
+    c3 = Counter()
+    world.append(c3)
+    c3.count(a.pk, "issued", 2)
+    wait_for(lambda: outcomes_are(disc, a.pk, mons, 11, 2, 1, 1), 2 * P + SLACK,
+             "after c2 is killed and c3 counts")
+    time.sleep(2 * P)
+    assert outcomes_are(disc, a.pk, mons, 11, 2, 1, 1), invoices(disc, a.pk, mons)
+    r = scli("--json")
+    assert r.returncode == 0
+    j = json.loads(r.stdout)
+    assert j["backends"][0]["instances"][0]["invoices"]["issued"] == 11

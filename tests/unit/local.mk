@@ -9,6 +9,9 @@ UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 	tests/unit/test_gate tests/unit/test_cidr tests/unit/test_credfile tests/unit/test_endpoint \
 	tests/unit/test_metrics
 check_PROGRAMS += $(UNIT_TESTS)
+# A tool of the integration suite (test_status.py): invoice outcomes counted into a metrics segment.
+noinst_PROGRAMS += tests/unit/invoice_counter
+tests_unit_invoice_counter_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
 TESTS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
 # the scaffolding the programs share (kit.h): temporary directory, files, children
