@@ -396,9 +396,9 @@ fetch(struct swgr_http_client *h, struct swgr_http_resp *r, struct swgr_err *err
 	swgr_buf_free(&qs);
 	if (rc != SWGR_OK)
 		return rc;
-	if (r->status == 404 && r->body.len > 0 && o.instance != NULL)
-		return swgr_err_set(err, SWGR_NOTFOUND, "%.*s", (int)strcspn(r->body.p, "\n"),
-		    r->body.p);
+	if (r->status == 404 && r->body.len > 0)	/* the service's reason, text/plain */
+		return swgr_err_set(err, SWGR_NOTFOUND, "%s: %.*s", q.what,
+		    (int)strcspn(r->body.p, "\n"), r->body.p);
 	if (r->status != 200)
 		return swgr_http_status_error(r, q.what, err);
 	return SWGR_OK;

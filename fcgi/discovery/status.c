@@ -297,7 +297,8 @@ refuse(struct swgr_ctx *c, enum swgr_rc rc, const struct swgr_err *err)
 /*
  * GET /discovery/status[?instance=NAME]: 200 with the view and its ETag,
  * 304 for an If-None-Match equal to it; an instance without a heartbeat is
- * 404 (a name mistyped in a check must not read as "all healthy").
+ * 404 (a name mistyped in a check must not read as "all healthy"); 404 too
+ * over an HTTP store, which has no status to read.
  */
 void
 disc_status(struct swgr_ctx *c)
@@ -314,6 +315,15 @@ disc_status(struct swgr_ctx *c)
 	    (nq == 1 && instance[0] == '\0')) {
 		swgr_err_set(&err, SWGR_EINVAL, "instance: give one monitor instance name");
 		refuse(c, SWGR_EINVAL, &err);
+		return;
+	}
+	if (!swgr_store_is_database(c->store)) {
+		/* not a 5xx: nothing failed, there is no such resource here */
+		swgr_resp_reset(c->resp, 404);
+		swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+		swgr_buf_puts(&c->resp->body, "node status is not served over a remote admin "
+		    "service (store.discover.type: http): ask the discovery service of the "
+		    "monitors' database\n");
 		return;
 	}
 	if (!disc_if_none_match(c, &has, &want))
