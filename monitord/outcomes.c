@@ -49,6 +49,7 @@ struct mon_outcomes {
 	struct tally	*t;
 	size_t		 nt, capt;
 	bool		 failing;	/* a scan failure was logged and not its end */
+	bool		 cut;		/* this round's scan stopped short (out of memory) */
 };
 
 struct mon_outcomes *
@@ -190,8 +191,10 @@ take(void *arg, const struct swgr_metric_view *v)
 		kind = KIND_HIST;
 	else
 		return 0;
-	if ((ti = tally_of(o, hex)) == SIZE_MAX || (s = seen_of(o, v->pid, ti, kind)) == NULL)
-		return 1;	/* out of memory: this round is cut short */
+	if ((ti = tally_of(o, hex)) == SIZE_MAX || (s = seen_of(o, v->pid, ti, kind)) == NULL) {
+		o->cut = true;	/* out of memory: this round is cut short */
+		return 1;
+	}
 	t = &o->t[ti];
 	s->live = true;
 	if (kind < NOUT) {
@@ -309,6 +312,7 @@ mon_outcomes_round(struct mon_outcomes *o, struct mon *m)
 		return;
 	for (i = 0; i < o->ns; i++)
 		o->s[i].live = false;
+	o->cut = false;
 	rc = swgr_metrics_scan(o->dir, take, o, &err);
 	if (rc != SWGR_OK && rc != SWGR_NOTFOUND) {
 		if (!o->failing)
@@ -319,6 +323,12 @@ mon_outcomes_round(struct mon_outcomes *o, struct mon *m)
 	if (o->failing)
 		swgr_log(SWGR_LOG_INFO, MON_TARGET, "invoice outcomes read again");
 	o->failing = false;
+	/*
+	 * Cut short, the metrics not reached keep what they showed last: the
+	 * next round adds their growth (forgotten, they would count twice).
+	 */
+	if (o->cut)
+		return;
 	/* the processes gone: forgotten, what they counted stays in the totals */
 	for (i = k = 0; i < o->ns; i++)
 		if (o->s[i].live)
