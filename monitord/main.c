@@ -24,6 +24,7 @@ start(struct mon *m, struct swgr_daemon *d)
 	const struct swgr_lnurl_cfg *l = &cfg->lnurl;
 	struct swgr_ln_opts lnopts = { 0 };
 	struct swgr_err err = { 0 };
+	char labels[200], inst[160];
 
 	m->cfg = cfg;
 	if (!swgr_daemon_need(d, l->present, "lnurl service") ||
@@ -53,6 +54,9 @@ start(struct mon *m, struct swgr_daemon *d)
 		return false;
 	}
 	swgr_config_instance(cfg, m->instance, sizeof(m->instance));
+	swgr_metric_label_value(m->instance, inst, sizeof(inst));
+	snprintf(labels, sizeof(labels), "monitor=\"%s\"", inst);
+	m->beat_g = swgr_metric_gauge("swgr_monitor_heartbeat_timestamp_seconds", labels);
 	m->period = l->health_check_frequency_secs;
 	m->update = l->backend_update_frequency_secs;
 	m->to_healthy = l->health_check_consecutive_success_to_healthy;

@@ -11,16 +11,19 @@
 #include "fcgi/responder.h"
 #include "store/store.h"
 #include "core/hex.h"
+#include "core/log.h"
+#include "core/prom.h"
 #include "core/pubkey.h"
 #include "extern.h"
 
-static swgr_handler disc_list;
+static swgr_handler disc_list, metrics_get;
 static const struct swgr_crud backends, backend_patches;
 
 /* Everything but GET /health needs a discovery token; the check runs before routing. */
 static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,		"/health",		swgr_health,		SWGR_ROUTE_PUBLIC, NULL },
 	{ SWGR_M_GET,		"/discovery",		disc_list,		0, NULL },
+	{ SWGR_M_GET,		"/metrics",		metrics_get,		0, NULL },
 	{ SWGR_M_POST,		"/discovery",		swgr_crud_post,		0, &backends },
 	{ SWGR_M_GET,		"/discovery/status",	disc_status,		0, NULL },
 	{ SWGR_M_GET,		"/discovery/*",		swgr_crud_get,		0, &backends },
@@ -125,6 +128,34 @@ disc_list(struct swgr_ctx *c)
 	swgr_resp_json(c->resp);
 	swgr_backends_to_json(&c->resp->body, v, n, false);
 	swgr_backends_free(v, n);
+}
+
+/*
+ * GET /metrics: the Prometheus exposition of every process of this host
+ * (core/prom.h), behind the discovery token like every admin route (a
+ * scraper's authorization credentials_file).  404 with a reason when the
+ * configuration turns metrics off.
+ */
+static void
+metrics_get(struct swgr_ctx *c)
+{
+	struct swgr_err err = { 0 };
+	char dir[4096];
+	enum swgr_rc rc;
+
+	if (!swgr_config_metrics_dir(c->cfg, dir, sizeof(dir))) {
+		swgr_resp_reset(c->resp, 404);
+		swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+		swgr_buf_puts(&c->resp->body, "metrics are off on this host (metrics.dir is \"\")\n");
+		return;
+	}
+	if ((rc = swgr_prom_write(dir, &c->resp->body, &err)) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, c->log_target, "GET /metrics: %s", err.msg);
+		swgr_resp_reset(c->resp, swgr_err_http_status(rc));
+		return;
+	}
+	swgr_resp_header(c->resp, "Content-Type", SWGR_PROM_CONTENT_TYPE);
+	swgr_resp_nocache(c->resp);
 }
 
 /* POST /discovery: 201 with Location <publicKey>, or 409 with the same Location. */

@@ -273,6 +273,30 @@ swgr_metric_histogram(const char *name, const char *labels, const double *bounds
 }
 
 void
+swgr_metric_label_value(const char *v, char *out, size_t n)
+{
+	size_t o = 0;
+	const char *esc;
+
+	if (n == 0)
+		return;
+	for (; *v != '\0'; v++) {
+		esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+		if (esc != NULL) {
+			if (o + 2 >= n)
+				break;
+			out[o++] = esc[0];
+			out[o++] = esc[1];
+		} else {
+			if (o + 1 >= n)
+				break;
+			out[o++] = *v;
+		}
+	}
+	out[o] = '\0';
+}
+
+void
 swgr_metric_add(struct swgr_metric *m, uint64_t v)
 {
 	if (m != NULL)

@@ -2,6 +2,7 @@
 #ifndef SWGR_METRICS_H
 #define SWGR_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -64,6 +65,12 @@ struct swgr_metric *swgr_metric_counter(const char *name, const char *labels);
 struct swgr_metric *swgr_metric_gauge(const char *name, const char *labels);
 struct swgr_metric *swgr_metric_histogram(const char *name, const char *labels,
 		    const double *bounds, int nbounds);
+
+/*
+ * v escaped as a label value of the exposition (backslash, double quote,
+ * newline) into out, cut short (never mid-escape) to fit; out is "" if n is 0.
+ */
+void		 swgr_metric_label_value(const char *v, char *out, size_t n);
 
 void		 swgr_metric_add(struct swgr_metric *m, uint64_t v);	/* counter */
 void		 swgr_metric_set(struct swgr_metric *m, int64_t v);	/* gauge */

@@ -265,6 +265,10 @@ start(struct app *app)
 		return false;
 	if (!swgr_daemon_log(&app->d, app->log))
 		return false;
+	if (!swgr_workers_metrics(app)) {
+		swgr_log(SWGR_LOG_ERROR, app->target, "out of memory");
+		return false;
+	}
 	if (swgr_log_buffer(RESPONDER_LOG_DELAY_MS, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
 		return false;
@@ -295,6 +299,8 @@ app_free(struct app *app)
 		free(app->socket_path);
 	}
 	free(app->workers);
+	free(app->req_count);
+	free(app->req_time);
 	pthread_mutex_destroy(&app->mu);
 }
 

@@ -335,6 +335,7 @@ st_run(struct sql_store *st, enum st_mode mode, st_fn fn, void *arg, struct swgr
 		if (rc != SWGR_OK && mode != ST_SINGLE && !drv->broken(tx.conn))
 			(void)drv->script(tx.conn, "ROLLBACK", NULL);
 		swgr_db_release(st->db, tx.conn);
+		swgr_db_count_error(st->db, rc);
 		if (rc == SWGR_ERETRY && attempt < ST_RETRIES) {
 			st_backoff(attempt);
 			continue;

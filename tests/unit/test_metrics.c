@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "core/buf.h"
 #include "core/metrics.h"
+#include "core/prom.h"
 #include "kit.h"
 #include "t.h"
 
@@ -121,6 +123,53 @@ child(const char *dir, const char *prog, int n, bool clean, int up[2], int down[
 	_exit(0);
 }
 
+/* The exposition of the two children's segments: one family per name, values summed. */
+static void
+expose(const char *dir, long a, long b)
+{
+	struct swgr_buf out = { 0 };
+	struct swgr_err err = { 0 };
+	char line[128];
+	const char *p;
+	int families = 0;
+
+	CHECK_INT(swgr_prom_write(dir, &out, &err), SWGR_OK);
+	if (out.p == NULL) {
+		FAIL("empty exposition");
+		return;
+	}
+	CHECK(kit_contains(out.p, "# HELP swgr_invoices_total Invoice calls"));
+	CHECK(kit_contains(out.p, "# TYPE swgr_invoices_total counter\n"
+	    "swgr_invoices_total{backend=\"02ab\",outcome=\"issued\"} 42\n"));
+	CHECK(kit_contains(out.p, "# TYPE swgr_invoice_duration_seconds histogram\n"));
+	CHECK(kit_contains(out.p, "swgr_invoice_duration_seconds_bucket{backend=\"02ab\","
+	    "le=\"0.01\"} 0\n"
+	    "swgr_invoice_duration_seconds_bucket{backend=\"02ab\",le=\"0.025\"} 42\n"));
+	CHECK(kit_contains(out.p, "swgr_invoice_duration_seconds_bucket{backend=\"02ab\","
+	    "le=\"10\"} 42\n"
+	    "swgr_invoice_duration_seconds_bucket{backend=\"02ab\",le=\"+Inf\"} 44\n"
+	    "swgr_invoice_duration_seconds_sum{backend=\"02ab\"} 60.840000\n"
+	    "swgr_invoice_duration_seconds_count{backend=\"02ab\"} 44\n"));
+	/* a gauge: the largest of the processes' values (-12 and -30) */
+	CHECK(kit_contains(out.p, "# TYPE swgr_test_gauge gauge\nswgr_test_gauge -12\n"));
+	for (p = out.p; (p = strstr(p, "# TYPE swgr_invoices_total ")) != NULL; p++)
+		families++;
+	CHECK_INT(families, 1);
+	snprintf(line, sizeof(line), "swgr_process_threads{program=\"a\",pid=\"%ld\"} 1\n", a);
+	CHECK(kit_contains(out.p, line));
+	snprintf(line, sizeof(line), "swgr_process_open_fds{program=\"b\",pid=\"%ld\"} ", b);
+	CHECK(kit_contains(out.p, line));
+	snprintf(line, sizeof(line), "swgr_process_resident_memory_bytes{program=\"b\",pid=\"%ld\"} ",
+	    b);
+	CHECK(kit_contains(out.p, line));
+	swgr_buf_free(&out);
+
+	/* a directory that does not exist yet: nothing, and no error */
+	CHECK_INT(swgr_prom_write("/nonexistent/swgr-metrics", &out, &err), SWGR_OK);
+	CHECK(out.len == 0);
+	swgr_buf_free(&out);
+}
+
 static void
 test_processes(const char *dir)
 {
@@ -156,6 +205,7 @@ test_processes(const char *dir)
 	CHECK_INT(s.values[NBOUNDS + 1], 42 * 20000 + 2 * 30000000);	/* sum, microseconds */
 	s = scan(dir, "swgr_test_gauge", "");
 	CHECK_INT(s.sum, -42);
+	expose(dir, (long)a, (long)b);
 
 	/* a ends without removing its segment: skipped, then removed by the scan */
 	CHECK(write(down[1], go, 2) == 2);
@@ -378,6 +428,10 @@ test_edges(const char *dir)
 	swgr_metric_set(g, 10);
 	swgr_metric_gauge_add(g, -3);
 	CHECK(swgr_metric_counter("g", "") != g);	/* a counter of that name is another slot */
+	swgr_metric_label_value("a\"b\\c\nd", name, sizeof(name));
+	CHECK_STR(name, "a\\\"b\\\\c\\nd");
+	swgr_metric_label_value("ab\"", name, 4);	/* no room for the escape: cut before it */
+	CHECK_STR(name, "ab");
 	s = scan(dir, "h_seconds", "");
 	CHECK_INT(s.nvalues, 4);
 	CHECK_INT(s.values[0], 2);
