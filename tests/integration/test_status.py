@@ -459,3 +459,29 @@ def test_invoice_outcomes(env, disc, part, world, scli):
     assert r.returncode == 0
     j = json.loads(r.stdout)
     assert j["backends"][0]["instances"][0]["invoices"]["issued"] == 11
+
+
+def test_outcomes_through_swgr_lnurl(env, disc, world):
+    """The counts of a real swgr-lnurl (pay/view.c, pay/balancer.c): invoices issued, then
+    refused by the node, as its monitor reports them."""
+    from lnurl_stack import LnurlStack
+    with LnurlStack(env, weights=[1]) as st:
+        o = st.offer()
+        for _ in range(3):
+            st.invoice(o, 5000)
+        pk = st.pks[0]
+
+        def inv():
+            doc = status(disc, instance=st.instance)
+            e = entry(doc, pk, st.instance)
+            return e and e["invoices"]
+
+        wait_for(lambda: (inv() or {}).get("issued") == 3, 2 * P + SLACK, "3 invoices issued")
+        i = inv()
+        assert (i["failed"], i["timedOut"], i["wrongInvoice"]) == (0, 0, 0), i
+        assert i["latencyP50Ms"] is not None and 0 < i["latencyP50Ms"] <= i["latencyP99Ms"]
+        st.sims[0].control(error_rate=1.0)
+        r = st.get(o.path(5000))
+        assert r.status_code >= 500, r.text
+        wait_for(lambda: (inv() or {}).get("failed", 0) >= 1, 2 * P + SLACK, "a failed invoice")
+        assert inv()["issued"] == 3
