@@ -89,6 +89,10 @@ make -C "$BUILD" -j"$NCPU" >/dev/null
 
 T=$(mktemp -d /tmp/swgr-bench.XXXXXX)
 chmod 0755 "$T"		# nginx workers (nobody) reach the sockets in it
+# Metrics on, as by default, their segments on tmpfs as /run is on a usual host (here
+# /run may be the disk's: a shared mapping of a disk file is written back, and the
+# next store to each page written back waits in a page fault).
+M=$(mktemp -d "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)/swgr-bench-metrics.XXXXXX")
 gcc -O2 -Wall -pthread -o "$T/hello" bench/hello.c -lfcgi
 
 node_dir=$top/bench/.node
@@ -119,6 +123,7 @@ cleanup() {
 	else
 		rm -rf "$T"
 	fi
+	[ -z "${M:-}" ] || rm -rf "$M"
 	exit $rc
 }
 trap cleanup EXIT
@@ -242,6 +247,8 @@ offer-service:
 monitor:
   instance: bench
   log-file: $T/monitord.log
+metrics:
+  dir: $M
 # the simulators write their credentials in this run's temporary directory (doc/nodes.md, node-access)
 node-access:
   credential-directories: ["$T"]

@@ -256,5 +256,7 @@ int	 cli_send(const char *env, const struct cli_client *c, const struct swgr_htt
 /* Command groups, one per file; token's ctx is the audience ("discovery", "offer"). */
 extern const struct cli_group cli_discovery, cli_offer;
 int	 cli_token(int argc, char **argv, const void *aud);
+/* swgr discovery status (cmd_status.c): exit 0 all healthy, 1 a problem, 2 no answer. */
+int	 cli_discovery_status(int argc, char **argv, const void *ctx);
 
 #endif

@@ -366,6 +366,7 @@ static const struct cli_sub discovery_subs[] = {
 	{ "token", NULL, "Manage discovery service tokens", cli_token, "discovery" },
 	{ "new", NULL, "Generate backend JSON", cmd_new, NULL },
 	{ "ls", NULL, "List all backends", cmd_ls, NULL },
+	{ "status", NULL, "Show node status from every monitor", cli_discovery_status, NULL },
 	{ "get", NULL, "Get a backend, or all", cmd_get, NULL },
 	{ "post", NULL, "Load a new backend", cmd_post_put, &post_change },
 	{ "put", NULL, "Update or create a backend", cmd_post_put, &put_change },

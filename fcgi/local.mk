@@ -1,6 +1,6 @@
 # The FastCGI responders.
 sbin_PROGRAMS += swgr-discovery swgr-offer
-swgr_discovery_SOURCES = fcgi/discovery/main.c
+swgr_discovery_SOURCES = fcgi/discovery/main.c fcgi/discovery/status.c fcgi/discovery/extern.h
 swgr_discovery_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS)
 swgr_discovery_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
 swgr_offer_SOURCES = fcgi/offer/main.c

@@ -22,6 +22,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/credfile.c libswgr/core/credfile.h \
 	libswgr/core/endpoint.c libswgr/core/endpoint.h \
 	libswgr/core/activation.c libswgr/core/activation.h \
+	libswgr/core/metrics.c libswgr/core/metrics.h libswgr/core/prom.c libswgr/core/prom.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \

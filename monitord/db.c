@@ -135,6 +135,8 @@ heartbeat(struct mon *m)
 	if (rc != SWGR_OK)
 		return failed(m, "writing the heartbeat", &err);
 	m->beat_ms = beat;
+	/* the exposition adds swgr_monitor_heartbeat_age_seconds from it, at scrape time */
+	swgr_metric_set(m->beat_g, beat / 1000);
 	return true;
 }
 

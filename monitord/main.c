@@ -9,6 +9,7 @@
 #include "db.h"
 #include "mon.h"
 #include "node.h"
+#include "outcomes.h"
 #include "roster.h"
 
 /*
@@ -24,6 +25,7 @@ start(struct mon *m, struct swgr_daemon *d)
 	const struct swgr_lnurl_cfg *l = &cfg->lnurl;
 	struct swgr_ln_opts lnopts = { 0 };
 	struct swgr_err err = { 0 };
+	char labels[200], inst[160];
 
 	m->cfg = cfg;
 	if (!swgr_daemon_need(d, l->present, "lnurl service") ||
@@ -58,6 +60,9 @@ start(struct mon *m, struct swgr_daemon *d)
 		return false;
 	}
 	swgr_config_instance(cfg, m->instance, sizeof(m->instance));
+	swgr_metric_label_value(m->instance, inst, sizeof(inst));
+	snprintf(labels, sizeof(labels), "monitor=\"%s\"", inst);
+	m->beat_g = swgr_metric_gauge("swgr_monitor_heartbeat_timestamp_seconds", labels);
 	m->period = l->health_check_frequency_secs;
 	m->update = l->backend_update_frequency_secs;
 	m->to_healthy = l->health_check_consecutive_success_to_healthy;
@@ -75,7 +80,7 @@ start(struct mon *m, struct swgr_daemon *d)
  * schedule (a late round is not caught up).  SIGHUP reopens the log.
  */
 static void
-run(struct mon *m, struct swgr_daemon *d)
+run(struct mon *m, struct swgr_daemon *d, struct mon_outcomes *o)
 {
 	int64_t next, now, step = (int64_t)(m->period * 1e6);
 
@@ -83,6 +88,7 @@ run(struct mon *m, struct swgr_daemon *d)
 	for (;;) {
 		now = swgr_mono_us();
 		if (now >= next) {
+			mon_outcomes_round(o, m);
 			mon_tick(m);
 			next += step;
 			if (next <= now)
@@ -102,13 +108,16 @@ static bool
 monitor(struct mon *m, struct swgr_daemon *d)
 {
 	struct swgr_err err = { 0 };
+	struct mon_outcomes *o;
 
 	mon_db_reload(m);
 	if (mon_db_start(m, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, MON_TARGET, "%s", err.msg);
 		return false;
 	}
-	run(m, d);
+	o = mon_outcomes_new(m);
+	run(m, d, o);
+	mon_outcomes_free(o);
 	swgr_log(SWGR_LOG_INFO, MON_TARGET, "stopping: waiting for the checks in flight");
 	mon_db_stop(m);
 	mon_roster_stop(m);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/metrics.h"
 #include "fleet/fleet.h"
 #include "store/store.h"
 
@@ -46,6 +47,7 @@ struct mon {
 	bool		 prune;		/* the status rows need pruning to the roster */
 	int64_t		 beat_ms;	/* the tick time of the last heartbeat written */
 	bool		 db_down;	/* an outage has been logged and not yet its end */
+	struct swgr_metric *beat_g;	/* swgr_monitor_heartbeat_timestamp_seconds{monitor} */
 };
 
 /* Zeroes m and sets up its locks and condition; mon_fini undoes that. */

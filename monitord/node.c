@@ -1,5 +1,6 @@
 /* One worker thread per backend: the health check, its state machine, the rounds that drive them. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,23 @@ mon_health_observe(struct swgr_node_status *s, bool ok, uint32_t to_healthy,
 	return true;
 }
 
+/* n's metrics, labelled with its key and this monitor instance (two may share a host; "instance" is Prometheus's own label). */
+static void
+node_metrics(struct mon_node *n)
+{
+	static const double bounds[] = SWGR_METRICS_LATENCY_BOUNDS;
+	char labels[400], inst[160];
+
+	swgr_metric_label_value(n->m->instance, inst, sizeof(inst));
+	snprintf(labels, sizeof(labels), "backend=\"%s\",monitor=\"%s\"", n->hex, inst);
+	n->healthy_g = swgr_metric_gauge("swgr_node_healthy", labels);
+	n->inbound_g = swgr_metric_gauge("swgr_node_inbound_msat", labels);
+	n->check_h = swgr_metric_histogram("swgr_node_check_duration_seconds", labels, bounds,
+	    (int)(sizeof(bounds) / sizeof(bounds[0])));
+	n->fails_c = swgr_metric_counter("swgr_node_check_failures_total", labels);
+	swgr_metric_set(n->healthy_g, n->st.healthy);
+}
+
 /*
  * Records one observation on n (under m->mu): the state machine, the
  * row's other columns, the flip messages.  error is NULL after a success.
@@ -55,6 +73,11 @@ observe(struct mon_node *n, bool ok, uint64_t inbound, int64_t latency_us, const
 	free(n->st.last_error);
 	n->st.last_error = e;
 	n->dirty = true;
+	swgr_metric_observe(n->check_h, (double)latency_us / 1e6);
+	if (!ok)
+		swgr_metric_add(n->fails_c, 1);
+	else
+		swgr_metric_set(n->inbound_g, (int64_t)(inbound > INT64_MAX ? INT64_MAX : inbound));
 	if (mon_health_observe(&n->st, ok, m->to_healthy, m->to_unhealthy)) {
 		if (ok)
 			swgr_log(SWGR_LOG_INFO, MON_TARGET, "%s becomes healthy", n->hex);
@@ -62,6 +85,7 @@ observe(struct mon_node *n, bool ok, uint64_t inbound, int64_t latency_us, const
 			swgr_log(SWGR_LOG_WARN, MON_TARGET, "%s becomes unhealthy, %s", n->hex,
 			    error);
 	}
+	swgr_metric_set(n->healthy_g, n->st.healthy);
 	mon_wake_db(m);
 }
 
@@ -197,6 +221,7 @@ mon_node_start(struct mon *m, const struct swgr_backend *b, struct swgr_fleet_no
 	n->st.healthy = swgr_fleet_node_client(node) != NULL;
 	n->dirty = true;
 	n->want = true;
+	node_metrics(n);
 	pthread_cond_init(&n->cv, NULL);
 	if ((e = pthread_create(&n->th, NULL, worker_main, n)) != 0) {
 		pthread_cond_destroy(&n->cv);

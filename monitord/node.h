@@ -34,6 +34,11 @@ struct mon_node {
 	bool		 dirty;		/* mu: st differs from the row in the database */
 	bool		 joined;	/* the worker has ended and been joined */
 	struct mon_node	*next_dead;	/* on mon.dead once retired */
+	/* its metrics (core/metrics.h), looked up at start: set after each check */
+	struct swgr_metric *healthy_g;	/* swgr_node_healthy 0/1 */
+	struct swgr_metric *inbound_g;	/* swgr_node_inbound_msat */
+	struct swgr_metric *check_h;	/* swgr_node_check_duration_seconds */
+	struct swgr_metric *fails_c;	/* swgr_node_check_failures_total */
 };
 
 /*

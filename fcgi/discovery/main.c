@@ -11,16 +11,21 @@
 #include "fcgi/responder.h"
 #include "store/store.h"
 #include "core/hex.h"
+#include "core/log.h"
+#include "core/prom.h"
 #include "core/pubkey.h"
+#include "extern.h"
 
-static swgr_handler disc_list;
+static swgr_handler disc_list, metrics_get;
 static const struct swgr_crud backends, backend_patches;
 
 /* Everything but GET /health needs a discovery token; the check runs before routing. */
 static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,		"/health",		swgr_health,		SWGR_ROUTE_PUBLIC, NULL },
 	{ SWGR_M_GET,		"/discovery",		disc_list,		0, NULL },
+	{ SWGR_M_GET,		"/metrics",		metrics_get,		0, NULL },
 	{ SWGR_M_POST,		"/discovery",		swgr_crud_post,		0, &backends },
+	{ SWGR_M_GET,		"/discovery/status",	disc_status,		0, NULL },
 	{ SWGR_M_GET,		"/discovery/*",		swgr_crud_get,		0, &backends },
 	{ SWGR_M_PUT,		"/discovery/*",		swgr_crud_put,		0, &backends },
 	{ SWGR_M_PATCH,		"/discovery/*",		swgr_crud_put,		0, &backend_patches },
@@ -32,7 +37,8 @@ static const struct swgr_service service = {
 	.cfgname = "discover",
 	.section = offsetof(struct swgr_config, discovery),
 	.store = offsetof(struct swgr_config, store_discover),
-	.roles = SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY),
+	/* node status read for GET /discovery/status (swgr-monitord makes its tables) */
+	.roles = SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY) | SWGR_STORE_ROLE_STATUS,
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 };
@@ -57,8 +63,8 @@ path_key(struct swgr_ctx *c, struct swgr_crud_key *k)
 	return false;
 }
 
-static void
-etag_headers(struct swgr_ctx *c, uint64_t etag)
+void
+disc_etag_headers(struct swgr_ctx *c, uint64_t etag)
 {
 	char tag[17];
 
@@ -67,33 +73,50 @@ etag_headers(struct swgr_ctx *c, uint64_t etag)
 	swgr_resp_header(c->resp, "ETag", tag);
 }
 
+bool
+disc_if_none_match(struct swgr_ctx *c, bool *has, uint64_t *want)
+{
+	const char *inm = swgr_req_param(c->req, "HTTP_IF_NONE_MATCH");
+	struct swgr_err err = { 0 };
+	uint8_t raw[8];
+	size_t i;
+
+	*has = false;
+	*want = 0;
+	if (inm == NULL)
+		return true;
+	if (strlen(inm) != 16 || swgr_hex_decode(inm, 16, raw, sizeof(raw)) != SWGR_OK) {
+		swgr_err_set(&err, SWGR_EINVAL, "If-None-Match '%s' is not 16 hex digits", inm);
+		swgr_ctx_fail(c, SWGR_EINVAL, &err);
+		return false;
+	}
+	for (i = 0; i < 8; i++)
+		*want = *want << 8 | raw[i];
+	*has = true;
+	return true;
+}
+
 /* GET /discovery: the list with its ETag; If-None-Match (16 hex) equal to it -> 304. */
 static void
 disc_list(struct swgr_ctx *c)
 {
-	const char *inm = swgr_req_param(c->req, "HTTP_IF_NONE_MATCH");
 	struct swgr_backend *v = NULL;
 	struct swgr_err err = { 0 };
-	uint8_t raw[8];
-	uint64_t want = 0, etag;
+	uint64_t want, etag;
 	enum swgr_rc rc;
-	size_t n = 0, i;
+	size_t n = 0;
+	bool has;
 
-	if (inm != NULL) {
-		if (strlen(inm) != 16 || swgr_hex_decode(inm, 16, raw, sizeof(raw)) != SWGR_OK) {
-			swgr_err_set(&err, SWGR_EINVAL, "If-None-Match '%s' is not 16 hex digits", inm);
-			swgr_ctx_fail(c, SWGR_EINVAL, &err);
-			return;
-		}
-		for (i = 0; i < 8; i++)
-			want = want << 8 | raw[i];
+	if (!disc_if_none_match(c, &has, &want))
+		return;
+	if (has) {
 		if ((rc = swgr_store_backend_etag(c->store, &etag, &err)) != SWGR_OK) {
 			swgr_ctx_store_fail(c, rc, &err, NULL);
 			return;
 		}
 		if (etag == want) {
 			c->resp->status = 304;
-			etag_headers(c, etag);
+			disc_etag_headers(c, etag);
 			return;
 		}
 	}
@@ -101,10 +124,38 @@ disc_list(struct swgr_ctx *c)
 		swgr_ctx_store_fail(c, rc, &err, NULL);
 		return;
 	}
-	etag_headers(c, etag);
+	disc_etag_headers(c, etag);
 	swgr_resp_json(c->resp);
 	swgr_backends_to_json(&c->resp->body, v, n, false);
 	swgr_backends_free(v, n);
+}
+
+/*
+ * GET /metrics: the Prometheus exposition of every process of this host
+ * (core/prom.h), behind the discovery token like every admin route (a
+ * scraper's authorization credentials_file).  404 with a reason when the
+ * configuration turns metrics off.
+ */
+static void
+metrics_get(struct swgr_ctx *c)
+{
+	struct swgr_err err = { 0 };
+	char dir[4096];
+	enum swgr_rc rc;
+
+	if (!swgr_config_metrics_dir(c->cfg, dir, sizeof(dir))) {
+		swgr_resp_reset(c->resp, 404);
+		swgr_resp_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+		swgr_buf_puts(&c->resp->body, "metrics are off on this host (metrics.dir is \"\")\n");
+		return;
+	}
+	if ((rc = swgr_prom_write(dir, &c->resp->body, &err)) != SWGR_OK) {
+		swgr_log(SWGR_LOG_ERROR, c->log_target, "GET /metrics: %s", err.msg);
+		swgr_resp_reset(c->resp, swgr_err_http_status(rc));
+		return;
+	}
+	swgr_resp_header(c->resp, "Content-Type", SWGR_PROM_CONTENT_TYPE);
+	swgr_resp_nocache(c->resp);
 }
 
 /* POST /discovery: 201 with Location <publicKey>, or 409 with the same Location. */

@@ -87,6 +87,25 @@ swgr_config_stale_after(const struct swgr_config *cfg)
 	return d < 3 ? 3 : d;
 }
 
+bool
+swgr_config_metrics_dir(const struct swgr_config *cfg, char *out, size_t outlen)
+{
+	const char *rt = getenv("RUNTIME_DIRECTORY");
+	size_t n;
+	int w;
+
+	if (cfg != NULL && cfg->metrics.has_dir) {
+		if (cfg->metrics.dir == NULL || cfg->metrics.dir[0] == '\0')
+			return false;
+		w = snprintf(out, outlen, "%s", cfg->metrics.dir);
+	} else if (rt != NULL && rt[0] != '\0') {
+		n = strcspn(rt, ":");	/* systemd joins several with ':' */
+		w = snprintf(out, outlen, "%.*s/metrics", (int)n, rt);
+	} else
+		w = snprintf(out, outlen, "%s", SWGR_METRICS_DIR_DEFAULT);
+	return w > 0 && (size_t)w < outlen;
+}
+
 /* Replaces {secret.NAME} in a database store's URI; label is "discovery", "offer" or "status". */
 static enum swgr_rc
 expand_store_uri(struct swgr_store_cfg *s, const char *label, const struct swgr_secrets *sec,
@@ -207,6 +226,7 @@ swgr_config_free(struct swgr_config *cfg)
 	free_store(&cfg->store_offer);
 	free_store(&cfg->store_status);
 	free(cfg->secrets);
+	free(cfg->metrics.dir);
 	free(cfg->monitor.instance);
 	free(cfg->monitor.log.log_file);
 	swgr_strv_free(cfg->node_access.credential_directories,

@@ -177,6 +177,13 @@ struct swgr_node_access_cfg {
 #endif
 #define SWGR_CRED_DIR_DEFAULT	SYSCONFDIR "/swgr/node-credentials"
 
+/* Ours: metrics (core/metrics.h): where each process's segment is written. */
+struct swgr_metrics_cfg {
+	bool		 has_dir;
+	char		*dir;			/* "" turns metrics off */
+};
+#define SWGR_METRICS_DIR_DEFAULT	"/run/swgr/metrics"
+
 struct swgr_config {
 	char		*path;
 	struct swgr_lnurl_cfg lnurl;
@@ -195,6 +202,7 @@ struct swgr_config {
 	 * Start-up ignores it (spec §12.1, with a warning); -n refuses it.
 	 */
 	char		*unknown_key;
+	struct swgr_metrics_cfg metrics;
 };
 
 /*
@@ -217,6 +225,13 @@ void		 swgr_config_instance(const struct swgr_config *cfg, char *out, size_t out
  * periods, at least 3 s.
  */
 double		 swgr_config_stale_after(const struct swgr_config *cfg);
+/*
+ * The directory of the metrics segments into out: metrics.dir, else
+ * $RUNTIME_DIRECTORY/metrics (its first path) when set, else
+ * SWGR_METRICS_DIR_DEFAULT.  False when metrics are off (dir: "") or the
+ * path does not fit.
+ */
+bool		 swgr_config_metrics_dir(const struct swgr_config *cfg, char *out, size_t outlen);
 
 /*
  * The building blocks, exposed for tests:

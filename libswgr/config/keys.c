@@ -448,6 +448,24 @@ read_node_access(const struct swgr_yaml_map *root, struct swgr_node_access_cfg *
 	return SWGR_OK;
 }
 
+/* metrics (ours, optional): dir, an absolute path or "" (metrics off). */
+static enum swgr_rc
+read_metrics(const struct swgr_yaml_map *root, struct swgr_metrics_cfg *mc)
+{
+	struct swgr_yaml_map m;
+	enum swgr_rc rc;
+
+	if ((rc = swgr_yaml_mapping(root, "metrics", false, &m)) != SWGR_OK || m.node == NULL)
+		return rc;
+	if ((rc = swgr_yaml_str(&m, "dir", false, &mc->dir)) != SWGR_OK || mc->dir == NULL)
+		return rc;
+	mc->has_dir = true;
+	if (mc->dir[0] != '\0' && mc->dir[0] != '/')
+		return swgr_yaml_fail(&m, "dir", swgr_yaml_key_line(&m, "dir"),
+		    "'%s' is not an absolute path (\"\" turns metrics off)", mc->dir);
+	return SWGR_OK;
+}
+
 /* Fills the struct swgr_config at arg from the document's top-level mapping. */
 static enum swgr_rc
 read_document(const struct swgr_yaml_map *root, void *arg)
@@ -464,7 +482,8 @@ read_document(const struct swgr_yaml_map *root, void *arg)
 	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
 	    (rc = read_status_store(&store, &cfg->store_status)) != SWGR_OK ||
 	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK ||
-	    (rc = read_node_access(root, &cfg->node_access)) != SWGR_OK)
+	    (rc = read_node_access(root, &cfg->node_access)) != SWGR_OK ||
+	    (rc = read_metrics(root, &cfg->metrics)) != SWGR_OK)
 		return rc;
 	return swgr_yaml_str(root, "secrets", false, &cfg->secrets);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/metrics.h"
 #include "daemon/daemon.h"
 
 #ifndef PACKAGE_VERSION
@@ -217,12 +218,19 @@ swgr_daemon_log(struct swgr_daemon *d, const struct swgr_log_cfg *log)
 {
 	struct swgr_err err = { 0 };
 	enum swgr_log_level level = d->level;
+	char dir[4096];
 
 	if (!d->has_level)
 		level = log->has_log_level ? log->log_level : SWGR_LOG_INFO;
 	if (swgr_log_open(log->log_file, level, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, d->target, "%s", err.msg);
 		return false;
+	}
+	if (!d->metrics_open && swgr_config_metrics_dir(&d->cfg, dir, sizeof(dir))) {
+		if (swgr_metrics_open(dir, d->name, &err) != SWGR_OK)
+			swgr_log(SWGR_LOG_WARN, d->target, "%s; running without metrics", err.msg);
+		else
+			d->metrics_open = true;
 	}
 	return true;
 }
@@ -257,6 +265,9 @@ swgr_daemon_wait(struct swgr_daemon *d, double secs)
 int
 swgr_daemon_end(struct swgr_daemon *d, int code, const char *clean)
 {
+	if (d->metrics_open)
+		swgr_metrics_close();
+	d->metrics_open = false;
 	if (d->cfg_loaded)
 		swgr_config_free(&d->cfg);
 	d->cfg_loaded = false;

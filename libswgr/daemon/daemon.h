@@ -46,6 +46,7 @@ struct swgr_daemon {
 	sigset_t	 sigs;		/* the signals swgr_daemon_wait takes */
 	struct swgr_config cfg;
 	bool		 cfg_loaded;
+	bool		 metrics_open;	/* swgr_daemon_log opened this process's metrics segment */
 };
 
 /*
@@ -97,6 +98,9 @@ bool		 swgr_daemon_need(const struct swgr_daemon *d, bool present, const char *w
 /*
  * The log as the configuration says (log->log_file, log->log_level),
  * the level of -l winning.  False (logged) when it cannot be opened.
+ * Then, once, this process's metrics segment in the directory of
+ * swgr_config_metrics_dir (core/metrics.h); a failure there is a WARN,
+ * the daemon runs on without metrics.
  */
 bool		 swgr_daemon_log(struct swgr_daemon *d, const struct swgr_log_cfg *log);
 
@@ -109,7 +113,8 @@ bool		 swgr_daemon_log(struct swgr_daemon *d, const struct swgr_log_cfg *log);
 bool		 swgr_daemon_wait(struct swgr_daemon *d, double secs);
 
 /*
- * The end: frees the configuration, logs clean (INFO) if code is 0, closes
+ * The end: removes the metrics segment (call it after every thread has
+ * stopped), frees the configuration, logs clean (INFO) if code is 0, closes
  * the log.  Returns code, the process exit code.
  */
 int		 swgr_daemon_end(struct swgr_daemon *d, int code, const char *clean);

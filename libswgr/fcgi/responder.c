@@ -257,9 +257,17 @@ start_admin(struct app *app)
 	const struct swgr_service *svc = app->svc;
 	const struct swgr_store_cfg *scfg;
 	struct swgr_err err = { 0 };
+	unsigned roles = svc->roles;
 
 	scfg = (const struct swgr_store_cfg *)((const char *)&app->d.cfg + svc->store);
-	if (swgr_store_open(scfg, app->d.cfg.path, svc->roles, &app->store, &err) != SWGR_OK) {
+	/*
+	 * An admin service reads node status (not its own) only from its
+	 * database: over a remote admin service there is none to read, and no
+	 * local status database is made for it.
+	 */
+	if (scfg->type == SWGR_STORE_HTTP && !(roles & SWGR_STORE_DDL(SWGR_STORE_ROLE_STATUS)))
+		roles &= ~(unsigned)SWGR_STORE_ROLE_STATUS;
+	if (swgr_store_open(scfg, app->d.cfg.path, roles, &app->store, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "opening the %s store: %s", svc->cfgname,
 		    err.msg);
 		return false;
@@ -337,6 +345,10 @@ start(struct app *app)
 		return false;
 	if (!swgr_daemon_log(&app->d, app->log))
 		return false;
+	if (!swgr_workers_metrics(app)) {
+		swgr_log(SWGR_LOG_ERROR, app->target, "out of memory");
+		return false;
+	}
 	if (swgr_log_buffer(RESPONDER_LOG_DELAY_MS, &err) != SWGR_OK) {
 		swgr_log(SWGR_LOG_ERROR, app->target, "%s", err.msg);
 		return false;
@@ -367,6 +379,8 @@ app_free(struct app *app)
 		free(app->socket_path);
 	}
 	free(app->workers);
+	free(app->req_count);
+	free(app->req_time);
 	pthread_mutex_destroy(&app->mu);
 }
 

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/metrics.h"
 #include "daemon/daemon.h"
 #include "fcgi/responder.h"
 
@@ -46,6 +47,13 @@ struct app {
 	struct worker	*workers;
 	size_t		 nworkers;
 	char		 target[64];	/* log target of our own messages */
+	/*
+	 * Request metrics, looked up once at start-up (workers.c): per route
+	 * (nroutes + 1: the last for answers of no route) a counter per status
+	 * class 1xx..5xx and a latency histogram.  NULL entries count nothing.
+	 */
+	struct swgr_metric **req_count;	/* [(nroutes + 1) * 5] */
+	struct swgr_metric **req_time;	/* [nroutes + 1] */
 };
 
 /* workers.c */
@@ -53,9 +61,14 @@ struct app {
 bool		 swgr_workers_start(struct app *app, size_t n);
 /* Stops the workers: no new accept, requests in flight finish; joins them. */
 void		 swgr_workers_stop(struct app *app);
+/* Looks up the request metrics of app (after the metrics segment is open); false if out of memory. */
+bool		 swgr_workers_metrics(struct app *app);
 
 /* route.c */
-/* Auth, then the routing table: the handler, 405 with Allow, 404 (or 401, 400). */
-void		 swgr_route_dispatch(const struct app *app, struct swgr_ctx *c);
+/*
+ * Auth, then the routing table: the handler, 405 with Allow, 404 (or 401,
+ * 400).  The index of the route that answered, svc->nroutes for none.
+ */
+size_t		 swgr_route_dispatch(const struct app *app, struct swgr_ctx *c);
 
 #endif

@@ -72,9 +72,10 @@ allow_header(struct swgr_resp *resp, unsigned methods)
 /*
  * Auth first (spec §4, §6: only a public route's own methods skip it, so
  * POST /health without a token is 401), then the routing table: the
- * handler, 405 with Allow, or 404.
+ * handler, 405 with Allow, or 404.  Returns the index of the route whose
+ * handler answered, or svc->nroutes.
  */
-void
+size_t
 swgr_route_dispatch(const struct app *app, struct swgr_ctx *c)
 {
 	const struct swgr_service *svc = app->svc;
@@ -92,20 +93,21 @@ swgr_route_dispatch(const struct app *app, struct swgr_ctx *c)
 	}
 	if ((rt == NULL || !(rt->flags & SWGR_ROUTE_PUBLIC)) &&
 	    !(svc->flags & SWGR_SERVICE_PUBLIC) && !authorised(app, c))
-		return;
+		return svc->nroutes;
 	if (c->req->path_rc != SWGR_OK) {
 		swgr_resp_reset(c->resp, 400);
-		return;
+		return svc->nroutes;
 	}
 	if (rt != NULL) {
 		c->arg = rt->arg;
 		rt->fn(c);
-		return;
+		return (size_t)(rt - svc->routes);
 	}
 	if (allowed == 0) {
 		swgr_resp_reset(c->resp, 404);
-		return;
+		return svc->nroutes;
 	}
 	swgr_resp_reset(c->resp, 405);
 	allow_header(c->resp, allowed);
+	return svc->nroutes;
 }

@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -10,15 +11,62 @@
 
 #include <fcgiapp.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "fcgi/responder_int.h"
 
 #define WAKE_SIG	(SIGRTMIN + 1)	/* interrupts idle workers at shutdown */
 
+#define STATUS_CLASSES	5	/* 1xx .. 5xx */
+
+bool
+swgr_workers_metrics(struct app *app)
+{
+	static const double bounds[] = SWGR_METRICS_LATENCY_BOUNDS;
+	const struct swgr_service *svc = app->svc;
+	size_t n = svc->nroutes + 1, i;
+	char labels[320];
+	int k;
+
+	if ((app->req_count = calloc(n * STATUS_CLASSES, sizeof(*app->req_count))) == NULL ||
+	    (app->req_time = calloc(n, sizeof(*app->req_time))) == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		/* route patterns are ours: no quote or backslash to escape */
+		snprintf(labels, sizeof(labels), "service=\"%s\",route=\"%s\"", svc->name,
+		    i < svc->nroutes ? svc->routes[i].pattern : "other");
+		app->req_time[i] = swgr_metric_histogram("swgr_request_duration_seconds",
+		    labels, bounds, (int)(sizeof(bounds) / sizeof(bounds[0])));
+		for (k = 0; k < STATUS_CLASSES; k++) {
+			snprintf(labels, sizeof(labels), "service=\"%s\",route=\"%s\",status=\"%dxx\"",
+			    svc->name, i < svc->nroutes ? svc->routes[i].pattern : "other", k + 1);
+			app->req_count[i * STATUS_CLASSES + (size_t)k] =
+			    swgr_metric_counter("swgr_requests_total", labels);
+		}
+	}
+	return true;
+}
+
+/* One request's count and time: two relaxed adds and one more, no lock. */
+static void
+count(struct app *app, size_t route, int status, double took)
+{
+	int k = status / 100 - 1;
+
+	if (app->req_count == NULL)
+		return;
+	if (k < 0 || k >= STATUS_CLASSES)
+		k = STATUS_CLASSES - 1;
+	swgr_metric_add(app->req_count[route * STATUS_CLASSES + (size_t)k], 1);
+	swgr_metric_observe(app->req_time[route], took);
+}
+
 /* One request; resp is the worker's, fresh, and left fresh for the next one. */
 static void
 serve(struct app *app, FCGX_Request *fr, struct swgr_resp *resp)
 {
+	double t0 = swgr_mono_now();
+	size_t route = app->svc->nroutes;
 	struct swgr_req req;
 	struct swgr_ctx c = {
 		.svc = app->svc, .cfg = &app->d.cfg, .section = app->section,
@@ -30,7 +78,7 @@ serve(struct app *app, FCGX_Request *fr, struct swgr_resp *resp)
 		swgr_log(SWGR_LOG_ERROR, app->target, "out of memory reading a request");
 		swgr_resp_reset(resp, 500);
 	} else if (app->svc->pre == NULL || !app->svc->pre(&c))
-		swgr_route_dispatch(app, &c);
+		route = swgr_route_dispatch(app, &c);
 	if (app->svc->post != NULL)
 		app->svc->post(&c);
 	if (!swgr_resp_send(resp, req.mbit == SWGR_M_HEAD, fr->out))
@@ -39,6 +87,7 @@ serve(struct app *app, FCGX_Request *fr, struct swgr_resp *resp)
 	swgr_log_access(app->svc->name, req.client_ip[0] ? req.client_ip : "-",
 	    req.method[0] ? req.method : "-", req.target ? req.target : "-",
 	    req.protocol ? req.protocol : "-", resp->status);
+	count(app, route, resp->status, swgr_mono_now() - t0);
 	swgr_req_free(&req);
 	swgr_resp_recycle(resp);
 }

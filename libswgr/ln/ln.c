@@ -119,6 +119,32 @@ swgr_ln_impl_vet(const char *implementation, const struct swgr_ln_opts *opts,
 	return rc;
 }
 
+/* The client's error counters, looked up once (a client is made off the request path). */
+static void
+error_metrics(struct swgr_ln_client *c)
+{
+	static const char *const calls[2] = { "invoice", "inbound" };
+	static const char *const errors[2] = { "failed", "refused" };
+	char labels[128];
+	int i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			snprintf(labels, sizeof(labels), "call=\"%s\",kind=\"%s\",error=\"%s\"",
+			    calls[i], c->kind->name, errors[j]);
+			c->errors[i][j] = swgr_metric_counter("swgr_node_errors_total", labels);
+		}
+}
+
+/* Counts a failed call: refused (the node's SWGR_EINVAL) or failed (anything else). */
+static enum swgr_rc
+count_error(struct swgr_ln_client *c, int call, enum swgr_rc rc)
+{
+	if (rc != SWGR_OK)
+		swgr_metric_add(c->errors[call][rc == SWGR_EINVAL], 1);
+	return rc;
+}
+
 enum swgr_rc
 swgr_ln_client_new(const char *name, const char *implementation,
     const struct swgr_ln_opts *opts, struct swgr_ln_client **out, struct swgr_err *err)
@@ -152,6 +178,7 @@ swgr_ln_client_new(const char *name, const char *implementation,
 	}
 	c->kind = kind;
 	c->timeout_secs = opts->timeout_secs > 0 ? opts->timeout_secs : 2.0;
+	error_metrics(c);
 	rc = kind->open(c, impl, opts, err);
 	json_object_put(impl);
 	if (rc != SWGR_OK) {
@@ -206,8 +233,8 @@ swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs, uint64_t amoun
     struct swgr_err *err)
 {
 	*bolt11 = NULL;
-	return c->kind->invoice(c, max_secs < c->timeout_secs ? max_secs : c->timeout_secs,
-	    amount_msat, description, desclen, expiry_secs, bolt11, err);
+	return count_error(c, 0, c->kind->invoice(c, max_secs < c->timeout_secs ? max_secs :
+	    c->timeout_secs, amount_msat, description, desclen, expiry_secs, bolt11, err));
 }
 
 enum swgr_rc
@@ -218,9 +245,9 @@ swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
 
 	if (c->kind->health != NULL &&
 	    (rc = c->kind->health(c, c->timeout_secs, err)) != SWGR_OK)
-		return rc;
+		return count_error(c, 1, rc);
 	if ((left = deadline - swgr_mono_now()) <= 0)
-		return swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (%s): health check timed out "
-		    "after %.1f s", c->name, c->kind->name, c->timeout_secs);
-	return c->kind->inbound(c, left, msat, err);
+		return count_error(c, 1, swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (%s): health "
+		    "check timed out after %.1f s", c->name, c->kind->name, c->timeout_secs));
+	return count_error(c, 1, c->kind->inbound(c, left, msat, err));
 }

@@ -6,6 +6,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "core/buf.h"
+#include "core/metrics.h"
 #include "ln/ln.h"
 #include "net/grpc.h"
 
@@ -57,6 +58,8 @@ struct swgr_ln_client {
 	char		*impl;			/* the implementation JSON, as given */
 	double		 timeout_secs;
 	void		*priv;			/* the kind's own state */
+	/* swgr_node_errors_total{call, kind, error}: [invoice|inbound][failed|refused] */
+	struct swgr_metric *errors[2][2];
 };
 
 /* The kind whose implementation.type is type, or NULL (ln/kinds.c). */

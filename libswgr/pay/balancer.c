@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/gate.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/pubkey.h"
 #include "ln/ln.h"
 
@@ -26,6 +27,11 @@ struct swgr_balancer {
 	uint32_t	 slots;		/* invoice-concurrency; 0: no limit */
 	uint32_t	 node_cap;	/* node-concurrency; 0: no limit */
 	double		 wait;		/* invoice-queue-wait-secs */
+	/* process-wide metrics, looked up once (core/metrics.h) */
+	struct swgr_metric *failovers;	/* the next node asked after one failed or refused */
+	struct swgr_metric *backoffs;	/* a pass again after the backoff's wait */
+	struct swgr_metric *full_invoice; /* refused: the invoice bulkhead full */
+	struct swgr_metric *full_nodes;	/* refused: every candidate at node-concurrency */
 };
 
 /*
@@ -72,6 +78,11 @@ swgr_balancer_new(const struct swgr_config *cfg, uint64_t threads, struct swgr_b
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	b->lc = &cfg->lnurl;
 	bulkheads(b, threads);
+	b->failovers = swgr_metric_counter("swgr_failovers_total", "");
+	b->backoffs = swgr_metric_counter("swgr_backoffs_total", "");
+	b->full_invoice = swgr_metric_counter("swgr_bulkhead_rejections_total",
+	    "bulkhead=\"invoice\"");
+	b->full_nodes = swgr_metric_counter("swgr_bulkhead_rejections_total", "bulkhead=\"node\"");
 	if ((rc = swgr_breaker_new(b->lc->breaker_failure_threshold, b->lc->breaker_cool_down_secs,
 	    &b->br, err)) != SWGR_OK || (rc = swgr_view_new(cfg, &b->view, err)) != SWGR_OK) {
 		swgr_balancer_free(b);
@@ -175,11 +186,12 @@ draw(uint64_t *x)
 /*
  * Asks member m for the invoice and checks it.  SWGR_OK with *bolt11;
  * SWGR_EINVAL when the node refused the request; SWGR_EUPSTREAM for any
- * other failure, a non-conforming invoice included.
+ * other failure, a non-conforming invoice included (then *wrong is set).
  */
 static enum swgr_rc
 ask(struct swgr_balancer *b, const struct swgr_view_member *m,
-    const struct swgr_balancer_req *r, double deadline, char **bolt11, struct swgr_err *err)
+    const struct swgr_balancer_req *r, double deadline, char **bolt11, bool *wrong,
+    struct swgr_err *err)
 {
 	struct swgr_bolt11 inv;
 	struct swgr_err e2 = { 0 };
@@ -200,8 +212,38 @@ ask(struct swgr_balancer *b, const struct swgr_view_member *m,
 		return SWGR_OK;
 	free(*bolt11);
 	*bolt11 = NULL;
+	*wrong = true;
 	return swgr_err_set(err, SWGR_EUPSTREAM, "node %s returned a non-conforming invoice: %s",
 	    name, e2.msg);
+}
+
+/*
+ * The outcome of one ask for swgr_invoices_total: a failure that took the
+ * whole time the call had (the client's ln-client-timeout-secs or what was
+ * left of the request's deadline, less 50 ms) is a timeout: the node
+ * clients do not tell a deadline from another failure.
+ */
+static void
+count_ask(const struct swgr_balancer *b, const struct swgr_view_member *m, enum swgr_rc rc,
+    bool wrong, double t0, double deadline)
+{
+	double took = swgr_mono_now() - t0, allowed = b->lc->ln_client_timeout_secs;
+	enum swgr_view_outcome o;
+
+	if (allowed <= 0)
+		allowed = 2.0;	/* the client's default (ln/ln.c) */
+	if (deadline - t0 < allowed)
+		allowed = deadline - t0;
+	if (rc == SWGR_OK)
+		o = SWGR_VIEW_ISSUED;
+	else if (wrong)
+		o = SWGR_VIEW_WRONG_INVOICE;
+	else if (rc != SWGR_EINVAL && took >= allowed - 0.05)
+		o = SWGR_VIEW_TIMEOUT;
+	else
+		o = SWGR_VIEW_FAILED;
+	swgr_metric_add(m->invoices[o], 1);
+	swgr_metric_observe(m->duration, took);
 }
 
 enum gated {
@@ -224,6 +266,8 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 	struct swgr_gate *g = swgr_fleet_node_gate(m->node);
 	enum swgr_breaker_ticket t;
 	uint32_t cap = b->node_cap, failed;
+	bool wrong = false;
+	double t0;
 
 	/*
 	 * A node's places shrink by one with each of its consecutive failures
@@ -239,8 +283,10 @@ ask_gated(struct swgr_balancer *b, const struct swgr_view_member *m,
 	/* A half-open node's one probe is claimed here: another request skips it. */
 	t = swgr_breaker_claim(b->br, &m->pk, swgr_mono_now());
 	if (t != SWGR_BREAKER_SKIP) {
-		*rc = ask(b, m, r, deadline, bolt11, err);
+		t0 = swgr_mono_now();
+		*rc = ask(b, m, r, deadline, bolt11, &wrong, err);
 		swgr_breaker_done(b->br, &m->pk, t, *rc, swgr_mono_now());
+		count_ask(b, m, *rc, wrong, t0, deadline);
 		if (*rc == SWGR_EINVAL)
 			swgr_log(SWGR_LOG_WARN, TARGET, "node refused the invoice request, trying "
 			    "the next: %s", err->msg);
@@ -332,6 +378,8 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		memset(&e1, 0, sizeof(e1));
 		g = ask_gated(b, &s->v[order[i]], r, wait_until - swgr_mono_now(), deadline, bolt11,
 		    &one, &e1);
+		if (g == GATED_ASKED && asked > 0)
+			swgr_metric_add(b->failovers, 1);
 		outcome(one, &e1, &rc, err, &refused);
 		if (g == GATED_BUSY)
 			busy++;
@@ -356,16 +404,20 @@ pass(struct swgr_balancer *b, const struct swgr_balancer_req *r, bool bias, doub
 		}
 		one = SWGR_NOTFOUND;
 		memset(&e1, 0, sizeof(e1));
-		asked += ask_gated(b, &s->v[order[i]], r, deadline - swgr_mono_now(), deadline,
-		    bolt11, &one, &e1) == GATED_ASKED;
+		g = ask_gated(b, &s->v[order[i]], r, deadline - swgr_mono_now(), deadline,
+		    bolt11, &one, &e1);
+		if (g == GATED_ASKED && asked++ > 0)
+			swgr_metric_add(b->failovers, 1);
 		outcome(one, &e1, &rc, err, &refused);
 	}
 	if (rc == SWGR_NOTFOUND && refused > 0)
 		rc = swgr_err_set(err, SWGR_EINVAL, "the lightning nodes refused this invoice "
 		    "request (%zu asked)", refused);
-	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND)
+	if (asked == 0 && busy > 0 && rc == SWGR_NOTFOUND) {
+		swgr_metric_add(b->full_nodes, 1);
 		rc = swgr_err_set(err, SWGR_ERETRY, "every lightning node that could take this "
 		    "invoice is at its limit of %" PRIu32 " calls at once", b->node_cap);
+	}
 	if (order != stack)
 		free(order);
 out:
@@ -401,6 +453,7 @@ invoice_loop(struct swgr_balancer *b, const struct swgr_balancer_req *r, double 
 		}
 		swgr_log(SWGR_LOG_WARN, TARGET, "error retrieving invoice: %s, retrying in %.0fs",
 		    err->msg, d);
+		swgr_metric_add(b->backoffs, 1);
 		if (!swgr_view_nap(b->view, d))
 			return swgr_err_set(err, SWGR_EUPSTREAM, "shutting down");
 	}
@@ -414,8 +467,10 @@ swgr_balancer_invoice(struct swgr_balancer *b, const struct swgr_balancer_req *r
 	enum swgr_rc rc;
 
 	*bolt11 = NULL;
-	if (b->slots != 0 && !swgr_gate_enter(&b->gate, b->slots, b->wait, b->wait))
+	if (b->slots != 0 && !swgr_gate_enter(&b->gate, b->slots, b->wait, b->wait)) {
+		swgr_metric_add(b->full_invoice, 1);
 		return swgr_err_set(err, SWGR_ERETRY, "too many invoice requests in progress");
+	}
 	rc = invoice_loop(b, r, start, start + b->wait, bolt11, err);
 	if (b->slots != 0)
 		swgr_gate_leave(&b->gate);

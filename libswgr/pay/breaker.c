@@ -1,10 +1,12 @@
 /* The per-node circuit breaker of the balancer: invoice outcomes take a failing node out of selection. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pay/breaker.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define TARGET		"swgr::breaker"
 
@@ -148,7 +150,7 @@ swgr_breaker_done(struct swgr_breaker *br, const struct swgr_pubkey *pk,
 	struct entry *e;
 	bool opened = false, closed = false;
 	uint32_t failures = 0;
-	char name[SWGR_PUBKEY_STRLEN + 1];
+	char name[SWGR_PUBKEY_STRLEN + 1], labels[96];
 
 	if (br->threshold == 0 || t == SWGR_BREAKER_SKIP)
 		return;
@@ -179,6 +181,11 @@ swgr_breaker_done(struct swgr_breaker *br, const struct swgr_pubkey *pk,
 	if (!opened && !closed)
 		return;
 	swgr_pubkey_format(pk, name);
+	if (opened) {
+		/* rare: a lookup of the metric here costs nothing on the common path */
+		snprintf(labels, sizeof(labels), "backend=\"%s\"", name);
+		swgr_metric_add(swgr_metric_counter("swgr_breaker_opens_total", labels), 1);
+	}
 	if (opened)
 		swgr_log(SWGR_LOG_WARN, TARGET, "circuit breaker of node %s opened after %u "
 		    "consecutive invoice failures: skipped for %g s, then probed", name, failures,

@@ -144,6 +144,45 @@ apply_status(struct swgr_view_member *m, const struct swgr_node_status *st, size
 	}
 }
 
+const char *const swgr_view_outcome_names[SWGR_VIEW_OUTCOMES] = {
+	"issued", "failed", "timeout", "wrong_invoice"
+};
+
+/*
+ * The invoice metrics of m: those of the old snapshot's member of the same
+ * key (looked at in the same place first), else looked up (the segment's
+ * mutex: here, on the view's thread, never on a request's).
+ */
+static void
+member_metrics(struct swgr_view_member *m, const struct swgr_view_snap *old, size_t at)
+{
+	static const double bounds[] = SWGR_METRICS_LATENCY_BOUNDS;
+	const struct swgr_view_member *o = NULL;
+	char name[SWGR_PUBKEY_STRLEN + 1], labels[160];
+	size_t i;
+	int k;
+
+	if (old != NULL && at < old->n && memcmp(&old->v[at].pk, &m->pk, sizeof(m->pk)) == 0)
+		o = &old->v[at];
+	for (i = 0; o == NULL && old != NULL && i < old->n; i++)
+		if (memcmp(&old->v[i].pk, &m->pk, sizeof(m->pk)) == 0)
+			o = &old->v[i];
+	if (o != NULL && o->duration != NULL) {
+		memcpy(m->invoices, o->invoices, sizeof(m->invoices));
+		m->duration = o->duration;
+		return;
+	}
+	swgr_pubkey_format(&m->pk, name);
+	for (k = 0; k < SWGR_VIEW_OUTCOMES; k++) {
+		snprintf(labels, sizeof(labels), "backend=\"%s\",outcome=\"%s\"", name,
+		    swgr_view_outcome_names[k]);
+		m->invoices[k] = swgr_metric_counter("swgr_invoices_total", labels);
+	}
+	snprintf(labels, sizeof(labels), "backend=\"%s\"", name);
+	m->duration = swgr_metric_histogram("swgr_invoice_duration_seconds", labels, bounds,
+	    (int)(sizeof(bounds) / sizeof(bounds[0])));
+}
+
 /* A new snapshot from the fleet, the status rows and the heartbeat; NULL if out of memory. */
 static struct swgr_view_snap *
 snap_build(struct swgr_view *v, const struct swgr_view_snap *old,
@@ -179,6 +218,7 @@ snap_build(struct swgr_view *v, const struct swgr_view_snap *old,
 			m->npartitions++;
 		}
 		apply_status(m, st, nst);
+		member_metrics(m, old, i);
 	}
 	if (s->n > 0) {
 		if ((s->selref = selector_for(v, old, s)) == NULL)

@@ -8,9 +8,20 @@
 
 #include "config/config.h"
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/pubkey.h"
 #include "fleet/fleet.h"
 #include "pay/select.h"
+
+/* The outcomes of swgr_invoices_total{outcome=...}, in the order of swgr_view_outcome_names. */
+enum swgr_view_outcome {
+	SWGR_VIEW_ISSUED = 0,
+	SWGR_VIEW_FAILED,
+	SWGR_VIEW_TIMEOUT,
+	SWGR_VIEW_WRONG_INVOICE,
+	SWGR_VIEW_OUTCOMES
+};
+extern const char *const swgr_view_outcome_names[SWGR_VIEW_OUTCOMES];
 
 /* One backend of a snapshot, with this instance's status row (if any). */
 struct swgr_view_member {
@@ -25,6 +36,9 @@ struct swgr_view_member {
 	bool		 has_inbound;
 	uint64_t	 inbound_msat;
 	int64_t		 checked_ms;
+	/* its invoice metrics (core/metrics.h), looked up when the snapshot was built */
+	struct swgr_metric *invoices[SWGR_VIEW_OUTCOMES];	/* swgr_invoices_total by outcome */
+	struct swgr_metric *duration;	/* swgr_invoice_duration_seconds */
 };
 
 struct swgr_view_sel;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/metrics.h"
 #include "core/uri.h"
 #include "store/db.h"
 
@@ -20,7 +21,12 @@ struct swgr_db {
 	unsigned	 nidle;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
+	/* metrics (core/metrics.h), looked up at open; the pools of a process share them */
+	struct swgr_metric *in_use;	/* swgr_db_connections_in_use{driver} */
+	struct swgr_metric *errors[4];	/* swgr_db_errors_total{driver,error}: see db_error_names */
 };
+
+static const char *const db_error_names[4] = { "connect", "unavailable", "retry", "internal" };
 
 /* Private bookkeeping of rows under construction (rows->mem). */
 struct db_rows_mem {
@@ -49,6 +55,32 @@ swgr_db_driver_for(const char *uri)
 		if (strncasecmp(uri, map[i].scheme, strlen(map[i].scheme)) == 0)
 			return map[i].drv;
 	return NULL;
+}
+
+static void
+db_metrics(struct swgr_db *db)
+{
+	char labels[96];
+	int i;
+
+	snprintf(labels, sizeof(labels), "driver=\"%s\"", db->drv->name);
+	db->in_use = swgr_metric_gauge("swgr_db_connections_in_use", labels);
+	for (i = 0; i < 4; i++) {
+		snprintf(labels, sizeof(labels), "driver=\"%s\",error=\"%s\"", db->drv->name,
+		    db_error_names[i]);
+		db->errors[i] = swgr_metric_counter("swgr_db_errors_total", labels);
+	}
+}
+
+void
+swgr_db_count_error(struct swgr_db *db, enum swgr_rc rc)
+{
+	if (rc == SWGR_EUPSTREAM)
+		swgr_metric_add(db->errors[1], 1);
+	else if (rc == SWGR_ERETRY)
+		swgr_metric_add(db->errors[2], 1);
+	else if (rc == SWGR_EINTERNAL || rc == SWGR_ENOMEM)
+		swgr_metric_add(db->errors[3], 1);
 }
 
 /*
@@ -96,6 +128,7 @@ swgr_db_open(const char *uri, unsigned max, struct swgr_db **out, struct swgr_er
 	}
 	db->drv = swgr_db_driver_for(uri);
 	db->max = max;
+	db_metrics(db);
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
 	*out = db;
@@ -147,13 +180,17 @@ swgr_db_acquire(struct swgr_db *db, void **conn, struct swgr_err *err)
 	if (db->nidle > 0) {
 		*conn = db->idle[--db->nidle];
 		pthread_mutex_unlock(&db->mu);
+		swgr_metric_gauge_add(db->in_use, 1);
 		return SWGR_OK;
 	}
 	db->nopen++;
 	pthread_mutex_unlock(&db->mu);
 
-	if ((rc = db->drv->connect(db->uri, conn, err)) == SWGR_OK)
+	if ((rc = db->drv->connect(db->uri, conn, err)) == SWGR_OK) {
+		swgr_metric_gauge_add(db->in_use, 1);
 		return SWGR_OK;
+	}
+	swgr_metric_add(db->errors[0], 1);
 	*conn = NULL;
 	pthread_mutex_lock(&db->mu);
 	db->nopen--;
@@ -177,6 +214,7 @@ swgr_db_release(struct swgr_db *db, void *conn)
 
 	if (conn == NULL)
 		return;
+	swgr_metric_gauge_add(db->in_use, -1);
 	if ((broken = db->drv->broken(conn)))
 		db->drv->close(conn);
 	pthread_mutex_lock(&db->mu);

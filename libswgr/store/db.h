@@ -79,6 +79,13 @@ enum swgr_db_dialect swgr_db_dialect(const struct swgr_db *db);
 /* Borrow a connection (waits while all are busy); give it back with release. */
 enum swgr_rc	 swgr_db_acquire(struct swgr_db *db, void **conn, struct swgr_err *err);
 void		 swgr_db_release(struct swgr_db *db, void *conn);
+/*
+ * Counts a failed statement or transaction of db in swgr_db_errors_total:
+ * SWGR_EUPSTREAM (unavailable), SWGR_ERETRY (retry), SWGR_EINTERNAL or
+ * SWGR_ENOMEM (internal); other codes are answers, not errors.  A failed
+ * connect is counted by swgr_db_acquire (connect).
+ */
+void		 swgr_db_count_error(struct swgr_db *db, enum swgr_rc rc);
 const struct swgr_db_driver *swgr_db_get_driver(const struct swgr_db *db);
 
 /*

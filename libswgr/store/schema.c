@@ -1,4 +1,8 @@
-/* What the store knows of each database: SQL text, the original's schema, migrations, transactions, encodings. */
+/*
+ * What the store knows of each database: SQL text, the original's schema, migrations, transactions, encodings.
+ * long: the statements, the DDL of the three dialects and the migration that runs it are one
+ * table of what each database holds; split, a column would be named in two files.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"
 #define VERSION_OFFER		"m20250724_182058_create_table"
 #define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
+#define VERSION_OUTCOMES	"swgr_m20261202_000001_invoice_outcomes"	/* ours, after it */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
 #define ST_ROLES		(SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER | \
 				    SWGR_STORE_ROLE_STATUS)
@@ -68,14 +73,23 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "AND \"id\" = $2",
 	[ST_STATUS_UPDATE] = "UPDATE \"swgr_node_status\" SET \"weight\" = $3, "
 	    "\"healthy\" = $4, \"successes\" = $5, \"failures\" = $6, \"inbound_msat\" = $7, "
-	    "\"checked_ms\" = $8, \"latency_us\" = $9, \"last_error\" = $10 "
-	    "WHERE \"instance\" = $1 AND \"id\" = $2",
+	    "\"checked_ms\" = $8, \"latency_us\" = $9, \"last_error\" = $10, "
+	    "\"inv_issued\" = $11, \"inv_failed\" = $12, \"inv_timeout\" = $13, "
+	    "\"inv_wrong\" = $14, \"inv_since_ms\" = $15, \"inv_p50_us\" = $16, "
+	    "\"inv_p99_us\" = $17 WHERE \"instance\" = $1 AND \"id\" = $2",
 	[ST_STATUS_INSERT] = "INSERT INTO \"swgr_node_status\" (\"instance\", \"id\", "
 	    "\"weight\", \"healthy\", \"successes\", \"failures\", \"inbound_msat\", "
-	    "\"checked_ms\", \"latency_us\", \"last_error\") "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	    "\"checked_ms\", \"latency_us\", \"last_error\", \"inv_issued\", "
+	    "\"inv_failed\", \"inv_timeout\", \"inv_wrong\", \"inv_since_ms\", "
+	    "\"inv_p50_us\", \"inv_p99_us\") "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 	[ST_STATUS_LIST] = "SELECT \"id\", \"weight\", \"healthy\", \"successes\", "
 	    "\"failures\", \"inbound_msat\", \"checked_ms\", \"latency_us\", \"last_error\" "
+	    "FROM \"swgr_node_status\" WHERE \"instance\" = $1 ORDER BY \"id\"",
+	[ST_STATUS_LIST_ALL] = "SELECT \"id\", \"weight\", \"healthy\", \"successes\", "
+	    "\"failures\", \"inbound_msat\", \"checked_ms\", \"latency_us\", \"last_error\", "
+	    "\"inv_issued\", \"inv_failed\", \"inv_timeout\", \"inv_wrong\", "
+	    "\"inv_since_ms\", \"inv_p50_us\", \"inv_p99_us\" "
 	    "FROM \"swgr_node_status\" WHERE \"instance\" = $1 ORDER BY \"id\"",
 	[ST_STATUS_DELETE] = "DELETE FROM \"swgr_node_status\" WHERE \"instance\" = $1 "
 	    "AND \"id\" = $2",
@@ -85,6 +99,8 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "\"beat_ms\", \"period_ms\") VALUES ($1, $2, $3)",
 	[ST_BEAT_GET] = "SELECT \"beat_ms\", \"period_ms\" FROM \"swgr_monitor_heartbeat\" "
 	    "WHERE \"instance\" = $1",
+	[ST_BEAT_LIST] = "SELECT \"instance\", \"beat_ms\", \"period_ms\" "
+	    "FROM \"swgr_monitor_heartbeat\" ORDER BY \"instance\"",
 	[ST_MIG_HAS] = "SELECT \"version\" FROM \"seaql_migrations\" WHERE \"version\" = $1",
 	[ST_MIG_ADD] = "INSERT INTO \"seaql_migrations\" (\"version\", \"applied_at\") "
 	    "VALUES ($1, $2)",
@@ -107,6 +123,7 @@ struct st_dialect {
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
 	const char	*status[3];	/* ours: node status and heartbeats */
+	const char	*outcomes[8];	/* ours, later: the invoice outcomes of a status row */
 };
 
 /*
@@ -154,6 +171,19 @@ struct st_dialect {
 	"NOT NULL, \"beat_ms\" bigint NOT NULL, \"period_ms\" bigint NOT NULL, " \
 	"PRIMARY KEY (\"instance\") )" END
 
+/*
+ * The invoice outcomes of a node status row (VERSION_OUTCOMES), one column
+ * a statement as SQLite wants it; ADD is "ADD COLUMN IF NOT EXISTS" where
+ * DDL commits at once (MySQL) and a migration stopped half-way runs again.
+ */
+#define ST_DDL_OUTCOME(ADD, COL) \
+	"ALTER TABLE \"swgr_node_status\" " ADD " \"" COL "\" bigint NULL"
+#define ST_OUTCOMES(ADD) \
+	.outcomes = { ST_DDL_OUTCOME(ADD, "inv_issued"), ST_DDL_OUTCOME(ADD, "inv_failed"), \
+	    ST_DDL_OUTCOME(ADD, "inv_timeout"), ST_DDL_OUTCOME(ADD, "inv_wrong"), \
+	    ST_DDL_OUTCOME(ADD, "inv_since_ms"), ST_DDL_OUTCOME(ADD, "inv_p50_us"), \
+	    ST_DDL_OUTCOME(ADD, "inv_p99_us") }
+
 /* A dialect's tables: each DDL macro over its types T. */
 #define ST_TABLES(T) \
 	.mig_table = T(ST_DDL_MIGRATIONS), \
@@ -180,6 +210,7 @@ static const struct st_dialect st_sqlite = {
 	.begin_write = "BEGIN IMMEDIATE",
 	.mig_begin = "BEGIN IMMEDIATE",
 	ST_TABLES(ST_TYPES_SQLITE),
+	ST_OUTCOMES("ADD COLUMN"),
 };
 
 static const struct st_dialect st_postgres = {
@@ -188,6 +219,7 @@ static const struct st_dialect st_postgres = {
 	.mig_begin = "BEGIN",
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
 	ST_TABLES(ST_TYPES_POSTGRES),
+	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
 static const struct st_dialect st_mysql = {
@@ -196,6 +228,7 @@ static const struct st_dialect st_mysql = {
 	.mig_lock = "SELECT GET_LOCK('swgr_migrate', 60)",
 	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
 	ST_TABLES(ST_TYPES_MYSQL),
+	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
 /* A copy of sql with MySQL's backticks for the double quotes; NULL when out of memory. */
@@ -302,6 +335,7 @@ st_run(struct sql_store *st, enum st_mode mode, st_fn fn, void *arg, struct swgr
 		if (rc != SWGR_OK && mode != ST_SINGLE && !drv->broken(tx.conn))
 			(void)drv->script(tx.conn, "ROLLBACK", NULL);
 		swgr_db_release(st->db, tx.conn);
+		swgr_db_count_error(st->db, rc);
 		if (rc == SWGR_ERETRY && attempt < ST_RETRIES) {
 			st_backoff(attempt);
 			continue;
@@ -528,8 +562,9 @@ st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err)
 	if ((roles & SWGR_STORE_ROLE_OFFER) && (rc = st_migrate_role(&tx, VERSION_OFFER,
 	    d->offer, false, err)) != SWGR_OK)
 		goto out;
-	if ((roles & SWGR_STORE_ROLE_STATUS) && (rc = st_migrate_role(&tx, VERSION_STATUS,
-	    d->status, false, err)) != SWGR_OK)
+	if ((roles & SWGR_STORE_ROLE_STATUS) && ((rc = st_migrate_role(&tx, VERSION_STATUS,
+	    d->status, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_OUTCOMES,
+	    d->outcomes, false, err)) != SWGR_OK))
 		goto out;
 	if (d->mig_begin != NULL)
 		rc = drv->script(tx.conn, "COMMIT", err);

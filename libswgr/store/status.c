@@ -38,11 +38,17 @@ status_upsert(struct sql_store *q, enum st_sql upd, enum st_sql ins,
 	return st_run(q, ST_WRITE, st_write_fn, &w, err);
 }
 
+static struct swgr_db_val
+opt_int(bool has, int64_t v)
+{
+	return has ? swgr_db_int(v) : swgr_db_null();
+}
+
 enum swgr_rc
 swgr_store_status_put(struct swgr_store *st, const char *instance,
     const struct swgr_node_status *s, struct swgr_err *err)
 {
-	struct swgr_db_val p[10];
+	struct swgr_db_val p[17];
 	struct sql_store *q;
 	enum swgr_rc rc;
 
@@ -58,7 +64,14 @@ swgr_store_status_put(struct swgr_store *st, const char *instance,
 	p[7] = swgr_db_int(s->checked_ms);
 	p[8] = swgr_db_int(s->latency_us);
 	p[9] = swgr_db_text(s->last_error);
-	return status_upsert(q, ST_STATUS_UPDATE, ST_STATUS_INSERT, p, 10, err);
+	p[10] = opt_int(s->has_invoices, (int64_t)s->inv_issued);
+	p[11] = opt_int(s->has_invoices, (int64_t)s->inv_failed);
+	p[12] = opt_int(s->has_invoices, (int64_t)s->inv_timeout);
+	p[13] = opt_int(s->has_invoices, (int64_t)s->inv_wrong);
+	p[14] = opt_int(s->has_invoices, s->inv_since_ms);
+	p[15] = opt_int(s->has_invoices && s->inv_p50_us >= 0, s->inv_p50_us);
+	p[16] = opt_int(s->has_invoices && s->inv_p99_us >= 0, s->inv_p99_us);
+	return status_upsert(q, ST_STATUS_UPDATE, ST_STATUS_INSERT, p, 17, err);
 }
 
 /* Columns: id, weight, healthy, successes, failures, inbound_msat, checked_ms, latency_us, last_error. */
@@ -96,10 +109,39 @@ status_row(const struct swgr_db_rows *r, size_t i, struct swgr_node_status *s,
 	return SWGR_OK;
 }
 
+/* Columns 9..15 of ST_STATUS_LIST_ALL: the invoice outcomes, all NULL when none were read. */
+static enum swgr_rc
+outcome_cols(const struct swgr_db_rows *r, size_t i, struct swgr_node_status *s,
+    struct swgr_err *err)
+{
+	int64_t v[7];
+	size_t k;
+	enum swgr_rc rc;
+
+	s->has_invoices = !swgr_db_is_null(r, i, 9);
+	if (!s->has_invoices)
+		return SWGR_OK;
+	for (k = 0; k < 7; k++) {
+		v[k] = -1;
+		if (!swgr_db_is_null(r, i, 9 + k) &&
+		    (rc = st_get_int(r, i, 9 + k, &v[k], err)) != SWGR_OK)
+			return rc;
+	}
+	s->inv_issued = (uint64_t)v[0];
+	s->inv_failed = (uint64_t)v[1];
+	s->inv_timeout = (uint64_t)v[2];
+	s->inv_wrong = (uint64_t)v[3];
+	s->inv_since_ms = v[4];
+	s->inv_p50_us = v[5];
+	s->inv_p99_us = v[6];
+	return SWGR_OK;
+}
+
 struct status_list {
 	const char	*instance;
 	struct swgr_node_status *v;
 	size_t		 n;
+	bool		 all;		/* with the invoice outcomes */
 };
 
 static enum swgr_rc
@@ -114,22 +156,27 @@ status_list_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
 	swgr_node_statuses_free(a->v, a->n);
 	a->v = NULL;
 	a->n = 0;
-	if ((rc = st_exec(tx, ST_STATUS_LIST, &p, 1, &r, err)) != SWGR_OK)
+	if ((rc = st_exec(tx, a->all ? ST_STATUS_LIST_ALL : ST_STATUS_LIST, &p, 1, &r,
+	    err)) != SWGR_OK)
 		return rc;
 	if (r.nrows > 0 && (a->v = calloc(r.nrows, sizeof(*a->v))) == NULL)
 		rc = swgr_err_set(err, SWGR_ENOMEM, "reading node status: out of memory");
-	for (i = 0; rc == SWGR_OK && i < r.nrows; i++)
-		if ((rc = status_row(&r, i, &a->v[a->n], err)) == SWGR_OK)
-			a->n++;
+	for (i = 0; rc == SWGR_OK && i < r.nrows; i++) {
+		if ((rc = status_row(&r, i, &a->v[a->n], err)) != SWGR_OK)
+			break;
+		a->n++;
+		if (a->all)
+			rc = outcome_cols(&r, i, &a->v[a->n - 1], err);
+	}
 	swgr_db_rows_free(&r);
 	return rc;
 }
 
-enum swgr_rc
-swgr_store_status_list(struct swgr_store *st, const char *instance,
+static enum swgr_rc
+status_list(struct swgr_store *st, const char *instance, bool all,
     struct swgr_node_status **out, size_t *n, struct swgr_err *err)
 {
-	struct status_list a = { instance, NULL, 0 };
+	struct status_list a = { instance, NULL, 0, all };
 	struct sql_store *q;
 	enum swgr_rc rc;
 
@@ -147,6 +194,20 @@ swgr_store_status_list(struct swgr_store *st, const char *instance,
 	return rc;
 }
 
+enum swgr_rc
+swgr_store_status_list(struct swgr_store *st, const char *instance,
+    struct swgr_node_status **out, size_t *n, struct swgr_err *err)
+{
+	return status_list(st, instance, false, out, n, err);
+}
+
+enum swgr_rc
+swgr_store_status_list_all(struct swgr_store *st, const char *instance,
+    struct swgr_node_status **out, size_t *n, struct swgr_err *err)
+{
+	return status_list(st, instance, true, out, n, err);
+}
+
 struct status_prune {
 	const char	*instance;
 	const struct swgr_pubkey *keep;
@@ -157,7 +218,7 @@ static enum swgr_rc
 status_prune_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
 {
 	const struct status_prune *a = arg;
-	struct status_list l = { a->instance, NULL, 0 };
+	struct status_list l = { a->instance, NULL, 0, false };
 	struct swgr_db_val p[2];
 	enum swgr_rc rc;
 	size_t i, k;
@@ -251,4 +312,75 @@ swgr_store_heartbeat_get(struct swgr_store *st, const char *instance, int64_t *b
 	*beat_ms = a.beat_ms;
 	*period_ms = a.period_ms;
 	return SWGR_OK;
+}
+
+void
+swgr_heartbeats_free(struct swgr_heartbeat *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].instance);
+	free(v);
+}
+
+struct beat_list {
+	struct swgr_heartbeat *v;
+	size_t		 n;
+};
+
+static enum swgr_rc
+beat_list_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
+{
+	struct beat_list *a = arg;
+	struct swgr_db_rows r = { 0 };
+	struct swgr_heartbeat *h;
+	enum swgr_rc rc;
+	size_t i;
+
+	swgr_heartbeats_free(a->v, a->n);
+	a->v = NULL;
+	a->n = 0;
+	if ((rc = st_exec(tx, ST_BEAT_LIST, NULL, 0, &r, err)) != SWGR_OK)
+		return rc;
+	if (r.nrows > 0 && (a->v = calloc(r.nrows, sizeof(*a->v))) == NULL)
+		rc = swgr_err_set(err, SWGR_ENOMEM, "reading heartbeats: out of memory");
+	for (i = 0; rc == SWGR_OK && i < r.nrows; i++) {
+		h = &a->v[a->n];
+		if ((rc = st_get_dup(&r, i, 0, &h->instance, err)) == SWGR_OK &&
+		    h->instance == NULL)
+			rc = st_bad(err, 0, "expected an instance name");
+		if (rc == SWGR_OK &&
+		    (rc = st_get_int(&r, i, 1, &h->beat_ms, err)) == SWGR_OK &&
+		    (rc = st_get_int(&r, i, 2, &h->period_ms, err)) == SWGR_OK)
+			a->n++;
+		else {
+			free(h->instance);
+			h->instance = NULL;
+		}
+	}
+	swgr_db_rows_free(&r);
+	return rc;
+}
+
+enum swgr_rc
+swgr_store_heartbeat_list(struct swgr_store *st, struct swgr_heartbeat **out, size_t *n,
+    struct swgr_err *err)
+{
+	struct beat_list a = { NULL, 0 };
+	struct sql_store *q;
+	enum swgr_rc rc;
+
+	if ((rc = st_status_of(st, &q, err)) == SWGR_OK)
+		rc = st_run(q, ST_SINGLE, beat_list_tx, &a, err);
+	else if (rc == SWGR_NOTFOUND && q != NULL)
+		rc = SWGR_OK;	/* no status tables yet: no monitor has beaten */
+	if (rc != SWGR_OK) {
+		swgr_heartbeats_free(a.v, a.n);
+		a.v = NULL;
+		a.n = 0;
+	}
+	*out = a.v;
+	*n = a.n;
+	return rc;
 }

@@ -157,6 +157,16 @@ struct swgr_node_status {
 	int64_t		 checked_ms;	/* when the last check ended */
 	int64_t		 latency_us;	/* how long it took */
 	char		*last_error;	/* NULL after a success */
+	/*
+	 * The invoice outcomes swgr-lnurl counted for this node on the
+	 * monitor's host (monitord/outcomes.c): totals since inv_since_ms
+	 * and the latency quantiles of a recent window (-1: no invoice in
+	 * it).  has_invoices false: none read (written as NULLs).
+	 */
+	bool		 has_invoices;
+	uint64_t	 inv_issued, inv_failed, inv_timeout, inv_wrong;
+	int64_t		 inv_since_ms;
+	int64_t		 inv_p50_us, inv_p99_us;
 };
 
 void		 swgr_node_status_free(struct swgr_node_status *s);	/* members only */
@@ -165,8 +175,11 @@ void		 swgr_node_statuses_free(struct swgr_node_status *v, size_t n);
 /* Inserts or replaces the row of (instance, s->pk). */
 enum swgr_rc	 swgr_store_status_put(struct swgr_store *st, const char *instance,
 		    const struct swgr_node_status *s, struct swgr_err *err);
-/* Every row of instance, ordered by key. */
+/* Every row of instance, ordered by key, without the invoice outcomes (has_invoices false). */
 enum swgr_rc	 swgr_store_status_list(struct swgr_store *st, const char *instance,
+		    struct swgr_node_status **out, size_t *n, struct swgr_err *err);
+/* The same with the invoice outcomes (their columns come with swgr-monitord's migration). */
+enum swgr_rc	 swgr_store_status_list_all(struct swgr_store *st, const char *instance,
 		    struct swgr_node_status **out, size_t *n, struct swgr_err *err);
 /* Deletes the rows of instance whose key is not in keep (backends no longer monitored). */
 enum swgr_rc	 swgr_store_status_prune(struct swgr_store *st, const char *instance,
@@ -176,5 +189,21 @@ enum swgr_rc	 swgr_store_heartbeat_put(struct swgr_store *st, const char *instan
 		    int64_t beat_ms, int64_t period_ms, struct swgr_err *err);
 enum swgr_rc	 swgr_store_heartbeat_get(struct swgr_store *st, const char *instance,
 		    int64_t *beat_ms, int64_t *period_ms, struct swgr_err *err);	/* SWGR_NOTFOUND */
+
+/* The heartbeat of one monitor instance, as swgr_store_heartbeat_list reads it. */
+struct swgr_heartbeat {
+	char		*instance;
+	int64_t		 beat_ms;
+	int64_t		 period_ms;
+};
+
+void		 swgr_heartbeats_free(struct swgr_heartbeat *v, size_t n);
+/*
+ * Every monitor instance's heartbeat, ordered by instance name (bytes):
+ * the instances that write node status.  None while the status tables
+ * are missing.  *out freed with swgr_heartbeats_free.
+ */
+enum swgr_rc	 swgr_store_heartbeat_list(struct swgr_store *st, struct swgr_heartbeat **out,
+		    size_t *n, struct swgr_err *err);
 
 #endif

@@ -35,6 +35,17 @@ _sanitizer_env("ASAN_OPTIONS", "asan", "detect_leaks=1:abort_on_error=1")
 _sanitizer_env("UBSAN_OPTIONS", "ubsan", "print_stacktrace=1:halt_on_error=1")
 
 
+# The metrics segments (core/metrics.h) of every process the session starts go under a
+# runtime directory of the session's own (the default $RUNTIME_DIRECTORY/metrics), not
+# the host's /run/swgr/metrics, which another run's scrape would then sum.  On tmpfs, as
+# /run is on a usual host: a shared mapping of a disk file is written back, and the next
+# store to each page written back waits in a page fault.
+RUNTIME_DIR = Path(tempfile.mkdtemp(prefix="swgr-test-runtime-",
+                                    dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+RUNTIME_DIR.chmod(0o1777)   # test_privilege's processes run as other users
+os.environ["RUNTIME_DIRECTORY"] = str(RUNTIME_DIR)
+
+
 class Env:
     pass
 

@@ -467,6 +467,10 @@ def test_discovery_service_on_an_http_store(relay, remote):
     # the relay's own checks still come first
     assert r_api.get("/discovery/not-a-key").status_code == 400
     assert r_api.get("/discovery", token=None).status_code == 401
+    # no node status over an HTTP store: 404 with the reason (the remote is not asked)
+    r = r_api.get("/discovery/status")
+    assert r.status_code == 404 and "remote admin service" in r.text, (r.status_code, r.text)
+    assert r_api.get("/discovery/status", token=None).status_code == 401
 
 
 def test_offer_service_on_an_http_store(relay, remote):

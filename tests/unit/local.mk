@@ -7,8 +7,11 @@ UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
 	tests/unit/test_qr tests/unit/test_select tests/unit/test_ln tests/unit/test_lnurl \
 	tests/unit/test_http tests/unit/test_uri tests/unit/test_breaker tests/unit/test_offers \
 	tests/unit/test_gate tests/unit/test_cidr tests/unit/test_credfile tests/unit/test_endpoint \
-	tests/unit/test_activation
+	tests/unit/test_activation tests/unit/test_metrics
 check_PROGRAMS += $(UNIT_TESTS)
+# A tool of the integration suite (test_status.py): invoice outcomes counted into a metrics segment.
+noinst_PROGRAMS += tests/unit/invoice_counter
+tests_unit_invoice_counter_LDADD = libswgr/libswgr.la $(SWGR_DEP_LIBS)
 TESTS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(SWGR_DEP_CFLAGS) -I$(top_srcdir)/tests/unit
 # the scaffolding the programs share (kit.h): temporary directory, files, children
@@ -65,6 +68,8 @@ tests_unit_test_credfile_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_credfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_endpoint_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_endpoint_LDADD = $(UNIT_LDADD)
+tests_unit_test_metrics_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
 # swgr-lnurl's offer cache, built from the program's own source

@@ -560,6 +560,65 @@ ts_concurrency(struct swgr_store *st)
 	printf("test_store: %d concurrent mutations\n", total);
 }
 
+/* Every instance's heartbeat, by name; eu-1's (2000, 500) is there already. */
+static void
+ts_heartbeats(struct swgr_store *st)
+{
+	struct swgr_heartbeat *h;
+	size_t n;
+
+	CHECK(swgr_store_heartbeat_put(st, "a-0", 7, 100, NULL) == SWGR_OK);
+	CHECK(swgr_store_heartbeat_list(st, &h, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(h[0].instance, "a-0");
+		CHECK(h[0].beat_ms == 7 && h[0].period_ms == 100);
+		CHECK_STR(h[1].instance, "eu-1");
+		CHECK(h[1].beat_ms == 2000 && h[1].period_ms == 500);
+	}
+	swgr_heartbeats_free(h, n);
+}
+
+/*
+ * The invoice outcomes of a row: written and read back by list_all, NULL
+ * quantiles (-1) kept apart from 0, none at all read as has_invoices
+ * false; the plain list leaves them out.
+ */
+static void
+ts_outcomes(struct swgr_store *st)
+{
+	struct swgr_node_status s = { 0 }, *v;
+	size_t n;
+
+	s.pk.b[0] = 3;
+	s.checked_ms = 1;
+	s.has_invoices = true;
+	s.inv_issued = 5000000000ULL;
+	s.inv_failed = 2;
+	s.inv_timeout = 3;
+	s.inv_wrong = 0;
+	s.inv_since_ms = 1700000000000LL;
+	s.inv_p50_us = 0;
+	s.inv_p99_us = -1;
+	CHECK(swgr_store_status_put(st, "inv", &s, NULL) == SWGR_OK);
+	s.pk.b[0] = 2;
+	s.has_invoices = false;
+	CHECK(swgr_store_status_put(st, "inv", &s, NULL) == SWGR_OK);
+	CHECK(swgr_store_status_list_all(st, "inv", &v, &n, NULL) == SWGR_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK(!v[0].has_invoices && v[1].has_invoices);
+		CHECK(v[1].inv_issued == 5000000000ULL && v[1].inv_failed == 2 &&
+		    v[1].inv_timeout == 3 && v[1].inv_wrong == 0);
+		CHECK(v[1].inv_since_ms == 1700000000000LL);
+		CHECK(v[1].inv_p50_us == 0 && v[1].inv_p99_us == -1);
+	}
+	swgr_node_statuses_free(v, n);
+	CHECK(swgr_store_status_list(st, "inv", &v, &n, NULL) == SWGR_OK);
+	CHECK(n == 2 && !v[1].has_invoices);
+	swgr_node_statuses_free(v, n);
+}
+
 /* Node status and heartbeats: upsert, per-instance isolation, prune, NULL inbound. */
 static void
 ts_status(struct swgr_store *st)
@@ -634,6 +693,8 @@ ts_status(struct swgr_store *st)
 	CHECK(swgr_store_heartbeat_get(st, "eu-1", &beat, &period, NULL) == SWGR_OK);
 	CHECK(beat == 2000 && period == 500);
 	CHECK_INT(swgr_store_heartbeat_get(st, "us-1", &beat, &period, NULL), SWGR_NOTFOUND);
+	ts_heartbeats(st);
+	ts_outcomes(st);
 }
 
 /* Drops the store's tables so a server database starts empty. */
@@ -766,6 +827,91 @@ ts_no_ddl(const struct swgr_store_cfg *cfg)
 	swgr_store_close(ro);
 }
 
+/* Runs each statement of sql (NULL-terminated) on the database at uri; false at the first failure. */
+static bool
+ts_exec(const char *uri, const char *const *sql)
+{
+	struct swgr_db *db;
+	struct swgr_err err = { 0 };
+	bool ok = false;
+	void *c;
+
+	if (swgr_db_open(uri, 1, &db, &err) != SWGR_OK)
+		return false;
+	if (swgr_db_acquire(db, &c, &err) == SWGR_OK) {
+		for (ok = true; ok && *sql != NULL; sql++)
+			if (swgr_db_get_driver(db)->script(c, *sql, &err) != SWGR_OK) {
+				fprintf(stderr, "%s: %s\n", *sql, err.msg);
+				ok = false;
+			}
+		swgr_db_release(db, c);
+	}
+	swgr_db_close(db);
+	return ok;
+}
+
+/*
+ * A database of the status tables before the invoice outcome columns (the
+ * columns dropped, their migration unrecorded): a reader's plain status list
+ * works on it, and swgr-monitord's open adds them back.
+ */
+static void
+ts_outcomes_upgrade(const struct swgr_store_cfg *cfg, const char *uri)
+{
+	static const char *const downgrade[] = {
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_issued",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_failed",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_timeout",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_wrong",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_since_ms",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_p50_us",
+	    "ALTER TABLE swgr_node_status DROP COLUMN inv_p99_us",
+	    "DELETE FROM seaql_migrations WHERE version = "
+	    "'swgr_m20261202_000001_invoice_outcomes'", NULL };
+	static const char sql[] = "SELECT COUNT(*) FROM seaql_migrations WHERE version = "
+	    "'swgr_m20261202_000001_invoice_outcomes'";
+	static const char *const q[] = { sql, sql, sql };
+	struct swgr_node_status s = { 0 }, *v;
+	struct swgr_store *st = NULL, *reader = NULL;
+	struct swgr_err err = { 0 };
+	size_t n;
+
+	ts_wipe(uri);
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_STATUS), &st, &err) ==
+	    SWGR_OK);
+	swgr_store_close(st);
+	st = NULL;
+	CHECK_INT(ts_count(uri, q), 1);
+	CHECK(ts_exec(uri, downgrade));
+	CHECK_INT(ts_count(uri, q), 0);
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_ROLE_STATUS, &reader, &err) == SWGR_OK);
+	if (reader != NULL) {
+		CHECK(swgr_store_status_list(reader, "x", &v, &n, &err) == SWGR_OK);
+		swgr_node_statuses_free(v, n);
+	}
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_STATUS), &st, &err) ==
+	    SWGR_OK);
+	CHECK_INT(ts_count(uri, q), 1);
+	if (st != NULL) {
+		s.pk.b[0] = 2;
+		s.has_invoices = true;
+		s.inv_issued = 7;
+		s.inv_p50_us = s.inv_p99_us = -1;
+		CHECK(swgr_store_status_put(st, "x", &s, &err) == SWGR_OK);
+		CHECK(swgr_store_status_list_all(st, "x", &v, &n, &err) == SWGR_OK);
+		CHECK(n == 1 && v[0].has_invoices && v[0].inv_issued == 7 && v[0].inv_p99_us == -1);
+		swgr_node_statuses_free(v, n);
+	}
+	if (reader != NULL) {
+		CHECK(swgr_store_status_list(reader, "x", &v, &n, &err) == SWGR_OK);
+		CHECK(n == 1 && !v[0].has_invoices);
+		swgr_node_statuses_free(v, n);
+	}
+	swgr_store_close(reader);
+	swgr_store_close(st);
+	ts_wipe(uri);
+}
+
 /* Processes opening a fresh database at the same time all succeed. */
 static void
 ts_race_open(const struct swgr_store_cfg *cfg)
@@ -810,6 +956,7 @@ ts_suite(const char *name, const char *uri)
 	ts_wipe(uri);
 	ts_no_ddl(&cfg);
 	ts_wipe(uri);
+	ts_outcomes_upgrade(&cfg, uri);
 
 	/* Both roles in one database, in either order, and both at once. */
 	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &disc,
