@@ -525,7 +525,7 @@ static const char full_yaml[] =
 	"    authorization: /etc/swgr/disc.token\n"
 	"  offer:\n"
 	"    type: memory\n"
-	"metrics: {unknown: section}\n"
+	"telemetry: {unknown: section}\n"
 	"secrets:\n";
 
 static void
@@ -797,8 +797,8 @@ static const struct bad_yaml {
 	/* Duplicate keys, anywhere. */
 	{ "  comment-allowed: 140\n", "  comment-allowed: 140\n  comment-allowed: 141\n",
 	    "comment-allowed: 141", "lnurl-service: duplicate key 'comment-allowed'" },
-	{ "metrics: {unknown: section}", "metrics: {a: 1, a: 2}", NULL,
-	    "metrics: duplicate key 'a'" },
+	{ "telemetry: {unknown: section}", "telemetry: {a: 1, a: 2}", NULL,
+	    "telemetry: duplicate key 'a'" },
 	{ "      max_iterations: 7\n", "      max_iterations: 7\n      max_iterations: 8\n",
 	    "max_iterations: 8", "lnurl-service.backend-selection.consistent: "
 	    "duplicate key 'max_iterations'" },
@@ -1097,9 +1097,9 @@ test_unknown_keys(void)
 	swgr_config_free(&cfg);
 	y = subst(full_yaml, "  some-future-key: {ignored: true}\n", "");
 	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
-	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "metrics: unknown key"));
+	CHECK(cfg.unknown_key != NULL && kit_contains(cfg.unknown_key, "telemetry: unknown key"));
 	swgr_config_free(&cfg);
-	x = subst(y, "metrics: {unknown: section}\n", "");
+	x = subst(y, "telemetry: {unknown: section}\n", "");
 	CHECK_INT(load_text(x, &cfg, &err), SWGR_OK);
 	CHECK(cfg.unknown_key == NULL);
 	swgr_config_free(&cfg);
