@@ -205,7 +205,17 @@ enum swgr_rc
 swgr_store_status_list_all(struct swgr_store *st, const char *instance,
     struct swgr_node_status **out, size_t *n, struct swgr_err *err)
 {
-	return status_list(st, instance, true, out, n, err);
+	enum swgr_rc rc = status_list(st, instance, true, out, n, err);
+
+	/*
+	 * A database no swgr-monitord of this version has opened yet lacks the
+	 * invoice columns (its migration adds them): the rows without them,
+	 * their outcomes unknown, rather than no status at all.  Any other
+	 * failure fails the plain read too, and that is what is reported.
+	 */
+	if (rc != SWGR_OK && rc != SWGR_ENOMEM)
+		rc = status_list(st, instance, false, out, n, err);
+	return rc;
 }
 
 struct status_prune {
