@@ -224,6 +224,13 @@ def test_prometheus_scrapes_every_process(env, stack):
         except AssertionError:
             raise AssertionError(f"scraped {got}\nwant {want}\ntargets {prom.target_health()}")
 
+        # Each refusal and each wrong invoice sent the request on to the next node, once;
+        # the node clients counted the refusals as errors of the invoice call.
+        res = prom.query("sum(swgr_failovers_total)")
+        assert res and int(float(res[0]["value"][1])) == refused + wrong, (res, refused, wrong)
+        res = prom.query('sum(swgr_node_errors_total{call="invoice",error="refused"})')
+        assert res and int(float(res[0]["value"][1])) == refused, (res, refused)
+
         # Both swgr-lnurl processes were in the scrape, and monitord's node gauges too.
         res = prom.query('count(swgr_process_threads{program="swgr-lnurl"})')
         assert res and int(float(res[0]["value"][1])) >= 2, res

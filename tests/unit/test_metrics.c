@@ -16,6 +16,7 @@
 #include "core/metrics.h"
 #include "core/prom.h"
 #include "kit.h"
+#include "store/db.h"
 #include "t.h"
 
 static const double bounds[] = SWGR_METRICS_LATENCY_BOUNDS;
@@ -445,6 +446,41 @@ test_edges(const char *dir)
 	CHECK(swgr_metric_counter("x_total", "") == NULL);	/* closed again */
 }
 
+/* The database pool's counts: a failed connect, an error by code, the connections in use. */
+static void
+test_db(const char *dir)
+{
+	struct swgr_db *db = NULL, *ok = NULL;
+	struct swgr_err err = { 0 };
+	char uri[1200];
+	void *conn = NULL;
+	struct seen s;
+
+	CHECK_INT(swgr_metrics_open(dir, "c", NULL), SWGR_OK);
+	CHECK_INT(swgr_db_open("sqlite:///nonexistent/swgr/x.db", 1, &db, &err), SWGR_OK);
+	CHECK(swgr_db_acquire(db, &conn, &err) != SWGR_OK);
+	swgr_db_count_error(db, SWGR_ERETRY);
+	swgr_db_count_error(db, SWGR_NOTFOUND);		/* an answer, not an error */
+	s = scan(dir, "swgr_db_errors_total", "driver=\"sqlite\",error=\"connect\"");
+	CHECK_INT(s.sum, 1);
+	s = scan(dir, "swgr_db_errors_total", "driver=\"sqlite\",error=\"retry\"");
+	CHECK_INT(s.sum, 1);
+	s = scan(dir, "swgr_db_errors_total", "driver=\"sqlite\",error=\"unavailable\"");
+	CHECK_INT(s.sum, 0);
+	snprintf(uri, sizeof(uri), "sqlite://%s/../db.sqlite?mode=rwc", dir);
+	CHECK_INT(swgr_db_open(uri, 2, &ok, &err), SWGR_OK);
+	conn = NULL;
+	CHECK_INT(swgr_db_acquire(ok, &conn, &err), SWGR_OK);
+	s = scan(dir, "swgr_db_connections_in_use", "driver=\"sqlite\"");
+	CHECK_INT(s.sum, 1);
+	swgr_db_release(ok, conn);
+	s = scan(dir, "swgr_db_connections_in_use", "driver=\"sqlite\"");
+	CHECK_INT(s.sum, 0);
+	swgr_db_close(ok);
+	swgr_db_close(db);
+	swgr_metrics_close();
+}
+
 static void
 test_config_dir(void)
 {
@@ -479,6 +515,7 @@ main(void)
 	test_threads(dir);
 	test_full(dir);
 	test_edges(dir);
+	test_db(dir);
 	test_config_dir();
 	return t_done("test_metrics");
 }
