@@ -170,6 +170,8 @@ def test_units_settings():
                           ("ExecReload", "/bin/kill -HUP $MAINPID")):
             assert s.get(key) == [want], (svc, key, s.get(key))
         assert s["RuntimeDirectory"] == [f"swgr-{svc}"] and s["LogsDirectory"], s
+        # one metrics directory for the host, not the unit's runtime directory
+        assert s["ReadWritePaths"] == ["-" + METRICS_DIR], s
         if svc == "lnurl":
             # the public process: its own user, reading the admin user's state directory
             assert s["User"] == ["swgr-public"] and s["SupplementaryGroups"] == ["swgr"], s
@@ -340,3 +342,19 @@ def test_wrong_activation_refused(env, pid, fds, on_fd3, want):
     finally:
         if sock:
             sock.close()
+
+
+METRICS_DIR = "/run/swgr/metrics"
+
+
+def test_metrics_directory_is_shared_by_every_unit():
+    """The sample configuration names one metrics directory for every process of the
+    host (under the units each has a runtime directory of its own, which the default
+    would follow), and the tmpfiles.d entry makes it writable by both users' group."""
+    sample = (H.ROOT / "etc" / "config.yaml").read_text()
+    assert re.search(r"^metrics:\n  dir: " + re.escape(METRICS_DIR) + r"\s", sample, re.M), \
+        "etc/config.yaml: metrics.dir is not " + METRICS_DIR
+    lines = [ln.split() for ln in (H.ROOT / "etc" / "tmpfiles.d" / "swgr.conf").read_text()
+             .splitlines() if ln.strip() and not ln.startswith("#")]
+    assert ["d", METRICS_DIR, "2770", "swgr", "swgr", "-"] in lines, lines
+
