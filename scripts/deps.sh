@@ -12,7 +12,8 @@ run_pkgs=(build-essential autoconf automake libtool pkg-config
 	nginx curl ca-certificates
 	python3 python3-grpcio python3-protobuf python3-cryptography protobuf-compiler)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
-	python3-pytest python3-requests zbar-tools valgrind clang libclang-rt-14-dev)
+	python3-pytest python3-requests zbar-tools valgrind clang libclang-rt-14-dev
+	lighttpd apache2)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

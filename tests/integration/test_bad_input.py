@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 import harness as H
+import web
 from harness import backend, compact, metadata, new_uuid, offer
 
 LIMIT = 2 * 1024 * 1024
@@ -320,7 +321,7 @@ def test_chunked_body_over_limit_413(env, part):
     assert r.status_code == 413, r.status_code
 
 
-def test_body_over_nginx_limit_413(env):
+def test_body_over_web_server_limit_413(env):
     r = env.disc.post("/discovery", data=b"x" * (4 * 1024 * 1024))
     assert r.status_code == 413
 
@@ -334,6 +335,8 @@ def test_body_on_get_is_ignored(env):
 
 @pytest.mark.parametrize("method", ["FOO", "OPTIONS", "TRACE", "CONNECT"])
 def test_odd_methods_never_5xx(env, method):
+    if method == "FOO":
+        web.skip_if_lacking("unknown-method")
     for api, path in ((env.disc, "/discovery"), (env.offers, "/metadata")):
         r = api.request(method, path)
         no_5xx(r)
@@ -356,7 +359,7 @@ def test_percent_encoding_garbage_never_5xx(env):
 
 
 def test_raw_requests_never_5xx(env):
-    port = env.stack.nginx.ports["discovery"]
+    port = env.stack.web.ports["discovery"]
     tok = env.tokens["discovery"]
     reqs = [
         f"GET /discovery?%%%=%%% HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tok}\r\nConnection: close\r\n\r\n",

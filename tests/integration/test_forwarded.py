@@ -1,14 +1,14 @@
-"""Forwarding headers and caching of swgr-lnurl, through nginx (web-examples/nginx/
-swgr-lnurl.conf): Forwarded, X-Forwarded-Host and X-Forwarded-Proto set the host and
+"""Forwarding headers and caching of swgr-lnurl, through the run's web server
+(web-examples/<server>/swgr-lnurl.conf, web.py): Forwarded, X-Forwarded-Host and X-Forwarded-Proto set the host and
 scheme of generated URLs only for a client in lnurl-service.trusted-proxies (or every
-client with trust-forwarded-headers: true); the example nginx clears them at the edge;
+client with trust-forwarded-headers: true); the example clears them at the edge;
 answers to /offers/... carry Vary, and Cache-Control is private unless public-cache is
 true; allowed-hosts entries with a port.
 
-Each swgr-lnurl configuration is served by two nginx: the example as shipped (the edge,
+Each swgr-lnurl configuration is served by two web servers: the example as shipped (the edge,
 clearing the headers) and the example without its clearing lines (a proxy that passes
 them on, as one behind a trusted proxy would), so that what the responder does is seen
-apart from what nginx does.  No node is needed: payRequest, bech32 and QR are read from
+apart from what the web server does.  No node is needed: payRequest, bech32 and QR are read from
 the offer store, and an invoice request is looked at only where it fails before any node
 is asked."""
 
@@ -20,7 +20,8 @@ import requests
 
 import harness as H
 import nodes
-from test_lnurl import EXAMPLE, LnurlNginx, assert_error, bolt11, make_offer
+import web
+from test_lnurl import assert_error, bolt11, make_offer
 
 HOST = "shop.example"
 PORTED = "pay.example:8443"         # an allowed-hosts entry with a port
@@ -50,7 +51,7 @@ def config_text(db, part, log, instance, allowed, extra=""):
 
 
 class Front:
-    """swgr-lnurl on one configuration, behind the edge nginx and the passing one."""
+    """swgr-lnurl on one configuration, behind the edge web server and the passing one."""
 
     def __init__(self, env, part, name, allowed, extra=""):
         self.tmp = env.tmp / f"fwd-{name}-{H.new_uuid()[:8]}"
@@ -64,8 +65,8 @@ class Front:
     def start(self):
         self.resp = H.Responder("lnurl", self.config, self.sock,
                                 self.tmp / "lnurl.stderr").start()
-        self.edge = LnurlNginx(self.tmp, self.sock, edge=True, name="nginx-edge").start()
-        self.passing = LnurlNginx(self.tmp, self.sock, edge=False, name="nginx-pass").start()
+        self.edge = web.lnurl(self.tmp, self.sock, edge=True, name="web-edge").start()
+        self.passing = web.lnurl(self.tmp, self.sock, edge=False, name="web-pass").start()
         H.wait_http(self.url(True) + "/health", self.resp)
         H.wait_http(self.url(False) + "/health", self.resp)
         return self
@@ -154,7 +155,7 @@ def want_urls(f, origin):
 # --------------------------------------------------------------------------- forged headers
 
 def test_forged_headers_cleared_at_the_edge(fw):
-    """The example as shipped: nginx drops what a client forges, whatever swgr-lnurl
+    """The example as shipped: the web server drops what a client forges, whatever swgr-lnurl
     would believe (even trust-forwarded-headers: true)."""
     for front in (fw.plain, fw.everyone):
         for h in FORGED:
@@ -162,7 +163,7 @@ def test_forged_headers_cleared_at_the_edge(fw):
 
 
 def test_forged_headers_ignored_from_an_untrusted_client(fw):
-    """nginx passes the headers on, but the client is no trusted proxy: the Host header
+    """The web server passes the headers on, but the client is no trusted proxy: the Host header
     and the web server's scheme decide, and a forged host is not even looked at (no 400
     for a host outside allowed-hosts)."""
     for front in (fw.plain, fw.elsewhere):
@@ -293,11 +294,21 @@ def test_bad_forwarding_config_refused_at_start(fw, extra, why):
     assert why in str(e.value), e.value
 
 
-def test_example_clears_every_forwarding_header():
-    """The example nginx drops, at the edge, each header swgr-lnurl reads a host, a
-    scheme or a client address from."""
-    text = EXAMPLE.read_text()
-    for name in ("FORWARDED", "X_FORWARDED_HOST", "X_FORWARDED_PROTO", "X_FORWARDED_FOR",
-                 "X_REAL_IP", "TRUE_CLIENT_IP", "CF_CONNECTING_IP", "FLY_CLIENT_IP",
-                 "CLOUDFRONT_VIEWER_ADDRESS"):
-        assert f'\n        fastcgi_param HTTP_{name} ' in text, name
+# How each example drops a header at the edge (its CGI name, its HTTP name).
+CLEARING_LINE = {"nginx": lambda cgi, name: f'\n        fastcgi_param HTTP_{cgi} "";',
+                 "lighttpd": lambda cgi, name: f'\n        "{name}" ',
+                 "apache": lambda cgi, name: f"\n    RequestHeader unset {name}\n"}
+
+
+@pytest.mark.parametrize("kind", web.KINDS)
+def test_example_clears_every_forwarding_header(kind):
+    """Each web server's example drops, at the edge, each header swgr-lnurl reads a
+    host, a scheme or a client address from (the CGI names are what the responder
+    reads)."""
+    text = web.server_class(kind).example("lnurl").read_text()
+    cgis = ("FORWARDED", "X_FORWARDED_HOST", "X_FORWARDED_PROTO", "X_FORWARDED_FOR",
+            "X_REAL_IP", "TRUE_CLIENT_IP", "CF_CONNECTING_IP", "FLY_CLIENT_IP",
+            "CLOUDFRONT_VIEWER_ADDRESS")
+    assert [n.upper().replace("-", "_") for n in web.CLEARED_HEADERS] == list(cgis)
+    for cgi, name in zip(cgis, web.CLEARED_HEADERS):
+        assert CLEARING_LINE[kind](cgi, name) in text, (kind, name)
