@@ -27,7 +27,14 @@ HOST = "shop.example"
 PORTED = "pay.example:8443"         # an allowed-hosts entry with a port
 PROXY_HOST = "proxy.example"        # what a trusted proxy says the host is
 EVIL = "evil.example"
-VARY_FWD = "Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto"
+VARY_FWD = ["Host", "Forwarded", "X-Forwarded-Host", "X-Forwarded-Proto"]
+
+
+def vary(r):
+    """The field names of the Vary header (None without one), as a list: a server may
+    write the list with or without spaces after the commas (Apache drops them)."""
+    v = r.headers.get("Vary")
+    return None if v is None else [f.strip() for f in v.split(",")]
 
 # Forged by a client: each would turn the callback to another host or scheme.
 FORGED = [{"X-Forwarded-Host": EVIL},
@@ -203,14 +210,14 @@ def test_vary_host_by_default(fw):
     for p in paths(fw):
         r = fw.plain.get(p)
         assert r.status_code == 200, (p, r.text)
-        assert r.headers.get("Vary") == "Host", (p, r.headers)
+        assert vary(r) == ["Host"], (p, r.headers)
     base = f"/offers/{fw.part}/{o['id']}"
     for p, host, status in [(base + "/invoice", HOST, 400),      # missing amount
                             (base, EVIL, 400),                   # host not allowed
                             (f"/offers/{fw.part}/{H.new_uuid()}", HOST, 404)]:
         r = fw.plain.get(p, host=host)
         assert r.status_code == status, (p, r.status_code, r.text)
-        assert r.headers.get("Vary") == "Host", (p, r.headers)
+        assert vary(r) == ["Host"], (p, r.headers)
     assert "Vary" not in fw.plain.get("/health").headers
 
 
@@ -222,9 +229,9 @@ def test_vary_forwarding_headers_when_they_may_be_believed(fw):
             for edge in (True, False):
                 r = front.get(p, edge=edge)
                 assert r.status_code == 200, (p, r.text)
-                assert r.headers.get("Vary") == VARY_FWD, (p, r.headers)
+                assert vary(r) == VARY_FWD, (p, r.headers)
         r = front.get(f"/offers/{fw.part}/{fw.offer['id']}/invoice?amount=x")
-        assert r.status_code == 400 and r.headers.get("Vary") == VARY_FWD, r.headers
+        assert r.status_code == 400 and vary(r) == VARY_FWD, r.headers
 
 
 def max_age(r, kind):
@@ -266,6 +273,9 @@ def test_allowed_host_with_port(fw):
                                                                "http://any.example:81"),
                          ("any.example", "http://any.example")]:
         r = fw.plain.get(p, host=host)
+        if host == "PAY.example:08443" and web.lacks("host-port-zero"):
+            assert r.status_code == 400, (host, r.status_code)     # the server's own 400
+            continue
         assert r.status_code == 200, (host, r.text)
         assert r.json()["callback"] == want_urls(fw, origin)[0], host
     for host in ["pay.example", "pay.example:8444", "pay.example:80", "[::1]", "[::1]:9001"]:
@@ -295,7 +305,7 @@ def test_bad_forwarding_config_refused_at_start(fw, extra, why):
 
 
 # How each example drops a header at the edge (its CGI name, its HTTP name).
-CLEARING_LINE = {"nginx": lambda cgi, name: f'\n        fastcgi_param HTTP_{cgi} "";',
+CLEARING_LINE = {"nginx": lambda cgi, name: f'\n        fastcgi_param HTTP_{cgi} ',
                  "lighttpd": lambda cgi, name: f'\n        "{name}" ',
                  "apache": lambda cgi, name: f"\n    RequestHeader unset {name}\n"}
 

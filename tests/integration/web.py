@@ -50,17 +50,27 @@ LACKS = {
         "empty-header": "lighttpd drops a request header with an empty value: the responder "
                         "never sees it",
         "unknown-method": "lighttpd answers 501 itself to a method it does not know",
+        "host-port-zero": "lighttpd answers 400 itself to a Host whose port has a leading "
+                          "zero (its host-strict parsing)",
         "ratelimit": "lighttpd 1.4 has no per-address request rate limit",
     },
     "apache": {
         "ratelimit": "Apache 2.4 has no per-address request rate limit of its own",
+        "connect-path": "Apache answers 400 itself to CONNECT with a path (it takes only "
+                        "host:port)",
+        "nul-400": "Apache answers 404 itself to a path with %00",
     },
 }
 
 
+def lacks(what):
+    """The reason the run's web server lacks what (a key of LACKS), or None."""
+    return LACKS.get(kind(), {}).get(what)
+
+
 def skip_if_lacking(what):
-    """Skips the test when the run's web server lacks what (a key of LACKS)."""
-    why = LACKS.get(kind(), {}).get(what)
+    """Skips the test when the run's web server lacks what."""
+    why = lacks(what)
     if why:
         pytest.skip(why)
 
