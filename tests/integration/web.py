@@ -110,6 +110,9 @@ class WebServer:
     over the example), how the main configuration around it looks (main_conf), how to
     check and start it (check_argv, argv) and which signal stops it."""
     kind = None
+    # what the server answers itself while nobody accepts on a responder's socket, or
+    # when the responder closed a request's connection unanswered
+    GONE = {502}
     has_ratelimit = False
     access_log = True
     stop_signal = signal.SIGTERM
@@ -277,6 +280,7 @@ class Lighttpd(WebServer):
     limit, so the public example has none."""
     kind = "lighttpd"
     stop_signal = signal.SIGINT         # graceful: finish the requests in flight
+    GONE = {500, 503}
     PORT = (r'(\$SERVER\["socket"\] == ")(?:[\d.]*):{port}(")', 1)
     SOCK = r'("socket"\s+=> "){sock}(")'
     CLEARING = r'^\s*"[\w-]+"\s+=> "",\n'
@@ -320,6 +324,7 @@ class Apache(WebServer):
     request rate limit of its own, so the public example has none."""
     kind = "apache"
     stop_signal = signal.SIGWINCH       # graceful-stop
+    GONE = {502, 503}
     PORT = (r"(\bListen |<VirtualHost )(?:[\d.]+:|\*:)?{port}(\b)", 2)
     SOCK = r"(unix:){sock}(\|)"
     CLEARING = r"^\s*RequestHeader unset [\w-]+\n"
