@@ -13,7 +13,7 @@ run_pkgs=(build-essential autoconf automake libtool pkg-config
 	python3 python3-grpcio python3-protobuf python3-cryptography protobuf-compiler)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
 	python3-pytest python3-requests zbar-tools valgrind clang libclang-rt-14-dev
-	groff-base systemd logrotate prometheus tmux)
+	groff-base systemd logrotate prometheus tmux lighttpd apache2)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

@@ -8,12 +8,14 @@
 #   - every fuzz target (make fuzz, clang + libFuzzer, ASan/UBSan) for a short run;
 #   - the simulator's BOLT #11 encoder against the spec's vectors;
 #   - the black-box integration suite through nginx once per store: SQLite,
-#     PostgreSQL, MariaDB and the memory store.
+#     PostgreSQL, MariaDB and the memory store; then through lighttpd and through
+#     Apache on SQLite (SWGR_TEST_WEB), each its own row.
 # The summary is read from each runner's own record of results (automake's .trs,
 # pytest's JUnit XML), made afresh by this run; a suite that exits non-zero without
 # a counted failure counts as one failure, and one that left no record at all too.
 # Knobs: SWGR_TEST_FUZZ_SECONDS (20 per target), SWGR_TEST_VALGRIND (1; 0 skips it,
 # and the skip is counted), SWGR_TEST_STORES (sqlite postgres mariadb memory),
+# SWGR_TEST_WEBS (lighttpd apache: the other web servers, on SQLite),
 # SWGR_TEST_PG_PORT (55499) and SWGR_TEST_MYSQL_PORT (53399) of the unit tests' servers.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +23,7 @@ cd "$top"
 PY=/usr/bin/python3	# Debian's interpreter, where python3-pytest lives
 FUZZ_SECONDS=${SWGR_TEST_FUZZ_SECONDS:-20}
 STORES=${SWGR_TEST_STORES-sqlite postgres mariadb memory}
+WEBS=${SWGR_TEST_WEBS-lighttpd apache}
 
 scripts/deps.sh test || exit 1
 
@@ -199,18 +202,29 @@ rc=$?
 grep -E '^(FAILED|ERROR)' "$work/sim.out" | sed 's/^/    /'
 pytest_suite "simulator oracle" "$work/sim.xml" $rc
 
+# integration WEB DB LABEL: the whole suite through web server WEB on store DB.
+integration() {
+	local web=$1 db=$2 label=$3 rc
+	SWGR_TEST_WEB=$web SWGR_TEST_DB=$db SWGR_BUILD_DIR="$top/build" \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$work/it-$web-$db.xml" tests/integration \
+		>"$work/it-$web-$db.out" 2>&1
+	rc=$?
+	grep -E '^(FAILED|ERROR)' "$work/it-$web-$db.out" | sed 's/^/    /'
+	pytest_suite "$label" "$work/it-$web-$db.xml" $rc
+}
+
 for db in $STORES; do
 	section "integration tests through nginx on $db"
 	case $db in
 	postgres) [ $have_pg = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
 	mariadb) [ $have_my = 1 ] || { record "integration $db" 0 1 0 "no server"; continue; } ;;
 	esac
-	SWGR_TEST_DB=$db SWGR_BUILD_DIR="$top/build" \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$work/it-$db.xml" tests/integration \
-		>"$work/it-$db.out" 2>&1
-	rc=$?
-	grep -E '^(FAILED|ERROR)' "$work/it-$db.out" | sed 's/^/    /'
-	pytest_suite "integration $db" "$work/it-$db.xml" $rc
+	integration nginx "$db" "integration $db"
+done
+
+for web in $WEBS; do
+	section "integration tests through $web on sqlite"
+	integration "$web" sqlite "integration $web sqlite"
 done
 
 summary

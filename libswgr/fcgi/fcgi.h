@@ -102,6 +102,15 @@ bool		 swgr_req_match(const struct swgr_req *r, const char *pattern);
 enum swgr_rc	 swgr_req_body(struct swgr_req *r, struct swgr_err *err);
 
 /*
+ * Reads and throws away what is left of a request's body (in: its stdin), up
+ * to SWGR_BODY_DRAIN_MAX bytes, so that the web server has sent all of it,
+ * and the empty record that ends it, before the connection closes: Apache's
+ * mod_proxy_fcgi answers 503 instead of the response when the responder
+ * closes while it still writes stdin (nginx and lighttpd read the response).
+ */
+void		 swgr_req_drain(FCGX_Stream *in);
+
+/*
  * The pure parsers behind swgr_req_init, exposed for tests.
  *
  * swgr_pct_decode: decodes %XX escapes of s[0..len) into a malloc'd string.

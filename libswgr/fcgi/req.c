@@ -254,6 +254,12 @@ drain(FCGX_Stream *in, uint64_t max)
 	}
 }
 
+void
+swgr_req_drain(FCGX_Stream *in)
+{
+	drain(in, SWGR_BODY_DRAIN_MAX);
+}
+
 enum swgr_rc
 swgr_req_body(struct swgr_req *r, struct swgr_err *err)
 {

@@ -81,6 +81,7 @@ serve(struct app *app, FCGX_Request *fr, struct swgr_resp *resp)
 		route = swgr_route_dispatch(app, &c);
 	if (app->svc->post != NULL)
 		app->svc->post(&c);
+	swgr_req_drain(fr->in);
 	if (!swgr_resp_send(resp, req.mbit == SWGR_M_HEAD, fr->out))
 		swgr_log(SWGR_LOG_DEBUG, app->target, "response to %s %s not delivered",
 		    req.method, req.target ? req.target : "-");

@@ -1,6 +1,6 @@
 """Black-box harness: starts the real programs (database server, swgr-discovery and
-swgr-offer under spawn-fcgi, nginx configured from web-examples/nginx/swgr-admin.conf)
-and offers small HTTP/CLI helpers.  Nothing here knows the programs' internals."""
+swgr-offer under spawn-fcgi, the web server configured from its example in
+web-examples/: web.py) and offers small HTTP/CLI helpers.  Nothing here knows the programs' internals."""
 
 import base64
 import hashlib
@@ -24,11 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_NGINX = ROOT / "web-examples" / "nginx" / "swgr-admin.conf"
 DBCTL = ROOT / "tests" / "dbctl.sh"
-# Placeholders of the example that the harness replaces.
-EXAMPLE_PORTS = {"discovery": 8081, "offer": 8082}
-EXAMPLE_SOCKS = {"discovery": "/run/swgr/discovery.sock", "offer": "/run/swgr/offer.sock"}
 
 MAX_PAGE_SIZE = 100   # = the CLI's default --count
 # The credential directory of the tests' node hosts and discovery service (node-access,
@@ -200,7 +196,7 @@ def remove_memory_store(config_path):
 
 def make_tmpdir(prefix):
     d = Path(tempfile.mkdtemp(prefix=prefix))
-    # nginx workers (nobody) and the database users must traverse it.
+    # the web server's workers (nobody) and the database users must traverse it.
     d.chmod(0o755)
     return d
 
@@ -349,9 +345,9 @@ class Cli:
 SIGTERM_PROMPT = float(os.environ.get("SWGR_TEST_SIGTERM_PROMPT", "0.6"))
 
 
-# The FastCGI sockets are 0660 (web-examples/spawn-fcgi.sh): as root, nginx's workers run as
-# nobody:nogroup (Nginx.write says so) and the sockets get group nogroup; as another user
-# nginx's workers keep that user, the sockets' owner.
+# The FastCGI sockets are 0660 (web-examples/spawn-fcgi.sh): as root, the web server's
+# workers run as nobody:nogroup (web.py's main configurations say so) and the sockets get
+# group nogroup; as another user the workers keep that user, the sockets' owner.
 SOCKET_GROUP = "nogroup" if os.geteuid() == 0 else None
 
 
@@ -475,107 +471,9 @@ class Responder:
         return rc
 
 
-def nginx_fragment(ports, socks):
-    """web-examples/nginx/swgr-admin.conf with only ports and socket paths replaced."""
-    text = EXAMPLE_NGINX.read_text()
-    for svc in ("discovery", "offer"):
-        text, n = re.subn(rf"(\blisten\s+(?:[\d.]+:)?){EXAMPLE_PORTS[svc]}\b", rf"\g<1>{ports[svc]}", text)
-        if n != 1:
-            raise RuntimeError(f"example nginx config: expected one 'listen ...{EXAMPLE_PORTS[svc]}', found {n}")
-        text, n = re.subn(rf"unix:{re.escape(EXAMPLE_SOCKS[svc])}\b", f"unix:{socks[svc]}", text)
-        if n != 1:
-            raise RuntimeError(f"example nginx config: expected one 'unix:{EXAMPLE_SOCKS[svc]}', found {n}")
-    return text
-
-
-class Nginx:
-    """nginx in front of the admin responders, with the example server blocks (subclasses:
-    other server blocks, the same nginx.conf around them)."""
-    conf_name = "swgr-admin.conf"
-    access_log = True
-
-    def __init__(self, tmp, socks):
-        self.dir = Path(tmp) / "nginx"
-        self.socks = socks
-        self.ports = {"discovery": free_port(), "offer": free_port()}
-        self.proc = None
-
-    def server_blocks(self):
-        """The text of conf/<conf_name>."""
-        # The example includes "fastcgi_params" relative to the configuration directory.
-        shutil.copy("/etc/nginx/fastcgi_params", self.dir / "conf" / "fastcgi_params")
-        return nginx_fragment(self.ports, self.socks)
-
-    def write(self):
-        d = self.dir
-        for sub in ("", "conf", "logs", "body", "fastcgi", "proxy", "uwsgi", "scgi"):
-            (d / sub).mkdir(parents=True, exist_ok=True)
-            os.chmod(d / sub, 0o777 if sub in ("body", "fastcgi", "proxy", "uwsgi", "scgi") else 0o755)
-        (d / "conf" / self.conf_name).write_text(self.server_blocks())
-        access = f"{d}/logs/access.log" if self.access_log else "off"
-        user = "user nobody nogroup;" if SOCKET_GROUP else ""
-        (d / "conf" / "nginx.conf").write_text(f"""
-daemon off;
-{user}
-master_process on;
-worker_processes 2;
-pid {d}/logs/nginx.pid;
-error_log {d}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log {access};
-    client_body_temp_path {d}/body;
-    fastcgi_temp_path {d}/fastcgi;
-    proxy_temp_path {d}/proxy;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    include {d}/conf/{self.conf_name};
-}}
-""")
-
-    def start(self):
-        self.write()
-        conf = str(self.dir / "conf" / "nginx.conf")
-        t = subprocess.run(["nginx", "-t", "-q", "-c", conf, "-p", str(self.dir)],
-                           capture_output=True, text=True)
-        if t.returncode != 0:
-            raise RuntimeError(f"nginx -t failed: {t.stderr}")
-        self._errf = open(self.dir / "logs" / "stderr.log", "ab")
-        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", str(self.dir)],
-                                     stdin=subprocess.DEVNULL, stdout=self._errf, stderr=self._errf,
-                                     start_new_session=True)
-        for p in self.ports.values():
-            wait_port(p, proc=self.proc)
-        return self
-
-    def url(self, service):
-        return f"http://127.0.0.1:{self.ports[service]}"
-
-    def error_log(self):
-        try:
-            return (self.dir / "logs" / "error.log").read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait()
-        if getattr(self, "_errf", None):
-            self._errf.close()
-            self._errf = None
-
-
 class Stack:
-    """Both responders plus nginx, all reading one configuration file."""
+    """Both responders plus the web server of the run (web.server(): nginx, lighttpd or
+    Apache, SWGR_TEST_WEB), all reading one configuration file."""
 
     def __init__(self, tmp, config, env=None, extra_args=(), services=("discovery", "offer"), spawn=True):
         self.tmp = Path(tmp)
@@ -583,28 +481,29 @@ class Stack:
         self.socks = {s: str(self.tmp / f"{s}.sock") for s in ("discovery", "offer")}
         self.responders = {s: Responder(s, config, self.socks[s], self.tmp / f"{s}.stderr",
                                         env=env, extra_args=extra_args, spawn=spawn) for s in services}
-        self.nginx = Nginx(self.tmp, self.socks)
+        import web      # web.py imports this module
+        self.web = web.server()(self.tmp, self.socks)
 
     def start(self):
         try:
             for r in self.responders.values():
                 r.start()
-            self.nginx.start()
+            self.web.start()
             for s in self.responders:
-                wait_http(self.nginx.url(s) + "/health", self.responders[s])
+                wait_http(self.web.url(s) + "/health", self.responders[s])
         except Exception:
             self.stop()
             raise
         return self
 
     def url(self, service):
-        return self.nginx.url(service)
+        return self.web.url(service)
 
     def stop(self):
         rcs = {}
         for s, r in self.responders.items():
             rcs[s] = r.terminate()
-        self.nginx.stop()
+        self.web.stop()
         return rcs
 
 

@@ -1,7 +1,7 @@
 """A complete LNURL stack per test, for the fleet tests (test_lnurl_fleet.py): node
 simulators registered through swgr-discovery in a partition of their own, swgr-monitord
 writing their status under an instance of its own, swgr-lnurl under spawn-fcgi behind
-nginx (the shipped example, through test_lnurl.LnurlNginx) with a configuration made
+the run's web server (its shipped example, through web.lnurl) with a configuration made
 for the test (selection, capacity bias, timeouts), and a wallet-side client that checks
 every invoice independently (tests/sim/bolt11.py).
 
@@ -92,9 +92,9 @@ class LnurlStack:
     in partitions[i] (default: the stack's own partition).  The monitor and
     the responder serve every partition used.  lnurl: config_text keywords (period and
     timeout are the monitor's too); monitor_opts: more nodes.lnurl_section keywords for
-    the monitor only (to_healthy, to_unhealthy).  ratelimit: nginx keeps the example's
-    invoice rate limit (test_lnurl.LnurlNginx).  activate: swgr-lnurl socket-activated
-    (H.Responder), not under spawn-fcgi."""
+    the monitor only (to_healthy, to_unhealthy).  ratelimit: the web server keeps the
+    example's invoice rate limit (nginx only: web.WebServer).  activate: swgr-lnurl
+    socket-activated (H.Responder), not under spawn-fcgi."""
     ratelimit = False
     activate = False
 
@@ -119,7 +119,7 @@ class LnurlStack:
         self.want_monitor = monitor
         self.monitor_opts = dict(monitor_opts or {})    # e.g. to_unhealthy=3
         self.sims = []
-        self.mon = self.resp = self.nginx = None
+        self.mon = self.resp = self.web = None
         self.table = StatusTable(env.db, self.instance)
         self.session = threading.local()
 
@@ -160,7 +160,7 @@ class LnurlStack:
         return self.mon
 
     def stop(self):
-        for f in (lambda: self.nginx and self.nginx.stop(),
+        for f in (lambda: self.web and self.web.stop(),
                   lambda: self.resp and self.resp.terminate(),
                   lambda: self.mon and self.mon.stop()):
             try:

@@ -8,7 +8,9 @@ database credentials (node status in a local SQLite status database).
         edge = Headless(tmp, remote, "https", [part], tokens).start()
         edge.get(f"/offers/{part}/{oid}")
 
-Faults are injected by the remote's nginx itself, on ports of their own (remote.fault_url):
+The remote is always nginx, whatever SWGR_TEST_WEB says: it stands for another host,
+and its fault servers are nginx `if (-f ...)` blocks; the edge hosts run behind the
+run's web server.  Faults are injected by the remote's nginx itself, on ports of their own (remote.fault_url):
 while the file remote.faults/<service>/<name> exists, that service's fault server answers
 every request with that fault instead of passing it to the responder (FAULTS below).
 Nothing here knows the programs' internals."""
@@ -16,7 +18,6 @@ Nothing here knows the programs' internals."""
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import nodes
 from lnurl_stack import HOST, config_text
 from nodes import StatusTable, wait_for
 from test_lnurl import start_front
+from web import Nginx
 
 # What the fault servers answer while the file of the fault exists.
 FAULTS = {
@@ -84,7 +86,7 @@ class TestCA:
 
 # --------------------------------------------------------------------------- the remote
 
-class RemoteNginx(H.Nginx):
+class RemoteNginx(Nginx):
     """nginx in front of the remote's responders: per service the example server block
     (web-examples/nginx/swgr-admin.conf) three times -- as shipped (HTTP), with TLS
     (`listen ... ssl` and the test CA's certificate, as the example's comment says), and
@@ -103,16 +105,15 @@ class RemoteNginx(H.Nginx):
                       **{f"{k}-fault": v for k, v in self.fault_ports.items()}}
 
     def server_blocks(self):
-        shutil.copy("/etc/nginx/fastcgi_params", self.dir / "conf" / "fastcgi_params")
         plain = {s: self.ports[s] for s in ("discovery", "offer")}
-        text = H.nginx_fragment(plain, self.socks)
-        tls = H.nginx_fragment(self.tls_ports, self.socks)
+        text = self.fragment(plain)
+        tls = self.fragment(self.tls_ports)
         for svc, port in self.tls_ports.items():
             tls, n = re.subn(rf"(\blisten\s+127\.0\.0\.1:{port});",
                              rf"\1 ssl;\n    ssl_certificate {self.ca.cert};\n"
                              rf"    ssl_certificate_key {self.ca.key};", tls)
             assert n == 1, f"example nginx config: one 'listen 127.0.0.1:...;' per server ({svc})"
-        fault = H.nginx_fragment(self.fault_ports, self.socks)
+        fault = self.fragment(self.fault_ports)
         for svc, port in self.fault_ports.items():
             ifs = "".join(f"        if (-f {self.faults / svc / name}) {{ {what} }}\n"
                           for name, what in FAULTS.items())
@@ -312,7 +313,7 @@ class Headless:
         self.config.write_text(text)
         self.env = {"STATE_DIRECTORY": str(self.state_dir)}
         self.want_monitor = monitor
-        self.resp = self.nginx = self.mon = self.mon_err = None
+        self.resp = self.web = self.mon = self.mon_err = None
         self.sock = str(self.tmp / "lnurl.sock")
         self.table = status_table(self.status_path, self.instance)
 
@@ -368,7 +369,7 @@ class Headless:
 
     def stop(self):
         rcs = {}
-        for what, f in (("nginx", lambda: self.nginx and self.nginx.stop()),
+        for what, f in (("web server", lambda: self.web and self.web.stop()),
                         ("lnurl", lambda: self.resp and self.resp.terminate()),
                         ("monitord", self.stop_monitor)):
             try:

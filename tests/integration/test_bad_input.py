@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 import harness as H
+import web
 from harness import backend, compact, metadata, new_uuid, offer
 
 LIMIT = 2 * 1024 * 1024
@@ -320,7 +321,7 @@ def test_chunked_body_over_limit_413(env, part):
     assert r.status_code == 413, r.status_code
 
 
-def test_body_over_nginx_limit_413(env):
+def test_body_over_web_server_limit_413(env):
     r = env.disc.post("/discovery", data=b"x" * (4 * 1024 * 1024))
     assert r.status_code == 413
 
@@ -334,9 +335,14 @@ def test_body_on_get_is_ignored(env):
 
 @pytest.mark.parametrize("method", ["FOO", "OPTIONS", "TRACE", "CONNECT"])
 def test_odd_methods_never_5xx(env, method):
+    if method == "FOO":
+        web.skip_if_lacking("unknown-method")
     for api, path in ((env.disc, "/discovery"), (env.offers, "/metadata")):
         r = api.request(method, path)
         no_5xx(r)
+        if method == "CONNECT" and web.lacks("connect-path"):
+            assert r.status_code == 400, (method, r.status_code)      # the server's own
+            continue
         # a known path with a method it has no route for: 405 (spec 2)
         assert r.status_code == 405, (method, r.status_code)
 
@@ -344,11 +350,13 @@ def test_odd_methods_never_5xx(env, method):
 def test_percent_encoding_garbage_never_5xx(env):
     # spec 7: a public key in the path that is not one is 400; spec 8: a non-UUID id is
     # 404 (a malformed escape such as %zz stays literal text, as percent_encoding keeps
-    # it); a NUL byte (%00) in a path is refused with 400 (by nginx, before any responder).
-    for path, want in (("/discovery/%zz", 400), ("/discovery/%", 400), ("/discovery/%00", 400),
+    # it); a NUL byte (%00) in a path is refused with 400 (by nginx and lighttpd, before any
+    # responder; Apache answers 404 itself).
+    nul = 404 if web.lacks("nul-400") else 400
+    for path, want in (("/discovery/%zz", 400), ("/discovery/%", 400), ("/discovery/%00", nul),
                        ("/discovery/%C3%28", 400), ("/offers/%zz/x", 404), ("/offers/%/%", 404),
-                       ("/metadata/%00/%00", 400), ("/metadata/%zz/%zz", 404),
-                       ("/offers/p/%00", 400)):
+                       ("/metadata/%00/%00", nul), ("/metadata/%zz/%zz", 404),
+                       ("/offers/p/%00", nul)):
         api = env.disc if path.startswith("/discovery") else env.offers
         r = api.get(path)
         no_5xx(r)
@@ -356,7 +364,7 @@ def test_percent_encoding_garbage_never_5xx(env):
 
 
 def test_raw_requests_never_5xx(env):
-    port = env.stack.nginx.ports["discovery"]
+    port = env.stack.web.ports["discovery"]
     tok = env.tokens["discovery"]
     reqs = [
         f"GET /discovery?%%%=%%% HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tok}\r\nConnection: close\r\n\r\n",

@@ -78,8 +78,8 @@ def world(env):
 
 
 class Front:
-    """A second swgr-lnurl (and nginx) on the stack's stores, with its own config."""
-    resp = nginx = None
+    """A second swgr-lnurl (and web server) on the stack's stores, with its own config."""
+    resp = web = None
 
 
 def start_strict_front(st, tmp):

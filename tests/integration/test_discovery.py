@@ -6,6 +6,7 @@ import time
 import pytest
 
 import harness as H
+import web
 from harness import backend, compact, expected_backend_text, node_key, ordered, ordered_body
 
 # An implementation without '/' so the raw text comparison does not depend on the
@@ -318,6 +319,8 @@ def test_if_none_match_304(disc):
                                  "00000000000000000", "000000000000000g", "*", "", "0x00000000000000",
                                  "0000000000000000, 0000000000000001"])
 def test_bad_if_none_match_400(disc, inm):
+    if inm == "":
+        web.skip_if_lacking("empty-header")
     r = disc.get("/discovery", headers={"If-None-Match": inm})
     assert r.status_code == 400, (inm, r.status_code)
     assert r.content == b""

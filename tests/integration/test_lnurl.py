@@ -20,12 +20,12 @@ import requests
 
 import harness as H
 import nodes
+import web
 from nodes import KINDS, Fleet, Monitord, wait_for
 
 sys.path.insert(0, str(H.ROOT / "tests" / "sim"))
 import bolt11  # noqa: E402
 
-EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
 HOST = "shop.example"
 COMMENT_LIMIT = 10
 STALE_AFTER = 1.5
@@ -39,68 +39,31 @@ REQ_SLACK = float(os.environ.get("SWGR_TEST_REQ_SLACK", "0.3"))
 NOCACHE = H.NOCACHE
 
 
-# The example's lines that drop a client's forwarding headers at the edge.
-EDGE_CLEARING = 9
-
-
-class LnurlNginx(H.Nginx):
-    """nginx with the example server block, its port and socket path replaced.  Unless
-    ratelimit, its invoice limit_req line is also taken out: the tests send hundreds of
-    callbacks from 127.0.0.1 (test_ratelimit.py runs the example's limit as shipped).
-    Unless edge, the lines that clear the client's forwarding headers are taken out
-    too: nginx then passes them on, as a proxy behind a trusted one would
-    (test_forwarded.py).  name: the folder under tmp, for more than one nginx there."""
-    conf_name = "swgr-lnurl.conf"
-    access_log = False
-
-    def __init__(self, tmp, sock, ratelimit=False, edge=True, name="nginx-lnurl"):
-        self.dir = Path(tmp) / name
-        self.sock = sock
-        self.ratelimit = ratelimit
-        self.edge = edge
-        self.port = H.free_port()
-        self.ports = {"lnurl": self.port}
-        self.proc = None
-
-    def server_blocks(self):
-        text = EXAMPLE.read_text()
-        text, n1 = re.subn(r"(\blisten\s+)8080\b", rf"\g<1>127.0.0.1:{self.port}", text)
-        text, n2 = re.subn(r"unix:/run/swgr/lnurl\.sock\b", f"unix:{self.sock}", text)
-        text, n3 = re.subn(r"^\s*limit_req zone=swgr_invoice\b[^;]*;\n",
-                           lambda m: m[0] if self.ratelimit else "", text, flags=re.M)
-        text, n4 = re.subn(r'^\s*fastcgi_param HTTP_\w+\s+"";\n',
-                           lambda m: m[0] if self.edge else "", text, flags=re.M)
-        assert (n1, n2, n3, n4) == (1, 1, 1, EDGE_CLEARING), \
-            "example nginx config: one listen 8080, one socket, one invoice limit_req and " \
-            f"{EDGE_CLEARING} forwarding headers cleared expected"
-        return text
-
-
 class Front:
-    """swgr-lnurl behind LnurlNginx, for a test that keeps them in a local: what
-    start_front sets, None until then."""
-    resp = nginx = base = None
+    """swgr-lnurl behind the run's web server (web.lnurl), for a test that keeps them in
+    a local: what start_front sets, None until then."""
+    resp = web = base = None
 
 
 def start_front(into, tmp, config, sock, env=None, ratelimit=False, edge=True, activate=False):
     """Starts swgr-lnurl on config and socket sock (socket-activated if activate:
-    H.Responder), then LnurlNginx in tmp (with the
-    invoice rate limit if ratelimit, passing the client's forwarding headers on unless
-    edge), and waits for /health; sets into.resp, into.nginx and into.base as each is
-    made, so that whoever stops into (stop_front, or into's own stop) ends what had
-    started if a step fails."""
+    H.Responder), then the web server (web.lnurl) in tmp (with the invoice rate limit
+    if ratelimit, passing the client's forwarding headers on unless edge), and waits
+    for /health; sets into.resp, into.web and into.base as each is made, so that
+    whoever stops into (stop_front, or into's own stop) ends what had started if a
+    step fails."""
     into.resp = H.Responder("lnurl", config, sock, Path(tmp) / "lnurl.stderr", env=env,
                             activate=activate).start()
-    into.nginx = LnurlNginx(tmp, sock, ratelimit, edge).start()
-    into.base = f"http://127.0.0.1:{into.nginx.port}"
+    into.web = web.lnurl(tmp, sock, ratelimit, edge).start()
+    into.base = f"http://127.0.0.1:{into.web.port}"
     H.wait_http(into.base + "/health", into.resp)
     return into
 
 
 def stop_front(into):
-    """Stops into's nginx, then its swgr-lnurl, whichever of them started."""
-    if into.nginx:
-        into.nginx.stop()
+    """Stops into's web server, then its swgr-lnurl, whichever of them started."""
+    if into.web:
+        into.web.stop()
     if into.resp:
         into.resp.terminate()
 
@@ -137,7 +100,7 @@ def svc(env):
     s.tmp = env.tmp / s.instance
     s.tmp.mkdir()
     s.fleet = Fleet(s.tmp, len(KINDS), kinds=KINDS).start()
-    s.mon = s.resp = s.nginx = None
+    s.mon = s.resp = s.web = None
     try:
         for n in s.fleet:
             n.register(env.disc, [s.part])

@@ -114,7 +114,7 @@ scrape_configs:
 def stack(env):
     nodes.skip_on_memory(env.db)
     st = LnurlStack(env, weights=[1, 1, 1], breaker=(0, 1)).start()
-    second = types.SimpleNamespace(resp=None, nginx=None)
+    second = types.SimpleNamespace(resp=None, web=None)
     try:
         tmp2 = st.tmp / "second"
         tmp2.mkdir()
@@ -151,7 +151,7 @@ def scraped_counts(prom, pks):
 
 def test_prometheus_scrapes_every_process(env, stack):
     st, second = stack
-    bases = [st.base, f"http://127.0.0.1:{second.nginx.port}"]
+    bases = [st.base, f"http://127.0.0.1:{second.web.port}"]
     pks = [pk.lower() for pk in st.pks]
     sims = st.sims
     o = st.offer()
@@ -255,7 +255,7 @@ def test_prometheus_scrapes_every_process(env, stack):
     pid = second.resp.proc.pid
     assert (seg_dir / f"swgr-lnurl.{pid}.metrics").exists()
     stop_front(second)
-    second.resp = second.nginx = None
+    second.resp = second.web = None
     assert not (seg_dir / f"swgr-lnurl.{pid}.metrics").exists()
     r = requests.get(admin + "/metrics", headers={"Authorization": f"Bearer {env.tokens['discovery']}"},
                      timeout=10)

@@ -19,7 +19,8 @@ import harness as H
 import nodes
 from lnurl_stack import HOST, Invoice, Offer
 from nodes import Fleet, Monitord, wait_for
-from test_lnurl import LnurlNginx, lnurl_config, make_offer, usable
+import web
+from test_lnurl import lnurl_config, make_offer, usable
 
 RO_USER, RO_PASS = "swgr_ro", "ro-Pa55"
 EMPTY_DB = "swgr_empty"
@@ -108,24 +109,24 @@ def ro(env):
 
 
 class Front:
-    resp = nginx = base = None
+    resp = web = base = None
 
     def stop(self):
-        if self.nginx:
-            self.nginx.stop()
+        if self.web:
+            self.web.stop()
         if self.resp:
             self.resp.terminate()
 
 
 def start_lnurl(tmp, config):
     """swgr-lnurl on its own -s socket (mode 0660 by default, -G as the harness gives it)
-    behind the shipped nginx example."""
+    behind the shipped example of the run's web server."""
     f = Front()
     sock = str(tmp / "lnurl.sock")
     try:
         f.resp = H.Responder("lnurl", config, sock, tmp / "lnurl.stderr", spawn=False).start()
-        f.nginx = LnurlNginx(tmp, sock).start()
-        f.base = f"http://127.0.0.1:{f.nginx.port}"
+        f.web = web.lnurl(tmp, sock).start()
+        f.base = f"http://127.0.0.1:{f.web.port}"
         H.wait_http(f.base + "/health", f.resp)
     except BaseException:
         f.stop()

@@ -1,4 +1,5 @@
-"""The invoice rate limit of the shipped nginx example (web-examples/nginx/swgr-lnurl.conf),
+"""The invoice rate limit of the shipped nginx example (web-examples/nginx/swgr-lnurl.conf;
+lighttpd and Apache have none: skipped there, web.LACKS),
 through a real nginx running that file with only its port and socket path replaced, in
 front of swgr-lnurl and one node simulator (lnurl_stack.LnurlStack): a burst of
 callbacks from one address gets 200s up to the burst, then 429 with the LNURL error JSON;
@@ -16,6 +17,7 @@ import pytest
 
 import harness as H
 import nodes
+import web
 from lnurl_stack import HOST, Invoice, LnurlStack
 
 EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
@@ -46,6 +48,7 @@ class RateLimitedStack(LnurlStack):
 @pytest.fixture(scope="module")
 def st(env):
     nodes.skip_on_memory(env.db)
+    web.skip_if_lacking("ratelimit")
     s = RateLimitedStack(env, weights=[1]).start()
     try:
         s.o = s.offer()
@@ -80,7 +83,7 @@ def assert_rate_limited(r):
 
 def from_other_address(st, path):
     """A GET of path from 127.0.0.2 (the whole of 127/8 is local): (status, body)."""
-    c = http.client.HTTPConnection("127.0.0.1", st.nginx.port, timeout=30,
+    c = http.client.HTTPConnection("127.0.0.1", st.web.port, timeout=30,
                                    source_address=("127.0.0.2", 0))
     try:
         c.request("GET", path, headers={"Host": HOST})

@@ -17,9 +17,9 @@ import pytest
 import requests
 
 import harness as H
+import web
 import lnurl_stack
 from nodes import Sim, wait_for
-from test_lnurl import LnurlNginx
 
 SCRIPT = H.ROOT / "web-examples" / "spawn-fcgi.sh"
 pytestmark = pytest.mark.skipif(
@@ -91,8 +91,8 @@ def test_script_starts_monitord_and_health_full_works(env):
             assert os.readlink(f"/proc/{pid}/exe") == H.binary(f"swgr-{name}"), name
             assert uid_of(pid) == nobody.pw_uid, name
         socks = {s: str(run / f"{s}.sock") for s in ("discovery", "offer")}
-        nginx_admin = H.Nginx(d, socks).start()
-        nginx_lnurl = LnurlNginx(d, str(run / "lnurl.sock")).start()
+        nginx_admin = web.server()(d, socks).start()
+        nginx_lnurl = web.lnurl(d, str(run / "lnurl.sock")).start()
         base = f"http://127.0.0.1:{nginx_lnurl.port}"
         H.wait_http(base + "/health")
         disc = H.Api(nginx_admin.url("discovery"), env.tokens["discovery"])

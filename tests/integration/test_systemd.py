@@ -27,9 +27,10 @@ import pytest
 import requests
 
 import harness as H
+import web
 from lnurl_stack import HOST, LnurlStack
 from nodes import wait_for
-from test_lnurl import LnurlNginx, lnurl_config
+from test_lnurl import lnurl_config
 
 UNITS = H.ROOT / "etc" / "systemd"
 pytestmark = pytest.mark.skipif(
@@ -281,7 +282,7 @@ def test_restart_on_a_kept_socket(env):
     errf = open(d / "lnurl.stderr", "ab")
     try:
         procs.append(activated(H.binary("swgr-lnurl"), config, kept, errf))
-        nginx = LnurlNginx(d, str(path)).start()
+        nginx = web.lnurl(d, str(path)).start()
         base = f"http://127.0.0.1:{nginx.port}"
         pay = f"{base}/offers/{part}/{o['id']}"
         H.wait_http(base + "/health", timeout=30)

@@ -66,7 +66,7 @@ def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
                              (f"/offers/{o.partition}/{o.id}/bech32/qr", 200)):
             r = st.get(path)
             assert r.status_code == status, (path, r.status_code, r.text)
-        st.nginx.stop()
+        st.web.stop()
         rc_lnurl = st.resp.terminate(timeout=60)
         rc_mon = st.mon.stop(timeout=60)
     finally:

@@ -484,6 +484,16 @@ test_body(void)
 	CHECK_INT(swgr_req_body(&r, &err), SWGR_OK);
 	CHECK_INT(r.body_len, SWGR_BODY_MAX);
 	swgr_req_free(&r);
+
+	/* what a handler left unread is read to its end before the answer */
+	mem_stream(&s, big, SWGR_BODY_MAX + 100);
+	swgr_req_drain(&s);
+	CHECK(s.rdNext == big + SWGR_BODY_MAX + 100);
+	CHECK(s.isClosed);
+	mem_stream(&s, data, 0);			/* an empty body */
+	swgr_req_drain(&s);
+	CHECK(s.isClosed);
+	swgr_req_drain(NULL);
 	free(big);
 }
 
