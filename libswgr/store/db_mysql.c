@@ -282,11 +282,6 @@ dbmy_tls(MYSQL *my, const struct dbmy_uri *u, struct swgr_err *err)
 	return SWGR_OK;
 }
 
-/*
- * Opens a connection for uri: utf8mb4, UTC, strict SQL mode, affected rows
- * counting matched rows (CLIENT_FOUND_ROWS) and multi-statement scripts.
- * On success *out must be closed with dbmy_close.
- */
 /* The URI parsed as a connect would, no connection made (swgr-* -n). */
 static enum swgr_rc
 dbmy_check(const char *uri, struct swgr_err *err)
@@ -299,6 +294,11 @@ dbmy_check(const char *uri, struct swgr_err *err)
 	return rc;
 }
 
+/*
+ * Opens a connection for uri: utf8mb4, UTC, strict SQL mode, affected rows
+ * counting matched rows (CLIENT_FOUND_ROWS) and multi-statement scripts.
+ * On success *out must be closed with dbmy_close.
+ */
 static enum swgr_rc
 dbmy_connect(const char *uri, void **out, struct swgr_err *err)
 {

@@ -193,10 +193,6 @@ sq_wal(struct sq_conn *c, struct swgr_err *err)
 	return rc;
 }
 
-/*
- * Opens the database with the pragmas every connection needs: busy timeout,
- * WAL (not for read-only or in-memory databases), foreign keys, NORMAL sync.
- */
 /* The URI parsed as a connect would, the file not opened (swgr-* -n). */
 static enum swgr_rc
 sq_check(const char *uri, struct swgr_err *err)
@@ -211,6 +207,10 @@ sq_check(const char *uri, struct swgr_err *err)
 	return rc;
 }
 
+/*
+ * Opens the database with the pragmas every connection needs: busy timeout,
+ * WAL (not for read-only or in-memory databases), foreign keys, NORMAL sync.
+ */
 static enum swgr_rc
 sq_connect(const char *uri, void **conn, struct swgr_err *err)
 {
