@@ -29,7 +29,7 @@ FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/sha256.c 
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
 	libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c libswgr/core/log.c \
 	libswgr/core/clock.c libswgr/core/status.c libswgr/core/uri.c libswgr/core/dl.c \
-	libswgr/core/cidr.c libswgr/core/credfile.c libswgr/core/endpoint.c \
+	libswgr/core/cidr.c libswgr/core/credfile.c libswgr/core/endpoint.c libswgr/core/metrics.c \
 	libswgr/fcgi/req.c libswgr/fcgi/url.c libswgr/fcgi/client_ip.c libswgr/fcgi/resp.c \
 	libswgr/pay/lnurl.c \
 	libswgr/config/config.c libswgr/config/expand.c libswgr/config/keys.c libswgr/config/yaml.c \

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.skipif(
 RESPONDERS = ("lnurl", "discovery", "offer")
 SERVICES = (*RESPONDERS, "monitord")
 LNURL_EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-lnurl.conf"
+ADMIN_EXAMPLE = H.ROOT / "web-examples" / "nginx" / "swgr-admin.conf"
 SPAWN_FCGI_SH = H.ROOT / "web-examples" / "spawn-fcgi.sh"
 
 
@@ -147,8 +148,8 @@ def test_make_install_puts_the_units(env):
 def example_sockets():
     """The FastCGI socket path of each responder in the nginx examples and in
     spawn-fcgi.sh (with its default RUNDIR)."""
-    nginx = {**H.EXAMPLE_SOCKS,
-             "lnurl": re.search(r"unix:(/\S+?);", LNURL_EXAMPLE.read_text())[1]}
+    nginx = {m[2]: m[1] for f in (LNURL_EXAMPLE, ADMIN_EXAMPLE)
+             for m in re.finditer(r"unix:(/\S+/(\w+)\.sock);", f.read_text())}
     sh = {m[1]: m[0].replace("$RUNDIR", "/run/swgr")
           for m in re.finditer(r"\$RUNDIR/(\w+)\.sock", SPAWN_FCGI_SH.read_text())}
     return nginx, sh
