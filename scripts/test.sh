@@ -5,11 +5,13 @@
 #     PostgreSQL and MariaDB: all three are required, a database half that did not
 #     run is a failure (SWGR_TEST_REQUIRE_DBS=1);
 #   - the C unit tests again under valgrind (leaks and memory errors fail them);
-#   - every fuzz target (make fuzz, clang + libFuzzer, ASan/UBSan) for a short run;
+#   - every fuzz target (make fuzz, clang + libFuzzer, ASan/UBSan) for a short run,
+#     two at once;
 #   - the simulator's BOLT #11 encoder against the spec's vectors;
 #   - the black-box integration suite through nginx once per store: SQLite,
-#     PostgreSQL, MariaDB and the memory store; then through lighttpd and through
-#     Apache on SQLite (SWGR_TEST_WEB), each its own row.
+#     PostgreSQL, MariaDB and the memory store (the tests marked `once`, slow fault
+#     tests in which the store plays no part, on SQLite only); then through lighttpd
+#     and through Apache on SQLite (SWGR_TEST_WEB), each its own row.
 # The summary is read from each runner's own record of results (automake's .trs,
 # pytest's JUnit XML), made afresh by this run; a suite that exits non-zero without
 # a counted failure counts as one failure, and one that left no record at all too.

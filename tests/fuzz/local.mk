@@ -4,9 +4,12 @@
 # scratch copy of its seed corpus tests/fuzz/corpus/<target>/ (the committed
 # corpus never grows).  One line per target, "<target>: PASS" or "<target>: FAIL
 # (...)"; the exit status is non-zero if any crashed, leaked, hit undefined
-# behaviour or timed out.  Output under tests/fuzz/out/ of the build directory.
-#   make fuzz FUZZ_SECONDS=20
+# behaviour or timed out.  FUZZ_JOBS compilers, then targets, run at once (each
+# on a core of its own: libFuzzer runs one process), in batches.  Output under tests/fuzz/out/ of the
+# build directory.
+#   make fuzz FUZZ_SECONDS=20 FUZZ_JOBS=2
 FUZZ_SECONDS = 60
+FUZZ_JOBS = 2
 FUZZ_CC = clang
 FUZZ_SANITIZE = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
@@ -48,31 +51,36 @@ FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) $(DEFS) $(AM_CPPFLAGS)
 .PHONY: fuzz
 fuzz: $(FUZZ_GENERATED)
 	@set -e; out=tests/fuzz/out; rm -rf $$out; $(MKDIR_P) $$out/obj; \
-	objs=; for src in $(FUZZ_LIBSWGR:%=$(srcdir)/%) $(FUZZ_GENERATED); do \
+	objs=; n=0; for src in $(FUZZ_LIBSWGR:%=$(srcdir)/%) $(FUZZ_GENERATED); do \
 		o=$$out/obj/`echo $$src | sed 's|^$(srcdir)/||; s|/|_|g; s|\.c$$|.o|'`; \
 		echo "  FUZZCC   $$src"; \
-		$(FUZZ_COMPILE) -c -o $$o $$src; \
-		objs="$$objs $$o"; \
-	done; \
+		{ $(FUZZ_COMPILE) -c -o $$o $$src || echo $$src >>$$out/obj/failed; } & \
+		objs="$$objs $$o"; n=`expr $$n + 1`; [ $$n -lt $(FUZZ_JOBS) ] || { wait; n=0; }; \
+	done; wait; \
+	if [ -f $$out/obj/failed ]; then echo "fuzz: does not compile:" `cat $$out/obj/failed`; exit 1; fi; \
 	rm -f $$out/libfuzz.a; $(AR) rcs $$out/libfuzz.a $$objs; \
 	targets="$(FUZZ_TARGETS)"; \
 	[ -n "$$targets" ] || targets=`cd $(srcdir)/tests/fuzz && ls fuzz_*.c | sed 's/\.c$$//'`; \
-	set +e; fail=0; \
+	set +e; torun=; \
 	for t in $$targets; do \
+		run=$$out/run-$$t; $(MKDIR_P) $$run/corpus; \
 		echo "  FUZZLD   tests/fuzz/$$t"; \
 		ldf=`sed -n 's/^.*FUZZ_LDFLAGS: *\([^*]*\).*$$/\1/p' $(srcdir)/tests/fuzz/$$t.c`; \
 		if ! $(FUZZ_COMPILE) -o $$out/$$t $(srcdir)/tests/fuzz/$$t.c $$ldf $$out/libfuzz.a \
 		    $(FUZZ_LIBS); then \
-			echo "$$t: FAIL (does not build)"; fail=1; continue; \
+			echo "$$t: FAIL (does not build)" >$$run/result; continue; \
 		fi; \
-		seeds=$(srcdir)/tests/fuzz/corpus/$$t; run=$$out/run-$$t; \
+		seeds=$(srcdir)/tests/fuzz/corpus/$$t; \
 		if [ -z "`ls -A $$seeds 2>/dev/null`" ]; then \
-			echo "$$t: FAIL (no seed corpus in $$seeds)"; fail=1; continue; \
+			echo "$$t: FAIL (no seed corpus in $$seeds)" >$$run/result; continue; \
 		fi; \
-		$(MKDIR_P) $$run/corpus; cp $$seeds/* $$run/corpus/; \
+		cp $$seeds/* $$run/corpus/; torun="$$torun $$t"; \
+	done; \
+	n=0; for t in $$torun; do \
+		run=$$out/run-$$t; \
 		echo "  FUZZ     $$t for $(FUZZ_SECONDS) s, log in $$run/log"; \
 		dict=; [ ! -f $(srcdir)/tests/fuzz/$$t.dict ] || dict=-dict=$(srcdir)/tests/fuzz/$$t.dict; \
-		$$out/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_RUNFLAGS) $$dict \
+		( $$out/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_RUNFLAGS) $$dict \
 			-artifact_prefix=$$run/ $$run/corpus >$$run/log 2>&1; rc=$$?; \
 		execs=`sed -n 's/^stat::number_of_executed_units: *//p' $$run/log`; \
 		if [ $$rc -eq 0 ] && grep -q '^Done [0-9]* runs' $$run/log; then \
@@ -81,8 +89,11 @@ fuzz: $(FUZZ_GENERATED)
 			tail -n 60 $$run/log; \
 			echo "$$t: FAIL (exit $$rc; log $$run/log; artifacts:" \
 				`ls $$run | grep -E '^(crash|leak|timeout|oom|slow-unit)-' || echo none`")"; \
-			fail=1; \
-		fi; \
+		fi >$$run/result ) & \
+		n=`expr $$n + 1`; [ $$n -lt $(FUZZ_JOBS) ] || { wait; n=0; }; \
+	done; wait; \
+	fail=0; for t in $$targets; do \
+		cat $$out/run-$$t/result; ! tail -n 1 $$out/run-$$t/result | grep -q ': FAIL' || fail=1; \
 	done; \
 	exit $$fail
 

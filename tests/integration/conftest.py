@@ -50,6 +50,20 @@ class Env:
     pass
 
 
+ONCE_SKIP = ("a slow fault test in which the store plays no part: it runs on SQLite only "
+             "(through each web server), not again on every database")
+
+
+def pytest_collection_modifyitems(config, items):
+    """@pytest.mark.once (pytest.ini): skipped, with why, unless SWGR_TEST_DB is sqlite."""
+    if H.provider() == "sqlite":
+        return
+    skip = pytest.mark.skip(reason=ONCE_SKIP)
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
+
+
 def _make_keys(env):
     """Keys with `swgr <svc> token key`, tokens with `swgr <svc> token mint`.  If the CLI
     fails, fall back to Python-made keys/tokens so the HTTP tests still run; the

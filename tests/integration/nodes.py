@@ -36,15 +36,6 @@ def skip_on_memory(db):
     if db.kind == "memory":
         pytest.skip(MEMORY_SKIP)
 
-ONCE_SKIP = ("a slow fault test in which the store plays no part: it runs once, on SQLite "
-             "(the developers' guide: run the slowest fault tests once)")
-
-
-def once_on_sqlite(db):
-    """Slow fault tests of the public path that do not depend on the store run on
-    SQLite only; elsewhere they are reported as skipped, with why."""
-    if db.kind != "sqlite":
-        pytest.skip(ONCE_SKIP)
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,7 +33,6 @@ import time
 import pytest
 
 import harness as H
-import nodes
 from lnurl_stack import HOST, LnurlStack
 from nodes import wait_for
 
@@ -46,7 +45,6 @@ TAIL = 0.1 * H.SLOW             # the p99 allowance over 2 x p50 while open
 
 @pytest.fixture
 def stack(env):
-    nodes.once_on_sqlite(env.db)
     st = LnurlStack(env, weights=[1, 1, 1], timeout=T, kinds=("lnd", "cln", "eclair"),
                     bulkheads=(0, NODE_CAP, None))
     try:
@@ -79,6 +77,7 @@ def counts(sim):
     return sim.state()["counts"]
 
 
+@pytest.mark.once
 def test_breaker_takes_a_node_hanging_on_invoices_out_and_back(stack):
     st = stack
     o = st.offer()

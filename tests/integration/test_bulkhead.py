@@ -34,7 +34,6 @@ import time
 import pytest
 
 import harness as H
-import nodes
 from lnurl_stack import HOST, Invoice, LnurlStack
 
 THREADS, SLOTS, NODE_CAP, WAIT = 32, 24, 12, 0.25     # the defaults (README)
@@ -74,7 +73,6 @@ print(json.dumps(out))
 
 @pytest.fixture
 def stack(env):
-    nodes.once_on_sqlite(env.db)
     # No circuit breaker: it would take the hanging nodes out, and the bulkheads would
     # have nothing left to hold back.
     st = LnurlStack(env, weights=[1, 1, 1], timeout=T, deadline=DEADLINE,
@@ -139,6 +137,7 @@ def p99(v):
     return v[int(0.99 * (len(v) - 1))]
 
 
+@pytest.mark.once
 def test_bulkheads_keep_health_and_pay_requests_quick_when_every_node_hangs(stack):
     st = stack
     o = st.offer()

@@ -255,6 +255,7 @@ def test_offer_changes_on_remote_within_ttl(edge):
     offers.delete(f"/metadata/{e.part}/{m['id']}")
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("edge", ["https"], indirect=True)
 def test_invoices_from_cache_while_remote_admin_stopped(edge):
     """Both remote responders stopped for OUTAGE s (nginx in front answers 502 for them):

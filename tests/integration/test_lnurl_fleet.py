@@ -84,6 +84,7 @@ def periodic_rotation(seq, cycle):
     return any(all(seq[i] == cycle[(i + r) % k] for i in range(len(seq))) for r in range(k))
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("selection", ["round-robin", "random"])
 def test_selection_follows_weights(stacks, selection):
     """Weights 3:1.  Round-robin is exact: 40 invoices one after another follow the
@@ -179,6 +180,7 @@ def test_capacity_bias_two_pass(stacks, kind):
 
 # --------------------------------------------------------------------------- 4. consistent
 
+@pytest.mark.once
 def test_consistent_sticks_to_comment(stacks):
     """{consistent: {max_iterations: 10}}: one node per comment; when that node is down the
     comment moves to one other node (the same every time, before and after the monitor
@@ -227,6 +229,7 @@ def test_consistent_sticks_to_comment(stacks):
 
 # --------------------------------------------------------------------------- 5. kill under load
 
+@pytest.mark.once
 @pytest.mark.parametrize("kind", victim_kinds(slow=True))
 def test_node_killed_under_load(stacks, kind):
     """50 wallets fetch invoices in a loop for 30 s; a node (of kind) is SIGKILLed 5 s
@@ -284,6 +287,7 @@ def test_node_killed_under_load(stacks, kind):
 
 # --------------------------------------------------------------------------- 6. hanging node
 
+@pytest.mark.once
 @pytest.mark.parametrize("kind", victim_kinds())
 def test_hanging_node_costs_one_timeout(stacks, kind):
     """One of two nodes (of kind) hangs while 4 wallets fetch invoices: a request costs at most one
@@ -363,6 +367,7 @@ def timed_502(st, o, amount):
     return took
 
 
+@pytest.mark.once
 def test_request_deadline_is_never_passed(stacks):
     """request-deadline-secs D (README: "the longest one invoice request may take,
     failover and backoff included; then 502").  Both nodes hang with

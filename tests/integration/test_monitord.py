@@ -154,6 +154,7 @@ def test_down_and_back_and_inbound(env, disc, part, stopper, kind):
     no_errors(mon)
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("kind", KINDS)
 def test_hang(env, disc, part, stopper, kind):
     """A node (of kind) that accepts calls and never answers, with ln-client-timeout-secs
@@ -260,6 +261,7 @@ def test_wrong_credentials(env, disc, part, stopper, kind):
         assert secret not in text, "a secret in the monitor's log"
 
 
+@pytest.mark.once
 def test_twenty_nodes_five_hang(env, disc, part, stopper):
     """20 nodes, 5 of which hang: every node is called every period."""
     period = 1.0

@@ -14,7 +14,6 @@ import shutil
 import pytest
 
 import harness as H
-import nodes
 from lnurl_stack import LnurlStack
 
 VG_EXIT = 97
@@ -37,8 +36,8 @@ def reports(tmp, name):
     return "".join(p.read_text(errors="replace") for p in sorted(tmp.glob(f"{name}.vg.*")))
 
 
+@pytest.mark.once     # some two minutes; the drivers are under valgrind in the unit tests
 def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
-    nodes.once_on_sqlite(env.db)     # some two minutes; the drivers are under valgrind in the unit tests
     tmp = H.make_tmpdir("swgr-valgrind-")
     monkeypatch.setenv("SWGR_RESPONDER_WRAPPER", valgrind(tmp / "lnurl.vg"))
     monkeypatch.setenv("SWGR_MONITORD_WRAPPER", valgrind(tmp / "monitord.vg"))

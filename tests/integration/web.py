@@ -4,7 +4,10 @@ Apache (SWGR_TEST_WEB, default nginx), one class per server behind one interface
 only the ports and the socket paths replaced (and, for the public site, the two
 switches the tests need: the invoice rate limit and the header-clearing lines), wrapped
 in a main configuration of our own, and run as a plain foreground process in the
-test's temporary directory.  A replacement that does not match exactly as often as the
+test's temporary directory.  The main configuration keeps an idle client connection
+open for 75 s on all three (nginx's default; lighttpd's and Apache's are 5 s), so a
+test that waits a few seconds between two requests on one connection does not race the
+server closing it.  A replacement that does not match exactly as often as the
 example is expected to hold it fails loudly: the example changed shape.
 
     front = web.server()(tmp, {"discovery": sock1, "offer": sock2}).start()
@@ -108,14 +111,13 @@ class WebServer:
     would).  name: the folder under tmp.  Subclasses say how their example's ports,
     sockets and switches are written (PORT, SOCK, RATELIMIT, CLEARING, each a regex
     over the example), how the main configuration around it looks (main_conf), how to
-    check and start it (check_argv, argv) and which signal stops it."""
+    check and start it (check_argv, argv)."""
     kind = None
     # what the server answers itself while nobody accepts on a responder's socket, or
     # when the responder closed a request's connection unanswered
     GONE = {502}
     has_ratelimit = False
     access_log = True
-    stop_signal = signal.SIGTERM
     # regex templates; {port} and {sock} are the example's values
     PORT = None             # (pattern, count per service)
     SOCK = None
@@ -210,16 +212,14 @@ class WebServer:
         return out
 
     def stop(self):
-        """stop_signal (graceful), then SIGTERM after 10 s, SIGKILL after 5 more."""
+        """SIGTERM, each server's fast stop (a test stops its web server once its checks
+        are done; Apache's and lighttpd's graceful stops cost one to three seconds each,
+        some two minutes over a run), then SIGKILL after 10 s."""
         if self.proc and self.proc.poll() is None:
-            for sig, wait in ((self.stop_signal, 10), (signal.SIGTERM, 5)):
-                self.proc.send_signal(sig)
-                try:
-                    self.proc.wait(wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         if self._errf:
@@ -231,7 +231,6 @@ class Nginx(WebServer):
     """nginx (web-examples/nginx/)."""
     kind = "nginx"
     has_ratelimit = True
-    stop_signal = signal.SIGQUIT        # graceful
     PORT = (r"(\blisten\s+)(?:[\d.]+:)?{port}(\b)", 1)
     SOCK = r"(unix:){sock}(\b)"
     RATELIMIT = r"^\s*limit_req zone=swgr_invoice\b[^;]*;\n"
@@ -279,7 +278,6 @@ class Lighttpd(WebServer):
     """lighttpd 1.4 with mod_fastcgi (web-examples/lighttpd/).  It has no request rate
     limit, so the public example has none."""
     kind = "lighttpd"
-    stop_signal = signal.SIGINT         # graceful: finish the requests in flight
     GONE = {500, 503}
     PORT = (r'(\$SERVER\["socket"\] == ")(?:[\d.]*):{port}(")', 1)
     SOCK = r'("socket"\s+=> "){sock}(")'
@@ -308,6 +306,7 @@ server.port = {first}
 server.errorlog = "{d}/logs/error.log"
 server.upload-dirs = ( "{d}/upload" )
 server.max-worker = 0
+server.max-keep-alive-idle = 75
 {user}{access}include "{EXAMPLES}/lighttpd/swgr-parse.conf"
 include "{d}/conf/{self.conf_name}"
 """
@@ -323,7 +322,6 @@ class Apache(WebServer):
     """Apache 2.4 with mod_proxy_fcgi, event MPM (web-examples/apache/).  It has no
     request rate limit of its own, so the public example has none."""
     kind = "apache"
-    stop_signal = signal.SIGWINCH       # graceful-stop
     GONE = {502, 503}
     PORT = (r"(\bListen |<VirtualHost )(?:[\d.]+:|\*:)?{port}(\b)", 2)
     SOCK = r"(unix:){sock}(\|)"
@@ -349,6 +347,7 @@ LogLevel warn
 ServerLimit 4
 ThreadsPerChild 64
 MaxRequestWorkers 256
+KeepAliveTimeout 75
 Include "{d}/conf/{self.conf_name}"
 """
 
