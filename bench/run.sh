@@ -29,7 +29,7 @@
 # BENCH_HOLD=N (keep the stack up N s before measuring), BENCH_KEEP=1 leaves the temporary directory (logs) in place,
 # BENCH_UPSTREAM (kept: fastcgi_keep_conn + upstream keepalive; example: the upstream
 # settings of web-examples/nginx/swgr-lnurl.conf, a new FastCGI connection per request),
-# BENCH_FAULTS=1 (instead of the gate: the fault scenarios of bench/faults.sh, on
+# BENCH_METRICS (1; 0 turns metrics off), BENCH_FAULTS=1 (instead of the gate: the fault scenarios of bench/faults.sh, on
 # PostgreSQL; its knobs are there).
 set -eEuo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +49,7 @@ NODE_BACKEND=${BENCH_NODE_BACKEND:-lnd}
 REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
 UPSTREAM=${BENCH_UPSTREAM:-kept}
 FAULTS=${BENCH_FAULTS:-0}
+METRICS=${BENCH_METRICS:-1}
 SLICE=$(( (SECONDS_RUN + ROUNDS - 1) / ROUNDS ))
 BUILD=${SWGR_BUILD_DIR:-/tmp/swgr-bench-build}
 LNURL_NODE_VERSION=0.27.0
@@ -67,6 +68,7 @@ done
 case $NODE_BACKEND in lnd|dummy) ;; *) die "BENCH_NODE_BACKEND=$NODE_BACKEND: lnd or dummy";; esac
 case $UPSTREAM in kept|example) ;; *) die "BENCH_UPSTREAM=$UPSTREAM: kept or example";; esac
 case $FAULTS in 0|1) ;; *) die "BENCH_FAULTS=$FAULTS: 0 or 1";; esac
+case $METRICS in 0|1) ;; *) die "BENCH_METRICS=$METRICS: 0 or 1";; esac
 
 # ---- what the run needs: Debian packages, the build, hello, lnurl-node ----
 
@@ -91,8 +93,10 @@ T=$(mktemp -d /tmp/swgr-bench.XXXXXX)
 chmod 0755 "$T"		# nginx workers (nobody) reach the sockets in it
 # Metrics on, as by default, their segments on tmpfs as /run is on a usual host (here
 # /run may be the disk's: a shared mapping of a disk file is written back, and the
-# next store to each page written back waits in a page fault).
+# next store to each page written back waits in a page fault).  BENCH_METRICS=0: off
+# (metrics.dir empty), to compare their cost within one tree.
 M=$(mktemp -d "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)/swgr-bench-metrics.XXXXXX")
+MDIR=$M; [ "$METRICS" = 1 ] || MDIR=
 gcc -O2 -Wall -pthread -o "$T/hello" bench/hello.c -lfcgi
 
 node_dir=$top/bench/.node
@@ -248,7 +252,7 @@ monitor:
   instance: bench
   log-file: $T/monitord.log
 metrics:
-  dir: $M
+  dir: "$MDIR"
 # the simulators write their credentials in this run's temporary directory (doc/nodes.md, node-access)
 node-access:
   credential-directories: ["$T"]
