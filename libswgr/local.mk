@@ -14,6 +14,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/uuid.c libswgr/core/uuid.h libswgr/core/pubkey.c libswgr/core/pubkey.h \
 	libswgr/core/time.c libswgr/core/time.h libswgr/core/clock.c libswgr/core/clock.h \
 	libswgr/core/base64.c libswgr/core/base64.h libswgr/core/email.c libswgr/core/email.h \
+	libswgr/core/lnaddr.c libswgr/core/lnaddr.h \
 	libswgr/core/json.c libswgr/core/json_parse.c libswgr/core/json.h \
 	libswgr/core/uri.c libswgr/core/uri.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
