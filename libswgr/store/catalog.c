@@ -15,12 +15,12 @@ static const struct {
 	unsigned	 role;
 	const char	*what;		/* in messages */
 	const char	*owner;
-	const char	*tables[2];
+	const char	*tables[4];	/* NULL-terminated */
 } st_role_tables[] = {
 	{ SWGR_STORE_ROLE_DISCOVERY, "discovery", "swgr-discovery",
 	    { "discovery_backend", "discovery_backend_etag" } },
 	{ SWGR_STORE_ROLE_OFFER, "offer", "swgr-offer",
-	    { "offer_metadata_table", "offer_record_table" } },
+	    { "offer_metadata_table", "offer_record_table", "swgr_address" } },
 	{ SWGR_STORE_ROLE_STATUS, "node status", "swgr-monitord",
 	    { "swgr_node_status", "swgr_monitor_heartbeat" } },
 };
@@ -67,7 +67,7 @@ st_look_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
 	for (i = 0; i < ST_NROLES; i++) {
 		if ((a->roles & st_role_tables[i].role) == 0)
 			continue;
-		for (t = 0; t < 2; t++) {
+		for (t = 0; st_role_tables[i].tables[t] != NULL; t++) {
 			p = swgr_db_text(st_role_tables[i].tables[t]);
 			if ((rc = drv->exec(tx->conn, sql, &p, 1, &r, err)) != SWGR_OK)
 				return rc;
