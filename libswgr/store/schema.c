@@ -625,7 +625,7 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
     struct swgr_err *err)
 {
 	struct sql_store *st = NULL;
-	unsigned ddl = (roles >> 4) & ST_ROLES;
+	unsigned ddl = (roles >> 4) & ST_ROLES, used = roles & ST_ROLES;
 	enum swgr_rc rc;
 
 	*out = NULL;
@@ -633,7 +633,11 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
 		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
 	pthread_mutex_init(&st->look_mu, NULL);
 	st->look_init = true;
-	st->need = (roles & ST_ROLES) & ~ddl;
+	if (used & SWGR_STORE_ROLE_OFFER)
+		used |= ST_ROLE_ADDRESS;
+	if (ddl & SWGR_STORE_ROLE_OFFER)
+		ddl |= ST_ROLE_ADDRESS;
+	st->need = used & ~ddl;
 	if ((rc = swgr_db_open(uri, max_connections, &st->db, err)) != SWGR_OK)
 		goto out;
 	st->dialect = swgr_db_dialect(st->db);

@@ -74,6 +74,14 @@ enum st_sql {
 	ST_NSQL
 };
 
+/*
+ * The offer role's address table, looked for apart from the offer tables
+ * (in need and missing, never in the roles a caller passes): a process
+ * without DDL whose database role cannot see it yet keeps serving offers,
+ * and only address calls fail.  The offer role's migrations make it.
+ */
+#define ST_ROLE_ADDRESS		0x8
+
 struct st_dialect;
 
 /* One SQL store: a pool of connections to one database. */

@@ -434,7 +434,7 @@ swgr_store_backend_delete(struct swgr_store *st, const struct swgr_pubkey *pk,
 	return st->discovery->del(st->impl, pk, err);
 }
 
-/* Offers, metadata and Lightning Addresses (the offer role). */
+/* Offers, metadata and Lightning Addresses (the offer role; addresses looked for apart). */
 
 enum swgr_rc
 swgr_store_offer_get(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
@@ -555,7 +555,7 @@ enum swgr_rc
 swgr_store_address_get(struct swgr_store *st, const char *domain, const char *username,
     struct swgr_address *out, struct swgr_err *err)
 {
-	enum swgr_rc rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err);
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
 
 	return rc != SWGR_OK ? rc : st->offer->address_get(st->impl, domain, username, out, err);
 }
@@ -564,7 +564,7 @@ enum swgr_rc
 swgr_store_address_page(struct swgr_store *st, const char *domain, uint64_t start,
     uint64_t count, struct swgr_address **out, size_t *n, struct swgr_err *err)
 {
-	enum swgr_rc rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err);
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
 
 	*out = NULL;
 	*n = 0;
@@ -576,7 +576,7 @@ enum swgr_rc
 swgr_store_address_post(struct swgr_store *st, const struct swgr_address *a,
     struct swgr_err *err)
 {
-	enum swgr_rc rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err);
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
 
 	return rc != SWGR_OK ? rc : st->offer->address_write(st->impl, a, false, NULL, err);
 }
@@ -585,7 +585,7 @@ enum swgr_rc
 swgr_store_address_put(struct swgr_store *st, const struct swgr_address *a, bool *created,
     struct swgr_err *err)
 {
-	enum swgr_rc rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err);
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
 
 	return rc != SWGR_OK ? rc : st->offer->address_write(st->impl, a, true, created, err);
 }
@@ -594,7 +594,7 @@ enum swgr_rc
 swgr_store_address_delete(struct swgr_store *st, const char *domain, const char *username,
     struct swgr_err *err)
 {
-	enum swgr_rc rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err);
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
 
 	return rc != SWGR_OK ? rc : st->offer->address_delete(st->impl, domain, username, err);
 }
