@@ -253,8 +253,11 @@ struct cli_outcome {
 int	 cli_send(const char *env, const struct cli_client *c, const struct swgr_http_req *q,
 	    const struct cli_outcome *oc, const char *id, const char *label);
 
-/* Command groups, one per file; token's ctx is the audience ("discovery", "offer"). */
-extern const struct cli_group cli_discovery, cli_offer;
+/*
+ * Command groups, one per file (cli_address: swgr offer address); token's
+ * ctx is the audience ("discovery", "offer").
+ */
+extern const struct cli_group cli_discovery, cli_offer, cli_address;
 int	 cli_token(int argc, char **argv, const void *aud);
 /* swgr discovery status (cmd_status.c): exit 0 all healthy, 1 a problem, 2 no answer. */
 int	 cli_discovery_status(int argc, char **argv, const void *ctx);

@@ -437,6 +437,7 @@ static const struct cli_sub offer_subs[] = {
 	{ "put", NULL, "Update or create an offer", run_post_put, &offer_put },
 	{ "delete", NULL, "Delete an offer", run_delete, &offer_delete },
 	{ "metadata", NULL, "Manage offer metadata", cli_run_group, &metadata_group },
+	{ "address", NULL, "Manage Lightning Addresses", cli_run_group, &cli_address },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -461,7 +461,7 @@ root_help(FILE *f)
 	fprintf(f, "Admin client of the swgr LNURL balancer\n\n"
 	    "Usage: swgr [OPTIONS] <COMMAND>\n\n"
 	    "Commands:\n"
-	    "  offer       Manage offers, offer metadata and offer tokens\n"
+	    "  offer       Manage offers, offer metadata, addresses and offer tokens\n"
 	    "  discovery   Manage backends and discovery tokens\n"
 	    "  service     Not available: the services are FastCGI responders\n\n"
 	    "Options:\n"

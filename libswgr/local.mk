@@ -14,6 +14,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/uuid.c libswgr/core/uuid.h libswgr/core/pubkey.c libswgr/core/pubkey.h \
 	libswgr/core/time.c libswgr/core/time.h libswgr/core/clock.c libswgr/core/clock.h \
 	libswgr/core/base64.c libswgr/core/base64.h libswgr/core/email.c libswgr/core/email.h \
+	libswgr/core/lnaddr.c libswgr/core/lnaddr.h \
 	libswgr/core/json.c libswgr/core/json_parse.c libswgr/core/json.h \
 	libswgr/core/uri.c libswgr/core/uri.h \
 	libswgr/core/bech32.c libswgr/core/bech32.h \
@@ -32,6 +33,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
 	libswgr/store/store.c libswgr/store/store.h libswgr/store/store_int.h \
 	libswgr/store/sql.c libswgr/store/sql_backend.c libswgr/store/sql_offer.c \
+	libswgr/store/sql_address.c \
 	libswgr/store/sql_int.h libswgr/store/schema.c libswgr/store/catalog.c libswgr/store/status.c \
 	libswgr/store/http.c libswgr/store/http_discovery.c libswgr/store/http_offer.c \
 	libswgr/store/http_int.h \

@@ -1,4 +1,4 @@
-/* swgr-offer: the Offer admin service (spec §5), CRUD of offers and their metadata. */
+/* swgr-offer: the Offer admin service (spec §5), CRUD of offers, their metadata and the Lightning Addresses that pay them. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,9 +9,10 @@
 #include "fcgi/crud.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
+#include "core/lnaddr.h"
 #include "core/uuid.h"
 
-static const struct swgr_crud offers, metadata;
+static const struct swgr_crud offers, metadata, addresses;
 
 /* Everything but GET /health needs an offer token; the check runs before routing. */
 static const struct swgr_route routes[] = {
@@ -26,6 +27,11 @@ static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,		"/metadata/*/*",	swgr_crud_get,		0, &metadata },
 	{ SWGR_M_PUT,		"/metadata/*/*",	swgr_crud_put,		0, &metadata },
 	{ SWGR_M_DELETE,	"/metadata/*/*",	swgr_crud_delete,	0, &metadata },
+	{ SWGR_M_POST,		"/addresses",		swgr_crud_post,		0, &addresses },
+	{ SWGR_M_GET,		"/addresses/*",		swgr_crud_page,		0, &addresses },
+	{ SWGR_M_GET,		"/addresses/*/*",	swgr_crud_get,		0, &addresses },
+	{ SWGR_M_PUT,		"/addresses/*/*",	swgr_crud_put,		0, &addresses },
+	{ SWGR_M_DELETE,	"/addresses/*/*",	swgr_crud_delete,	0, &addresses },
 };
 
 static const struct swgr_service service = {
@@ -157,10 +163,10 @@ offer_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_e
 }
 
 static enum swgr_rc
-offer_page(struct swgr_store *st, const char *partition, uint64_t start, uint64_t count,
-    union swgr_crud_page *out, size_t *n, struct swgr_err *err)
+offer_page(struct swgr_store *st, const struct swgr_crud_key *k, uint64_t start,
+    uint64_t count, union swgr_crud_page *out, size_t *n, struct swgr_err *err)
 {
-	return swgr_store_offer_page(st, partition, start, count, &out->offers, n, err);
+	return swgr_store_offer_page(st, k->partition, start, count, &out->offers, n, err);
 }
 
 static const struct swgr_crud offers = {
@@ -219,10 +225,10 @@ meta_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_er
 }
 
 static enum swgr_rc
-meta_page(struct swgr_store *st, const char *partition, uint64_t start, uint64_t count,
-    union swgr_crud_page *out, size_t *n, struct swgr_err *err)
+meta_page(struct swgr_store *st, const struct swgr_crud_key *k, uint64_t start,
+    uint64_t count, union swgr_crud_page *out, size_t *n, struct swgr_err *err)
 {
-	return swgr_store_metadata_page(st, partition, start, count, &out->metadata, n, err);
+	return swgr_store_metadata_page(st, k->partition, start, count, &out->metadata, n, err);
 }
 
 static const struct swgr_crud metadata = {
@@ -235,4 +241,102 @@ static const struct swgr_crud metadata = {
 	.put = meta_put,
 	.del = meta_delete,
 	.page = meta_page,
+};
+
+/* ---- Lightning Addresses ---- */
+
+/*
+ * /addresses/{domain}: the domain in its canonical form, so that any case
+ * finds the address; one no address can have (core/lnaddr.h) -> 404, as a
+ * non-UUID id is.
+ */
+static bool
+path_domain(struct swgr_ctx *c, struct swgr_crud_key *k)
+{
+	const char *d = c->req->seg[1];
+
+	if (swgr_lnaddr_domain(d, strlen(d), k->domain, NULL) == SWGR_OK)
+		return true;
+	swgr_resp_reset(c->resp, 404);
+	return false;
+}
+
+/* /addresses/{domain}/{username}, both canonical; either impossible -> 404. */
+static bool
+path_address(struct swgr_ctx *c, struct swgr_crud_key *k)
+{
+	const char *u = c->req->seg[2];
+
+	if (!path_domain(c, k))
+		return false;
+	if (swgr_lnaddr_username(u, strlen(u), k->username, NULL) == SWGR_OK)
+		return true;
+	swgr_resp_reset(c->resp, 404);
+	return false;
+}
+
+static enum swgr_rc
+address_get(struct swgr_store *st, const struct swgr_crud_key *k, union swgr_crud_rec *out,
+    struct swgr_err *err)
+{
+	return swgr_store_address_get(st, k->domain, k->username, &out->address, err);
+}
+
+/* POST /addresses: 400 if its offer is not in the partition. */
+static enum swgr_rc
+address_post(struct swgr_store *st, const union swgr_crud_rec *r, struct swgr_err *err)
+{
+	return swgr_store_address_post(st, &r->address, err);
+}
+
+/* "domain/username": both canonical, visible ASCII (core/lnaddr.h). */
+static void
+address_location(const union swgr_crud_rec *r, struct swgr_buf *b)
+{
+	swgr_buf_printf(b, "%s/%s", r->address.domain, r->address.username);
+}
+
+/* PUT: the path's domain and username are the record's; false when out of memory. */
+static bool
+address_set_key(union swgr_crud_rec *r, const struct swgr_crud_key *k)
+{
+	free(r->address.domain);
+	free(r->address.username);
+	r->address.domain = strdup(k->domain);
+	r->address.username = strdup(k->username);
+	return r->address.domain != NULL && r->address.username != NULL;
+}
+
+static enum swgr_rc
+address_put(struct swgr_store *st, const struct swgr_crud_key *k,
+    const union swgr_crud_rec *r, bool *created, struct swgr_err *err)
+{
+	(void)k;
+	return swgr_store_address_put(st, &r->address, created, err);
+}
+
+static enum swgr_rc
+address_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_err *err)
+{
+	return swgr_store_address_delete(st, k->domain, k->username, err);
+}
+
+static enum swgr_rc
+address_page(struct swgr_store *st, const struct swgr_crud_key *k, uint64_t start,
+    uint64_t count, union swgr_crud_page *out, size_t *n, struct swgr_err *err)
+{
+	return swgr_store_address_page(st, k->domain, start, count, &out->addresses, n, err);
+}
+
+static const struct swgr_crud addresses = {
+	.type = SWGR_CRUD_ADDRESS,
+	.key = path_address,
+	.get = address_get,
+	.post = address_post,
+	.location = address_location,
+	.set_key = address_set_key,
+	.put = address_put,
+	.del = address_delete,
+	.page_key = path_domain,
+	.page = address_page,
 };

@@ -28,6 +28,8 @@ rec_parse(enum swgr_crud_type t, const char *text, size_t len, enum swgr_shape s
 		return rc;
 	case SWGR_CRUD_METADATA:
 		return swgr_metadata_from_json(text, len, shape, &r->metadata, err);
+	case SWGR_CRUD_ADDRESS:
+		return swgr_address_from_json(text, len, shape, &r->address, err);
 	}
 	return swgr_err_set(err, SWGR_EINTERNAL, "record type %d", (int)t);
 }
@@ -48,6 +50,9 @@ rec_free(enum swgr_crud_type t, union swgr_crud_rec *r)
 	case SWGR_CRUD_METADATA:
 		swgr_metadata_free(&r->metadata);
 		break;
+	case SWGR_CRUD_ADDRESS:
+		swgr_address_free(&r->address);
+		break;
 	}
 }
 
@@ -63,6 +68,9 @@ rec_to_json(enum swgr_crud_type t, struct swgr_buf *b, const union swgr_crud_rec
 		break;
 	case SWGR_CRUD_METADATA:
 		swgr_metadata_to_json(b, &r->metadata, false);
+		break;
+	case SWGR_CRUD_ADDRESS:
+		swgr_address_to_json(b, &r->address, false);
 		break;
 	case SWGR_CRUD_BACKEND_PATCH:
 		break;
@@ -81,6 +89,10 @@ page_to_json(enum swgr_crud_type t, struct swgr_buf *b, union swgr_crud_page *v,
 	case SWGR_CRUD_METADATA:
 		swgr_metadatas_to_json(b, v->metadata, n, false);
 		swgr_metadatas_free(v->metadata, n);
+		break;
+	case SWGR_CRUD_ADDRESS:
+		swgr_addresses_to_json(b, v->addresses, n, false);
+		swgr_addresses_free(v->addresses, n);
 		break;
 	case SWGR_CRUD_BACKEND:
 	case SWGR_CRUD_BACKEND_PATCH:
@@ -257,6 +269,7 @@ void
 swgr_crud_page(struct swgr_ctx *c)
 {
 	const struct swgr_crud *k = c->arg;
+	struct swgr_crud_key key = { 0 };
 	union swgr_crud_page v = { 0 };
 	struct swgr_err err = { 0 };
 	uint64_t start, count;
@@ -265,7 +278,11 @@ swgr_crud_page(struct swgr_ctx *c)
 
 	if (!page_query(c, &start, &count))
 		return;
-	rc = k->page(c->store, c->req->seg[1], start, count, &v, &n, &err);
+	if (k->page_key == NULL)
+		key.partition = c->req->seg[1];
+	else if (!k->page_key(c, &key))
+		return;
+	rc = k->page(c->store, &key, start, count, &v, &n, &err);
 	if (rc != SWGR_OK) {
 		swgr_ctx_store_fail(c, rc, &err, NULL);
 		return;

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/lnaddr.h"
 #include "core/pubkey.h"
 #include "core/uuid.h"
 #include "fcgi/responder.h"
@@ -20,6 +21,7 @@ enum swgr_crud_type {
 	SWGR_CRUD_BACKEND_PATCH,	/* a PATCH body: parsed and freed, never written */
 	SWGR_CRUD_OFFER,
 	SWGR_CRUD_METADATA,
+	SWGR_CRUD_ADDRESS,
 };
 
 /* One record as a handler holds it; a kind's ops use the member of its type. */
@@ -28,12 +30,14 @@ union swgr_crud_rec {
 	struct swgr_backend_patch patch;
 	struct swgr_offer offer;
 	struct swgr_metadata metadata;
+	struct swgr_address address;
 };
 
 /* A page of records as a kind's page op returns it (freed by the handler). */
 union swgr_crud_page {
 	struct swgr_offer *offers;
 	struct swgr_metadata *metadata;
+	struct swgr_address *addresses;
 };
 
 /* What the request names: the record's key (the kind's key op fills it), a GET's option. */
@@ -42,6 +46,9 @@ struct swgr_crud_key {
 	const char	*partition;	/* /offers|metadata/{partition}/{id}: c->req->seg[1] */
 	struct swgr_uuid id;
 	bool		 with_metadata;	/* GET of an offer: ?sparse=false */
+	/* /addresses/{domain}[/{username}], canonical (core/lnaddr.h) */
+	char		 domain[SWGR_LNADDR_DOMAIN_MAX + 1];
+	char		 username[SWGR_LNADDR_USER_MAX + 1];
 };
 
 /*
@@ -75,8 +82,13 @@ struct swgr_crud {
 			    const union swgr_crud_rec *r, bool *created, struct swgr_err *err);
 	enum swgr_rc	(*del)(struct swgr_store *st, const struct swgr_crud_key *k,
 			    struct swgr_err *err);
-	enum swgr_rc	(*page)(struct swgr_store *st, const char *partition, uint64_t start,
-			    uint64_t count, union swgr_crud_page *out, size_t *n,
+	/*
+	 * GET of a page: what the path /<kind>/{...} names, into *k (NULL:
+	 * k->partition is c->req->seg[1]); false with the answer made.
+	 */
+	bool		(*page_key)(struct swgr_ctx *c, struct swgr_crud_key *k);
+	enum swgr_rc	(*page)(struct swgr_store *st, const struct swgr_crud_key *k,
+			    uint64_t start, uint64_t count, union swgr_crud_page *out, size_t *n,
 			    struct swgr_err *err);
 	/*
 	 * POST, PUT: what the kind checks of a parsed record beyond its shape,
@@ -101,7 +113,8 @@ void		 swgr_crud_put(struct swgr_ctx *c);
 /* DELETE: 204, or 404. */
 void		 swgr_crud_delete(struct swgr_ctx *c);
 /*
- * GET of a page of partition c->req->seg[1]: ?start= (default 0) and
+ * GET of a page of what the path names (the kind's page_key; else the
+ * partition c->req->seg[1]): ?start= (default 0) and
  * ?count= (default and at most the section's max-page-size, else 400);
  * 200 NOCACHE JSON.
  */

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/email.h"
 #include "core/json.h"
+#include "core/lnaddr.h"
 #include "core/pubkey.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -394,6 +395,51 @@ static const struct field offer_fields[] = {
 	{ "metadata", K_OWN, 0, .own = offer_metadata_value },
 };
 
+/*
+ * An address's domain or username: a string read by its core/lnaddr.h
+ * rule (canon) into its canonical form at *out.
+ */
+static enum swgr_rc
+name_value(struct json_object *v, const char *key,
+    enum swgr_rc (*canon)(const char *, size_t, char *, struct swgr_err *), char **out,
+    struct swgr_err *err)
+{
+	char buf[SWGR_LNADDR_DOMAIN_MAX + 1];
+	struct swgr_err why = { 0 };
+
+	if (!json_object_is_type(v, json_type_string))
+		return swgr_err_set(err, SWGR_ESHAPE, "%s: expected a string", key);
+	if (canon(json_object_get_string(v), (size_t)json_object_get_string_len(v), buf,
+	    &why) != SWGR_OK)
+		return swgr_err_set(err, SWGR_ESHAPE, "%s: %s", key, why.msg);
+	if ((*out = strdup(buf)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "%s: out of memory", key);
+	return SWGR_OK;
+}
+
+static enum swgr_rc
+domain_value(struct json_object *v, void *rec, struct swgr_err *err)
+{
+	return name_value(v, "domain", swgr_lnaddr_domain,
+	    &((struct swgr_address *)rec)->domain, err);
+}
+
+static enum swgr_rc
+username_value(struct json_object *v, void *rec, struct swgr_err *err)
+{
+	return name_value(v, "username", swgr_lnaddr_username,
+	    &((struct swgr_address *)rec)->username, err);
+}
+
+#define AD(m)	offsetof(struct swgr_address, m)
+static const struct field address_fields[] = {
+	{ "domain", K_OWN, F_REQ | F_FULL, .own = domain_value },
+	{ "username", K_OWN, F_REQ | F_FULL, .own = username_value },
+	{ "partition", K_STR, F_REQ, .off = AD(partition) },
+	{ "offer", K_UUID, F_REQ, .off = AD(offer) },
+	{ "enabled", K_BOOL, 0, .off = AD(enabled) },
+};
+
 enum swgr_rc
 swgr_backend_from_json(const char *text, size_t len, enum swgr_shape shape,
     struct swgr_backend *out, struct swgr_err *err)
@@ -444,6 +490,20 @@ swgr_metadata_from_json(const char *text, size_t len, enum swgr_shape shape,
 	rc = read_record(text, len, TABLE(metadata_fields), shape, out, err);
 	if (rc != SWGR_OK)
 		swgr_metadata_free(out);
+	return rc;
+}
+
+enum swgr_rc
+swgr_address_from_json(const char *text, size_t len, enum swgr_shape shape,
+    struct swgr_address *out, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->enabled = true;
+	rc = read_record(text, len, TABLE(address_fields), shape, out, err);
+	if (rc != SWGR_OK)
+		swgr_address_free(out);
 	return rc;
 }
 

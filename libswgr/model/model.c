@@ -1,4 +1,4 @@
-/* The records of the API (spec §7): backends, offers, offer metadata; releasing them; partitions. */
+/* The records of the API (spec §7): backends, offers, offer metadata, addresses; releasing them; partitions. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +53,19 @@ swgr_offer_free(struct swgr_offer *o)
 	memset(o, 0, sizeof(*o));
 }
 
+void
+swgr_address_free(struct swgr_address *a)
+{
+	if (a == NULL)
+		return;
+	free(a->domain);
+	free(a->username);
+	free(a->partition);
+	memset(a, 0, sizeof(*a));
+}
+
 /*
- * The array form of a record's free function, defined once for the three
+ * The array form of a record's free function, defined once for the
  * record types: frees the members of each of the n records at v, then v.
  */
 #define RECORDS_FREE(name, type, free_one)				\
@@ -73,6 +84,7 @@ name(type *v, size_t n)							\
 RECORDS_FREE(swgr_backends_free, struct swgr_backend, swgr_backend_free)
 RECORDS_FREE(swgr_metadatas_free, struct swgr_metadata, swgr_metadata_free)
 RECORDS_FREE(swgr_offers_free, struct swgr_offer, swgr_offer_free)
+RECORDS_FREE(swgr_addresses_free, struct swgr_address, swgr_address_free)
 
 static int
 strpcmp(const void *a, const void *b)

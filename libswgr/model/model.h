@@ -1,4 +1,4 @@
-/* The records of the API: backends, offers, offer metadata; their JSON forms (spec §7). */
+/* The records of the API: backends, offers, offer metadata, Lightning Addresses; their JSON forms (spec §7). */
 #ifndef SWGR_MODEL_H
 #define SWGR_MODEL_H
 
@@ -71,6 +71,21 @@ struct swgr_offer {
 	struct swgr_time updated_at;
 };
 
+/*
+ * A Lightning Address (LUD-16): username@domain pays the offer of the
+ * partition.  Identity is (domain, username), both in their canonical
+ * lowercase form (core/lnaddr.h).
+ */
+struct swgr_address {
+	char		*domain;
+	char		*username;
+	char		*partition;
+	struct swgr_uuid offer;		/* must exist in the partition */
+	bool		 enabled;	/* true when the JSON has none */
+	struct swgr_time created_at;
+	struct swgr_time updated_at;
+};
+
 void	 swgr_backend_free(struct swgr_backend *b);	/* frees members, not b */
 void	 swgr_backend_patch_free(struct swgr_backend_patch *p);
 void	 swgr_metadata_free(struct swgr_metadata *m);
@@ -78,6 +93,8 @@ void	 swgr_offer_free(struct swgr_offer *o);
 void	 swgr_backends_free(struct swgr_backend *v, size_t n);	/* frees members and v */
 void	 swgr_metadatas_free(struct swgr_metadata *v, size_t n);
 void	 swgr_offers_free(struct swgr_offer *v, size_t n);
+void	 swgr_address_free(struct swgr_address *a);
+void	 swgr_addresses_free(struct swgr_address *v, size_t n);
 /*
  * The amounts of an offer an admin service takes: 1 <= minSendable <=
  * maxSendable <= SWGR_MSAT_MAX.  SWGR_ESHAPE (422) with a message naming
@@ -89,7 +106,8 @@ void	 swgr_partitions_normalise(char **v, size_t *n);
 
 /*
  * Which JSON shape to read.  FULL carries the identity fields (publicKey for
- * backends, partition and id for offers and metadata); SPARSE does not (PUT
+ * backends, partition and id for offers and metadata, domain and username
+ * for addresses); SPARSE does not (PUT
  * bodies), and identity fields present in a SPARSE body are ignored.
  */
 enum swgr_shape { SWGR_SHAPE_FULL, SWGR_SHAPE_SPARSE };
@@ -108,6 +126,12 @@ enum swgr_rc swgr_offer_from_json(const char *text, size_t len, enum swgr_shape 
 	    struct swgr_offer *out, struct swgr_err *err);
 enum swgr_rc swgr_metadata_from_json(const char *text, size_t len, enum swgr_shape shape,
 	    struct swgr_metadata *out, struct swgr_err *err);
+/*
+ * An address: domain and username must follow core/lnaddr.h and are
+ * stored lowercase; 422 naming the field otherwise.
+ */
+enum swgr_rc swgr_address_from_json(const char *text, size_t len, enum swgr_shape shape,
+	    struct swgr_address *out, struct swgr_err *err);
 /* The stored metadata column (OfferMetadataSparse JSON) into the sparse fields of out. */
 enum swgr_rc swgr_metadata_sparse_from_json(const char *text, size_t len,
 	    struct swgr_metadata *out, struct swgr_err *err);
@@ -122,6 +146,9 @@ void	 swgr_offer_to_json(struct swgr_buf *b, const struct swgr_offer *v, bool pr
 void	 swgr_offers_to_json(struct swgr_buf *b, const struct swgr_offer *v, size_t n, bool pretty);
 void	 swgr_metadata_to_json(struct swgr_buf *b, const struct swgr_metadata *v, bool pretty);
 void	 swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t n, bool pretty);
+void	 swgr_address_to_json(struct swgr_buf *b, const struct swgr_address *v, bool pretty);
+void	 swgr_addresses_to_json(struct swgr_buf *b, const struct swgr_address *v, size_t n,
+	    bool pretty);
 /* The OfferMetadataSparse JSON (no id/partition): the stored metadata column. */
 void	 swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v);
 

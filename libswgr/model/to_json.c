@@ -144,6 +144,24 @@ jw_offer(struct swgr_jw *jw, const void *rec)
 	swgr_jw_obj_close(jw);
 }
 
+static void
+jw_address(struct swgr_jw *jw, const void *rec)
+{
+	const struct swgr_address *a = rec;
+
+	swgr_jw_obj_open(jw);
+	swgr_jw_key(jw, "domain");
+	swgr_jw_str(jw, a->domain != NULL ? a->domain : "");
+	swgr_jw_key(jw, "username");
+	swgr_jw_str(jw, a->username != NULL ? a->username : "");
+	swgr_jw_key(jw, "partition");
+	swgr_jw_str(jw, a->partition != NULL ? a->partition : "");
+	jw_uuid(jw, "offer", &a->offer);
+	swgr_jw_key(jw, "enabled");
+	swgr_jw_bool(jw, a->enabled);
+	swgr_jw_obj_close(jw);
+}
+
 /* The record v alone. */
 static void
 write_one(struct swgr_buf *b, void (*one)(struct swgr_jw *, const void *),
@@ -207,6 +225,19 @@ swgr_metadatas_to_json(struct swgr_buf *b, const struct swgr_metadata *v, size_t
     bool pretty)
 {
 	write_array(b, jw_metadata, v, sizeof(*v), n, pretty);
+}
+
+void
+swgr_address_to_json(struct swgr_buf *b, const struct swgr_address *v, bool pretty)
+{
+	write_one(b, jw_address, v, pretty);
+}
+
+void
+swgr_addresses_to_json(struct swgr_buf *b, const struct swgr_address *v, size_t n,
+    bool pretty)
+{
+	write_array(b, jw_address, v, sizeof(*v), n, pretty);
 }
 
 void

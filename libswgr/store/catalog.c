@@ -15,12 +15,13 @@ static const struct {
 	unsigned	 role;
 	const char	*what;		/* in messages */
 	const char	*owner;
-	const char	*tables[2];
+	const char	*tables[3];	/* NULL-terminated */
 } st_role_tables[] = {
 	{ SWGR_STORE_ROLE_DISCOVERY, "discovery", "swgr-discovery",
 	    { "discovery_backend", "discovery_backend_etag" } },
 	{ SWGR_STORE_ROLE_OFFER, "offer", "swgr-offer",
 	    { "offer_metadata_table", "offer_record_table" } },
+	{ ST_ROLE_ADDRESS, "address", "swgr-offer", { "swgr_address" } },
 	{ SWGR_STORE_ROLE_STATUS, "node status", "swgr-monitord",
 	    { "swgr_node_status", "swgr_monitor_heartbeat" } },
 };
@@ -67,7 +68,7 @@ st_look_tx(struct st_tx *tx, void *arg, struct swgr_err *err)
 	for (i = 0; i < ST_NROLES; i++) {
 		if ((a->roles & st_role_tables[i].role) == 0)
 			continue;
-		for (t = 0; t < 2; t++) {
+		for (t = 0; st_role_tables[i].tables[t] != NULL; t++) {
 			p = swgr_db_text(st_role_tables[i].tables[t]);
 			if ((rc = drv->exec(tx->conn, sql, &p, 1, &r, err)) != SWGR_OK)
 				return rc;
@@ -101,19 +102,23 @@ st_missing_err(unsigned missing, struct swgr_err *err)
 {
 	char what[160] = "", who[80] = "";
 	size_t i;
-	int n = 0;
+	int n = 0, owners = 0;
 
 	for (i = 0; i < ST_NROLES; i++) {
 		if ((missing & st_role_tables[i].role) == 0)
 			continue;
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s",
 		    n > 0 ? " and " : "", st_role_tables[i].what);
-		snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
-		    n > 0 ? "/" : "", st_role_tables[i].owner);
+		if (strstr(who, st_role_tables[i].owner) == NULL) {
+			snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
+			    owners > 0 ? "/" : "", st_role_tables[i].owner);
+			owners++;
+		}
 		n++;
 	}
 	return swgr_err_set(err, SWGR_NOTFOUND, "database schema missing: no %s tables (start "
-	    "%s, which create%s them; this process runs no DDL)", what, who, n > 1 ? "" : "s");
+	    "%s, which create%s them; this process runs no DDL)", what, who,
+	    owners > 1 ? "" : "s");
 }
 
 enum swgr_rc

@@ -1,4 +1,4 @@
-/* The HTTP store's offer half: offers (sparse or with their metadata), metadata, pages (spec §5, §11.4). */
+/* The HTTP store's offer half: offers (sparse or with their metadata), metadata, Lightning Addresses, pages (spec §5, §11.4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,26 +119,24 @@ hs_metadata_page(void *impl, const char *partition, uint64_t start, uint64_t cou
 }
 
 /*
- * POST /<kind> or PUT /<kind>/<partition>/<id> with the whole record
- * (partition and id included, spec §11.4).
+ * POST /<kind> or PUT /<kind>/<k1>/<k2> with the whole record (its key
+ * included, spec §11.4); name is the record in messages.
  */
 static enum swgr_rc
-hs_record_write(struct st_http *h, const char *kind, const char *what_kind,
-    const char *partition, const struct swgr_uuid *id, const struct swgr_buf *body, bool put,
-    bool *created, struct swgr_err *err)
+hs_record_write(struct st_http *h, const char *kind, const char *name, const char *k1,
+    const char *k2, const struct swgr_buf *body, bool put, bool *created,
+    struct swgr_err *err)
 {
-	char u[SWGR_UUID_STRLEN + 1], name[160], what[64];
+	char what[64];
 	struct hs_req q = { .body = body };
 	struct swgr_http_resp r;
 	enum swgr_rc rc;
 
-	swgr_uuid_format(id, u);
-	hs_name(name, sizeof(name), what_kind, partition, id);
 	q.segs[0] = kind;
 	if (put) {
 		q.method = "PUT";
-		q.segs[1] = partition;
-		q.segs[2] = u;
+		q.segs[1] = k1;
+		q.segs[2] = k2;
 		q.nsegs = 3;
 	} else {
 		q.method = "POST";
@@ -152,6 +150,19 @@ hs_record_write(struct st_http *h, const char *kind, const char *what_kind,
 	return rc;
 }
 
+/* hs_record_write of an offer or metadata, keyed by partition and id. */
+static enum swgr_rc
+hs_uuid_write(struct st_http *h, const char *kind, const char *what_kind,
+    const char *partition, const struct swgr_uuid *id, const struct swgr_buf *body, bool put,
+    bool *created, struct swgr_err *err)
+{
+	char u[SWGR_UUID_STRLEN + 1], name[160];
+
+	swgr_uuid_format(id, u);
+	hs_name(name, sizeof(name), what_kind, partition, id);
+	return hs_record_write(h, kind, name, partition, u, body, put, created, err);
+}
+
 static enum swgr_rc
 hs_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
     struct swgr_err *err)
@@ -162,7 +173,7 @@ hs_offer_write(void *impl, const struct swgr_offer *o, bool put, bool *created,
 
 	plain.metadata = NULL;		/* never sent: the remote would discard it */
 	swgr_offer_to_json(&body, &plain, false);
-	rc = hs_record_write(impl, "offers", "offer", o->partition, &o->id, &body, put, created,
+	rc = hs_uuid_write(impl, "offers", "offer", o->partition, &o->id, &body, put, created,
 	    err);
 	swgr_buf_free(&body);
 	return rc;
@@ -208,7 +219,7 @@ hs_metadata_write(void *impl, const struct swgr_metadata *m, bool put, bool *cre
 	enum swgr_rc rc;
 
 	swgr_metadata_to_json(&body, m, false);
-	rc = hs_record_write(impl, "metadata", "metadata", m->partition, &m->id, &body, put,
+	rc = hs_uuid_write(impl, "metadata", "metadata", m->partition, &m->id, &body, put,
 	    created, err);
 	swgr_buf_free(&body);
 	return rc;
@@ -221,6 +232,63 @@ hs_metadata_delete(void *impl, const char *partition, const struct swgr_uuid *id
 	return hs_record_delete(impl, "metadata", "metadata", partition, id, err);
 }
 
+/* ---- Lightning Addresses: /addresses/<domain>/<username> ---- */
+
+static enum swgr_rc
+hs_parse_address(const char *t, size_t len, void *out, struct swgr_err *err)
+{
+	return swgr_address_from_json(t, len, SWGR_SHAPE_FULL, out, err);
+}
+
+static enum swgr_rc
+hs_address_get(void *impl, const char *domain, const char *username,
+    struct swgr_address *out, struct swgr_err *err)
+{
+	char name[400];
+	struct hs_req q = { .method = "GET", .segs = { "addresses", domain, username },
+	    .nsegs = 3 };
+
+	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "address %s/%s", domain, username);
+	return hs_get(impl, &q, name, hs_parse_address, out, err);
+}
+
+static enum swgr_rc
+hs_address_page(void *impl, const char *domain, uint64_t start, uint64_t count,
+    struct swgr_address **out, size_t *n, struct swgr_err *err)
+{
+	return hs_page(impl, "addresses", domain, start, count, sizeof(**out),
+	    hs_parse_address, st_free_addresses, (void **)out, n, err);
+}
+
+static enum swgr_rc
+hs_address_write(void *impl, const struct swgr_address *a, bool put, bool *created,
+    struct swgr_err *err)
+{
+	struct swgr_buf body = { 0 };
+	char name[400];
+	enum swgr_rc rc;
+
+	snprintf(name, sizeof(name), "address %s/%s", a->domain, a->username);
+	swgr_address_to_json(&body, a, false);
+	rc = hs_record_write(impl, "addresses", name, a->domain, a->username, &body, put,
+	    created, err);
+	swgr_buf_free(&body);
+	return rc;
+}
+
+static enum swgr_rc
+hs_address_delete(void *impl, const char *domain, const char *username,
+    struct swgr_err *err)
+{
+	char name[400];
+	struct hs_req q = { .method = "DELETE", .segs = { "addresses", domain, username },
+	    .nsegs = 3 };
+
+	snprintf(name, sizeof(name), "address %s/%s", domain, username);
+	return hs_status(impl, &q, 204, name, err);
+}
+
 const struct st_offer_ops st_http_offer = {
 	.offer_get = hs_offer_get,
 	.offer_page = hs_offer_page,
@@ -230,4 +298,8 @@ const struct st_offer_ops st_http_offer = {
 	.metadata_page = hs_metadata_page,
 	.metadata_write = hs_metadata_write,
 	.metadata_delete = hs_metadata_delete,
+	.address_get = hs_address_get,
+	.address_page = hs_address_page,
+	.address_write = hs_address_write,
+	.address_delete = hs_address_delete,
 };

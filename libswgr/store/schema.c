@@ -16,6 +16,7 @@
 
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"
 #define VERSION_OFFER		"m20250724_182058_create_table"
+#define VERSION_ADDRESS		"swgr_m20261203_000001_address"	/* ours, after it */
 #define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
 #define VERSION_OUTCOMES	"swgr_m20261202_000001_invoice_outcomes"	/* ours, after it */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
@@ -71,6 +72,19 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "\"updated_at\" = $8 WHERE \"partition\" = $1 AND \"id\" = $2",
 	[ST_OFFER_DELETE] = "DELETE FROM \"offer_record_table\" WHERE \"partition\" = $1 "
 	    "AND \"id\" = $2",
+	[ST_ADDR_GET] = "SELECT \"domain\", \"username\", \"partition\", \"offer\", "
+	    "\"enabled\", \"created_at\", \"updated_at\" FROM \"swgr_address\" "
+	    "WHERE \"domain\" = $1 AND \"username\" = $2",
+	[ST_ADDR_PAGE] = "SELECT \"domain\", \"username\", \"partition\", \"offer\", "
+	    "\"enabled\", \"created_at\", \"updated_at\" FROM \"swgr_address\" "
+	    "WHERE \"domain\" = $1 ORDER BY \"created_at\", \"username\" LIMIT $2 OFFSET $3",
+	[ST_ADDR_INSERT] = "INSERT INTO \"swgr_address\" (\"domain\", \"username\", "
+	    "\"partition\", \"offer\", \"enabled\", \"created_at\", \"updated_at\") "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	[ST_ADDR_UPDATE] = "UPDATE \"swgr_address\" SET \"partition\" = $3, \"offer\" = $4, "
+	    "\"enabled\" = $5, \"updated_at\" = $6 WHERE \"domain\" = $1 AND \"username\" = $2",
+	[ST_ADDR_DELETE] = "DELETE FROM \"swgr_address\" WHERE \"domain\" = $1 "
+	    "AND \"username\" = $2",
 	[ST_STATUS_UPDATE] = "UPDATE \"swgr_node_status\" SET \"weight\" = $3, "
 	    "\"healthy\" = $4, \"successes\" = $5, \"failures\" = $6, \"inbound_msat\" = $7, "
 	    "\"checked_ms\" = $8, \"latency_us\" = $9, \"last_error\" = $10, "
@@ -122,6 +136,7 @@ struct st_dialect {
 	const char	*mig_table;
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
+	const char	*address[3];	/* ours, after offer: the Lightning Addresses */
 	const char	*status[3];	/* ours: node status and heartbeats */
 	const char	*outcomes[8];	/* ours, later: the invoice outcomes of a status row */
 };
@@ -159,6 +174,24 @@ struct st_dialect {
 	"CURRENT_TIMESTAMP, PRIMARY KEY (\"partition\", \"id\"), FOREIGN KEY (\"partition\", " \
 	"\"metadata_id\") REFERENCES \"offer_metadata_table\" (\"partition\", \"id\") " \
 	"ON DELETE RESTRICT )" END
+/*
+ * Ours (VERSION_ADDRESS): a Lightning Address of an offer, keyed by its
+ * canonical domain (a host name of at most 253 characters and ":65535")
+ * and username (64), each column as long as its longest value.  An offer
+ * an address uses is not deleted; the foreign key's own index (MySQL makes
+ * one itself) keeps that delete's look cheap.
+ */
+#define ST_DDL_ADDRESS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	"CREATE TABLE IF NOT EXISTS \"swgr_address\" ( \"domain\" varchar(259) NOT NULL, " \
+	"\"username\" varchar(64) NOT NULL, \"partition\" " VARCHAR " NOT NULL, " \
+	"\"offer\" " UUID " NOT NULL, \"enabled\" " BOOL " NOT NULL, \"created_at\" " TS \
+	" NOT NULL DEFAULT CURRENT_TIMESTAMP, \"updated_at\" " TS " NOT NULL DEFAULT " \
+	"CURRENT_TIMESTAMP, PRIMARY KEY (\"domain\", \"username\"), FOREIGN KEY " \
+	"(\"partition\", \"offer\") REFERENCES \"offer_record_table\" (\"partition\", " \
+	"\"id\") ON DELETE RESTRICT )" END
+#define ST_DDL_ADDRESS_INDEX \
+	"CREATE INDEX IF NOT EXISTS \"swgr_address_offer\" ON \"swgr_address\" " \
+	"(\"partition\", \"offer\")"
 #define ST_DDL_NODE_STATUS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
 	"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" " VARCHAR " NOT NULL, " \
 	"\"id\" " KEY " NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" " BOOL " NOT NULL, " \
@@ -210,6 +243,7 @@ static const struct st_dialect st_sqlite = {
 	.begin_write = "BEGIN IMMEDIATE",
 	.mig_begin = "BEGIN IMMEDIATE",
 	ST_TABLES(ST_TYPES_SQLITE),
+	.address = { ST_TYPES_SQLITE(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
 	ST_OUTCOMES("ADD COLUMN"),
 };
 
@@ -219,6 +253,7 @@ static const struct st_dialect st_postgres = {
 	.mig_begin = "BEGIN",
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
 	ST_TABLES(ST_TYPES_POSTGRES),
+	.address = { ST_TYPES_POSTGRES(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
@@ -228,6 +263,7 @@ static const struct st_dialect st_mysql = {
 	.mig_lock = "SELECT GET_LOCK('swgr_migrate', 60)",
 	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
 	ST_TABLES(ST_TYPES_MYSQL),
+	.address = { ST_TYPES_MYSQL(ST_DDL_ADDRESS) },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
@@ -559,8 +595,9 @@ st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err)
 	if ((roles & SWGR_STORE_ROLE_DISCOVERY) && (rc = st_migrate_role(&tx, VERSION_DISCOVERY,
 	    d->discovery, true, err)) != SWGR_OK)
 		goto out;
-	if ((roles & SWGR_STORE_ROLE_OFFER) && (rc = st_migrate_role(&tx, VERSION_OFFER,
-	    d->offer, false, err)) != SWGR_OK)
+	if ((roles & SWGR_STORE_ROLE_OFFER) && ((rc = st_migrate_role(&tx, VERSION_OFFER,
+	    d->offer, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_ADDRESS,
+	    d->address, false, err)) != SWGR_OK))
 		goto out;
 	if ((roles & SWGR_STORE_ROLE_STATUS) && ((rc = st_migrate_role(&tx, VERSION_STATUS,
 	    d->status, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_OUTCOMES,
@@ -588,7 +625,7 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
     struct swgr_err *err)
 {
 	struct sql_store *st = NULL;
-	unsigned ddl = (roles >> 4) & ST_ROLES;
+	unsigned ddl = (roles >> 4) & ST_ROLES, used = roles & ST_ROLES;
 	enum swgr_rc rc;
 
 	*out = NULL;
@@ -596,7 +633,11 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
 		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
 	pthread_mutex_init(&st->look_mu, NULL);
 	st->look_init = true;
-	st->need = (roles & ST_ROLES) & ~ddl;
+	if (used & SWGR_STORE_ROLE_OFFER)
+		used |= ST_ROLE_ADDRESS;
+	if (ddl & SWGR_STORE_ROLE_OFFER)
+		ddl |= ST_ROLE_ADDRESS;
+	st->need = used & ~ddl;
 	if ((rc = swgr_db_open(uri, max_connections, &st->db, err)) != SWGR_OK)
 		goto out;
 	st->dialect = swgr_db_dialect(st->db);

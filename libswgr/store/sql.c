@@ -1,4 +1,4 @@
-/* The SQL store's shared machinery for records: reads into arrays, writes, changes, messages naming the record. */
+/* The SQL store's shared machinery for records: reads into arrays, pages, writes, changes, messages naming the record. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +64,29 @@ st_read_one(struct sql_store *st, struct st_read *a, void *out, struct swgr_err 
 	memcpy(out, v, a->size);
 	free(v);
 	return SWGR_OK;
+}
+
+/* LIMIT/OFFSET values: u64 clamped to the int64 the databases take. */
+static struct swgr_db_val
+st_enc_count(uint64_t v)
+{
+	return swgr_db_int(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+enum swgr_rc
+st_read_page(struct sql_store *st, struct st_read *a, const char *group, uint64_t start,
+    uint64_t count, void **out, size_t *n, struct swgr_err *err)
+{
+	struct swgr_db_val p[3] = { swgr_db_text(group), st_enc_count(count),
+	    st_enc_count(start) };
+
+	*out = NULL;
+	*n = 0;
+	if (count == 0)
+		return SWGR_OK;
+	a->p = p;
+	a->np = 3;
+	return st_read(st, a, out, n, err);
 }
 
 enum swgr_rc

@@ -28,6 +28,7 @@
  *   JSON     TEXT: partitions (a sorted array of strings) and offer
  *            metadata (OfferMetadataSparse); read back as TEXT or BLOB.
  *   key, implementation  BLOB (33 bytes; the compact JSON bytes).
+ *   domain, username  TEXT, canonical lowercase (core/lnaddr.h).
  *
  * SQL is written once with "double-quoted" identifiers ($N placeholders);
  * for MySQL the quotes become backticks when the store opens.  Only DDL,
@@ -54,6 +55,11 @@ enum st_sql {
 	ST_OFFER_INSERT,
 	ST_OFFER_UPDATE,
 	ST_OFFER_DELETE,
+	ST_ADDR_GET,
+	ST_ADDR_PAGE,
+	ST_ADDR_INSERT,
+	ST_ADDR_UPDATE,
+	ST_ADDR_DELETE,
 	ST_STATUS_UPDATE,
 	ST_STATUS_INSERT,
 	ST_STATUS_LIST,
@@ -67,6 +73,14 @@ enum st_sql {
 	ST_MIG_ADD,
 	ST_NSQL
 };
+
+/*
+ * The offer role's address table, looked for apart from the offer tables
+ * (in need and missing, never in the roles a caller passes): a process
+ * without DDL whose database role cannot see it yet keeps serving offers,
+ * and only address calls fail.  The offer role's migrations make it.
+ */
+#define ST_ROLE_ADDRESS		0x8
 
 struct st_dialect;
 
@@ -184,6 +198,13 @@ enum swgr_rc	 st_read_one(struct sql_store *st, struct st_read *a, void *out,
 		    struct swgr_err *err);
 
 /*
+ * One page of the records whose first key column is group ($1), LIMIT $2
+ * OFFSET $3: a read of a (q, size, rowfn, freefn).  Count 0 reads nothing.
+ */
+enum swgr_rc	 st_read_page(struct sql_store *st, struct st_read *a, const char *group,
+		    uint64_t start, uint64_t count, void **out, size_t *n, struct swgr_err *err);
+
+/*
  * A write: post inserts (a duplicate key is SWGR_CONFLICT); put updates and
  * inserts when no row matched (a racing insert's SWGR_CONFLICT reruns the
  * transaction, which then updates).  bump adds 1 to the discovery ETag.
@@ -220,8 +241,16 @@ enum swgr_rc	 st_say(enum swgr_rc rc, enum swgr_rc when, struct swgr_err *err,
 enum swgr_rc	 st_refers(enum swgr_rc rc, struct swgr_err *err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
-/* The SQL store's operations (sql_backend.c, sql_offer.c). */
+/* The SQL store's operations (sql_backend.c, sql_offer.c; addresses in sql_address.c). */
 extern const struct st_discovery_ops st_sql_discovery;
 extern const struct st_offer_ops st_sql_offer;
+enum swgr_rc	 st_sql_address_get(void *impl, const char *domain, const char *username,
+		    struct swgr_address *out, struct swgr_err *err);
+enum swgr_rc	 st_sql_address_page(void *impl, const char *domain, uint64_t start,
+		    uint64_t count, struct swgr_address **out, size_t *n, struct swgr_err *err);
+enum swgr_rc	 st_sql_address_write(void *impl, const struct swgr_address *a, bool put,
+		    bool *created, struct swgr_err *err);
+enum swgr_rc	 st_sql_address_delete(void *impl, const char *domain, const char *username,
+		    struct swgr_err *err);
 
 #endif

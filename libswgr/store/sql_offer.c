@@ -1,4 +1,4 @@
-/* The SQL store's offers and their metadata (spec §5, §11.2). */
+/* The SQL store's offers and their metadata (spec §5, §11.2); its operations table, addresses included. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,13 +63,6 @@ out:
 
 /* Offers and metadata. */
 
-/* LIMIT/OFFSET values: u64 clamped to the int64 the databases take. */
-static struct swgr_db_val
-st_enc_count(uint64_t v)
-{
-	return swgr_db_int(v > INT64_MAX ? INT64_MAX : (int64_t)v);
-}
-
 static enum swgr_rc
 sql_metadata_get(void *impl, const char *partition,
     const struct swgr_uuid *id, struct swgr_metadata *out, struct swgr_err *err)
@@ -85,23 +78,6 @@ sql_metadata_get(void *impl, const char *partition,
 	    "metadata %s/%s not found", partition, ub);
 }
 
-/* One page of a partition's records in creation order: a (q, size, rowfn, freefn) read. */
-static enum swgr_rc
-st_page(struct sql_store *st, struct st_read *a, const char *partition, uint64_t start,
-    uint64_t count, void **out, size_t *n, struct swgr_err *err)
-{
-	struct swgr_db_val p[3] = { swgr_db_text(partition), st_enc_count(count),
-	    st_enc_count(start) };
-
-	*out = NULL;
-	*n = 0;
-	if (count == 0)
-		return SWGR_OK;
-	a->p = p;
-	a->np = 3;
-	return st_read(st, a, out, n, err);
-}
-
 static enum swgr_rc
 sql_metadata_page(void *impl, const char *partition, uint64_t start,
     uint64_t count, struct swgr_metadata **out, size_t *n, struct swgr_err *err)
@@ -109,7 +85,7 @@ sql_metadata_page(void *impl, const char *partition, uint64_t start,
 	struct st_read a = { .q = ST_META_PAGE, .size = sizeof(**out),
 	    .rowfn = st_metadata_row, .freefn = st_free_metadatas };
 
-	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
+	return st_read_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of metadata. */
@@ -237,7 +213,7 @@ sql_offer_page(void *impl, const char *partition, uint64_t start,
 	struct st_read a = { .q = ST_OFFER_PAGE, .size = sizeof(**out),
 	    .rowfn = st_offer_row, .freefn = st_free_offers };
 
-	return st_page(impl, &a, partition, start, count, (void **)out, n, err);
+	return st_read_page(impl, &a, partition, start, count, (void **)out, n, err);
 }
 
 /* Post (put false) or put of an offer; its metadata must exist in its partition. */
@@ -286,10 +262,13 @@ sql_offer_delete(void *impl, const char *partition,
 	char ub[SWGR_UUID_STRLEN + 1];
 	struct swgr_db_val p[2] = { swgr_db_text(partition), st_enc_uuid(st, id, ub) };
 	struct st_change c = { .q = ST_OFFER_DELETE, .p = p, .np = 2 };
+	enum swgr_rc rc;
 
+	rc = st_run(st, ST_WRITE, st_change_fn, &c, err);
 	swgr_uuid_format(id, ub);
-	return st_say(st_run(st, ST_WRITE, st_change_fn, &c, err), SWGR_NOTFOUND, err,
-	    "offer %s/%s not found", partition, ub);
+	rc = st_say(rc, SWGR_NOTFOUND, err, "offer %s/%s not found", partition, ub);
+	return st_refers(rc, err, "offer %s/%s is used by an address (delete or move the "
+	    "address first)", partition, ub);
 }
 
 const struct st_offer_ops st_sql_offer = {
@@ -301,4 +280,8 @@ const struct st_offer_ops st_sql_offer = {
 	.metadata_page = sql_metadata_page,
 	.metadata_write = st_metadata_write,
 	.metadata_delete = sql_metadata_delete,
+	.address_get = st_sql_address_get,
+	.address_page = st_sql_address_page,
+	.address_write = st_sql_address_write,
+	.address_delete = st_sql_address_delete,
 };

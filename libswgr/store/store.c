@@ -348,6 +348,12 @@ st_free_metadatas(void *v, size_t n)
 	swgr_metadatas_free(v, n);
 }
 
+void
+st_free_addresses(void *v, size_t n)
+{
+	swgr_addresses_free(v, n);
+}
+
 /* Discovery. */
 
 enum swgr_rc
@@ -428,7 +434,7 @@ swgr_store_backend_delete(struct swgr_store *st, const struct swgr_pubkey *pk,
 	return st->discovery->del(st->impl, pk, err);
 }
 
-/* Offers and metadata. */
+/* Offers, metadata and Lightning Addresses (the offer role; addresses looked for apart). */
 
 enum swgr_rc
 swgr_store_offer_get(struct swgr_store *st, const char *partition, const struct swgr_uuid *id,
@@ -543,4 +549,52 @@ swgr_store_metadata_delete(struct swgr_store *st, const char *partition,
 	if ((rc = st_ready(st, SWGR_STORE_ROLE_OFFER, err)) != SWGR_OK)
 		return rc;
 	return st->offer->metadata_delete(st->impl, partition, id, err);
+}
+
+enum swgr_rc
+swgr_store_address_get(struct swgr_store *st, const char *domain, const char *username,
+    struct swgr_address *out, struct swgr_err *err)
+{
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
+
+	return rc != SWGR_OK ? rc : st->offer->address_get(st->impl, domain, username, out, err);
+}
+
+enum swgr_rc
+swgr_store_address_page(struct swgr_store *st, const char *domain, uint64_t start,
+    uint64_t count, struct swgr_address **out, size_t *n, struct swgr_err *err)
+{
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
+
+	*out = NULL;
+	*n = 0;
+	return rc != SWGR_OK ? rc : st->offer->address_page(st->impl, domain, start, count, out,
+	    n, err);
+}
+
+enum swgr_rc
+swgr_store_address_post(struct swgr_store *st, const struct swgr_address *a,
+    struct swgr_err *err)
+{
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
+
+	return rc != SWGR_OK ? rc : st->offer->address_write(st->impl, a, false, NULL, err);
+}
+
+enum swgr_rc
+swgr_store_address_put(struct swgr_store *st, const struct swgr_address *a, bool *created,
+    struct swgr_err *err)
+{
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
+
+	return rc != SWGR_OK ? rc : st->offer->address_write(st->impl, a, true, created, err);
+}
+
+enum swgr_rc
+swgr_store_address_delete(struct swgr_store *st, const char *domain, const char *username,
+    struct swgr_err *err)
+{
+	enum swgr_rc rc = st_ready(st, ST_ROLE_ADDRESS, err);
+
+	return rc != SWGR_OK ? rc : st->offer->address_delete(st->impl, domain, username, err);
 }

@@ -1,4 +1,4 @@
-/* The discovery and offer stores and node status: one interface over SQL (SQLite, PostgreSQL, MariaDB) and HTTP (spec §11). */
+/* The discovery and offer stores (addresses included) and node status: one interface over SQL (SQLite, PostgreSQL, MariaDB) and HTTP (spec §11). */
 #ifndef SWGR_STORE_H
 #define SWGR_STORE_H
 
@@ -139,6 +139,27 @@ enum swgr_rc	 swgr_store_metadata_put(struct swgr_store *st, const struct swgr_m
 		    bool *created, struct swgr_err *err);
 enum swgr_rc	 swgr_store_metadata_delete(struct swgr_store *st, const char *partition,
 		    const struct swgr_uuid *id, struct swgr_err *err);
+
+/*
+ * Lightning Addresses, keyed by (domain, username) in their canonical
+ * lowercase form (core/lnaddr.h; the store compares them byte for byte).
+ * An address's offer must exist in its partition (SWGR_EINVAL otherwise);
+ * an offer an address uses cannot be deleted (swgr_store_offer_delete:
+ * SWGR_EINVAL).  Pages are a domain's addresses in creation order, ties
+ * by username.  Updates keep the creation time.
+ */
+enum swgr_rc	 swgr_store_address_get(struct swgr_store *st, const char *domain,
+		    const char *username, struct swgr_address *out,
+		    struct swgr_err *err);					/* SWGR_NOTFOUND */
+enum swgr_rc	 swgr_store_address_page(struct swgr_store *st, const char *domain,
+		    uint64_t start, uint64_t count, struct swgr_address **out, size_t *n,
+		    struct swgr_err *err);
+enum swgr_rc	 swgr_store_address_post(struct swgr_store *st, const struct swgr_address *a,
+		    struct swgr_err *err);					/* SWGR_CONFLICT */
+enum swgr_rc	 swgr_store_address_put(struct swgr_store *st, const struct swgr_address *a,
+		    bool *created, struct swgr_err *err);
+enum swgr_rc	 swgr_store_address_delete(struct swgr_store *st, const char *domain,
+		    const char *username, struct swgr_err *err);		/* SWGR_NOTFOUND */
 
 /*
  * Node status, as one monitor instance sees it (written by swgr-monitord

@@ -6,7 +6,7 @@
 
 /*
  * One operations table per store: discovery (spec §4, §11.1) and offers
- * (§5).  impl is the kind's own state.  The contract of each operation is
+ * (§5) with the Lightning Addresses that pay them.  impl is the kind's own state.  The contract of each operation is
  * that of the public function of the same name in store.h; a write is the
  * post (put false, created NULL) or the put of the record.
  */
@@ -40,12 +40,21 @@ struct st_offer_ops {
 			    bool *created, struct swgr_err *err);
 	enum swgr_rc	(*metadata_delete)(void *impl, const char *partition,
 			    const struct swgr_uuid *id, struct swgr_err *err);
+	enum swgr_rc	(*address_get)(void *impl, const char *domain, const char *username,
+			    struct swgr_address *out, struct swgr_err *err);
+	enum swgr_rc	(*address_page)(void *impl, const char *domain, uint64_t start,
+			    uint64_t count, struct swgr_address **out, size_t *n, struct swgr_err *err);
+	enum swgr_rc	(*address_write)(void *impl, const struct swgr_address *a, bool put,
+			    bool *created, struct swgr_err *err);
+	enum swgr_rc	(*address_delete)(void *impl, const char *domain, const char *username,
+			    struct swgr_err *err);
 };
 
 /* The model's frees of n records and their array, as the array readers take them. */
 void		 st_free_backends(void *v, size_t n);
 void		 st_free_offers(void *v, size_t n);
 void		 st_free_metadatas(void *v, size_t n);
+void		 st_free_addresses(void *v, size_t n);
 
 struct sql_store;
 

@@ -37,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct swgr_backend_patch p;
 	struct swgr_offer o, o2;
 	struct swgr_metadata m, m2;
+	struct swgr_address a, a2;
 	struct swgr_err err;
 	struct swgr_buf w = { 0 };
 	json_object *v = NULL;
@@ -44,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 10) {
+	switch (data[0] % 12) {
 	case 0:
 		if (swgr_json_parse(t, len, &v, &err) == SWGR_OK)
 			json_object_put(v);
@@ -88,6 +89,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			swgr_metadata_free(&m);
 		}
 		break;
+	case 11:
+		shape = SWGR_SHAPE_SPARSE;
+		/* FALLTHROUGH */
+	case 10:
+		if (swgr_address_from_json(t, len, shape, &a, &err) == SWGR_OK) {
+			swgr_address_to_json(&w, &a, data[0] & 0x80);
+			rc = swgr_address_from_json(w.p, w.len, shape, &a2, &err);
+			if (rc == SWGR_OK)
+				swgr_address_free(&a2);
+			again(&w, rc);
+			swgr_address_free(&a);
+		}
+		break;
 	case 7:
 		if (swgr_backend_patch_from_json(t, len, &p, &err) == SWGR_OK)
 			swgr_backend_patch_free(&p);
@@ -96,7 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The stored metadata column, and (case 9) what its writer makes of it. */
 		memset(&m, 0, sizeof(m));
 		if (swgr_metadata_sparse_from_json(t, len, &m, &err) == SWGR_OK) {
-			if (data[0] % 10 == 9) {
+			if (data[0] % 12 == 9) {
 				swgr_metadata_sparse_to_json(&w, &m);
 				memset(&m2, 0, sizeof(m2));
 				rc = swgr_metadata_sparse_from_json(w.p, w.len, &m2, &err);

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for the HTTP store's reading of a remote admin service's
  * answers (libswgr/store/http.c, http_discovery.c, http_offer.c): status
- * codes, ETags, records and pages.  The store is real (st_http_open with a
+ * codes, ETags, records (addresses included) and pages.  The store is real (st_http_open with a
  * token file); swgr_http_do is wrapped (answer.h) to return the fuzz input.
  *
  * Input: a first byte choosing the operation, then the answers to its calls
@@ -44,6 +44,12 @@ void
 st_free_metadatas(void *v, size_t n)
 {
 	swgr_metadatas_free(v, n);
+}
+
+void
+st_free_addresses(void *v, size_t n)
+{
+	swgr_addresses_free(v, n);
 }
 
 static void
@@ -109,6 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct swgr_backend_patch patch = { 0 };
 	struct swgr_offer of, *ov = NULL;
 	struct swgr_metadata md, *mv = NULL;
+	struct swgr_address ad, *av = NULL;
 	struct swgr_pubkey pk = { { 2 } };
 	struct swgr_uuid id = { { 1, 2, 3 } };
 	uint64_t etag;
@@ -118,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	fuzz_answer_set(data + 1, size - 1, true);
-	switch (data[0] % 14) {
+	switch (data[0] % 18) {
 	case 0:
 		if (d->list(disc, &etag, &bv, &n, &err) == SWGR_OK)
 			swgr_backends_free(bv, n);
@@ -181,8 +188,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)o->metadata_write(offer, &md, (data[0] & 0x80) != 0,
 		    (data[0] & 0x80) ? &created : NULL, &err);
 		break;
-	default:
+	case 13:
 		(void)o->metadata_delete(offer, "default", &id, &err);
+		break;
+	case 14:
+		if (o->address_get(offer, "pay.example.com", "alice", &ad, &err) == SWGR_OK)
+			swgr_address_free(&ad);
+		break;
+	case 15:
+		if (o->address_page(offer, "pay.example.com", 0, 100, &av, &n, &err) == SWGR_OK)
+			swgr_addresses_free(av, n);
+		break;
+	case 16:
+		memset(&ad, 0, sizeof(ad));
+		ad.domain = "pay.example.com";
+		ad.username = "alice";
+		ad.partition = "default";
+		ad.offer = id;
+		(void)o->address_write(offer, &ad, (data[0] & 0x80) != 0,
+		    (data[0] & 0x80) ? &created : NULL, &err);
+		break;
+	default:
+		(void)o->address_delete(offer, "pay.example.com", "alice", &err);
 		break;
 	}
 	return 0;

@@ -29,6 +29,7 @@ FUZZ_TARGETS =
 FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/sha256.c \
 	libswgr/core/json_parse.c libswgr/core/json.c libswgr/core/buf.c libswgr/core/uuid.c \
 	libswgr/core/pubkey.c libswgr/core/time.c libswgr/core/base64.c libswgr/core/email.c \
+	libswgr/core/lnaddr.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
 	libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c libswgr/core/log.c \
 	libswgr/core/clock.c libswgr/core/status.c libswgr/core/uri.c libswgr/core/dl.c \

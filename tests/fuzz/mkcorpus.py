@@ -213,7 +213,7 @@ put("eclair-inbound", b"\x05\x00{\"version\":\"0.9\"}\0\x00"
 put("eclair-inbound-bad", b'\x05\x00[]\0\x00[{"canReceive":-1}]')
 put("eclair-inbound-down", b'\x05\x0d<html>503</html>')
 
-# fuzz_store_http: the operation (% 14), then answers between NUL bytes: a status
+# fuzz_store_http: the operation (% 18), then answers between NUL bytes: a status
 # byte (0 200, 1 201, 2 204, 3 304, 4 400, 5 401, 7 404, 8 409, 11 500, ...), an
 # optional "ETag: ...\n", the body.
 PK = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
@@ -244,4 +244,9 @@ put("offer-write", b"\x0a\x01")
 put("offer-delete", b"\x0b\x07")
 put("metadata-write", b"\x8c\x00")
 put("metadata-delete", b"\x0d\x02")
+ADDRESS = '{"domain":"pay.example.com","username":"alice","partition":"default","offer":"%s"}' % OID
+put("address-get", b"\x0e\x00" + ADDRESS.encode())
+put("address-page", b"\x0f\x00[" + ADDRESS.encode() + b"," + ADDRESS.encode() + b"]")
+put("address-write", b"\x10\x01")
+put("address-delete", b"\x11\x07")
 print("%d seeds in %s" % (total, os.path.dirname(out)))

@@ -526,6 +526,45 @@ def test_offer_service_on_an_http_store(relay, remote):
     assert not re.findall(r"(?m) 5\d\d -$", log), log[-2000:]
 
 
+def test_address_service_on_an_http_store(relay, remote):
+    r_api, d_api = relay.offers, remote.api("offer")
+    part = f"relay-{H.new_uuid()[:8]}"
+    dom = f"{part}.example.com"
+    m = H.metadata(part)
+    assert d_api.post("/metadata", m).status_code == 201
+    o = H.offer(part, m["id"])
+    assert d_api.post("/offers", o).status_code == 201
+    made = []
+    for u in ("a0", "a1", "a2"):
+        a = {"domain": dom.upper(), "username": u.upper(), "partition": part, "offer": o["id"]}
+        r = r_api.post("/addresses", a)
+        assert (r.status_code, r.headers.get("Location")) == (201, f"{dom}/{u}")
+        made.append(u)
+    r = r_api.post("/addresses", dict(a, username="a0"))
+    assert (r.status_code, r.headers.get("Location")) == (409, f"{dom}/a0")
+    same(r_api.get(f"/addresses/{dom}/a1"), d_api.get(f"/addresses/{dom}/a1"))
+    same(r_api.get(f"/addresses/{dom.upper()}/A1"), d_api.get(f"/addresses/{dom}/a1"))
+    for q in ("", "?start=1&count=1", "?start=3", "?count=0"):
+        same(r_api.get(f"/addresses/{dom}{q}"), d_api.get(f"/addresses/{dom}{q}"))
+    body = {"partition": part, "offer": o["id"], "enabled": False}
+    assert r_api.put(f"/addresses/{dom}/a1", body).status_code == 204
+    assert d_api.get(f"/addresses/{dom}/a1").json()["enabled"] is False
+    assert r_api.put(f"/addresses/{dom}/a3", body).status_code == 201
+    made.append("a3")
+    # the remote's 400s (missing offer, offer in use) are the caller's: 400
+    assert r_api.put(f"/addresses/{dom}/a4", dict(body, offer=H.new_uuid())).status_code == 400
+    assert r_api.delete(f"/offers/{part}/{o['id']}").status_code == 400
+    assert r_api.get(f"/addresses/{dom}/nobody").status_code == 404
+    for u in made:
+        assert r_api.delete(f"/addresses/{dom}/{u}").status_code == 204
+    assert r_api.delete(f"/addresses/{dom}/a0").status_code == 404
+    assert d_api.get(f"/addresses/{dom}").text == "[]"
+    assert r_api.delete(f"/offers/{part}/{o['id']}").status_code == 204
+    assert r_api.delete(f"/metadata/{part}/{m['id']}").status_code == 204
+    log = "".join(p.read_text(errors="replace") for p in relay.logs.values())
+    assert not re.findall(r"(?m) 5\d\d -$", log), log[-2000:]
+
+
 # --------------------------------------------------------------------------- Switchgear's file
 
 def test_lnurl_standalone_yaml_starts_unchanged(env, remote):

@@ -1,5 +1,6 @@
 # Unit tests: one program per libswgr module, run by make check.
 UNIT_TESTS = tests/unit/test_buf tests/unit/test_valid tests/unit/test_model \
+	tests/unit/test_address \
 	tests/unit/test_fleet \
 	tests/unit/test_config tests/unit/test_log tests/unit/test_token \
 	tests/unit/test_db tests/unit/test_store tests/unit/test_fcgi \
@@ -25,6 +26,8 @@ tests_unit_test_valid_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_valid_LDADD = $(UNIT_LDADD)
 tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_model_LDADD = $(UNIT_LDADD)
+tests_unit_test_address_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_address_LDADD = $(UNIT_LDADD)
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LDADD)
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)

@@ -466,6 +466,156 @@ ts_offers(struct swgr_store *st)
 	swgr_offer_free(&o2);
 }
 
+static void
+ts_address(struct swgr_address *a, const char *domain, const char *user, const char *part,
+    int offer)
+{
+	memset(a, 0, sizeof(*a));
+	a->domain = strdup(domain);
+	a->username = strdup(user);
+	a->partition = strdup(part);
+	a->offer = ts_uuid(offer);
+	a->enabled = true;
+}
+
+static int
+ts_address_eq(const struct swgr_address *a, const struct swgr_address *b)
+{
+	return strcmp(a->domain, b->domain) == 0 && strcmp(a->username, b->username) == 0 &&
+	    strcmp(a->partition, b->partition) == 0 && swgr_uuid_cmp(&a->offer, &b->offer) == 0 &&
+	    a->enabled == b->enabled;
+}
+
+/*
+ * Lightning Addresses: their offer must exist in their partition, an offer
+ * they use is not deleted, pages of a domain in creation order (ties by
+ * username), updates keep the creation time.
+ */
+static void
+ts_addresses(struct swgr_store *st)
+{
+	static const char *const users[] = { "e", "d", "c", "b", "a" };
+	struct swgr_metadata m;
+	struct swgr_offer o1, o2, og;
+	struct swgr_address a1, a2, ag, *av;
+	struct swgr_err err = { 0 };
+	struct swgr_time created;
+	struct swgr_uuid u;
+	char want[200], ub[SWGR_UUID_STRLEN + 1];
+	bool created_new, ok;
+	size_t n, i;
+
+	ts_metadata(&m, PART, 60, "addresses");
+	ts_offer(&o1, PART, 61, 60);
+	ts_offer(&o2, PART, 62, 60);
+	CHECK(swgr_store_metadata_post(st, &m, &err) == SWGR_OK);
+	CHECK(swgr_store_offer_post(st, &o1, &err) == SWGR_OK);
+	CHECK(swgr_store_offer_post(st, &o2, &err) == SWGR_OK);
+
+	ts_address(&a1, "pay.example.com", "alice", PART, 61);
+	CHECK(swgr_store_address_post(st, &a1, &err) == SWGR_OK);
+	CHECK_INT(swgr_store_address_post(st, &a1, &err), SWGR_CONFLICT);
+	CHECK_STR(err.msg, "address pay.example.com/alice already exists");
+	CHECK(swgr_store_address_get(st, "pay.example.com", "alice", &ag, &err) == SWGR_OK);
+	CHECK(ts_address_eq(&ag, &a1));
+	created = ag.created_at;
+	swgr_address_free(&ag);
+	CHECK_INT(swgr_store_address_get(st, "pay.example.com", "bob", &ag, &err), SWGR_NOTFOUND);
+	CHECK_STR(err.msg, "address pay.example.com/bob not found");
+	CHECK_INT(swgr_store_address_get(st, "other.example.com", "alice", &ag, &err),
+	    SWGR_NOTFOUND);
+
+	/* The offer must be in the address's partition. */
+	ts_address(&a2, "pay.example.com:8443", "_", "other", 61);
+	CHECK_INT(swgr_store_address_post(st, &a2, &err), SWGR_EINVAL);
+	u = ts_uuid(61);
+	swgr_uuid_format(&u, ub);
+	snprintf(want, sizeof(want), "offer %s not found in partition other", ub);
+	CHECK_STR(err.msg, want);
+	CHECK_INT(swgr_store_address_put(st, &a2, &created_new, &err), SWGR_EINVAL);
+	CHECK_INT(swgr_store_address_get(st, "pay.example.com:8443", "_", &ag, &err),
+	    SWGR_NOTFOUND);
+	a2.offer = ts_uuid(69);			/* no such offer anywhere */
+	free(a2.partition);
+	a2.partition = strdup(PART);
+	CHECK_INT(swgr_store_address_post(st, &a2, &err), SWGR_EINVAL);
+
+	/* Put: a new key is created; an update keeps created_at and changes the rest. */
+	a2.offer = ts_uuid(62);
+	CHECK(swgr_store_address_put(st, &a2, &created_new, &err) == SWGR_OK && created_new);
+	a1.offer = ts_uuid(62);
+	a1.enabled = false;
+	usleep(2000);
+	CHECK(swgr_store_address_put(st, &a1, &created_new, &err) == SWGR_OK && !created_new);
+	CHECK(swgr_store_address_get(st, "pay.example.com", "alice", &ag, &err) == SWGR_OK);
+	CHECK(ts_address_eq(&ag, &a1) && !ag.enabled);
+	CHECK(swgr_time_cmp(&ag.created_at, &created) == 0);
+	swgr_address_free(&ag);
+
+	/* An offer an address uses is not deleted; its metadata neither. */
+	CHECK_INT(swgr_store_offer_delete(st, PART, &o2.id, &err), SWGR_EINVAL);
+	swgr_uuid_format(&o2.id, ub);
+	snprintf(want, sizeof(want), "offer %s/%s is used by an address", PART, ub);
+	CHECK(strncmp(err.msg, want, strlen(want)) == 0);
+	CHECK(swgr_store_offer_get(st, PART, &o2.id, false, &og, &err) == SWGR_OK);
+	swgr_offer_free(&og);
+	CHECK(swgr_store_offer_delete(st, PART, &o1.id, &err) == SWGR_OK);	/* unused now */
+
+	/* Pages of a domain: creation order, ties by username; start, count, the end. */
+	for (i = 0; i < 5; i++) {
+		usleep(1500);
+		swgr_address_free(&ag);
+		ts_address(&ag, "page.example", users[i], PART, 62);
+		CHECK(swgr_store_address_post(st, &ag, &err) == SWGR_OK);
+	}
+	swgr_address_free(&ag);
+	CHECK(swgr_store_address_page(st, "page.example", 0, 100, &av, &n, &err) == SWGR_OK);
+	CHECK_INT(n, 5);
+	for (ok = true, i = 1; i < n; i++) {
+		int c = swgr_time_cmp(&av[i - 1].created_at, &av[i].created_at);
+		if (c > 0 || (c == 0 && strcmp(av[i - 1].username, av[i].username) >= 0))
+			ok = false;
+		if (ts_dialect != SWGR_DB_MYSQL && strcmp(av[i].username, users[i]) != 0)
+			ok = false;
+	}
+	CHECK(ok);
+	if (n == 5) {
+		snprintf(want, sizeof(want), "%s", av[2].username);
+		swgr_addresses_free(av, n);
+		CHECK(swgr_store_address_page(st, "page.example", 2, 2, &av, &n, &err) == SWGR_OK);
+		CHECK(n == 2 && strcmp(av[0].username, want) == 0);
+	}
+	swgr_addresses_free(av, n);
+	CHECK(swgr_store_address_page(st, "page.example", 5, 10, &av, &n, &err) == SWGR_OK &&
+	    n == 0);
+	swgr_addresses_free(av, n);
+	CHECK(swgr_store_address_page(st, "page.example", 0, 0, &av, &n, &err) == SWGR_OK &&
+	    n == 0);
+	swgr_addresses_free(av, n);
+	CHECK(swgr_store_address_page(st, "pay.example.com", 0, 10, &av, &n, &err) == SWGR_OK);
+	CHECK(n == 1 && strcmp(av[0].username, "alice") == 0);
+	swgr_addresses_free(av, n);
+	CHECK(swgr_store_address_page(st, "nothing.example", 0, 10, &av, &n, &err) == SWGR_OK &&
+	    n == 0);
+	swgr_addresses_free(av, n);
+
+	/* Deletes: the addresses, then their offer goes. */
+	CHECK(swgr_store_address_delete(st, "pay.example.com", "alice", &err) == SWGR_OK);
+	CHECK_INT(swgr_store_address_delete(st, "pay.example.com", "alice", &err), SWGR_NOTFOUND);
+	CHECK_STR(err.msg, "address pay.example.com/alice not found");
+	CHECK(swgr_store_address_delete(st, "pay.example.com:8443", "_", &err) == SWGR_OK);
+	CHECK_INT(swgr_store_offer_delete(st, PART, &o2.id, &err), SWGR_EINVAL);
+	for (i = 0; i < 5; i++)
+		CHECK(swgr_store_address_delete(st, "page.example", users[i], &err) == SWGR_OK);
+	CHECK(swgr_store_offer_delete(st, PART, &o2.id, &err) == SWGR_OK);
+	CHECK(swgr_store_metadata_delete(st, PART, &m.id, &err) == SWGR_OK);
+	swgr_address_free(&a1);
+	swgr_address_free(&a2);
+	swgr_offer_free(&o1);
+	swgr_offer_free(&o2);
+	swgr_metadata_free(&m);
+}
+
 /* Mixed concurrent operations; the etag counts exactly the successful mutations. */
 struct ts_conc {
 	struct swgr_store *st;
@@ -701,7 +851,8 @@ ts_status(struct swgr_store *st)
 static void
 ts_wipe(const char *uri)
 {
-	static const char *const tables[] = { "offer_record_table", "offer_metadata_table",
+	static const char *const tables[] = { "swgr_address", "offer_record_table",
+	    "offer_metadata_table",
 	    "discovery_backend", "discovery_backend_etag", "seaql_migrations",
 	    "swgr_node_status", "swgr_monitor_heartbeat" };
 	struct swgr_db *db;
@@ -816,7 +967,7 @@ ts_no_ddl(const struct swgr_store_cfg *cfg)
 
 	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
 	    SWGR_STORE_ROLE_OFFER | SWGR_STORE_ROLE_STATUS), &own, &err) == SWGR_OK);
-	CHECK(ts_tables(cfg->database_uri) == 7);
+	CHECK(ts_tables(cfg->database_uri) == 8);
 	usleep(1100 * 1000);	/* the next look */
 	CHECK_INT(swgr_store_backend_list(ro, &etag, &v, &n, &err), SWGR_OK);
 	CHECK(n == 0 && etag == 0);
@@ -915,6 +1066,55 @@ ts_outcomes_upgrade(const struct swgr_store_cfg *cfg, const char *uri)
 	ts_wipe(uri);
 }
 
+/*
+ * A database of an offer role before the address table (dropped, its
+ * migration unrecorded): a reader without DDL serves offers and refuses
+ * address calls, saying why; swgr-offer's open makes the table, and the
+ * reader serves addresses after its next look.
+ */
+static void
+ts_address_upgrade(const struct swgr_store_cfg *cfg, const char *uri)
+{
+	static const char *const downgrade[] = { "DROP TABLE swgr_address",
+	    "DELETE FROM seaql_migrations WHERE version = 'swgr_m20261203_000001_address'",
+	    NULL };
+	static const char sql[] = "SELECT COUNT(*) FROM seaql_migrations WHERE version = "
+	    "'swgr_m20261203_000001_address'";
+	static const char *const q[] = { sql, sql, sql };
+	struct swgr_store *st = NULL, *reader = NULL;
+	struct swgr_address a;
+	struct swgr_offer o;
+	struct swgr_uuid id = { { 1 } };
+	struct swgr_err err = { 0 };
+
+	ts_wipe(uri);
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER), &st, &err) ==
+	    SWGR_OK);
+	swgr_store_close(st);
+	st = NULL;
+	CHECK_INT(ts_count(uri, q), 1);
+	CHECK(ts_exec(uri, downgrade));
+	CHECK_INT(ts_count(uri, q), 0);
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_ROLE_OFFER, &reader, &err) == SWGR_OK);
+	if (reader != NULL) {
+		CHECK_INT(swgr_store_address_get(reader, "x.y", "a", &a, &err), SWGR_EUPSTREAM);
+		CHECK(strstr(err.msg, "database schema missing: no address tables (start "
+		    "swgr-offer, which creates them") != NULL);
+		/* its offers are served meanwhile */
+		CHECK(!swgr_store_schema_missing(reader));
+		CHECK_INT(swgr_store_offer_get(reader, "p", &id, false, &o, &err), SWGR_NOTFOUND);
+	}
+	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_OFFER), &st, &err) ==
+	    SWGR_OK);
+	CHECK_INT(ts_count(uri, q), 1);
+	usleep(1100 * 1000);	/* the reader's next look */
+	if (reader != NULL)
+		CHECK_INT(swgr_store_address_get(reader, "x.y", "a", &a, &err), SWGR_NOTFOUND);
+	swgr_store_close(reader);
+	swgr_store_close(st);
+	ts_wipe(uri);
+}
+
 /* Processes opening a fresh database at the same time all succeed. */
 static void
 ts_race_open(const struct swgr_store_cfg *cfg)
@@ -960,6 +1160,7 @@ ts_suite(const char *name, const char *uri)
 	ts_no_ddl(&cfg);
 	ts_wipe(uri);
 	ts_outcomes_upgrade(&cfg, uri);
+	ts_address_upgrade(&cfg, uri);
 
 	/* Both roles in one database, in either order, and both at once. */
 	CHECK(swgr_store_open(&cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY), &disc,
@@ -980,6 +1181,7 @@ ts_suite(const char *name, const char *uri)
 
 	ts_discovery(disc);
 	ts_offers(off);
+	ts_addresses(off);
 	ts_concurrency(both);
 	{
 		struct swgr_store *status = NULL;
