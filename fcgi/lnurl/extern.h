@@ -6,13 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fcgi/responder.h"
 #include "pay/balancer.h"
+#include "pay/lnurl.h"
 #include "config/config.h"
 #include "store/store.h"
 #include "core/uuid.h"
 #include "core/time.h"
+#include "core/lnaddr.h"
 
 struct offer_cache;
+struct addr_cache;
 
 /* What swgr-lnurl keeps for its whole life (c->state). */
 struct lnurl_state {
@@ -20,7 +24,38 @@ struct lnurl_state {
 	struct swgr_store *offers;	/* the offer store */
 	struct swgr_balancer *bal;
 	struct offer_cache *cache;
+	struct addr_cache *addrs;
 };
+
+/* A request's offer and the host and scheme of its URLs (spec §3.2). */
+struct oreq {
+	const char	*partition;
+	struct swgr_uuid id;
+	char		 idstr[SWGR_UUID_STRLEN + 1];
+	const char	*host;
+	const char	*scheme;	/* of the URLs the answer writes */
+	char		 hostbuf[SWGR_LNURL_HOST_MAX];
+};
+
+struct cached_offer;
+
+/* main.c: what the routes of both files share; each makes the answer when it fails. */
+void		 fail(struct swgr_ctx *c, int status, const char *reason);
+void		 busy(struct swgr_ctx *c, const char *why);
+void		 db_unavailable(struct swgr_ctx *c, const char *why);
+void		 schema_missing(struct swgr_ctx *c, const char *what);	/* NULL: the offer tables */
+bool		 req_host(struct swgr_ctx *c, struct oreq *o);
+struct cached_offer *offer_resolve(struct swgr_ctx *c, const struct oreq *o,
+		    struct swgr_time *now);
+void		 cache_headers(struct swgr_ctx *c, const struct cached_offer *co,
+		    const struct swgr_time *now);
+void		 pay_request_json(struct swgr_ctx *c, const struct cached_offer *co,
+		    const char *url, size_t url_len, const char *json, size_t json_len);
+void		 issue(struct swgr_ctx *c, const struct cached_offer *co,
+		    const struct swgr_balancer_req *br);
+
+/* wellknown.c: the LUD-16 routes /.well-known/lnurlp/<username>[/invoice]. */
+swgr_handler	 address_pay_request, address_invoice;
 
 /*
  * An offer as the LNURL routes need it: its amounts and validity, the §8
@@ -45,6 +80,13 @@ struct cached_offer {
 	size_t		 metadata_len;
 	char		*metadata_json;	/* metadata as a JSON string, quoted and escaped */
 	size_t		 metadata_json_len;
+	/*
+	 * The prefix of metadata (and of metadata_json) before the offer's own
+	 * identifier entry and the closing ']' (and '"'): a Lightning Address
+	 * appends its text/identifier (and text/tag) there, in place of it.
+	 */
+	size_t		 base_len;
+	size_t		 base_json_len;
 	uint8_t		 hash[32];
 };
 
@@ -109,5 +151,38 @@ void		 offer_store_probe(struct offer_cache *c, struct swgr_store *st,
 		    const char *partition);
 /* How many offers the cache holds (for tests and logs). */
 size_t		 offer_cache_count(struct offer_cache *c);
+
+/*
+ * The address cache: the binding of each Lightning Address read (its
+ * partition, offer and enabled flag), fresh for ADDR_CACHE_TTL seconds;
+ * then one request asks the store again while the others are answered with
+ * the binding they have.  "Not found" is remembered for the same TTL (a
+ * wallet trying random names costs one store call per name and TTL).  While
+ * the store cannot be reached (SWGR_EUPSTREAM), a binding read less than
+ * stale_max seconds ago (store-stale-max-secs) is served as last read, the
+ * store asked by one request at a time at most every ADDR_CACHE_PROBE_EVERY
+ * seconds.  At most ADDR_CACHE_MAX entries; beyond, answers are not kept.
+ * A binding not asked for in max(stale_max, TTL) seconds is dropped.
+ */
+#define ADDR_CACHE_TTL		1.0
+#define ADDR_CACHE_MAX		65536
+#define ADDR_CACHE_PROBE_EVERY	1.0
+
+struct addr_hit {
+	char		*partition;	/* the caller's: free() */
+	struct swgr_uuid offer;
+	bool		 enabled;
+};
+
+enum swgr_rc	 addr_cache_new(double stale_max, struct addr_cache **out);
+void		 addr_cache_free(struct addr_cache *c);
+/*
+ * The binding of username@domain (both canonical, core/lnaddr.h): SWGR_OK
+ * with *out, SWGR_NOTFOUND, or the store's error (its refusal, a remote 4xx,
+ * logged and reported as SWGR_EINVAL "the address store refused the request").
+ */
+enum swgr_rc	 addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain,
+		    const char *username, struct addr_hit *out, struct swgr_err *err);
+size_t		 addr_cache_count(struct addr_cache *c);
 
 #endif

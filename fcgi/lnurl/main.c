@@ -30,6 +30,8 @@ static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,	"/offers/*/*/invoice",		invoice,	0, NULL },
 	{ SWGR_M_GET,	"/offers/*/*/bech32",		bech32,		0, NULL },
 	{ SWGR_M_GET,	"/offers/*/*/bech32/qr",	bech32_qr,	0, NULL },
+	{ SWGR_M_GET,	"/.well-known/lnurlp/*",	address_pay_request, 0, NULL },
+	{ SWGR_M_GET,	"/.well-known/lnurlp/*/invoice", address_invoice, 0, NULL },
 };
 
 static const struct swgr_service service = {
@@ -91,7 +93,8 @@ lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct
 		swgr_err_wrap(err, "opening the offer store");
 		goto fail;
 	}
-	if ((rc = offer_cache_new(cfg->lnurl.store_stale_max_secs, &s->cache)) != SWGR_OK) {
+	if ((rc = offer_cache_new(cfg->lnurl.store_stale_max_secs, &s->cache)) != SWGR_OK ||
+	    (rc = addr_cache_new(cfg->lnurl.store_stale_max_secs, &s->addrs)) != SWGR_OK) {
 		swgr_err_set(err, rc, "out of memory");
 		goto fail;
 	}
@@ -113,6 +116,7 @@ lnurl_fini(void *arg)
 		return;
 	swgr_balancer_free(s->bal);
 	offer_cache_free(s->cache);
+	addr_cache_free(s->addrs);
 	if (s->offers != NULL)
 		swgr_store_close(s->offers);
 	free(s);
@@ -121,7 +125,7 @@ lnurl_fini(void *arg)
 /* ---- answers common to every route ---- */
 
 /* The LNURL error answer (spec §3.1): the reason for 4xx, a fixed text for 5xx. */
-static void
+void
 fail(struct swgr_ctx *c, int status, const char *reason)
 {
 	swgr_resp_reset(c->resp, status);
@@ -136,7 +140,7 @@ fail(struct swgr_ctx *c, int status, const char *reason)
  * wallet's to show, with when to retry.  Not logged per request beyond the
  * access log (a flood would flood the log too).
  */
-static void
+void
 busy(struct swgr_ctx *c, const char *why)
 {
 	char reason[256];
@@ -154,7 +158,7 @@ busy(struct swgr_ctx *c, const char *why)
  * stand in: 503 with Retry-After and an LNURL error that says so (ours:
  * spec §3.1 knows 500 and 502 only); the driver's message is logged only.
  */
-static void
+void
 db_unavailable(struct swgr_ctx *c, const char *why)
 {
 	swgr_resp_reset(c->resp, 503);
@@ -171,15 +175,15 @@ db_unavailable(struct swgr_ctx *c, const char *why)
  * do): 503 with an LNURL error that says what to do.  Logged once by the
  * offer cache, when the store turned unavailable, not per request.
  */
-static void
-schema_missing(struct swgr_ctx *c)
+void
+schema_missing(struct swgr_ctx *c, const char *what)
 {
 	swgr_resp_reset(c->resp, 503);
 	swgr_resp_nocache(c->resp);
 	swgr_resp_json(c->resp);
 	swgr_resp_header(c->resp, "Retry-After", "1");
-	swgr_lnurl_error_json(&c->resp->body, "database schema missing: start swgr-discovery "
-	    "and swgr-offer once, which create it; swgr-lnurl only reads");
+	swgr_lnurl_error_json(&c->resp->body, what != NULL ? what : "database schema missing: "
+	    "start swgr-discovery and swgr-offer once, which create it; swgr-lnurl only reads");
 }
 
 /* LUD-01: OPTIONS on any path is a CORS preflight. */
@@ -207,8 +211,8 @@ finish(struct swgr_ctx *c)
 	struct swgr_resp *r = c->resp;
 
 	swgr_resp_header(r, "Access-Control-Allow-Origin", "*");
-	if (c->req->seg != NULL && c->req->nseg > 0 && strcmp(c->req->seg[0], "offers") == 0 &&
-	    strcmp(c->req->method, "OPTIONS") != 0)
+	if (c->req->seg != NULL && c->req->nseg > 0 && (strcmp(c->req->seg[0], "offers") == 0 ||
+	    strcmp(c->req->seg[0], ".well-known") == 0) && strcmp(c->req->method, "OPTIONS") != 0)
 		swgr_lnurl_vary(r, &c->cfg->lnurl);
 	if (r->status < 400 || r->body.len > 0)
 		return;
@@ -220,16 +224,6 @@ finish(struct swgr_ctx *c)
 
 /* ---- the /offers/{partition}/{id} routes ---- */
 
-/* A request to /offers/{partition}/{id}/...: after the checks of spec §3.2. */
-struct oreq {
-	const char	*partition;
-	struct swgr_uuid id;
-	char		 idstr[SWGR_UUID_STRLEN + 1];
-	const char	*host;
-	const char	*scheme;	/* of the URLs the answer writes */
-	char		 hostbuf[SWGR_LNURL_HOST_MAX];
-};
-
 /*
  * Spec §3.2 steps 1-3: id, partition, host and scheme (from the forwarding
  * headers only if this client's are believed).  False with the answer made.
@@ -240,7 +234,6 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	char reason[SWGR_LNURL_HOST_MAX + 64];
 	const char *id = c->req->seg[2];
-	bool fwd;
 
 	o->partition = c->req->seg[1];
 	if (swgr_uuid_parse(id, strlen(id), &o->id) != SWGR_OK) {
@@ -253,6 +246,17 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 		fail(c, 404, reason);
 		return false;
 	}
+	return req_host(c, o);
+}
+
+/* Spec §3.2 steps 2-3: the host and scheme of o's URLs.  False with the answer made. */
+bool
+req_host(struct swgr_ctx *c, struct oreq *o)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	char reason[SWGR_LNURL_HOST_MAX + 64];
+	bool fwd;
+
 	fwd = swgr_lnurl_fwd_trusted(lc, &c->req->env);
 	o->scheme = swgr_lnurl_scheme(&c->req->env, fwd, lc->has_tls);
 	if ((o->host = swgr_lnurl_host(&c->req->env, fwd, o->hostbuf)) == NULL) {
@@ -273,7 +277,7 @@ offer_begin(struct swgr_ctx *c, struct oreq *o)
 }
 
 /* Spec §3.3: the offer, valid now.  NULL with the answer made. */
-static struct cached_offer *
+struct cached_offer *
 offer_resolve(struct swgr_ctx *c, const struct oreq *o, struct swgr_time *now)
 {
 	struct lnurl_state *s = c->state;
@@ -284,7 +288,7 @@ offer_resolve(struct swgr_ctx *c, const struct oreq *o, struct swgr_time *now)
 
 	rc = offer_get(s->cache, s->offers, o->partition, &o->id, &co, &err);
 	if (rc == SWGR_EUPSTREAM && swgr_store_schema_missing(s->offers)) {
-		schema_missing(c);
+		schema_missing(c, NULL);
 		return NULL;
 	}
 	if (rc == SWGR_EUPSTREAM && swgr_store_is_database(s->offers)) {
@@ -327,7 +331,7 @@ offer_url(struct swgr_ctx *c, const struct oreq *o, const char *suffix, struct s
 	return true;
 }
 
-static void
+void
 cache_headers(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_time *now)
 {
 	swgr_lnurl_cache_headers(c->resp, co->has_expires ? &co->expires : NULL, now,
@@ -338,39 +342,48 @@ cache_headers(struct swgr_ctx *c, const struct cached_offer *co, const struct sw
 static void
 pay_request(struct swgr_ctx *c)
 {
-	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	struct lnurl_state *s = c->state;
 	struct swgr_buf url = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
-	struct swgr_jw jw;
 	struct oreq o;
 
 	if (!offer_begin(c, &o) || (co = offer_resolve(c, &o, &now)) == NULL)
 		return;
 	if (offer_url(c, &o, "/invoice", &url)) {
 		cache_headers(c, co, &now);
-		swgr_resp_json(c->resp);
-		swgr_jw_init(&jw, &c->resp->body, false);
-		swgr_jw_obj_open(&jw);
-		swgr_jw_key(&jw, "callback");
-		swgr_jw_strn(&jw, url.p, url.len);
-		swgr_jw_key(&jw, "maxSendable");
-		swgr_jw_u64(&jw, co->max_sendable);
-		swgr_jw_key(&jw, "minSendable");
-		swgr_jw_u64(&jw, co->min_sendable);
-		swgr_jw_key(&jw, "tag");
-		swgr_jw_str(&jw, "payRequest");
-		swgr_jw_key(&jw, "metadata");
-		swgr_jw_raw(&jw, co->metadata_json, co->metadata_json_len);
-		if (lc->has_comment_allowed) {
-			swgr_jw_key(&jw, "commentAllowed");
-			swgr_jw_u64(&jw, lc->comment_allowed);
-		}
-		swgr_jw_obj_close(&jw);
+		pay_request_json(c, co, url.p, url.len, co->metadata_json, co->metadata_json_len);
 	}
 	swgr_buf_free(&url);
 	offer_put(s->cache, co);
+}
+
+/* The LUD-06 payRequest of co with callback url and metadata json (a JSON string). */
+void
+pay_request_json(struct swgr_ctx *c, const struct cached_offer *co, const char *url,
+    size_t url_len, const char *json, size_t json_len)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	struct swgr_jw jw;
+
+	swgr_resp_json(c->resp);
+	swgr_jw_init(&jw, &c->resp->body, false);
+	swgr_jw_obj_open(&jw);
+	swgr_jw_key(&jw, "callback");
+	swgr_jw_strn(&jw, url, url_len);
+	swgr_jw_key(&jw, "maxSendable");
+	swgr_jw_u64(&jw, co->max_sendable);
+	swgr_jw_key(&jw, "minSendable");
+	swgr_jw_u64(&jw, co->min_sendable);
+	swgr_jw_key(&jw, "tag");
+	swgr_jw_str(&jw, "payRequest");
+	swgr_jw_key(&jw, "metadata");
+	swgr_jw_raw(&jw, json, json_len);
+	if (lc->has_comment_allowed) {
+		swgr_jw_key(&jw, "commentAllowed");
+		swgr_jw_u64(&jw, lc->comment_allowed);
+	}
+	swgr_jw_obj_close(&jw);
 }
 
 /* GET /offers/{partition}/{id}/invoice?amount=&comment=: the LUD-06 callback (spec §3.5). */
@@ -385,9 +398,7 @@ invoice(struct swgr_ctx *c)
 	struct swgr_time now;
 	struct oreq o;
 	const char *key;
-	char *pr = NULL, reason[128];
 	uint64_t amount;
-	enum swgr_rc rc;
 
 	if (!offer_begin(c, &o))
 		return;
@@ -399,22 +410,38 @@ invoice(struct swgr_ctx *c)
 	}
 	if ((co = offer_resolve(c, &o, &now)) == NULL)
 		return;
-	if (amount < co->min_sendable || amount > co->max_sendable) {
-		snprintf(reason, sizeof(reason), "Amount %" PRIu64 " is outside valid range [%"
-		    PRIu64 ", %" PRIu64 "]", amount, co->min_sendable, co->max_sendable);
-		fail(c, 400, reason);
-		goto out;
-	}
 	br = (struct swgr_balancer_req){ .partition = o.partition, .amount_msat = amount,
 	    .metadata = co->metadata, .metadata_len = co->metadata_len, .hash = co->hash,
 	    .key = key };
-	if ((rc = swgr_balancer_invoice(s->bal, &br, &pr, &err)) == SWGR_ERETRY) {
+	issue(c, co, &br);
+	offer_put(s->cache, co);
+}
+
+/*
+ * The LUD-06 callback's answer for br (its amount checked against co): the
+ * invoice from the balancer, or the error.
+ */
+void
+issue(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_balancer_req *br)
+{
+	struct lnurl_state *s = c->state;
+	struct swgr_err err = { 0 };
+	char *pr = NULL, reason[128];
+	enum swgr_rc rc;
+
+	if (br->amount_msat < co->min_sendable || br->amount_msat > co->max_sendable) {
+		snprintf(reason, sizeof(reason), "Amount %" PRIu64 " is outside valid range [%"
+		    PRIu64 ", %" PRIu64 "]", br->amount_msat, co->min_sendable, co->max_sendable);
+		fail(c, 400, reason);
+		return;
+	}
+	if ((rc = swgr_balancer_invoice(s->bal, br, &pr, &err)) == SWGR_ERETRY) {
 		busy(c, err.msg);
-		goto out;
+		return;
 	}
 	if (rc != SWGR_OK) {
 		fail(c, rc == SWGR_EINVAL ? 400 : rc == SWGR_EUPSTREAM ? 502 : 500, err.msg);
-		goto out;
+		return;
 	}
 	swgr_resp_nocache(c->resp);
 	swgr_resp_json(c->resp);
@@ -422,8 +449,6 @@ invoice(struct swgr_ctx *c)
 	swgr_json_string(&c->resp->body, pr, strlen(pr));
 	swgr_buf_puts(&c->resp->body, ",\"routes\":[]}");
 	free(pr);
-out:
-	offer_put(s->cache, co);
 }
 
 /* The uppercase bech32 LNURL of the offer (spec §3.6) into *out.  False with the answer made. */

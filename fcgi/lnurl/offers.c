@@ -506,6 +506,37 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 }
 
 /* Reads the offer and makes an entry (one reference, the caller's). */
+/*
+ * The metadata of e from m: the string, its hash, its JSON form escaped once
+ * (every pay request served from e carries it), and the length of the part
+ * before m's own identifier entry (the same bytes: swgr_lnurl_metadata
+ * writes that entry last).  False when out of memory.
+ */
+static bool
+metadata_of(struct cached_offer *e, struct swgr_metadata *m, struct swgr_buf *b)
+{
+	enum swgr_ident_kind kind = m->ident_kind;
+
+	m->ident_kind = SWGR_IDENT_NONE;
+	swgr_lnurl_metadata(b, m);
+	m->ident_kind = kind;
+	if (!swgr_buf_ok(b) || b->len < 2)
+		return false;
+	e->base_len = b->len - 1;	/* less the ']' */
+	swgr_buf_free(b);
+	swgr_lnurl_metadata(b, m);
+	if ((e->metadata = swgr_buf_take(b, &e->metadata_len)) == NULL)
+		return false;
+	swgr_sha256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
+	swgr_json_string(b, e->metadata, e->base_len);
+	if (!swgr_buf_ok(b))
+		return false;
+	e->base_json_len = b->len - 1;	/* less the closing '"' */
+	swgr_buf_free(b);
+	swgr_json_string(b, e->metadata, e->metadata_len);
+	return (e->metadata_json = swgr_buf_take(b, &e->metadata_json_len)) != NULL;
+}
+
 static enum swgr_rc
 load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id, uint64_t h,
     struct cached_offer **out, struct swgr_err *err)
@@ -529,13 +560,7 @@ load(struct swgr_store *st, const char *partition, const struct swgr_uuid *id, u
 	e->timestamp = o.timestamp;
 	e->has_expires = o.has_expires;
 	e->expires = o.expires;
-	swgr_lnurl_metadata(&b, o.metadata);
-	if ((e->metadata = swgr_buf_take(&b, &e->metadata_len)) == NULL)
-		goto oom;
-	swgr_sha256((const unsigned char *)e->metadata, e->metadata_len, e->hash);
-	/* Escaped once here: every pay request served from this entry carries it. */
-	swgr_json_string(&b, e->metadata, e->metadata_len);
-	if ((e->metadata_json = swgr_buf_take(&b, &e->metadata_json_len)) == NULL)
+	if (!metadata_of(e, o.metadata, &b))
 		goto oom;
 	swgr_offer_free(&o);
 	*out = e;

@@ -274,8 +274,7 @@ host_char_ok(unsigned char ch)
 }
 
 enum swgr_rc
-swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char *host,
-    const char *partition, const char *id, const char *suffix, struct swgr_err *err)
+swgr_lnurl_origin(struct swgr_buf *b, const char *scheme, const char *host, struct swgr_err *err)
 {
 	const char *name, *port = NULL, *p;
 	size_t nlen, i;
@@ -322,14 +321,25 @@ swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char *host,
 		swgr_buf_putc(b, ':');
 		swgr_buf_put_u64(b, pv);
 	}
+	return SWGR_OK;
+bad:
+	return swgr_err_set(err, SWGR_EINVAL, "host '%s' is not a valid URL host", host);
+}
+
+enum swgr_rc
+swgr_lnurl_url(struct swgr_buf *b, const char *scheme, const char *host,
+    const char *partition, const char *id, const char *suffix, struct swgr_err *err)
+{
+	enum swgr_rc rc;
+
+	if ((rc = swgr_lnurl_origin(b, scheme, host, err)) != SWGR_OK)
+		return rc;
 	swgr_buf_puts(b, "/offers/");
 	put_path(b, partition);
 	swgr_buf_putc(b, '/');
 	put_path(b, id);
 	swgr_buf_puts(b, suffix);
 	return SWGR_OK;
-bad:
-	return swgr_err_set(err, SWGR_EINVAL, "host '%s' is not a valid URL host", host);
 }
 
 /* ---- query values ---- */

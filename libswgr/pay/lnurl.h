@@ -64,6 +64,13 @@ bool		 swgr_lnurl_host_allowed(const char *host, const char *scheme, char *const
 const char	*swgr_lnurl_scheme(const struct swgr_env *e, bool fwd, bool tls);
 
 /*
+ * Appends the origin scheme://host of a normalised URL (the host as
+ * swgr_lnurl_url writes it); the same errors.
+ */
+enum swgr_rc	 swgr_lnurl_origin(struct swgr_buf *b, const char *scheme, const char *host,
+		    struct swgr_err *err);
+
+/*
  * Appends the normalised URL scheme://host/offers/<partition>/<id><suffix>
  * as a WHATWG URL serialiser would: host lowercased, the scheme's default
  * port dropped, a port without leading zeros, path bytes of the path

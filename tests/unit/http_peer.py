@@ -13,6 +13,9 @@ Routes (any method):
               test_offers): status 200 with an offer made from ID, unless D/lkg/ID or else
               D/lkg/all holds another status (404, 503, ...); the test writes those files;
               each request appends its ID to D/lkg.hits (test_offers counts store calls)
+  /lkg/addresses/DOMAIN/USER  the same for the address USER (D/lkg/USER, "@USER" in
+              D/lkg.hits): partition "p", offer number 7 of test_offers, disabled when
+              USER starts with "off"
 """
 import argparse
 import http.server
@@ -64,20 +67,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(code, json.dumps({"status": code}))
         elif url.path.startswith("/lkg/offers/"):
             self.lkg(url.path[len("/lkg/offers/"):].split("/"))
+        elif url.path.startswith("/lkg/addresses/"):
+            self.lkg(url.path[len("/lkg/addresses/"):].split("/"), address=True)
         elif url.path == "/slow":
             time.sleep(float(urllib.parse.parse_qs(url.query).get("secs", ["1"])[0]))
             self.reply(200, "{}")
         else:
             self.reply(404, "{}")
 
-    def lkg(self, segs):
+    def lkg(self, segs, address=False):
         d = os.path.join(self.server.dir, "lkg")
         if len(segs) != 2 or not all(s and "/" not in s and not s.startswith(".") for s in segs):
             self.reply(400, "{}")
             return
         part, oid = segs
         with open(os.path.join(self.server.dir, "lkg.hits"), "a") as f:
-            f.write(oid + "\n")
+            f.write(("@" if address else "") + oid + "\n")
         status = 200
         for name in (oid, "all"):
             try:
@@ -88,6 +93,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
         if status != 200:
             self.reply(status, json.dumps({"status": status}))
+            return
+        if address:     # part is the domain, oid the username; "off..." is disabled
+            self.reply(200, json.dumps({
+                "domain": part, "username": oid, "partition": "p",
+                "offer": "00000000-0000-4000-8000-000000000008",
+                "enabled": not oid.startswith("off")}))
             return
         self.reply(200, json.dumps({
             "partition": part, "id": oid, "maxSendable": 100000, "minSendable": 1000,

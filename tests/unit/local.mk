@@ -76,7 +76,8 @@ tests_unit_test_metrics_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
 # swgr-lnurl's offer cache, built from the program's own source
-tests_unit_test_offers_SOURCES = tests/unit/test_offers.c fcgi/lnurl/offers.c fcgi/lnurl/extern.h
+tests_unit_test_offers_SOURCES = tests/unit/test_offers.c fcgi/lnurl/offers.c \
+	fcgi/lnurl/addresses.c fcgi/lnurl/extern.h
 tests_unit_test_offers_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/fcgi/lnurl
 tests_unit_test_offers_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/http_peer.py

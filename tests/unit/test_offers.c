@@ -1,5 +1,6 @@
 /*
- * Tests of swgr-lnurl's offer cache (fcgi/lnurl/offers.c) as last known good, over a
+ * Tests of swgr-lnurl's offer and address caches (fcgi/lnurl/offers.c, addresses.c) as
+ * last known good, over a
  * real HTTP offer store: tests/unit/http_peer.py plays the remote offer service
  * (/lkg/offers/...), whose answers the test sets per offer (200, 404, 503) or for all,
  * and which the test stops (connection refused).
@@ -179,24 +180,34 @@ test_stand_in_and_not_found(struct swgr_store *st)
 	offer_cache_free(c);
 }
 
-/* How many times the remote was asked for offer i. */
+/* How many lines of the remote's record of requests are name. */
 static int
-hits(unsigned i)
+hits_of(const char *name)
 {
-	char path[600], s[SWGR_UUID_STRLEN + 1], line[128];
-	struct swgr_uuid u;
+	char path[600], line[128];
+	size_t len = strlen(name);
 	FILE *f;
 	int n = 0;
 
-	id_of(i, s, &u);
 	snprintf(path, sizeof(path), "%s/lkg.hits", peerdir);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, s, SWGR_UUID_STRLEN) == 0 && line[SWGR_UUID_STRLEN] == '\n')
+		if (strncmp(line, name, len) == 0 && line[len] == '\n')
 			n++;
 	fclose(f);
 	return n;
+}
+
+/* How many times the remote was asked for offer i. */
+static int
+hits(unsigned i)
+{
+	char s[SWGR_UUID_STRLEN + 1];
+	struct swgr_uuid u;
+
+	id_of(i, s, &u);
+	return hits_of(s);
 }
 
 /*
@@ -287,6 +298,89 @@ test_every_offer_survives(struct swgr_store *st)
 	offer_cache_free(c);
 }
 
+/* addr_get of user@shop.example: its result; on SWGR_OK checks the binding, *enabled. */
+static enum swgr_rc
+aget(struct addr_cache *c, struct swgr_store *st, const char *user, bool *enabled)
+{
+	char s[SWGR_UUID_STRLEN + 1];
+	struct swgr_err err = { 0 };
+	struct addr_hit h;
+	struct swgr_uuid u;
+	enum swgr_rc rc;
+
+	id_of(7, s, &u);
+	if ((rc = addr_get(c, st, "shop.example", user, &h, &err)) != SWGR_OK)
+		return rc;
+	if (strcmp(h.partition, PART) != 0 || memcmp(&h.offer, &u, sizeof(u)) != 0)
+		rc = SWGR_EINTERNAL;
+	if (enabled != NULL)
+		*enabled = h.enabled;
+	free(h.partition);
+	return rc;
+}
+
+static int
+ahits(const char *user)
+{
+	char name[80];
+
+	snprintf(name, sizeof(name), "@%s", user);
+	return hits_of(name);
+}
+
+/*
+ * The address cache: one store call per address and TTL, "not found"
+ * remembered, the binding standing in while the store fails, never a
+ * deleted one, and no stand-in with stale_max 0.
+ */
+static void
+test_addresses(struct swgr_store *st)
+{
+	struct addr_cache *c = NULL, *c0 = NULL;
+	bool en = true;
+	int k;
+
+	CHECK_INT(addr_cache_new(3600, &c), SWGR_OK);
+	for (k = 0; k < 20; k++)
+		CHECK_INT(aget(c, st, "amy", &en), SWGR_OK);
+	CHECK(en);
+	CHECK_INT(ahits("amy"), 1);
+	CHECK_INT(aget(c, st, "offbob", &en), SWGR_OK);
+	CHECK(!en);					/* disabled: the caller's 404 */
+	answer("nobody", "404");
+	for (k = 0; k < 20; k++)
+		CHECK_INT(aget(c, st, "nobody", NULL), SWGR_NOTFOUND);
+	CHECK_INT(ahits("nobody"), 1);
+	CHECK_INT(addr_cache_count(c), 3);
+	answer("nobody", NULL);				/* created: served after the TTL */
+	past_ttl();
+	CHECK_INT(aget(c, st, "nobody", NULL), SWGR_OK);
+	answer("amy", "503");
+	answer("newcomer", "503");
+	past_ttl();
+	CHECK_INT(aget(c, st, "amy", &en), SWGR_OK);	/* the binding stands in */
+	CHECK(en);
+	CHECK_INT(aget(c, st, "newcomer", NULL), SWGR_EUPSTREAM);	/* never read */
+	usleep((useconds_t)(ADDR_CACHE_PROBE_EVERY * 1e6));
+	answer("amy", "404");				/* deleted */
+	past_ttl();
+	CHECK_INT(aget(c, st, "amy", NULL), SWGR_NOTFOUND);
+	answer("amy", "503");
+	past_ttl();
+	CHECK_INT(aget(c, st, "amy", NULL), SWGR_EUPSTREAM);	/* never the deleted binding */
+	answer("amy", NULL);
+	answer("newcomer", NULL);
+	addr_cache_free(c);
+
+	CHECK_INT(addr_cache_new(0, &c0), SWGR_OK);
+	CHECK_INT(aget(c0, st, "cy", NULL), SWGR_OK);
+	answer("cy", "503");
+	past_ttl();
+	CHECK_INT(aget(c0, st, "cy", NULL), SWGR_EUPSTREAM);	/* stale_max 0: no stand-in */
+	answer("cy", NULL);
+	addr_cache_free(c0);
+}
+
 int
 main(void)
 {
@@ -303,6 +397,7 @@ main(void)
 	test_stand_in_and_not_found(st);
 	test_stale_max(st);
 	test_not_found_cached(st);
+	test_addresses(st);
 	test_every_offer_survives(st);
 	swgr_store_close(st);
 	return t_done("test_offers");
