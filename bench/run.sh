@@ -436,12 +436,18 @@ meta=$("$BUILD/swgr" offer metadata new -p default -t "Pay to the swgr benchmark
 "$BUILD/swgr" offer post -i "$T/offer.json" >/dev/null
 offer=$("$BUILD/swgr" offer get default | sed -n 's/^    "id": "\(.*\)",$/\1/p' | head -n1)
 [ -n "$offer" ] || die "no offer registered"
+# A Lightning Address bound to that offer, on the host wrk sends (127.0.0.1:port).
+"$BUILD/swgr" offer address new -d "127.0.0.1:$P_SWGR" -u bench -p default -O "$offer" \
+    -o "$T/address.json" >/dev/null
+"$BUILD/swgr" offer address post -i "$T/address.json" >/dev/null
 
 SW=http://127.0.0.1:$P_SWGR
 SWX=http://127.0.0.1:$P_SWGR_EX	# the example's upstream settings
 HX=http://127.0.0.1:$P_HELLO_EX/	# hello, likewise
 PAY=/offers/default/$offer
 CB=$PAY/invoice?amount=5000
+APAY=/.well-known/lnurlp/Bench	# typed in another case than stored: the lookup folds it
+ACB=/.well-known/lnurlp/bench/invoice?amount=5000
 # payRequest and callback alternating, for the drift phase and fault (c); the requests
 # are made in init: wrk adds the Host header only then.
 cat >"$T/mixed.lua" <<LUA
@@ -498,7 +504,7 @@ SWGR_PID=$(cat "$T/lnurl.pid")
 DISC_PID=$(cat "$T/discovery.pid")
 OFFER_PID=$(cat "$T/offer.pid")
 # Every measured URL once: anything but 200 is only reported here (the verdicts judge it).
-for u in "http://127.0.0.1:$P_HELLO/" "$SW/health" "$SW$PAY" "$NU$NPAY"; do
+for u in "http://127.0.0.1:$P_HELLO/" "$SW/health" "$SW$PAY" "$SW$APAY" "$NU$NPAY"; do
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$u") || true
 	[ "$code" = 200 ] || log "warning: $u answers $code at set-up; measuring anyway (its targets will fail)"
 done
@@ -682,9 +688,11 @@ define swgr_pay "swgr payRequest" "$SW$PAY" "$SWGR_PID"
 define node_pay "lnurl-node payRequest" "$NU$NPAY" "$NODE_PID"
 define swgr_callback "swgr callback" "$SW$CB" "$SWGR_PID"
 define node_callback "lnurl-node callback" "$NU$NCB" "$NODE_PID"
-rounds hello swgr_pay swgr_health node_pay
+define swgr_addr_pay "swgr address payRequest" "$SW$APAY" "$SWGR_PID"
+define swgr_addr_callback "swgr address callback" "$SW$ACB" "$SWGR_PID"
+rounds hello swgr_pay swgr_health node_pay swgr_addr_pay
 SIM_INV=0 SIM_TICKS=0 NSIM_INV=0 NSIM_TICKS=0
-rounds swgr_callback node_callback
+rounds swgr_callback node_callback swgr_addr_callback
 # The simulators while swgr's callback slices ran, and lnurl-node's while its ran.
 SIM_RATE=$(awk -v n=$SIM_INV -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
@@ -761,7 +769,7 @@ printf 'FastCGI responders: 1 process x %s threads (spawn-fcgi), swgr-lnurl %s; 
     "$LNURL_NODE_VERSION" "$node_desc"
 printf '%-24s %9s %9s %9s %9s %7s %16s\n' scenario req/s p50_ms p99_ms requests errors cpu_s/1000req
 row() { printf '%-24s %9s %9s %9s %9s %7s %16s\n' "${LABEL[$1]}" "${RPS[$1]}" "${P50[$1]}" "${P99[$1]}" "${REQS[$1]}" "$((NON2XX[$1] + SOCK[$1]))" "${CPUK[$1]}"; }
-for s in hello swgr_health swgr_pay swgr_callback node_pay node_callback; do row "$s"; done
+for s in hello swgr_health swgr_pay swgr_callback swgr_addr_pay swgr_addr_callback node_pay node_callback; do row "$s"; done
 printf '\n(req/s and requests: 2xx answers only (wrk: answers minus "Non-2xx or 3xx" minus timeouts), over all slices; errors: non-2xx answers plus socket errors;\n p50/p99: median of the slices; cpu: utime+stime of the responder process - swgr-lnurl, hello - or of the node process, over its slices, per 1000 2xx answers)\n'
 printf 'simulators: %s invoices/s in all during swgr callback slices (%s sims; ~2000-2800/s each alone), %s CPU cores busy\n' "$SIM_RATE" "$NSIMS" "$SIM_CPU"
 [ -z "$NSIM_PID" ] ||
@@ -815,8 +823,14 @@ r_hello=$(median $rr_hello) r_node=$(median $rr_node) r_cpu=$(median $rr_cpu)
 t_hello=$(ratio "${RPS[swgr_pay]}" "${RPS[hello]}" %.3f)
 t_node=$(ratio "${RPS[swgr_pay]}" "${RPS[node_pay]}" %.2f)
 t_cpu=$(ratio "${CPUK[swgr_callback]}" "${CPUK[node_callback]}" %.3f)
-printf 'per-round ratios: payRequest/hello%s; payRequest/lnurl-node%s; callback CPU swgr/lnurl-node%s\n\n' \
+printf 'per-round ratios: payRequest/hello%s; payRequest/lnurl-node%s; callback CPU swgr/lnurl-node%s\n' \
     "$rr_hello" "$rr_node" "$rr_cpu"
+# A Lightning Address against its offer, no target of its own: the lookup of the
+# binding, the metadata written and (callback) hashed per request.
+rr_apay=$(ratios swgr_addr_pay swgr_pay SL_RPS) rr_acpu=$(ratios swgr_addr_callback swgr_callback SL_CPU)
+# shellcheck disable=SC2086
+printf 'Lightning Address vs its offer (medians of rounds): payRequest req/s %s (%s), callback CPU %s (%s)\n\n' \
+    "$(median $rr_apay)" "${rr_apay# }" "$(median $rr_acpu)" "${rr_acpu# }"
 med() {	# RATIO UNIT: "RATIO[UNIT] median of rounds", or that there is none
 	if [ "$1" = - ]; then echo "no ratio (no round with 2xx answers on both sides)"; else echo "$1$2 median of rounds"; fi
 }

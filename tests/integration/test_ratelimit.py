@@ -8,6 +8,7 @@ another address is not limited, forwarding headers do not escape the limit, and 
 the replenish time callbacks succeed again.  The rate and the burst are read from the
 example, so the test follows what ships."""
 
+import hashlib
 import http.client
 import math
 import re
@@ -153,3 +154,24 @@ def test_callbacks_pass_again_after_replenish(st):
     replenished()
     for _ in range(BURST + 1):
         st.invoice(st.o, AMOUNT)
+
+
+def test_address_callbacks_share_the_limit(st):
+    """A Lightning Address's callback (/.well-known/lnurlp/<username>/invoice) counts
+    against the same limit as the offers' callbacks; its pay request is not limited."""
+    name = "rl" + H.new_uuid()[:8]
+    r = st.env.offers.post("/addresses", {"domain": HOST, "username": name,
+                                          "partition": st.o.partition, "offer": st.o.id})
+    assert r.status_code == 201, r.text
+    replenished()
+    t0 = time.monotonic()
+    while st.get(st.o.path(AMOUNT)).status_code != 429:
+        assert time.monotonic() - t0 < 10, "no 429 after 10 s of callbacks"
+    assert_rate_limited(st.get(f"/.well-known/lnurlp/{name}/invoice?amount={AMOUNT}"))
+    assert_rate_limited(st.get(f"/.well-known/lnurlp/{name.upper()}/%69nvoice?amount={AMOUNT}"))
+    r = st.get(f"/.well-known/lnurlp/{name.upper()}")
+    assert r.status_code == 200, r.text
+    assert r.json()["callback"] == f"http://{HOST}/.well-known/lnurlp/{name}/invoice"
+    served = hashlib.sha256(r.json()["metadata"].encode()).digest()
+    replenished()
+    Invoice(st.get(f"/.well-known/lnurlp/{name}/invoice?amount={AMOUNT}"), AMOUNT, served)

@@ -1,7 +1,7 @@
 """The long-lived processes under valgrind's memcheck: swgr-lnurl (through spawn-fcgi,
 SWGR_RESPONDER_WRAPPER) and swgr-monitord (SWGR_MONITORD_WRAPPER) of one LNURL stack of
 three nodes (LND, CLN, Eclair), through pay requests, invoices with failover, errors,
-bech32 and QR; then stopped with SIGTERM.  An invalid read or write, a use of an
+bech32, QR and Lightning Addresses; then stopped with SIGTERM.  An invalid read or write, a use of an
 uninitialised value, or a definite or indirect leak at exit makes valgrind exit 97
 (--error-exitcode) and fails the test, with the report from valgrind's log.  Memory
 still reachable at exit (libraries' one-time state) does not count, as in
@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 import harness as H
-from lnurl_stack import LnurlStack
+from lnurl_stack import HOST, LnurlStack
 
 VG_EXIT = 97
 
@@ -63,6 +63,15 @@ def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
                              (f"/offers/{o.partition}/{H.new_uuid()}", 404),
                              (f"/offers/{o.partition}/{o.id}/bech32", 200),
                              (f"/offers/{o.partition}/{o.id}/bech32/qr", 200)):
+            r = st.get(path)
+            assert r.status_code == status, (path, r.status_code, r.text)
+        # a Lightning Address: its binding cached, found, not found, a bad name
+        r = env.offers.post("/addresses", {"domain": HOST, "username": "vg",
+                                           "partition": o.partition, "offer": o.id})
+        assert r.status_code == 201, r.text
+        for path, status in (("/.well-known/lnurlp/VG", 200), ("/.well-known/lnurlp/vg+t", 200),
+                             ("/.well-known/lnurlp/vg/invoice?amount=1000", 200),
+                             ("/.well-known/lnurlp/nobody", 404), ("/.well-known/lnurlp/a!", 400)):
             r = st.get(path)
             assert r.status_code == status, (path, r.status_code, r.text)
         st.web.stop()

@@ -247,6 +247,32 @@ test_url(void)
 	check_url("https", "[::1]x", "p", "", NULL);
 }
 
+/* The origin alone: what a Lightning Address's domain and callback are made from. */
+static void
+test_origin(void)
+{
+	static const struct { const char *scheme, *host, *want; } v[] = {
+		{ "https", "PAY.Example.COM:443", "https://pay.example.com" },
+		{ "http", "pay.example.com:80", "http://pay.example.com" },
+		{ "https", "pay.example.com:8443", "https://pay.example.com:8443" },
+		{ "https", "pay.example.com:0443", "https://pay.example.com" },
+		{ "http", "[::1]:80", "http://[::1]" },
+		{ "https", "a b", NULL },
+		{ "https", "a:70000", NULL },
+	};
+	struct swgr_buf b = { 0 };
+	struct swgr_err err = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK_INT(swgr_lnurl_origin(&b, v[i].scheme, v[i].host, &err),
+		    v[i].want != NULL ? SWGR_OK : SWGR_EINVAL);
+		if (v[i].want != NULL)
+			CHECK_STR(b.p, v[i].want);
+		swgr_buf_free(&b);
+	}
+}
+
 /* Parses qs and runs swgr_lnurl_amount: the result code, and the reason must contain why. */
 static void
 check_amount(const char *qs, enum swgr_rc want, uint64_t wantv, const char *why)
@@ -483,6 +509,7 @@ main(void)
 	test_fwd_trusted();
 	test_scheme();
 	test_url();
+	test_origin();
 	test_amount();
 	test_comment();
 	test_cache_headers();
