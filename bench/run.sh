@@ -438,7 +438,7 @@ offer=$("$BUILD/swgr" offer get default | sed -n 's/^    "id": "\(.*\)",$/\1/p' 
 [ -n "$offer" ] || die "no offer registered"
 # A Lightning Address bound to that offer, on the host wrk sends (127.0.0.1:port).
 "$BUILD/swgr" offer address new -d "127.0.0.1:$P_SWGR" -u bench -p default -O "$offer" \
-    -o "$T/address.json" >/dev/null
+    -o "$T/address.json" 2>"$T/address-new.log" >/dev/null
 "$BUILD/swgr" offer address post -i "$T/address.json" >/dev/null
 
 SW=http://127.0.0.1:$P_SWGR
