@@ -496,6 +496,8 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 	e->metadata_len = last->metadata_len;
 	memcpy(e->metadata_json, last->metadata_json, last->metadata_json_len + 1);
 	e->metadata_json_len = last->metadata_json_len;
+	e->base_len = last->base_len;
+	e->base_json_len = last->base_json_len;
 	memcpy(e->hash, last->hash, sizeof(e->hash));
 	swgr_uuid_format(&last->id, u);
 	swgr_log(SWGR_LOG_DEBUG, "swgr::lnurl", "serving offer %s/%s as read %.0f s ago: %s",

@@ -8,7 +8,8 @@ while WALLETS wallets fetch payRequests and invoices for offers read before; the
 started again on the same port.  What must hold:
   - no wallet request fails (payRequest and invoice both answered as before);
   - an offer deleted (and seen deleted) before the outage, or expired, is not served;
-    one never read answers 503 "database unavailable" with Retry-After;
+    one never read answers 503 "database unavailable" with Retry-After; so does a
+    Lightning Address never read, while one read before is served with its callback;
   - every admin write during the outage gets 503 with Retry-After and a body naming
     the database; none of them is there afterwards; every write that got a 2xx is;
   - an offer "created" during the outage (503) is 404 after it until created again;
@@ -183,6 +184,12 @@ def run_outage(pe, st, db, tmp, strict):
     assert pe.offers.post("/offers", oe).status_code == 201
     assert st.get(f"/offers/{part}/{oe['id']}").status_code == 200
     never = H.new_uuid()        # an offer id never read (and never created)
+    # a Lightning Address read before the outage
+    addr = "w" + H.new_uuid()[:8]
+    r = pe.offers.post("/addresses", {"domain": HOST, "username": addr, "partition": part,
+                                      "offer": seen[0].id})
+    assert r.status_code == 201, r.text
+    assert st.get(f"/.well-known/lnurlp/{addr}").status_code == 200
     h = health(st)
     assert h.status_code == 200 and h.headers.get("X-Swgr-Health") == "ok", \
         (h.status_code, h.headers)
@@ -238,6 +245,16 @@ def run_outage(pe, st, db, tmp, strict):
             assert r.status_code != 200, ("a deleted offer served", r.text)
             r = st.get(f"/offers/{part}/{oe['id']}")
             assert r.status_code == 404, ("an expired offer served", r.status_code, r.text)
+            # the address read before: its binding stands in, in any case; one never read: 503
+            r = st.get(f"/.well-known/lnurlp/{addr.upper()}")
+            checks["address"] = r.status_code
+            assert r.status_code == 200, (r.status_code, r.text)
+            assert r.json()["callback"].endswith(f"/.well-known/lnurlp/{addr}/invoice")
+            r = st.get(f"/.well-known/lnurlp/{addr}/invoice?amount=5000")
+            assert r.status_code == 200 and r.json()["pr"], (r.status_code, r.text)
+            r = st.get(f"/.well-known/lnurlp/n{addr}")
+            assert r.status_code == 503 and r.headers.get("Retry-After"), (r.status_code, r.text)
+            assert r.json()["reason"].startswith("database unavailable"), r.text
             # the monitor keeps checking; its news wait for the database
             a.control(inbound_msat=777_000)
             # /health/full: ready, degraded; 503 for those who ask
