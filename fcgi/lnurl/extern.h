@@ -45,6 +45,7 @@ void		 busy(struct swgr_ctx *c, const char *why);
 void		 db_unavailable(struct swgr_ctx *c, const char *why);
 void		 schema_missing(struct swgr_ctx *c, const char *what);	/* NULL: the offer tables */
 bool		 req_host(struct swgr_ctx *c, struct oreq *o);
+bool		 callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key);
 struct cached_offer *offer_resolve(struct swgr_ctx *c, const struct oreq *o,
 		    struct swgr_time *now);
 void		 cache_headers(struct swgr_ctx *c, const struct cached_offer *co,

@@ -386,28 +386,36 @@ pay_request_json(struct swgr_ctx *c, const struct cached_offer *co, const char *
 	swgr_jw_obj_close(&jw);
 }
 
+/* A callback's amount= and comment= (the key to keep, or NULL).  False with the 400 made. */
+bool
+callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	struct swgr_err err = { 0 };
+
+	if (swgr_lnurl_amount(&c->req->q, amount, &err) != SWGR_OK ||
+	    swgr_lnurl_comment(&c->req->q, lc->has_comment_allowed ? lc->comment_allowed : 0,
+	    key, &err) != SWGR_OK) {
+		fail(c, 400, err.msg);
+		return false;
+	}
+	return true;
+}
+
 /* GET /offers/{partition}/{id}/invoice?amount=&comment=: the LUD-06 callback (spec §3.5). */
 static void
 invoice(struct swgr_ctx *c)
 {
-	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	struct lnurl_state *s = c->state;
 	struct swgr_balancer_req br;
-	struct swgr_err err = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct oreq o;
 	const char *key;
 	uint64_t amount;
 
-	if (!offer_begin(c, &o))
+	if (!offer_begin(c, &o) || !callback_query(c, &amount, &key))
 		return;
-	if (swgr_lnurl_amount(&c->req->q, &amount, &err) != SWGR_OK ||
-	    swgr_lnurl_comment(&c->req->q, lc->has_comment_allowed ? lc->comment_allowed : 0,
-	    &key, &err) != SWGR_OK) {
-		fail(c, 400, err.msg);
-		return;
-	}
 	if ((co = offer_resolve(c, &o, &now)) == NULL)
 		return;
 	br = (struct swgr_balancer_req){ .partition = o.partition, .amount_msat = amount,

@@ -193,11 +193,9 @@ address_pay_request(struct swgr_ctx *c)
 void
 address_invoice(struct swgr_ctx *c)
 {
-	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
 	struct lnurl_state *s = c->state;
 	struct swgr_buf md = { 0 };
 	struct swgr_balancer_req br;
-	struct swgr_err err = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct areq a;
@@ -205,13 +203,8 @@ address_invoice(struct swgr_ctx *c)
 	uint64_t amount;
 	uint8_t hash[32];
 
-	memset(&a.hit, 0, sizeof(a.hit));
-	if (swgr_lnurl_amount(&c->req->q, &amount, &err) != SWGR_OK ||
-	    swgr_lnurl_comment(&c->req->q, lc->has_comment_allowed ? lc->comment_allowed : 0,
-	    &key, &err) != SWGR_OK) {
-		fail(c, 400, err.msg);
+	if (!callback_query(c, &amount, &key))
 		return;
-	}
 	if ((co = address_begin(c, &a, &now)) != NULL) {
 		metadata(&md, co, &a, false);
 		if (!swgr_buf_ok(&md))
