@@ -25,7 +25,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/core/activation.c libswgr/core/activation.h \
 	libswgr/core/metrics.c libswgr/core/metrics.h libswgr/core/prom.c libswgr/core/prom.h \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
-	libswgr/config/keys.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
+	libswgr/config/keys.c libswgr/config/directory.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
 	libswgr/model/model.h \
 	libswgr/auth/token.c libswgr/auth/token.h \
@@ -33,7 +33,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
 	libswgr/store/store.c libswgr/store/store.h libswgr/store/store_int.h \
 	libswgr/store/sql.c libswgr/store/sql_backend.c libswgr/store/sql_offer.c \
-	libswgr/store/sql_address.c \
+	libswgr/store/sql_address.c libswgr/store/directory.c libswgr/store/directory.h \
 	libswgr/store/sql_int.h libswgr/store/schema.c libswgr/store/catalog.c libswgr/store/status.c \
 	libswgr/store/http.c libswgr/store/http_discovery.c libswgr/store/http_offer.c \
 	libswgr/store/http_int.h \

@@ -7,13 +7,13 @@ set -euo pipefail
 what=${1:-run}
 run_pkgs=(build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libfcgi-bin spawn-fcgi libssl-dev libsqlite3-dev libpq-dev libmariadb-dev
-	libjson-c-dev libyaml-dev libcurl4-openssl-dev libsecp256k1-dev
+	libldap-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev libsecp256k1-dev
 	libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libqrencode-dev libpng-dev zlib1g-dev
 	nginx curl ca-certificates
 	python3 python3-grpcio python3-protobuf python3-cryptography protobuf-compiler)
 test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
 	python3-pytest python3-requests zbar-tools valgrind clang libclang-rt-14-dev
-	groff-base systemd logrotate prometheus tmux lighttpd apache2)
+	groff-base systemd logrotate prometheus tmux lighttpd apache2 slapd ldap-utils)
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()
@@ -23,6 +23,9 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# slapd's package would otherwise make a directory of its own at install;
+	# the tests start private instances with their own configuration.
+	echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

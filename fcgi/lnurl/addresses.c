@@ -1,6 +1,7 @@
 /*
- * swgr-lnurl's address cache: which offer a Lightning Address pays, fresh one second, the
- * last-known-good binding while the store is unreachable, "not found" remembered (extern.h).
+ * swgr-lnurl's address caches: which offer a Lightning Address pays, fresh for a TTL,
+ * the last-known-good binding while the source is unreachable, "not found" remembered
+ * (extern.h).
  *
  * Answers are copied out under the lock (a partition and an offer id), so no
  * entry outlives the lock in a caller's hands and none needs a reference count.
@@ -13,18 +14,19 @@
 #include "extern.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "store/directory.h"
 
 #define ADDR_SLOTS	16384	/* buckets; a power of two */
-#define SWEEP_STEP	8	/* buckets swept at each store call */
+#define SWEEP_STEP	8	/* buckets swept at each call of the source */
 
 struct addr_entry {
 	struct addr_entry *next;
 	uint64_t	 h;
 	char		*key;		/* "username@domain" */
-	bool		 found;		/* false: the store said there is no such address */
-	bool		 refreshing;	/* a thread is asking the store */
-	double		 loaded;	/* fresh until loaded + ADDR_CACHE_TTL */
-	double		 fetched;	/* when the store last gave it */
+	bool		 found;		/* false: the source said there is no such address */
+	bool		 refreshing;	/* a thread is asking the source */
+	double		 loaded;	/* fresh until loaded + ttl */
+	double		 fetched;	/* when the source last gave it */
 	double		 used;		/* the last request it answered */
 	char		*partition;
 	struct swgr_uuid offer;
@@ -33,7 +35,11 @@ struct addr_entry {
 
 struct addr_cache {
 	pthread_mutex_t	 mu;
+	const char	*what;
+	double		 ttl;
 	double		 stale_max;
+	addr_fetch_fn	*fetch;
+	void		*arg;
 	/* Under mu. */
 	struct addr_entry *tab[ADDR_SLOTS];
 	size_t		 n;
@@ -63,12 +69,17 @@ entry_free(struct addr_entry *e)
 }
 
 enum swgr_rc
-addr_cache_new(double stale_max, struct addr_cache **out)
+addr_cache_new(const char *what, double ttl, double stale_max, addr_fetch_fn *fetch, void *arg,
+    struct addr_cache **out)
 {
 	struct addr_cache *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SWGR_ENOMEM;
+	c->what = what;
+	c->ttl = ttl;
+	c->fetch = fetch;
+	c->arg = arg;
 	c->stale_max = stale_max > 0 ? stale_max : 0;
 	pthread_mutex_init(&c->mu, NULL);
 	*out = c;
@@ -116,20 +127,20 @@ find(struct addr_cache *c, uint64_t h, const char *key)
 
 /*
  * Drops the entries of a few buckets that are of no more use: a "not
- * found" older than its TTL, a binding not asked for in max(stale_max, TTL)
+ * found" older than its ttl, a binding not asked for in max(stale_max, ttl)
  * seconds (it could no longer stand in).  Under mu.
  */
 static void
 sweep(struct addr_cache *c, double now)
 {
-	double keep = c->stale_max > ADDR_CACHE_TTL ? c->stale_max : ADDR_CACHE_TTL;
+	double keep = c->stale_max > c->ttl ? c->stale_max : c->ttl;
 	struct addr_entry **pp, *e;
 	size_t i;
 
 	for (i = 0; i < SWEEP_STEP; i++, c->sweep_at = (c->sweep_at + 1) & (ADDR_SLOTS - 1))
 		for (pp = &c->tab[c->sweep_at]; (e = *pp) != NULL;) {
 			if (!e->refreshing && (e->found ? now - e->used > keep &&
-			    now - e->loaded > ADDR_CACHE_TTL : now - e->loaded > ADDR_CACHE_TTL)) {
+			    now - e->loaded > c->ttl : now - e->loaded > c->ttl)) {
 				*pp = e->next;
 				c->n--;
 				entry_free(e);
@@ -151,7 +162,7 @@ answer(const struct addr_entry *e, struct addr_hit *out, struct swgr_err *err)
 	return SWGR_OK;
 }
 
-/* Whether e may stand in for the store now.  Under mu. */
+/* Whether e may stand in for the source now.  Under mu. */
 static bool
 can_stand_in(const struct addr_cache *c, const struct addr_entry *e, double now)
 {
@@ -159,7 +170,7 @@ can_stand_in(const struct addr_cache *c, const struct addr_entry *e, double now)
 }
 
 /*
- * The store's answer a into the table (found, or not when a is NULL), as
+ * The source's answer a into the table (found, or not when a is NULL), as
  * the entry of key.  False when the table is full (the answer is still the
  * caller's).  Under mu.
  */
@@ -175,9 +186,9 @@ remember(struct addr_cache *c, uint64_t h, const char *key, const struct swgr_ad
 	if (e == NULL) {
 		if (c->n >= ADDR_CACHE_MAX) {
 			if (!c->full_logged)
-				swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the address cache is full "
-				    "(%d entries): further addresses are read from the store at "
-				    "every request", ADDR_CACHE_MAX);
+				swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the cache of the %s is "
+				    "full (%d entries): further addresses are read from it at every "
+				    "request", c->what, ADDR_CACHE_MAX);
 			c->full_logged = true;
 			free(part);
 			return false;
@@ -204,7 +215,7 @@ remember(struct addr_cache *c, uint64_t h, const char *key, const struct swgr_ad
 	return true;
 }
 
-/* The store's answer: the outage's start and end, logged once each.  Under mu. */
+/* The source's answer: the outage's start and end, logged once each.  Under mu. */
 static void
 note(struct addr_cache *c, enum swgr_rc rc, double now, const struct swgr_err *err)
 {
@@ -212,20 +223,27 @@ note(struct addr_cache *c, enum swgr_rc rc, double now, const struct swgr_err *e
 	if (rc == SWGR_EUPSTREAM) {
 		if (c->down_since == 0) {
 			c->down_since = now;
-			swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the address store cannot be read "
-			    "(%s): addresses read in the last %.0f s are served as last read",
+			swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the %s cannot be read (%s): "
+			    "addresses read in the last %.0f s are served as last read", c->what,
 			    err->msg, c->stale_max);
 		}
 	} else if (c->down_since != 0) {
-		swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "the address store answers again after "
-		    "%.0f s", now - c->down_since);
+		swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "the %s answers again after %.0f s",
+		    c->what, now - c->down_since);
 		c->down_since = 0;
 	}
 }
 
 enum swgr_rc
-addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain, const char *username,
-    struct addr_hit *out, struct swgr_err *err)
+addr_from_store(void *arg, const char *domain, const char *username, struct swgr_address *out,
+    struct swgr_err *err)
+{
+	return swgr_store_address_get(arg, domain, username, out, err);
+}
+
+enum swgr_rc
+addr_get(struct addr_cache *c, const char *domain, const char *username, struct addr_hit *out,
+    struct swgr_err *err)
 {
 	char key[SWGR_LNADDR_USER_MAX + 1 + SWGR_LNADDR_DOMAIN_MAX + 1];
 	struct swgr_address a;
@@ -242,7 +260,7 @@ addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain, const 
 	h = hash_of(key);
 	pthread_mutex_lock(&c->mu);
 	e = find(c, h, key);
-	if (e != NULL && (now - e->loaded < ADDR_CACHE_TTL ||
+	if (e != NULL && (now - e->loaded < c->ttl ||
 	    (e->refreshing && (!e->found || can_stand_in(c, e, now))))) {
 		e->used = now;
 		rc = answer(e, out, err);
@@ -261,8 +279,8 @@ addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain, const 
 			e->used = now;
 			rc = answer(e, out, err);
 		} else
-			rc = swgr_err_set(err, SWGR_EUPSTREAM, "the address store has been "
-			    "unavailable for %.0f s (asked again every %.0f s)", down,
+			rc = swgr_err_set(err, SWGR_EUPSTREAM, "the %s has been unavailable "
+			    "for %.0f s (asked again every %.0f s)", c->what, down,
 			    ADDR_CACHE_PROBE_EVERY);
 		pthread_mutex_unlock(&c->mu);
 		return rc;
@@ -272,7 +290,7 @@ addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain, const 
 	pthread_mutex_unlock(&c->mu);
 
 	memset(&a, 0, sizeof(a));
-	rc = swgr_store_address_get(st, domain, username, &a, err);
+	rc = c->fetch(c->arg, domain, username, &a, err);
 
 	pthread_mutex_lock(&c->mu);
 	now = swgr_mono_now();
@@ -292,16 +310,53 @@ addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain, const 
 	} else if (rc == SWGR_NOTFOUND)
 		remember(c, h, key, NULL, now);
 	else if (rc == SWGR_EUPSTREAM && can_stand_in(c, e, now)) {
-		e->loaded = e->used = now;	/* stands in for a TTL, then the store is asked again */
+		e->loaded = e->used = now;	/* stands in for a ttl, then the source is asked again */
 		swgr_err_clear(err);
 		rc = answer(e, out, err);
 	} else if (rc == SWGR_EINVAL) {
-		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "the address store refused reading "
-		    "%s: %s", key, err->msg);
-		swgr_err_set(err, SWGR_EINVAL, "the address store refused the request");
+		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "the %s refused reading %s: %s",
+		    c->what, key, err->msg);
+		swgr_err_set(err, SWGR_EINVAL, "the %s refused the request", c->what);
 	}
 	sweep(c, now);
 	pthread_mutex_unlock(&c->mu);
 	swgr_address_free(&a);
 	return rc;
+}
+
+static enum swgr_rc
+from_directory(void *arg, const char *domain, const char *username, struct swgr_address *out,
+    struct swgr_err *err)
+{
+	return swgr_directory_address_get(arg, domain, username, out, err);
+}
+
+enum swgr_rc
+addr_caches_open(struct lnurl_state *s, struct swgr_err *err)
+{
+	const struct swgr_ldap_cfg *d = &s->cfg->address_directory;
+	enum swgr_rc rc;
+
+	if (addr_cache_new("address store", ADDR_CACHE_TTL, s->cfg->lnurl.store_stale_max_secs,
+	    addr_from_store, s->offers, &s->addrs) != SWGR_OK)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	if (!d->present)
+		return SWGR_OK;
+	if ((rc = swgr_directory_open(d, &s->dir, err)) != SWGR_OK)
+		return rc;
+	if (addr_cache_new("address directory", d->refresh_secs, d->stale_max_secs,
+	    from_directory, s->dir, &s->dir_addrs) != SWGR_OK)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	swgr_log(SWGR_LOG_INFO, "swgr::lnurl", "the addresses of %zu domain%s not in the offer "
+	    "store are looked up in %s under %s (kept %.0f s)", d->ndomains,
+	    d->ndomains == 1 ? "" : "s", d->uri, d->base_dn, d->refresh_secs);
+	return SWGR_OK;
+}
+
+void
+addr_caches_close(struct lnurl_state *s)
+{
+	addr_cache_free(s->addrs);
+	addr_cache_free(s->dir_addrs);
+	swgr_directory_close(s->dir);
 }

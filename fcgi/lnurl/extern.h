@@ -17,6 +17,7 @@
 
 struct offer_cache;
 struct addr_cache;
+struct swgr_directory;
 
 /* What swgr-lnurl keeps for its whole life (c->state). */
 struct lnurl_state {
@@ -24,7 +25,9 @@ struct lnurl_state {
 	struct swgr_store *offers;	/* the offer store */
 	struct swgr_balancer *bal;
 	struct offer_cache *cache;
-	struct addr_cache *addrs;
+	struct addr_cache *addrs;	/* from the offer store */
+	struct swgr_directory *dir;	/* store.address-directory; NULL: none */
+	struct addr_cache *dir_addrs;	/* from dir */
 };
 
 /* A request's offer and the host and scheme of its URLs (spec §3.2). */
@@ -154,16 +157,18 @@ void		 offer_store_probe(struct offer_cache *c, struct swgr_store *st,
 size_t		 offer_cache_count(struct offer_cache *c);
 
 /*
- * The address cache: the binding of each Lightning Address read (its
- * partition, offer and enabled flag), fresh for ADDR_CACHE_TTL seconds;
- * then one request asks the store again while the others are answered with
- * the binding they have.  "Not found" is remembered for the same TTL (a
- * wallet trying random names costs one store call per name and TTL).  While
- * the store cannot be reached (SWGR_EUPSTREAM), a binding read less than
- * stale_max seconds ago (store-stale-max-secs) is served as last read, the
- * store asked by one request at a time at most every ADDR_CACHE_PROBE_EVERY
- * seconds.  At most ADDR_CACHE_MAX entries; beyond, answers are not kept.
- * A binding not asked for in max(stale_max, TTL) seconds is dropped.
+ * The address caches: the binding of each Lightning Address read (its
+ * partition, offer and enabled flag) from one source, the offer store or
+ * the address directory, fresh for ttl seconds (ADDR_CACHE_TTL for the
+ * store, refresh-secs for the directory); then one request asks the source
+ * again while the others are answered with the binding they have.  "Not
+ * found" is remembered for the same ttl (a wallet trying random names costs
+ * one call per name and ttl).  While the source cannot be reached
+ * (SWGR_EUPSTREAM), a binding read less than stale_max seconds ago is served
+ * as last read, the source asked by one request at a time at most every
+ * ADDR_CACHE_PROBE_EVERY seconds.  At most ADDR_CACHE_MAX entries; beyond,
+ * answers are not kept.  A binding not asked for in max(stale_max, ttl)
+ * seconds is dropped.
  */
 #define ADDR_CACHE_TTL		1.0
 #define ADDR_CACHE_MAX		65536
@@ -175,15 +180,29 @@ struct addr_hit {
 	bool		 enabled;
 };
 
-enum swgr_rc	 addr_cache_new(double stale_max, struct addr_cache **out);
+/* A source of bindings: swgr_store_address_get's contract. */
+typedef enum swgr_rc addr_fetch_fn(void *arg, const char *domain, const char *username,
+		    struct swgr_address *out, struct swgr_err *err);
+
+/* what names the source in the log ("address store"); fetch(arg, ...) reads it. */
+enum swgr_rc	 addr_cache_new(const char *what, double ttl, double stale_max,
+		    addr_fetch_fn *fetch, void *arg, struct addr_cache **out);
 void		 addr_cache_free(struct addr_cache *c);
 /*
  * The binding of username@domain (both canonical, core/lnaddr.h): SWGR_OK
- * with *out, SWGR_NOTFOUND, or the store's error (its refusal, a remote 4xx,
- * logged and reported as SWGR_EINVAL "the address store refused the request").
+ * with *out, SWGR_NOTFOUND, or the source's error (its refusal, a remote
+ * 4xx, logged and reported as SWGR_EINVAL "the <what> refused the request").
  */
-enum swgr_rc	 addr_get(struct addr_cache *c, struct swgr_store *st, const char *domain,
-		    const char *username, struct addr_hit *out, struct swgr_err *err);
+enum swgr_rc	 addr_get(struct addr_cache *c, const char *domain, const char *username,
+		    struct addr_hit *out, struct swgr_err *err);
+/* The offer store as a source (arg: the struct swgr_store). */
+addr_fetch_fn	 addr_from_store;
+/*
+ * s->addrs over s->offers, and the directory of store.address-directory
+ * with s->dir_addrs when there is one; addr_caches_close frees them all.
+ */
+enum swgr_rc	 addr_caches_open(struct lnurl_state *s, struct swgr_err *err);
+void		 addr_caches_close(struct lnurl_state *s);
 size_t		 addr_cache_count(struct addr_cache *c);
 
 #endif

@@ -93,11 +93,12 @@ lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct
 		swgr_err_wrap(err, "opening the offer store");
 		goto fail;
 	}
-	if ((rc = offer_cache_new(cfg->lnurl.store_stale_max_secs, &s->cache)) != SWGR_OK ||
-	    (rc = addr_cache_new(cfg->lnurl.store_stale_max_secs, &s->addrs)) != SWGR_OK) {
+	if ((rc = offer_cache_new(cfg->lnurl.store_stale_max_secs, &s->cache)) != SWGR_OK) {
 		swgr_err_set(err, rc, "out of memory");
 		goto fail;
 	}
+	if ((rc = addr_caches_open(s, err)) != SWGR_OK)
+		goto fail;
 	if ((rc = swgr_balancer_new(cfg, threads, &s->bal, err)) != SWGR_OK)
 		goto fail;
 	*state = s;
@@ -116,7 +117,7 @@ lnurl_fini(void *arg)
 		return;
 	swgr_balancer_free(s->bal);
 	offer_cache_free(s->cache);
-	addr_cache_free(s->addrs);
+	addr_caches_close(s);
 	if (s->offers != NULL)
 		swgr_store_close(s->offers);
 	free(s);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/sha256.h"
 #include "fleet/fleet.h"
+#include "store/directory.h"
 
 /* A request to /.well-known/lnurlp/<name>/...: the address as it is served. */
 struct areq {
@@ -78,6 +79,42 @@ domain_of(struct swgr_ctx *c, struct areq *a)
 	return ok;
 }
 
+/* 503: the address directory cannot be read, and the address was never read from it. */
+static void
+directory_unavailable(struct swgr_ctx *c, const char *why)
+{
+	swgr_resp_reset(c->resp, 503);
+	swgr_resp_json(c->resp);
+	swgr_resp_header(c->resp, "Retry-After", SWGR_DB_RETRY_AFTER_SECS);
+	swgr_lnurl_error_json(&c->resp->body, "address directory unavailable: retry later");
+	swgr_log(SWGR_LOG_ERROR, c->log_target, "%s %s: 503: address directory unavailable: %s",
+	    c->req->method, c->req->path, why);
+}
+
+/*
+ * The binding of a's address: the offer store's, else (not there, or the
+ * store unreachable) the directory's for its domains.  The first error that
+ * stands is in *err, *dir_err whether it is the directory's.
+ */
+static enum swgr_rc
+binding(struct lnurl_state *s, struct areq *a, struct swgr_err *err, bool *dir_err)
+{
+	struct swgr_err derr = { 0 };
+	enum swgr_rc rc, drc;
+
+	*dir_err = false;
+	rc = addr_get(s->addrs, a->domain, a->user, &a->hit, err);
+	if (s->dir == NULL || (rc != SWGR_NOTFOUND && rc != SWGR_EUPSTREAM) ||
+	    !swgr_directory_serves(s->dir, a->domain))
+		return rc;
+	drc = addr_get(s->dir_addrs, a->domain, a->user, &a->hit, &derr);
+	if (drc != SWGR_OK && rc != SWGR_NOTFOUND)
+		return rc;	/* the store's outage: its answer might have been another */
+	*err = derr;
+	*dir_err = drc != SWGR_OK;
+	return drc;
+}
+
 /*
  * Path, host, then the address and its offer, valid now.  NULL with the
  * answer made: an unknown or disabled address, or one whose partition this
@@ -92,11 +129,16 @@ address_begin(struct swgr_ctx *c, struct areq *a, struct swgr_time *now)
 	struct swgr_err err = { 0 };
 	char reason[SWGR_LNADDR_USER_MAX + SWGR_LNADDR_DOMAIN_MAX + 32];
 	enum swgr_rc rc;
+	bool dir_err;
 
 	memset(&a->hit, 0, sizeof(a->hit));
 	if (!parse_name(c, c->req->seg[2], a) || !req_host(c, &a->o) || !domain_of(c, a))
 		return NULL;
-	rc = addr_get(s->addrs, s->offers, a->domain, a->user, &a->hit, &err);
+	rc = binding(s, a, &err, &dir_err);
+	if (rc == SWGR_EUPSTREAM && dir_err) {
+		directory_unavailable(c, err.msg);
+		return NULL;
+	}
 	if (rc == SWGR_EUPSTREAM && swgr_store_is_database(s->offers)) {
 		if (strncmp(err.msg, "database schema missing", 23) == 0)
 			schema_missing(c, err.msg);

@@ -232,6 +232,15 @@ swgr_config_free(struct swgr_config *cfg)
 	swgr_strv_free(cfg->node_access.credential_directories,
 	    cfg->node_access.ncredential_directories);
 	swgr_strv_free(cfg->node_access.backend_hosts, cfg->node_access.nbackend_hosts);
+	free(cfg->address_directory.uri);
+	free(cfg->address_directory.bind_dn);
+	free(cfg->address_directory.password_file);
+	free(cfg->address_directory.base_dn);
+	free(cfg->address_directory.username_attribute);
+	free(cfg->address_directory.filter);
+	free(cfg->address_directory.offer_attribute);
+	free(cfg->address_directory.partition);
+	swgr_strv_free(cfg->address_directory.domains, cfg->address_directory.ndomains);
 	free(cfg->unknown_key);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));

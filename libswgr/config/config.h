@@ -9,6 +9,7 @@
 #include "core/cidr.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/uuid.h"
 
 enum swgr_store_type { SWGR_STORE_NONE = 0, SWGR_STORE_MEMORY, SWGR_STORE_DATABASE, SWGR_STORE_HTTP };
 
@@ -184,6 +185,32 @@ struct swgr_metrics_cfg {
 };
 #define SWGR_METRICS_DIR_DEFAULT	"/run/swgr/metrics"
 
+/*
+ * Ours: store.address-directory, Lightning Addresses from an LDAP directory
+ * (store/ldap.h) for the domains it names, asked when the offer store has no
+ * address of that name.
+ */
+struct swgr_ldap_cfg {
+	bool		 present;
+	char		*uri;			/* ldap:// or ldaps:// (a space-separated list) */
+	char		*bind_dn;		/* NULL: anonymous */
+	char		*password_file;		/* with bind_dn */
+	char		*base_dn;
+	char		*username_attribute;	/* default "uid" */
+	char		*filter;		/* with "{username}"; default (<attr>={username}) */
+	char		*offer_attribute;	/* NULL: every user pays default_offer */
+	bool		 has_default_offer;
+	struct swgr_uuid default_offer;
+	char		*partition;		/* default "default" */
+	char	       **domains;		/* canonical (core/lnaddr.h) */
+	size_t		 ndomains;
+	double		 refresh_secs;		/* how long a lookup is kept; default 60 */
+	double		 timeout_secs;		/* connect, bind and search; default 5 */
+	double		 stale_max_secs;	/* a lookup stands in while unreachable; default 3600 */
+};
+#define SWGR_LDAP_REFRESH_DEFAULT	60.0
+#define SWGR_LDAP_TIMEOUT_DEFAULT	5.0
+
 struct swgr_config {
 	char		*path;
 	struct swgr_lnurl_cfg lnurl;
@@ -203,6 +230,7 @@ struct swgr_config {
 	 */
 	char		*unknown_key;
 	struct swgr_metrics_cfg metrics;
+	struct swgr_ldap_cfg address_directory;
 };
 
 /*

@@ -3,6 +3,7 @@
 #define SWGR_CONFIG_INT_H
 
 #include "config/config.h"
+#include "config/yaml_int.h"
 #include "core/err.h"
 
 /*
@@ -13,5 +14,9 @@
  */
 enum swgr_rc	 swgr_config_keys_read(const char *path, const char *text, struct swgr_config *cfg,
 		    struct swgr_err *err);
+
+/* store.address-directory (ours, optional): type ldap and its keys (struct swgr_ldap_cfg). */
+enum swgr_rc	 swgr_config_read_directory(const struct swgr_yaml_map *store,
+		    struct swgr_ldap_cfg *d);
 
 #endif

@@ -481,6 +481,7 @@ read_document(const struct swgr_yaml_map *root, void *arg)
 	    (rc = read_store(&store, "discover", &cfg->store_discover)) != SWGR_OK ||
 	    (rc = read_store(&store, "offer", &cfg->store_offer)) != SWGR_OK ||
 	    (rc = read_status_store(&store, &cfg->store_status)) != SWGR_OK ||
+	    (rc = swgr_config_read_directory(&store, &cfg->address_directory)) != SWGR_OK ||
 	    (rc = read_monitor(root, &cfg->monitor)) != SWGR_OK ||
 	    (rc = read_node_access(root, &cfg->node_access)) != SWGR_OK ||
 	    (rc = read_metrics(root, &cfg->metrics)) != SWGR_OK)

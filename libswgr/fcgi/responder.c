@@ -18,6 +18,7 @@
 #include "core/activation.h"
 #include "core/log.h"
 #include "fcgi/responder_int.h"
+#include "store/directory.h"
 
 #define THREADS_DEFAULT	32
 #define THREADS_MAX	4096
@@ -296,6 +297,28 @@ check_store(struct app *app, const struct swgr_store_cfg *scfg, const char *cfgn
 	return true;
 }
 
+/* -n: the public service's address directory, when it has one. */
+static bool
+check_directory(struct app *app)
+{
+	const struct swgr_config *cfg = &app->d.cfg;
+	const struct swgr_ldap_cfg *d = &cfg->address_directory;
+	struct swgr_err err = { 0 };
+	size_t i;
+
+	if (!d->present)
+		return true;
+	if (swgr_directory_check(d, &err) != SWGR_OK)
+		return swgr_daemon_problem(&app->d, "configuration file '%s': %s", app->d.config,
+		    err.msg);
+	for (i = 0; i < cfg->lnurl.npartitions; i++)
+		if (strcmp(cfg->lnurl.partitions[i], d->partition) == 0)
+			return true;
+	return swgr_daemon_problem(&app->d, "configuration file '%s': store.address-directory."
+	    "partition: '%s' is not one of lnurl-service.partitions: its addresses would not "
+	    "be served", app->d.config, d->partition);
+}
+
 /*
  * -n: what start checks, and the stores of the public service's init hook,
  * without opening the log, a database or a node.
@@ -313,7 +336,7 @@ check(struct app *app)
 		return false;
 	if (svc->flags & SWGR_SERVICE_PUBLIC)
 		return check_store(app, &cfg->store_offer, "offer") &&
-		    check_store(app, &cfg->store_discover, "discover");
+		    check_store(app, &cfg->store_discover, "discover") && check_directory(app);
 	if (!check_store(app, (const struct swgr_store_cfg *)((const char *)cfg + svc->store),
 	    svc->cfgname))
 		return false;

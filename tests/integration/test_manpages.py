@@ -1,4 +1,5 @@
-"""The manual pages: swgr.yaml(5) names every key that libswgr/config/keys.c reads and
+"""The manual pages: swgr.yaml(5) names every key that libswgr/config/keys.c and
+directory.c read and
 no other, marks ours, and every page renders without a groff warning."""
 
 import re
@@ -9,6 +10,7 @@ import pytest
 
 TOP = Path(__file__).resolve().parents[2]
 KEYS_C = TOP / "libswgr" / "config" / "keys.c"
+DIRECTORY_C = TOP / "libswgr" / "config" / "directory.c"   # store.address-directory
 PAGE = TOP / "doc" / "swgr.yaml.5"
 
 # Switchgear's own keys (the behaviour spec, section 12.2): every other key is ours.
@@ -36,10 +38,12 @@ def strip_comments(c):
 
 def keys_of_source(text):
     """Every key name keys.c reads: its string literals that look like a key, less the
-    values it compares with strcmp (the words of type, backend-selection)."""
+    values it compares with strcmp (the words of type, backend-selection) and the
+    defaults it strdup()s."""
     text = strip_comments(text)
     literals = re.findall(r'"((?:[^"\\]|\\.)*)"', text)
     values = set(re.findall(r'strcmp\([^,()]+,\s*"([^"]*)"\)', text))
+    values |= set(re.findall(r'strdup\("([^"]*)"\)', text))
     return {s for s in literals if KEY_RE.match(s)} - values
 
 
@@ -65,10 +69,15 @@ def test_source_parser_sees_the_keys():
     # a literal that is neither read nor a strcmp value would be a key the page needs:
     # the parser itself must see through this file's other string uses
     assert keys_of_source('swgr_yaml_u32(&m, "x-y", true); if (strcmp(s, "a-b") == 0)') == {"x-y"}
+    assert keys_of_source('swgr_yaml_str(m, "k-a", false, &v); v = strdup("uid");') == {"k-a"}
+
+
+def source_keys():
+    return keys_of_source(KEYS_C.read_text()) | keys_of_source(DIRECTORY_C.read_text())
 
 
 def test_page_names_every_key_and_no_other():
-    source = keys_of_source(KEYS_C.read_text())
+    source = source_keys()
     page = {name for name, _ in keys_of_page(PAGE.read_text())}
     assert sorted(source - page) == [], "keys of keys.c missing from doc/swgr.yaml.5"
     assert sorted(page - source) == [], "keys in doc/swgr.yaml.5 that keys.c does not read"
@@ -79,7 +88,7 @@ def test_page_marks_ours():
     assert len(items) > 60
     wrong = [(name, ours) for name, ours in items if ours != (name not in SWITCHGEAR)]
     assert wrong == [], "(key, marked ours) that should be the other way"
-    assert SWITCHGEAR <= keys_of_source(KEYS_C.read_text())
+    assert SWITCHGEAR <= source_keys()
 
 
 def test_page_installed():

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "store/directory.h"
 #include "kit.h"
 #include "t.h"
 
@@ -892,6 +893,127 @@ test_forwarding(void)
 	free(p);
 }
 
+/* store.address-directory: the defaults, each key's check, and the filter's escaping. */
+static const char dir_yaml[] =
+	"  address-directory:\n"
+	"    type: ldap\n"
+	"    uri: ldap://127.0.0.1:389\n"
+	"    base-dn: ou=people,dc=example,dc=com\n"
+	"    default-offer: 00000000-0000-4000-8000-000000000001\n"
+	"    domains: [Pay.Example.COM, pay.example.com, b.example]\n"
+	"telemetry:";
+static const struct bad_yaml bad_directory[] = {
+	{ "    type: ldap\n", "    type: ad\n", NULL,
+	    "store.address-directory.type: expected ldap" },
+	{ "    uri: ldap://127.0.0.1:389\n", "    uri: http://127.0.0.1:389\n", NULL,
+	    "store.address-directory.uri: expected an ldap:// or ldaps:// URI" },
+	{ "    base-dn: ou=people,dc=example,dc=com\n", "    base-dn: ou=p\n    bind-dn: cn=x\n",
+	    "  address-directory:\n", "store.address-directory: missing required key "
+	    "'password-file'" },
+	{ "    base-dn: ou=people,dc=example,dc=com\n", "    base-dn: x\n    filter: uid={username}\n",
+	    "    filter:", "store.address-directory.filter: expected an LDAP filter in parentheses "
+	    "with {username} where the username goes, as (uid={username})" },
+	{ "    base-dn: ou=people,dc=example,dc=com\n", "    base-dn: x\n    filter: (uid=*)\n",
+	    "    filter:", "store.address-directory.filter: expected an LDAP filter in parentheses "
+	    "with {username} where the username goes, as (uid={username})" },
+	{ "    base-dn: ou=people,dc=example,dc=com\n",
+	    "    base-dn: x\n    username-attribute: \"uid)(x\"\n", "    username-attribute:",
+	    "store.address-directory.username-attribute: 'uid)(x' is not an attribute name "
+	    "(a letter, then letters, digits, '-')" },
+	{ "    default-offer: 00000000-0000-4000-8000-000000000001\n", "    default-offer: 12\n", NULL,
+	    "store.address-directory.default-offer: expected the id (a UUID) of an offer" },
+	{ "    default-offer: 00000000-0000-4000-8000-000000000001\n", "", "    type: ldap\n",
+	    "store.address-directory.default-offer: required without offer-attribute (the offer "
+	    "every address pays)" },
+	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n", "    domains: []\n", NULL,
+	    "store.address-directory.domains: expected the domains whose addresses the directory "
+	    "holds" },
+	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n",
+	    "    domains: [\"shop!.example\"]\n", NULL, "store.address-directory.domains: "
+	    "'shop!.example': " },
+	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n",
+	    "    domains: [a.example]\n    refresh-secs: 0\n", "    refresh-secs:",
+	    "store.address-directory.refresh-secs: expected a positive number of seconds" },
+	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n",
+	    "    domains: [a.example]\n    timeout-secs: 0\n", "    timeout-secs:",
+	    "store.address-directory.timeout-secs: expected a positive number of seconds" },
+};
+
+static void
+test_directory(void)
+{
+	const struct swgr_ldap_cfg *d;
+	struct swgr_config cfg;
+	struct swgr_err err;
+	struct swgr_buf b = { 0 };
+	char *base = subst(full_yaml, "telemetry:", dir_yaml), *y, want[512];
+	struct bad_yaml row;
+	size_t i;
+
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK(!cfg.address_directory.present);
+	swgr_config_free(&cfg);
+	CHECK_INT(load_text(base, &cfg, &err), SWGR_OK);
+	d = &cfg.address_directory;
+	CHECK(d->present && d->has_default_offer && d->bind_dn == NULL && d->password_file == NULL);
+	CHECK_STR(d->username_attribute, "uid");
+	CHECK_STR(d->filter, "(uid={username})");
+	CHECK_STR(d->partition, "default");
+	CHECK(d->offer_attribute == NULL);
+	CHECK(d->refresh_secs == SWGR_LDAP_REFRESH_DEFAULT && d->timeout_secs == SWGR_LDAP_TIMEOUT_DEFAULT);
+	CHECK(d->stale_max_secs == SWGR_STORE_STALE_MAX_DEFAULT);
+	CHECK_INT(d->ndomains, 3);			/* canonical; a duplicate left as read */
+	if (d->ndomains == 3)
+		CHECK_STR(d->domains[0], "pay.example.com");
+	swgr_config_free(&cfg);
+
+	/* every key said */
+	y = subst(base, "    type: ldap\n", "    type: ldap\n    bind-dn: cn=swgr,dc=example\n"
+	    "    password-file: /etc/swgr/ldap.password\n    username-attribute: mail-Name2\n"
+	    "    filter: (&(objectClass=inetOrgPerson)(mail-Name2={username}))\n"
+	    "    offer-attribute: employeeNumber\n    partition: shop\n    refresh-secs: 2.5\n"
+	    "    timeout-secs: 0.5\n    stale-max-secs: 0\n");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
+	CHECK_STR(d->bind_dn, "cn=swgr,dc=example");
+	CHECK_STR(d->password_file, "/etc/swgr/ldap.password");
+	CHECK_STR(d->filter, "(&(objectClass=inetOrgPerson)(mail-Name2={username}))");
+	CHECK_STR(d->offer_attribute, "employeeNumber");
+	CHECK_STR(d->partition, "shop");
+	CHECK(d->refresh_secs == 2.5 && d->timeout_secs == 0.5 && d->stale_max_secs == 0);
+	swgr_config_free(&cfg);
+	free(y);
+
+	/* offer-attribute without default-offer is enough */
+	y = subst(base, "    default-offer: 00000000-0000-4000-8000-000000000001\n",
+	    "    offer-attribute: description\n");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
+	CHECK(!d->has_default_offer);
+	swgr_config_free(&cfg);
+	free(y);
+
+	for (i = 0; i < sizeof(bad_directory) / sizeof(bad_directory[0]); i++) {
+		row = bad_directory[i];
+		y = subst(base, row.from, row.to);
+		CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+		snprintf(want, sizeof(want), "line %d: %s", line_of(y, row.marker != NULL ?
+		    row.marker : row.to[0] != '\0' ? row.to : "    type: ldap\n"), row.msg);
+		if (!kit_contains(err.msg, want))
+			fprintf(stderr, "test_config.c: bad_directory[%zu]: %s\n", i, err.msg);
+		CHECK(kit_contains(err.msg, want));
+		free(y);
+	}
+	free(base);
+
+	/* the username's filter characters escaped (RFC 4515), every {username} replaced */
+	swgr_directory_filter(&b, "(|(uid={username})(mail={username}@x))", "a*b(c)d\\e");
+	CHECK(swgr_buf_ok(&b));
+	CHECK_STR(b.p, "(|(uid=a\\2ab\\28c\\29d\\5ce)(mail=a\\2ab\\28c\\29d\\5ce@x))");
+	swgr_buf_free(&b);
+	swgr_directory_filter(&b, "(uid=alice)", "bob");
+	CHECK_STR(b.p, "(uid=alice)");
+	swgr_buf_free(&b);
+}
+
 static void
 test_errors(void)
 {
@@ -1204,6 +1326,7 @@ main(void)
 	test_full();
 	test_errors();
 	test_forwarding();
+	test_directory();
 	test_no_passwords();
 	test_monitor();
 	test_node_access();

@@ -312,7 +312,8 @@ aget(struct addr_cache *c, struct swgr_store *st, const char *user, bool *enable
 	enum swgr_rc rc;
 
 	id_of(7, s, &u);
-	if ((rc = addr_get(c, st, "shop.example", user, &h, &err)) != SWGR_OK)
+	(void)st;
+	if ((rc = addr_get(c, "shop.example", user, &h, &err)) != SWGR_OK)
 		return rc;
 	if (strcmp(h.partition, PART) != 0 || memcmp(&h.offer, &u, sizeof(u)) != 0)
 		rc = SWGR_EINTERNAL;
@@ -343,7 +344,8 @@ test_addresses(struct swgr_store *st)
 	bool en = true;
 	int k;
 
-	CHECK_INT(addr_cache_new(3600, &c), SWGR_OK);
+	CHECK_INT(addr_cache_new("address store", ADDR_CACHE_TTL, 3600, addr_from_store, st, &c),
+	    SWGR_OK);
 	for (k = 0; k < 20; k++)
 		CHECK_INT(aget(c, st, "amy", &en), SWGR_OK);
 	CHECK(en);
@@ -375,13 +377,26 @@ test_addresses(struct swgr_store *st)
 	answer("newcomer", NULL);
 	addr_cache_free(c);
 
-	CHECK_INT(addr_cache_new(0, &c0), SWGR_OK);
+	CHECK_INT(addr_cache_new("address store", ADDR_CACHE_TTL, 0, addr_from_store, st, &c0),
+	    SWGR_OK);
 	CHECK_INT(aget(c0, st, "cy", NULL), SWGR_OK);
 	answer("cy", "503");
 	past_ttl();
 	CHECK_INT(aget(c0, st, "cy", NULL), SWGR_EUPSTREAM);	/* stale_max 0: no stand-in */
 	answer("cy", NULL);
 	addr_cache_free(c0);
+
+	/* A source's own ttl (the directory's refresh-secs): kept past the store's. */
+	CHECK_INT(addr_cache_new("address directory", 3 * ADDR_CACHE_TTL + 1, 0, addr_from_store,
+	    st, &c0), SWGR_OK);
+	k = ahits("dee");
+	CHECK_INT(aget(c0, st, "dee", NULL), SWGR_OK);
+	answer("dee", "404");
+	past_ttl();
+	CHECK_INT(aget(c0, st, "dee", NULL), SWGR_OK);	/* not asked again yet */
+	CHECK_INT(ahits("dee"), k + 1);
+	addr_cache_free(c0);
+	answer("dee", NULL);
 }
 
 int

@@ -1,0 +1,205 @@
+"""Lightning Addresses from an LDAP directory (issue 14, part 3), black-box through the
+run's web server with a real slapd (tests/integration/slapd.py) of 1000 users: the
+directory's users resolve on its domains as table addresses do (one canonical identity,
+the description hash of what was served), an entry's offer from its attribute else the
+default offer, the offer store's own addresses first; users added, re-pointed, disabled
+and deleted with ldapmodify take effect within one refresh period; while slapd is down the
+users already read keep resolving and the log says so."""
+
+import hashlib
+import re
+import time
+
+import pytest
+
+import harness as H
+import nodes
+from nodes import Fleet, Monitord, wait_for
+from slapd import Slapd, person
+from test_lnaddr_public import WK, add_address, address_metadata
+from test_lnurl import (HOST, assert_error, decode_invoice, get, lnurl_config, make_offer,
+                        start_front, stop_front, usable)
+
+USERS = 1000
+REFRESH = 2.0           # refresh-secs of the directory
+OTHER = "other.example"  # an allowed host that is not one of the directory's domains
+
+
+class Service:
+    pass
+
+
+def uid(i):
+    return f"user{i:04d}"
+
+
+@pytest.fixture(scope="module")
+def dsvc(env, tmp_path_factory):
+    nodes.skip_on_memory(env.db)
+    s = Service()
+    s.env = env
+    s.part = f"ld-{H.new_uuid()[:8]}"
+    s.instance = f"ldap-{H.new_uuid()[:8]}"
+    s.tmp = env.tmp / s.instance
+    s.tmp.mkdir()
+    s.ldap = Slapd(s.tmp)
+    s.fleet = Fleet(s.tmp, 1, kinds=["lnd"])
+    s.mon = s.resp = s.web = None
+    try:
+        s.ldap.start()
+        s.default, s.default_m = make_offer(env, s.part, text="default offer")
+        s.other, s.other_m = make_offer(env, s.part, text="the odd ones", min_sendable=2_000,
+                                        max_sendable=50_000)
+        # even users pay the default offer, odd ones the offer their entry names
+        ldif = "\n".join(person(uid(i), offer=s.other["id"] if i % 2 else None)
+                         for i in range(USERS))
+        from slapd import BASE
+        s.ldap.add(BASE + "\n" + ldif)
+        s.fleet.start()
+        s.fleet[0].register(env.disc, [s.part])
+        s.mon = Monitord(s.tmp, env.db, [s.part], instance=s.instance)
+        s.mon.start()
+        table = nodes.StatusTable(env.db, s.instance)
+        wait_for(lambda: usable(table, s.fleet[0].pk), 10, "node checked healthy")
+        s.log = s.tmp / "lnurl.log"
+        s.config = lnurl_config(s.tmp / "lnurl.yaml", env.db, [s.part], s.instance, s.log)
+        text = s.config.read_text()
+        text = text.replace('"Other.Example"', f'"{OTHER}"')
+        text = text.replace("store:\n", "store:\n" + s.ldap.yaml(
+            ["Shop.Example"], s.part, default_offer=s.default["id"], refresh=REFRESH), 1)
+        s.config.write_text(text)
+        s.sock = str(s.tmp / "lnurl.sock")
+        start_front(s, s.tmp, s.config, s.sock)
+        yield s
+    finally:
+        stop_front(s)
+        if s.mon:
+            s.mon.stop()
+        s.fleet.stop()
+        s.ldap.stop()
+
+
+def pay_request(s, name, host=HOST):
+    r = get(s, f"{WK}/{name}", host=host)
+    assert r.status_code == 200, (name, r.text)
+    return r.json()
+
+
+def check_invoice(s, body, amount):
+    """The callback of body for amount: an invoice whose hash is that of body's metadata."""
+    r = get(s, body["callback"].removeprefix(f"http://{HOST}") + f"?amount={amount}")
+    assert r.status_code == 200, r.text
+    inv, _ = decode_invoice(r.json()["pr"])
+    assert inv["amount_msat"] == amount
+    assert inv["description_hash"] == hashlib.sha256(body["metadata"].encode()).digest()
+
+
+@pytest.mark.parametrize("typed,tag", [("user0042", None), ("User0042", None),
+                                       ("USER0042+Tips", "tips")])
+def test_directory_user_resolves_canonically(dsvc, typed, tag):
+    body = pay_request(dsvc, typed)
+    assert body["metadata"] == address_metadata(dsvc.default_m, f"user0042@{HOST}", tag)
+    suffix = f"+{tag}" if tag else ""
+    assert body["callback"] == f"http://{HOST}{WK}/user0042{suffix}/invoice"
+    assert (body["minSendable"], body["maxSendable"]) == (1_000, 1_000_000)
+    check_invoice(dsvc, body, 21_000)
+
+
+def test_entry_names_its_offer(dsvc):
+    body = pay_request(dsvc, "user0007")
+    assert body["metadata"] == address_metadata(dsvc.other_m, f"user0007@{HOST}")
+    assert (body["minSendable"], body["maxSendable"]) == (2_000, 50_000)
+    check_invoice(dsvc, body, 3_000)
+    r = get(dsvc, f"{WK}/user0007/invoice?amount=60000")   # the entry's offer's bounds
+    assert_error(r, 400, "")
+
+
+def test_every_user_of_the_directory_resolves(dsvc):
+    for i in range(USERS):
+        body = pay_request(dsvc, uid(i))
+        want = dsvc.other_m if i % 2 else dsvc.default_m
+        assert body["metadata"] == address_metadata(want, f"{uid(i)}@{HOST}"), uid(i)
+
+
+def test_unknown_user_and_other_domain_404(dsvc):
+    assert_error(get(dsvc, f"{WK}/nobody"), 404, f"not found: nobody@{HOST}")
+    assert_error(get(dsvc, f"{WK}/user0001", host=OTHER), 404, f"not found: user0001@{OTHER}")
+    assert_error(get(dsvc, f"{WK}/user0001/invoice?amount=5000", host=OTHER), 404,
+                 f"not found: user0001@{OTHER}")
+
+
+def test_offer_store_address_comes_first(dsvc):
+    o, m = make_offer(dsvc.env, dsvc.part, text="the table's own")
+    add_address(dsvc, "user0010", o["id"])
+    wait_for(lambda: get(dsvc, f"{WK}/user0010").json().get("metadata") ==
+             address_metadata(m, f"user0010@{HOST}"), 5, "the table's binding served")
+    add_address(dsvc, "user0012", o["id"], enabled=False)
+    wait_for(lambda: get(dsvc, f"{WK}/user0012").status_code == 404, 5,
+             "a disabled table address is not served from the directory")
+    assert_error(get(dsvc, f"{WK}/user0012"), 404, f"not found: user0012@{HOST}")
+
+
+def test_bad_offer_attribute_not_served_and_logged(dsvc):
+    dsvc.ldap.add(person("badoffer", offer="not-a-uuid"))
+    assert_error(get(dsvc, f"{WK}/badoffer"), 404, f"not found: badoffer@{HOST}")
+    wait_for(lambda: "badoffer@shop.example (uid=badoffer,ou=people,dc=example,dc=com): its "
+             "employeeNumber is not an offer id" in dsvc.log.read_text(), 5, "the warning")
+
+
+def within_refresh(s, check, what):
+    """check() turns true within one refresh period (and what the machine adds)."""
+    t0 = time.monotonic()
+    wait_for(check, REFRESH + 2 + H.slack(), what)
+    took = time.monotonic() - t0
+    assert took <= REFRESH + 1.0 * H.slack(), (what, took)
+    return took
+
+
+@pytest.mark.once
+def test_ldapmodify_changes_take_effect_within_one_refresh(dsvc):
+    s = dsvc
+    name = "newcomer"
+    assert_error(get(s, f"{WK}/{name}"), 404, "not found")      # remembered as not found
+    s.ldap.add(person(name))
+    within_refresh(s, lambda: get(s, f"{WK}/{name}").status_code == 200, "added")
+    assert pay_request(s, name)["metadata"] == address_metadata(s.default_m, f"{name}@{HOST}")
+    s.ldap.set_attr(name, "employeeNumber", s.other["id"])
+    within_refresh(s, lambda: pay_request(s, name)["maxSendable"] == 50_000, "re-pointed")
+    s.ldap.set_attr(name, "employeeType", "disabled")
+    within_refresh(s, lambda: get(s, f"{WK}/{name}").status_code == 404, "disabled")
+    s.ldap.modify(f"dn: uid={name},ou=people,dc=example,dc=com\nchangetype: modify\n"
+                  "delete: employeeType\n")
+    within_refresh(s, lambda: get(s, f"{WK}/{name}").status_code == 200, "enabled again")
+    assert pay_request(s, "user0100")                       # read now, deleted below
+    s.ldap.delete("user0100")
+    s.ldap.delete(name)
+    within_refresh(s, lambda: get(s, f"{WK}/{name}").status_code == 404, "deleted")
+    within_refresh(s, lambda: get(s, f"{WK}/user0100").status_code == 404, "deleted too")
+    assert_error(get(s, f"{WK}/user0100/invoice?amount=5000"), 404, "not found")
+
+
+@pytest.mark.once
+def test_directory_down_cached_users_keep_resolving(dsvc):
+    s = dsvc
+    read = [uid(i) for i in range(200, 210)]
+    for name in read:
+        pay_request(s, name)
+    s.ldap.add(person("neverread"))
+    s.ldap.stop()
+    try:
+        time.sleep(REFRESH + 0.5)       # every entry past its refresh: the directory is asked
+        for name in read:
+            body = pay_request(s, name)
+            check_invoice(s, body, 5_000)
+        r = get(s, f"{WK}/neverread")           # never read: nothing to stand in
+        assert_error(r, 503, "address directory unavailable")
+        assert r.headers["Retry-After"] == "5"
+        log = s.log.read_text()
+        assert re.search(r"the address directory cannot be read \(.*ldap://127\.0\.0\.1:"
+                         rf"{s.ldap.port}.*\): addresses read in the last 3600 s are served "
+                         "as last read", log), log[-2000:]
+        assert "swgr-bind-secret" not in log
+    finally:
+        s.ldap.start()
+    wait_for(lambda: get(s, f"{WK}/neverread").status_code == 200, 5, "the directory is back")
+    wait_for(lambda: "the address directory answers again" in s.log.read_text(), 5, "logged")
