@@ -27,10 +27,12 @@ HOST = "shop.example"
 
 def config_text(db, partitions, instance, log, *, selection="round-robin", bias=None,
                 timeout=2.0, stale_after=1.5, deadline=4.0, max_elapsed=1.0, period=0.5,
-                update=0.5, comment_allowed=64, breaker=None, bulkheads=None, node_access=None):
+                update=0.5, comment_allowed=64, breaker=None, bulkheads=None, node_access=None,
+                directory=None):
     """The YAML of swgr-lnurl: nodes.lnurl_section with the test's choices (breaker:
     (breaker-failure-threshold, breaker-cool-down-secs); bulkheads: (invoice-concurrency,
-    node-concurrency, invoice-queue-wait-secs), None in it or for it: the defaults)."""
+    node-concurrency, invoice-queue-wait-secs), None in it or for it: the defaults;
+    directory: a store.address-directory section, slapd.Slapd.yaml)."""
     text = nodes.lnurl_section(partitions, period=period, update=update, timeout=timeout)
     text = text.replace("allowed-hosts: []", f'allowed-hosts: ["{HOST}"]')
     text = text.replace("max-elapsed-time-secs: 2.5", f"max-elapsed-time-secs: {max_elapsed}")
@@ -50,7 +52,8 @@ def config_text(db, partitions, instance, log, *, selection="round-robin", bias=
         if v is not None:
             text += f"  {key}: {v}\n"
     text += f"  log-file: {json.dumps(str(log))}\n  log-level: info\n"
-    text += "store:\n  discover:\n" + H.indent(db.store_yaml("discover"), 4)
+    text += "store:\n" + (directory or "")
+    text += "  discover:\n" + H.indent(db.store_yaml("discover"), 4)
     text += "  offer:\n" + H.indent(db.store_yaml("offer"), 4)
     text += f"monitor:\n  instance: {instance}\n  stale-after-secs: {stale_after}\n"
     text += node_access if node_access is not None else H.node_access_yaml()

@@ -72,7 +72,7 @@ class Slapd:
                                          root=ROOT_DN, rootpw=ROOT_PW))
         self.port = H.free_port()
         self.uri = f"ldap://127.0.0.1:{self.port}"
-        self.proc = None
+        self.proc = self.log = None
         self.password_file = self.dir / "bind.password"
         self.password_file.write_text(BIND_PW + "\n")
         self.password_file.chmod(0o600)
@@ -96,7 +96,9 @@ class Slapd:
             self.proc.terminate()
             self.proc.wait(10)
         self.proc = None
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
+        self.log = None
 
     def _tool(self, tool, ldif, *args):
         r = subprocess.run([tool, "-x", "-H", self.uri, "-D", ROOT_DN, "-w", ROOT_PW, *args],

@@ -115,6 +115,32 @@ def replace(text, old, new):
     return text.replace(old, new, 1)
 
 
+def with_directory(t, tmp, password_file=None, partition="default"):
+    """t with a store.address-directory (its password file written unless given)."""
+    if password_file is None:
+        password_file = tmp / "ldap.password"
+        password_file.write_text("ldap-secret\n")
+    return replace(t, "store:\n", f"""store:
+  address-directory:
+    type: ldap
+    uri: ldap://127.0.0.1:1
+    bind-dn: cn=swgr,dc=example,dc=com
+    password-file: {password_file}
+    base-dn: ou=people,dc=example,dc=com
+    default-offer: 00000000-0000-4000-8000-000000000001
+    partition: {partition}
+    domains: [pay.example.com]
+""")
+
+
+def test_valid_with_directory(tmp):
+    path = write(tmp, with_directory(config_text(tmp), tmp))
+    for prog in PROGRAMS:       # read by every program, checked by swgr-lnurl: no server asked
+        r = check(prog, path)
+        assert r.returncode == 0, (prog, r.stderr)
+        assert "ldap-secret" not in r.stdout + r.stderr
+
+
 # (what is broken, programs that read it, expected pieces of the message)
 BROKEN = {
     "unknown key": (lambda t, tmp: replace(t, "  partitions: [default]\n",
@@ -173,6 +199,18 @@ BROKEN = {
                                                   "health-check-frequency-secs: 0"),
                            ("swgr-monitord",), ["health-check-frequency-secs", "above 0"]),
     "not YAML": (lambda t, tmp: t + "  - [\n", PROGRAMS, ["parsing YAML configuration", "line"]),
+    "directory password file missing": (
+        lambda t, tmp: with_directory(t, tmp, password_file=tmp / "no-password"),
+        ("swgr-lnurl",), ["store.address-directory", "password-file", "no-password",
+                          "No such file"]),
+    "directory partition not served": (
+        lambda t, tmp: with_directory(t, tmp, partition="elsewhere"),
+        ("swgr-lnurl",), ["store.address-directory.partition", "'elsewhere' is not one of "
+                          "lnurl-service.partitions"]),
+    "directory without an offer": (
+        lambda t, tmp: replace(with_directory(t, tmp), "    default-offer: "
+                               "00000000-0000-4000-8000-000000000001\n", ""),
+        PROGRAMS, ["store.address-directory.default-offer", "required without offer-attribute"]),
 }
 
 

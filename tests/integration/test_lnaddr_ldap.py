@@ -8,6 +8,8 @@ users already read keep resolving and the log says so."""
 
 import hashlib
 import re
+import socket
+import threading
 import time
 
 import pytest
@@ -203,3 +205,78 @@ def test_directory_down_cached_users_keep_resolving(dsvc):
         s.ldap.start()
     wait_for(lambda: get(s, f"{WK}/neverread").status_code == 200, 5, "the directory is back")
     wait_for(lambda: "the address directory answers again" in s.log.read_text(), 5, "logged")
+
+
+class Front:
+    resp = web = base = None
+
+
+def other_front(s, name, **yaml_args):
+    """A second swgr-lnurl on s's stores whose directory section has yaml_args."""
+    f = Front()
+    f.tmp = s.tmp / name
+    f.tmp.mkdir()
+    f.log = f.tmp / "lnurl.log"
+    text = s.config.read_text().replace(str(s.log), str(f.log))
+    start = text.index("  address-directory:\n")
+    end = text.index("  discover:\n")
+    text = text[:start] + s.ldap.yaml(["Shop.Example"], s.part, default_offer=s.default["id"],
+                                      refresh=REFRESH, **yaml_args) + text[end:]
+    (f.tmp / "lnurl.yaml").write_text(text)
+    return start_front(f, f.tmp, f.tmp / "lnurl.yaml", str(f.tmp / "lnurl.sock"))
+
+
+@pytest.mark.once
+def test_refused_bind_is_503_and_logged_without_the_password(dsvc):
+    wrong = dsvc.tmp / "wrong.password"
+    wrong.write_text("not-the-password\n")
+    f = other_front(dsvc, "wrongpw", password_file=wrong)
+    try:
+        r = get(f, f"{WK}/user0001")
+        assert_error(r, 503, "address directory unavailable")
+        log = f.log.read_text()
+        assert "binding to " + dsvc.ldap.uri + " as cn=swgr,dc=example,dc=com: Invalid " \
+            "credentials" in log, log[-2000:]
+        assert "not-the-password" not in log
+    finally:
+        stop_front(f)
+
+
+@pytest.mark.once
+def test_hung_directory_costs_one_timeout(dsvc):
+    """A server that accepts and never answers: the lookup gives up after timeout-secs."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                pass
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    f = None
+    try:
+        f = other_front(dsvc, "hung", uri=f"ldap://127.0.0.1:{srv.getsockname()[1]}",
+                        timeout=1.0)
+        t0 = time.monotonic()
+        assert_error(get(f, f"{WK}/user0001"), 503, "address directory unavailable")
+        took = time.monotonic() - t0
+        assert 0.9 <= took <= 1.0 + 1.0 * H.slack(), took
+        t0 = time.monotonic()           # asked again at most once a second, not per request
+        assert_error(get(f, f"{WK}/user0002"), 503, "address directory unavailable")
+        assert time.monotonic() - t0 < 0.5
+        assert held, "the lookup reached the server"
+    finally:
+        if f is not None:
+            stop_front(f)
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        srv.close()

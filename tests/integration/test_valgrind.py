@@ -1,7 +1,8 @@
 """The long-lived processes under valgrind's memcheck: swgr-lnurl (through spawn-fcgi,
 SWGR_RESPONDER_WRAPPER) and swgr-monitord (SWGR_MONITORD_WRAPPER) of one LNURL stack of
 three nodes (LND, CLN, Eclair), through pay requests, invoices with failover, errors,
-bech32, QR and Lightning Addresses; then stopped with SIGTERM.  An invalid read or write, a use of an
+bech32, QR and Lightning Addresses (from the offer store and from a real slapd, up and
+down); then stopped with SIGTERM.  An invalid read or write, a use of an
 uninitialised value, or a definite or indirect leak at exit makes valgrind exit 97
 (--error-exitcode) and fails the test, with the report from valgrind's log.  Memory
 still reachable at exit (libraries' one-time state) does not count, as in
@@ -15,6 +16,8 @@ import pytest
 
 import harness as H
 from lnurl_stack import HOST, LnurlStack
+from nodes import wait_for
+from slapd import BASE, Slapd, person
 
 VG_EXIT = 97
 
@@ -44,7 +47,11 @@ def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
     # Timeouts for a program that runs some twenty times slower than usual.
     st = LnurlStack(env, weights=[1, 1, 1], timeout=10.0, deadline=40.0, max_elapsed=5.0,
                     stale_after=60.0, period=1.0, update=1.0)
+    ldap = Slapd(tmp)
+    st.lnurl["directory"] = ldap.yaml([HOST], st.part, refresh=1.0, timeout=5.0)
     try:
+        ldap.start()
+        ldap.add(BASE)
         st.start()
         o = st.offer()                          # a pay request, through the offer cache
         r = st.get(f"/offers/{o.partition}/{o.id}")
@@ -74,11 +81,24 @@ def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
                              ("/.well-known/lnurlp/nobody", 404), ("/.well-known/lnurlp/a!", 400)):
             r = st.get(path)
             assert r.status_code == status, (path, r.status_code, r.text)
+        # the directory's: found, not found, bad offer; then standing in while it is down
+        ldap.add(person("dir", offer=o.id) + "\n" + person("badoffer", offer="x"))
+        for path, status in (("/.well-known/lnurlp/Dir", 200),
+                             ("/.well-known/lnurlp/dir/invoice?amount=1000", 200),
+                             ("/.well-known/lnurlp/badoffer", 404),
+                             ("/.well-known/lnurlp/ghost", 404)):
+            r = st.get(path)
+            assert r.status_code == status, (path, r.status_code, r.text)
+        ldap.stop()
+        wait_for(lambda: st.get("/.well-known/lnurlp/ghost").status_code == 503, 30,
+                 "the directory's outage seen")
+        assert st.get("/.well-known/lnurlp/dir").status_code == 200
         st.web.stop()
         rc_lnurl = st.resp.terminate(timeout=60)
         rc_mon = st.mon.stop(timeout=60)
     finally:
         st.stop()
+        ldap.stop()
     lnurl_vg, mon_vg = reports(tmp, "lnurl"), reports(tmp, "monitord")
     try:
         assert rc_lnurl == 0, f"swgr-lnurl under valgrind exited {rc_lnurl}:\n{lnurl_vg[-6000:]}"
