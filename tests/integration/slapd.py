@@ -63,15 +63,42 @@ def person(uid, offer=None, disabled=False):
     return text
 
 
+def make_certs(d):
+    """A test CA and a server certificate for 127.0.0.1 signed by it, in d."""
+    def run(*a):
+        subprocess.run(a, check=True, capture_output=True)
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2",
+        "-subj", "/CN=swgr test LDAP CA")
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr", "-subj", "/CN=127.0.0.1")
+    Path(f"{d}/ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", f"{d}/server.csr", "-CA", f"{d}/ca.pem",
+        "-CAkey", f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/server.pem", "-days", "2",
+        "-extfile", f"{d}/ext")
+
+
 class Slapd:
-    def __init__(self, tmp):
+    """tls: also an ldaps:// listener (self.ldaps_uri) with a certificate of a test CA
+    (self.ca), which the clients must be told to trust."""
+
+    def __init__(self, tmp, tls=False):
         self.dir = Path(tmp) / f"slapd-{H.new_uuid()[:8]}"
         (self.dir / "db").mkdir(parents=True)
         self.conf = self.dir / "slapd.conf"
-        self.conf.write_text(CONF.format(dir=self.dir, bind=BIND_DN, suffix=SUFFIX,
-                                         root=ROOT_DN, rootpw=ROOT_PW))
+        conf = CONF.format(dir=self.dir, bind=BIND_DN, suffix=SUFFIX, root=ROOT_DN,
+                           rootpw=ROOT_PW)
         self.port = H.free_port()
         self.uri = f"ldap://127.0.0.1:{self.port}"
+        self.listen = self.uri
+        if tls:
+            make_certs(self.dir)
+            self.ca = self.dir / "ca.pem"
+            conf = (f"TLSCertificateFile {self.dir}/server.pem\n"
+                    f"TLSCertificateKeyFile {self.dir}/server.key\n") + conf
+            self.ldaps_uri = f"ldaps://127.0.0.1:{H.free_port()}"
+            self.listen += " " + self.ldaps_uri
+        self.conf.write_text(conf)
         self.proc = self.log = None
         self.password_file = self.dir / "bind.password"
         self.password_file.write_text(BIND_PW + "\n")
@@ -79,7 +106,7 @@ class Slapd:
 
     def start(self):
         self.log = open(self.dir / "slapd.log", "ab")
-        self.proc = subprocess.Popen(["slapd", "-d", "0", "-h", self.uri, "-f", str(self.conf)],
+        self.proc = subprocess.Popen(["slapd", "-d", "0", "-h", self.listen, "-f", str(self.conf)],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while True:

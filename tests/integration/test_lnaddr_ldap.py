@@ -7,6 +7,7 @@ and deleted with ldapmodify take effect within one refresh period; while slapd i
 users already read keep resolving and the log says so."""
 
 import hashlib
+import os
 import re
 import socket
 import threading
@@ -211,8 +212,9 @@ class Front:
     resp = web = base = None
 
 
-def other_front(s, name, **yaml_args):
-    """A second swgr-lnurl on s's stores whose directory section has yaml_args."""
+def other_front(s, name, env=None, **yaml_args):
+    """A second swgr-lnurl on s's stores whose directory section has yaml_args (with
+    environment variables env besides the test's own)."""
     f = Front()
     f.tmp = s.tmp / name
     f.tmp.mkdir()
@@ -223,7 +225,9 @@ def other_front(s, name, **yaml_args):
     text = text[:start] + s.ldap.yaml(["Shop.Example"], s.part, default_offer=s.default["id"],
                                       refresh=REFRESH, **yaml_args) + text[end:]
     (f.tmp / "lnurl.yaml").write_text(text)
-    return start_front(f, f.tmp, f.tmp / "lnurl.yaml", str(f.tmp / "lnurl.sock"))
+    if env is not None:
+        env = dict(os.environ, **env)
+    return start_front(f, f.tmp, f.tmp / "lnurl.yaml", str(f.tmp / "lnurl.sock"), env=env)
 
 
 @pytest.mark.once
@@ -280,3 +284,30 @@ def test_hung_directory_costs_one_timeout(dsvc):
         for c in held:
             c.close()
         srv.close()
+
+
+@pytest.mark.once
+def test_ldaps_verifies_the_server_certificate(dsvc):
+    """ldaps:// to a server whose certificate a test CA signed: served when the CA is
+    trusted (LDAPTLS_CACERT, OpenLDAP's own variable), refused when it is not."""
+    tls = Slapd(dsvc.tmp, tls=True)
+    f = g = None
+    try:
+        tls.start()
+        from slapd import BASE
+        tls.add(BASE + "\n" + person("tlsuser"))
+        tls.password_file = dsvc.ldap.password_file
+        f = other_front(dsvc, "ldaps-trusted", env={"LDAPTLS_CACERT": str(tls.ca)},
+                        uri=tls.ldaps_uri)
+        body = pay_request(f, "tlsuser")
+        assert body["metadata"] == address_metadata(dsvc.default_m, f"tlsuser@{HOST}")
+        g = other_front(dsvc, "ldaps-untrusted", uri=tls.ldaps_uri)
+        assert_error(get(g, f"{WK}/tlsuser"), 503, "address directory unavailable")
+        log = g.log.read_text()
+        assert f"binding to {tls.ldaps_uri} as cn=swgr,dc=example,dc=com: Can't contact " \
+            "LDAP server" in log, log[-2000:]
+    finally:
+        for x in (f, g):
+            if x is not None:
+                stop_front(x)
+        tls.stop()
