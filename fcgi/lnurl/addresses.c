@@ -18,6 +18,7 @@
 
 #define ADDR_SLOTS	16384	/* buckets; a power of two */
 #define SWEEP_STEP	8	/* buckets swept at each call of the source */
+#define EVICT_SCAN	1024	/* buckets looked through for a "not found" when full */
 
 struct addr_entry {
 	struct addr_entry *next;
@@ -170,6 +171,30 @@ can_stand_in(const struct addr_cache *c, const struct addr_entry *e, double now)
 }
 
 /*
+ * Room for one more when the table is full: the first "not found" in the
+ * next EVICT_SCAN buckets goes (names that do not exist must not crowd out
+ * the ones that do).  Under mu.
+ */
+static void
+evict_negative(struct addr_cache *c)
+{
+	struct addr_entry **pp, *e;
+	size_t i, b;
+
+	for (i = 0; i < EVICT_SCAN; i++) {
+		b = (c->sweep_at + i) & (ADDR_SLOTS - 1);
+		for (pp = &c->tab[b]; (e = *pp) != NULL; pp = &e->next)
+			if (!e->found && !e->refreshing) {
+				*pp = e->next;
+				c->n--;
+				entry_free(e);
+				c->sweep_at = b;
+				return;
+			}
+	}
+}
+
+/*
  * The source's answer a into the table (found, or not when a is NULL), as
  * the entry of key.  False when the table is full (the answer is still the
  * caller's).  Under mu.
@@ -184,6 +209,8 @@ remember(struct addr_cache *c, uint64_t h, const char *key, const struct swgr_ad
 	if (a != NULL && (part = strdup(a->partition)) == NULL)
 		return false;
 	if (e == NULL) {
+		if (c->n >= ADDR_CACHE_MAX)
+			evict_negative(c);
 		if (c->n >= ADDR_CACHE_MAX) {
 			if (!c->full_logged)
 				swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the cache of the %s is "
@@ -220,6 +247,8 @@ static void
 note(struct addr_cache *c, enum swgr_rc rc, double now, const struct swgr_err *err)
 {
 	c->last_try = now;
+	if (rc == SWGR_ERETRY)		/* busy, not down: neither the outage's start nor end */
+		return;
 	if (rc == SWGR_EUPSTREAM) {
 		if (c->down_since == 0) {
 			c->down_since = now;
@@ -232,6 +261,33 @@ note(struct addr_cache *c, enum swgr_rc rc, double now, const struct swgr_err *e
 		    c->what, now - c->down_since);
 		c->down_since = 0;
 	}
+}
+
+enum swgr_rc
+addr_peek(struct addr_cache *c, const char *domain, const char *username, struct addr_hit *out,
+    struct swgr_err *err)
+{
+	char key[SWGR_LNADDR_USER_MAX + 1 + SWGR_LNADDR_DOMAIN_MAX + 1];
+	struct addr_entry *e;
+	double now = swgr_mono_now();
+	enum swgr_rc rc = SWGR_NOTFOUND;
+	uint64_t h;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(username) > SWGR_LNADDR_USER_MAX || strlen(domain) > SWGR_LNADDR_DOMAIN_MAX)
+		return swgr_err_set(err, SWGR_NOTFOUND, "no such address");
+	snprintf(key, sizeof(key), "%s@%s", username, domain);
+	h = hash_of(key);
+	pthread_mutex_lock(&c->mu);
+	if ((e = find(c, h, key)) != NULL && e->found &&
+	    (now - e->loaded < c->ttl || can_stand_in(c, e, now))) {
+		e->used = now;
+		rc = answer(e, out, err);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (rc == SWGR_NOTFOUND)
+		swgr_err_set(err, SWGR_NOTFOUND, "no such address");
+	return rc;
 }
 
 enum swgr_rc
@@ -310,7 +366,10 @@ addr_get(struct addr_cache *c, const char *domain, const char *username, struct 
 	} else if (rc == SWGR_NOTFOUND)
 		remember(c, h, key, NULL, now);
 	else if (rc == SWGR_EUPSTREAM && can_stand_in(c, e, now)) {
-		e->loaded = e->used = now;	/* stands in for a ttl, then the source is asked again */
+		/* stands in until the next probe, not for a whole (directory's) ttl */
+		e->loaded = c->ttl > ADDR_CACHE_PROBE_EVERY ? now - c->ttl + ADDR_CACHE_PROBE_EVERY :
+		    now;
+		e->used = now;
 		swgr_err_clear(err);
 		rc = answer(e, out, err);
 	} else if (rc == SWGR_EINVAL) {

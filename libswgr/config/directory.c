@@ -112,6 +112,40 @@ read_ldap_target(const struct swgr_yaml_map *m, struct swgr_ldap_cfg *d)
 	return SWGR_OK;
 }
 
+/*
+ * uri: one or more ldap:// or ldaps:// URIs (libldap tries a list separated
+ * by spaces or commas in turn), all of one scheme, so that a bind meant for
+ * TLS never goes to a server in clear.
+ */
+static enum swgr_rc
+check_uris(const struct swgr_yaml_map *m, const char *uri)
+{
+	const char *p = uri;
+	int tls = -1;		/* of the first URI: 1 ldaps, 0 ldap */
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ,");
+		if (!((n > 7 && strncmp(p, "ldap://", 7) == 0) ||
+		    (n > 8 && strncmp(p, "ldaps://", 8) == 0)))
+			return swgr_yaml_fail(m, "uri", swgr_yaml_key_line(m, "uri"),
+			    "'%.*s': expected an ldap:// or ldaps:// URI", (int)n, p);
+		if (tls < 0)
+			tls = p[4] == 's';
+		else if (tls != (p[4] == 's'))
+			return swgr_yaml_fail(m, "uri", swgr_yaml_key_line(m, "uri"),
+			    "mixes ldap:// and ldaps://: a bind meant for TLS could go in clear");
+		p += n;
+	}
+	if (tls < 0)
+		return swgr_yaml_fail(m, "uri", swgr_yaml_key_line(m, "uri"),
+		    "expected an ldap:// or ldaps:// URI");
+	return SWGR_OK;
+}
+
 /* store.address-directory (ours, optional): type ldap and its keys (struct swgr_ldap_cfg). */
 enum swgr_rc
 swgr_config_read_directory(const struct swgr_yaml_map *store, struct swgr_ldap_cfg *d)
@@ -138,9 +172,11 @@ swgr_config_read_directory(const struct swgr_yaml_map *store, struct swgr_ldap_c
 	    (rc = read_ldap_attrs(&m, d)) != SWGR_OK || (rc = read_ldap_filter(&m, d)) != SWGR_OK ||
 	    (rc = read_ldap_target(&m, d)) != SWGR_OK)
 		return rc;
-	if (strncmp(d->uri, "ldap://", 7) != 0 && strncmp(d->uri, "ldaps://", 8) != 0)
-		return swgr_yaml_fail(&m, "uri", swgr_yaml_key_line(&m, "uri"),
-		    "expected an ldap:// or ldaps:// URI");
+	if ((rc = check_uris(&m, d->uri)) != SWGR_OK)
+		return rc;
+	if (d->password_file != NULL && d->bind_dn == NULL)
+		return swgr_yaml_fail(&m, "password-file", swgr_yaml_key_line(&m, "password-file"),
+		    "needs bind-dn (a password with an empty DN is no bind LDAP knows)");
 	d->refresh_secs = SWGR_LDAP_REFRESH_DEFAULT;
 	d->timeout_secs = SWGR_LDAP_TIMEOUT_DEFAULT;
 	d->stale_max_secs = SWGR_STORE_STALE_MAX_DEFAULT;
@@ -153,8 +189,8 @@ swgr_config_read_directory(const struct swgr_yaml_map *store, struct swgr_ldap_c
 	if ((rc = swgr_yaml_float(&m, "timeout-secs", false, true, &d->timeout_secs,
 	    &has)) != SWGR_OK)
 		return rc;
-	if (d->timeout_secs <= 0)
+	if (d->timeout_secs < 0.001 || d->timeout_secs > 300)
 		return swgr_yaml_fail(&m, "timeout-secs", swgr_yaml_key_line(&m, "timeout-secs"),
-		    "expected a positive number of seconds");
+		    "expected 0.001 to 300 seconds");
 	return swgr_yaml_float(&m, "stale-max-secs", false, true, &d->stale_max_secs, NULL);
 }

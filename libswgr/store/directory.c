@@ -3,18 +3,24 @@
  * over OpenLDAP's libldap, opened on first use (a process without a
  * directory never maps it), on one connection kept across lookups.
  */
+#include <sys/stat.h>
+
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <ldap.h>
-#include <math.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "store/directory.h"
+#include "core/clock.h"
 #include "core/dl.h"
+#include "core/lnaddr.h"
 #include "core/log.h"
 #include "core/uuid.h"
 
@@ -67,13 +73,52 @@ loaded(struct swgr_err *err)
 	return SWGR_OK;
 }
 
+/*
+ * The whole file at path into b with read(2) (no stdio buffer, no copy on
+ * the stack to leave the password behind).  0 or an errno value.
+ */
+static int
+read_secret(const char *path, struct swgr_buf *b)
+{
+	struct stat sb;
+	ssize_t r;
+	size_t got = 0;
+	int fd, e = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return errno;
+	if (fstat(fd, &sb) != 0)
+		e = errno;
+	else if (!S_ISREG(sb.st_mode))
+		e = EINVAL;
+	else if (sb.st_size > DIR_PASSWORD_MAX)
+		e = EFBIG;
+	else if ((b->p = malloc((size_t)sb.st_size + 1)) == NULL)
+		e = ENOMEM;
+	while (e == 0 && got < (size_t)sb.st_size) {
+		if ((r = read(fd, b->p + got, (size_t)sb.st_size - got)) < 0 && errno != EINTR)
+			e = errno;
+		else if (r == 0)
+			break;
+		else if (r > 0)
+			got += (size_t)r;
+	}
+	close(fd);
+	if (b->p != NULL) {
+		b->p[got] = '\0';
+		b->len = got;
+		b->cap = (size_t)sb.st_size + 1;
+	}
+	return e;
+}
+
 /* The password of the bind, trimmed of its line end, into b (the caller wipes it). */
 static enum swgr_rc
 read_password(const struct swgr_ldap_cfg *cfg, struct swgr_buf *b, struct swgr_err *err)
 {
 	int errn;
 
-	if ((errn = swgr_buf_read_file(b, cfg->password_file, DIR_PASSWORD_MAX)) != 0)
+	if ((errn = read_secret(cfg->password_file, b)) != 0)
 		return swgr_err_set(err, SWGR_EINVAL, "store.address-directory: reading "
 		    "password-file %s: %s", cfg->password_file, strerror(errn));
 	while (b->len > 0 && (b->p[b->len - 1] == '\n' || b->p[b->len - 1] == '\r'))
@@ -94,7 +139,7 @@ swgr_directory_check(const struct swgr_ldap_cfg *cfg, struct swgr_err *err)
 		return rc;
 	rc = read_password(cfg, &b, err);
 	if (b.p != NULL)
-		explicit_bzero(b.p, b.len);
+		explicit_bzero(b.p, b.cap);
 	swgr_buf_free(&b);
 	return rc;
 }
@@ -164,22 +209,41 @@ swgr_directory_filter(struct swgr_buf *b, const char *tmpl, const char *username
 	swgr_buf_puts(b, tmpl);
 }
 
-/* Whether rc says the connection is of no more use (the next lookup connects again). */
+/* Whether rc says the connection is gone: a kept one is tried again, afresh, once. */
 static bool
 conn_lost(int rc)
 {
-	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
-	    rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_TIMELIMIT_EXCEEDED ||
-	    rc == LDAP_OTHER || rc == LDAP_LOCAL_ERROR;
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR;
 }
 
-/* d->ld connected and bound, or SWGR_EUPSTREAM.  Under mu. */
+/* Whether rc leaves the connection of no more use (the next lookup connects again). */
+static bool
+conn_spoilt(int rc)
+{
+	return conn_lost(rc) || rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY ||
+	    rc == LDAP_TIMELIMIT_EXCEEDED || rc == LDAP_OTHER || rc == LDAP_LOCAL_ERROR;
+}
+
+/* The time left to deadline (CLOCK_MONOTONIC seconds) as a timeval, at least 1 ms. */
+static struct timeval
+left_of(double deadline)
+{
+	double left = deadline - swgr_mono_now();
+	struct timeval tv;
+
+	if (left < 0.001)
+		left = 0.001;
+	tv.tv_sec = (time_t)left;
+	tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+/* d->ld connected and bound by deadline, or SWGR_EUPSTREAM.  Under mu. */
 static enum swgr_rc
-dir_connect(struct swgr_directory *d, struct swgr_err *err)
+dir_connect(struct swgr_directory *d, double deadline, struct swgr_err *err)
 {
 	const struct swgr_ldap_cfg *cfg = d->cfg;
-	struct timeval tv = { .tv_sec = (time_t)cfg->timeout_secs,
-	    .tv_usec = (suseconds_t)(fmod(cfg->timeout_secs, 1.0) * 1e6) };
+	struct timeval tv = left_of(deadline);
 	struct swgr_buf pw = { 0 };
 	struct berval cred = { 0, NULL };
 	int v3 = LDAP_VERSION3, rc;
@@ -190,10 +254,14 @@ dir_connect(struct swgr_directory *d, struct swgr_err *err)
 		return swgr_err_set(err, SWGR_EUPSTREAM, "the directory URI %s: %s", cfg->uri,
 		    lb.ldap_err2string(rc));
 	}
-	lb.ldap_set_option(d->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	lb.ldap_set_option(d->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	lb.ldap_set_option(d->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	lb.ldap_set_option(d->ld, LDAP_OPT_TIMEOUT, &tv);
+	if (lb.ldap_set_option(d->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
+	    lb.ldap_set_option(d->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
+	    lb.ldap_set_option(d->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+	    lb.ldap_set_option(d->ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
+		src = swgr_err_set(err, SWGR_EUPSTREAM, "setting the options of a connection to %s",
+		    cfg->uri);
+		goto out;
+	}
 	if (cfg->password_file != NULL) {
 		if (read_password(cfg, &pw, err) != SWGR_OK) {
 			src = err->rc = SWGR_EUPSTREAM;	/* no bind can be made */
@@ -209,7 +277,7 @@ dir_connect(struct swgr_directory *d, struct swgr_err *err)
 		    cfg->bind_dn != NULL ? cfg->bind_dn : "anonymous", lb.ldap_err2string(rc));
 out:
 	if (pw.p != NULL)
-		explicit_bzero(pw.p, pw.len);
+		explicit_bzero(pw.p, pw.cap);
 	swgr_buf_free(&pw);
 	if (src != SWGR_OK)
 		disconnect(d);
@@ -292,12 +360,13 @@ swgr_directory_address_get(struct swgr_directory *d, const char *domain, const c
     struct swgr_address *out, struct swgr_err *err)
 {
 	const struct swgr_ldap_cfg *cfg = d->cfg;
-	struct timeval tv = { .tv_sec = (time_t)cfg->timeout_secs,
-	    .tv_usec = (suseconds_t)(fmod(cfg->timeout_secs, 1.0) * 1e6) };
 	char *attrs[3] = { cfg->username_attribute, cfg->offer_attribute, NULL };
-	char key[300];
+	char key[SWGR_LNADDR_USER_MAX + 1 + SWGR_LNADDR_DOMAIN_MAX + 1];
+	double deadline = swgr_mono_now() + cfg->timeout_secs;
 	struct swgr_buf filter = { 0 };
 	LDAPMessage *res = NULL;
+	struct timeval tv;
+	struct timespec until;
 	enum swgr_rc src;
 	int rc = LDAP_SUCCESS, tries;
 	bool fresh;
@@ -313,23 +382,40 @@ swgr_directory_address_get(struct swgr_directory *d, const char *domain, const c
 		swgr_address_free(out);
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	}
-	pthread_mutex_lock(&d->mu);
-	/* A kept connection may have been closed by the server since: one more try, afresh. */
+	/*
+	 * One deadline for the lookup, the wait for the connection included:
+	 * lookups queue behind a slow one no longer than timeout-secs.
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)cfg->timeout_secs;
+	until.tv_nsec += (long)((cfg->timeout_secs - (double)(time_t)cfg->timeout_secs) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&d->mu, &until) != 0) {
+		swgr_buf_free(&filter);
+		swgr_address_free(out);
+		return swgr_err_set(err, SWGR_ERETRY, "the address directory is busy: lookups "
+		    "waited %.1f s for the one before", cfg->timeout_secs);
+	}
 	for (tries = 0; tries < 2; tries++) {
 		fresh = d->ld == NULL;
-		if (fresh && (src = dir_connect(d, err)) != SWGR_OK)
+		if (fresh && (src = dir_connect(d, deadline, err)) != SWGR_OK)
 			goto out;
+		tv = left_of(deadline);
 		rc = lb.ldap_search_ext_s(d->ld, cfg->base_dn, LDAP_SCOPE_SUBTREE, filter.p,
 		    attrs, 0, NULL, NULL, &tv, 2, &res);
-		if (!conn_lost(rc))
-			break;
-		lb.ldap_msgfree(res);
-		res = NULL;
-		disconnect(d);
-		if (fresh)
+		if (conn_spoilt(rc)) {
+			lb.ldap_msgfree(res);
+			res = NULL;
+			disconnect(d);
+		}
+		/* a kept connection the server has closed since: once more, afresh */
+		if (!conn_lost(rc) || fresh || swgr_mono_now() >= deadline)
 			break;
 	}
-	if (conn_lost(rc))
+	if (conn_spoilt(rc))
 		src = swgr_err_set(err, SWGR_EUPSTREAM, "searching %s: %s", cfg->uri,
 		    lb.ldap_err2string(rc));
 	else if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED)

@@ -30,8 +30,10 @@ bool		 swgr_directory_serves(const struct swgr_directory *d, const char *domain)
  * caller frees it with swgr_address_free), SWGR_NOTFOUND when no entry, more
  * than one entry, or an entry without a usable offer matches (the last two
  * logged), SWGR_EUPSTREAM when the directory cannot be reached, refuses the
- * bind or the search, or takes longer than timeout-secs.  One connection,
- * kept and shared: lookups wait for each other.
+ * bind or the search, or takes longer than timeout-secs; SWGR_ERETRY when
+ * the lookup waited timeout-secs for the one before it.  One connection,
+ * kept and shared: lookups wait for each other, each at most timeout-secs
+ * in all (the wait, a connection, the bind and the search).
  */
 enum swgr_rc	 swgr_directory_address_get(struct swgr_directory *d, const char *domain,
 		    const char *username, struct swgr_address *out, struct swgr_err *err);

@@ -906,7 +906,16 @@ static const struct bad_yaml bad_directory[] = {
 	{ "    type: ldap\n", "    type: ad\n", NULL,
 	    "store.address-directory.type: expected ldap" },
 	{ "    uri: ldap://127.0.0.1:389\n", "    uri: http://127.0.0.1:389\n", NULL,
+	    "store.address-directory.uri: 'http://127.0.0.1:389': expected an ldap:// or "
+	    "ldaps:// URI" },
+	{ "    uri: ldap://127.0.0.1:389\n", "    uri: \"ldaps://a.example ldap://b.example\"\n",
+	    NULL, "store.address-directory.uri: mixes ldap:// and ldaps://: a bind meant for TLS "
+	    "could go in clear" },
+	{ "    uri: ldap://127.0.0.1:389\n", "    uri: \" \"\n", NULL,
 	    "store.address-directory.uri: expected an ldap:// or ldaps:// URI" },
+	{ "    uri: ldap://127.0.0.1:389\n", "    uri: ldap://a\n    password-file: /x\n",
+	    "    password-file:", "store.address-directory.password-file: needs bind-dn (a password "
+	    "with an empty DN is no bind LDAP knows)" },
 	{ "    base-dn: ou=people,dc=example,dc=com\n", "    base-dn: ou=p\n    bind-dn: cn=x\n",
 	    "  address-directory:\n", "store.address-directory: missing required key "
 	    "'password-file'" },
@@ -936,7 +945,10 @@ static const struct bad_yaml bad_directory[] = {
 	    "store.address-directory.refresh-secs: expected a positive number of seconds" },
 	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n",
 	    "    domains: [a.example]\n    timeout-secs: 0\n", "    timeout-secs:",
-	    "store.address-directory.timeout-secs: expected a positive number of seconds" },
+	    "store.address-directory.timeout-secs: expected 0.001 to 300 seconds" },
+	{ "    domains: [Pay.Example.COM, pay.example.com, b.example]\n",
+	    "    domains: [a.example]\n    timeout-secs: 301\n", "    timeout-secs:",
+	    "store.address-directory.timeout-secs: expected 0.001 to 300 seconds" },
 };
 
 static void
@@ -968,6 +980,10 @@ test_directory(void)
 	swgr_config_free(&cfg);
 
 	/* every key said */
+	y = subst(base, "    uri: ldap://127.0.0.1:389\n", "    uri: \"ldaps://a:636, ldaps://b\"\n");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);	/* a list of one scheme */
+	swgr_config_free(&cfg);
+	free(y);
 	y = subst(base, "    type: ldap\n", "    type: ldap\n    bind-dn: cn=swgr,dc=example\n"
 	    "    password-file: /etc/swgr/ldap.password\n    username-attribute: mail-Name2\n"
 	    "    filter: (&(objectClass=inetOrgPerson)(mail-Name2={username}))\n"
