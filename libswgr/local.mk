@@ -27,7 +27,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/config/config.c libswgr/config/config.h libswgr/config/config_int.h \
 	libswgr/config/keys.c libswgr/config/directory.c libswgr/config/yaml.c libswgr/config/yaml_int.h libswgr/config/expand.c \
 	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
-	libswgr/model/model.h \
+	libswgr/model/lud.c libswgr/model/model.h libswgr/model/model_int.h \
 	libswgr/auth/token.c libswgr/auth/token.h \
 	libswgr/store/db.c libswgr/store/db.h \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \

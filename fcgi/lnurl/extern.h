@@ -42,21 +42,63 @@ struct oreq {
 
 struct cached_offer;
 
+/*
+ * What the metadata of an offer adds to the LNURL-pay answers (ours): the
+ * callback's successAction (LUD-09) and the pay request's payerData (LUD-18),
+ * each as it is written; NULL when the metadata has none.
+ */
+struct lud_extras {
+	char		*success_action;	/* the object */
+	char		*sa_host;		/* a url's host[:port], lowercase; NULL: a message */
+	char		*payer_data;		/* the object */
+	unsigned	 payer_asked;		/* SWGR_PAYER_* */
+	unsigned	 payer_mandatory;
+};
+
 /* main.c: what the routes of both files share; each makes the answer when it fails. */
 void		 fail(struct swgr_ctx *c, int status, const char *reason);
 void		 busy(struct swgr_ctx *c, const char *why);
 void		 db_unavailable(struct swgr_ctx *c, const char *why);
 void		 schema_missing(struct swgr_ctx *c, const char *what);	/* NULL: the offer tables */
 bool		 req_host(struct swgr_ctx *c, struct oreq *o);
-bool		 callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key);
 struct cached_offer *offer_resolve(struct swgr_ctx *c, const struct oreq *o,
 		    struct swgr_time *now);
 void		 cache_headers(struct swgr_ctx *c, const struct cached_offer *co,
 		    const struct swgr_time *now);
 void		 pay_request_json(struct swgr_ctx *c, const struct cached_offer *co,
 		    const char *url, size_t url_len, const char *json, size_t json_len);
+
+/*
+ * callback.c: what both callbacks do.  amount= and comment= (the key to
+ * keep, or NULL) from the query or a POST's JSON body (LUD-26); false with
+ * the 4xx made.  The answer for br on host (its amount checked against co):
+ * the invoice from the balancer with co's successAction, or the error.
+ */
+bool		 callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key);
 void		 issue(struct swgr_ctx *c, const struct cached_offer *co,
-		    const struct swgr_balancer_req *br);
+		    const struct swgr_balancer_req *br, const char *host);
+/*
+ * A POST callback (LUD-26): the JSON body's amount, comment and payerdata
+ * made query parameters beside the URL's own.  False with the 4xx made.
+ */
+bool		 lud_post_query(struct swgr_ctx *c);
+/*
+ * The description of a callback's invoice: metadata md (md_len bytes, hash
+ * md_hash), then the payerdata parameter as received when x asks for payer
+ * data (LUD-18), checked against what x asks.  *desc and *hash point at md
+ * and md_hash when nothing is appended, else into b (the caller frees it)
+ * and hash.  False with the 400 made.
+ */
+bool		 lud_description(struct swgr_ctx *c, const struct lud_extras *x, const char *md,
+		    size_t md_len, const uint8_t *md_hash, struct swgr_buf *b, uint8_t hash[32],
+		    const char **desc, size_t *desc_len, const uint8_t **desc_hash);
+/* The successAction of x for a callback on host (NULL: none, or not on host's domain). */
+const char	*lud_success_action(const struct lud_extras *x, const char *host);
+
+/* offers.c: the extras of m into x (false when out of memory); a copy of from; their memory freed. */
+bool		 lud_extras_of(struct lud_extras *x, const struct swgr_metadata *m);
+bool		 lud_extras_copy(struct lud_extras *x, const struct lud_extras *from);
+void		 lud_extras_free(struct lud_extras *x);
 
 /* wellknown.c: the LUD-16 routes /.well-known/lnurlp/<username>[/invoice]. */
 swgr_handler	 address_pay_request, address_invoice;
@@ -92,6 +134,7 @@ struct cached_offer {
 	size_t		 base_len;
 	size_t		 base_json_len;
 	uint8_t		 hash[32];
+	struct lud_extras lud;
 };
 
 /*
@@ -194,6 +237,13 @@ void		 addr_cache_free(struct addr_cache *c);
  * 4xx, logged and reported as SWGR_EINVAL "the <what> refused the request").
  */
 enum swgr_rc	 addr_get(struct addr_cache *c, const char *domain, const char *username,
+		    struct addr_hit *out, struct swgr_err *err);
+/*
+ * The binding of username@domain that c holds and could serve now (fresh,
+ * or standing in), without asking the source: SWGR_OK with *out, else
+ * SWGR_NOTFOUND.
+ */
+enum swgr_rc	 addr_peek(struct addr_cache *c, const char *domain, const char *username,
 		    struct addr_hit *out, struct swgr_err *err);
 /* The offer store as a source (arg: the struct swgr_store). */
 addr_fetch_fn	 addr_from_store;

@@ -27,11 +27,11 @@ static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,	"/health",			swgr_health,	0, NULL },
 	{ SWGR_M_GET,	"/health/full",			health_full,	0, NULL },
 	{ SWGR_M_GET,	"/offers/*/*",			pay_request,	0, NULL },
-	{ SWGR_M_GET,	"/offers/*/*/invoice",		invoice,	0, NULL },
+	{ SWGR_M_GET | SWGR_M_POST, "/offers/*/*/invoice",	invoice,	0, NULL },
 	{ SWGR_M_GET,	"/offers/*/*/bech32",		bech32,		0, NULL },
 	{ SWGR_M_GET,	"/offers/*/*/bech32/qr",	bech32_qr,	0, NULL },
 	{ SWGR_M_GET,	"/.well-known/lnurlp/*",	address_pay_request, 0, NULL },
-	{ SWGR_M_GET,	"/.well-known/lnurlp/*/invoice", address_invoice, 0, NULL },
+	{ SWGR_M_GET | SWGR_M_POST, "/.well-known/lnurlp/*/invoice", address_invoice, 0, NULL },
 };
 
 static const struct swgr_service service = {
@@ -194,7 +194,7 @@ options(struct swgr_ctx *c)
 	if (strcmp(c->req->method, "OPTIONS") != 0)
 		return false;
 	swgr_resp_reset(c->resp, 204);
-	swgr_resp_header(c->resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+	swgr_resp_header(c->resp, "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
 	swgr_resp_header(c->resp, "Access-Control-Allow-Headers", "*");
 	swgr_resp_header(c->resp, "Access-Control-Max-Age", "86400");
 	return true;
@@ -384,23 +384,11 @@ pay_request_json(struct swgr_ctx *c, const struct cached_offer *co, const char *
 		swgr_jw_key(&jw, "commentAllowed");
 		swgr_jw_u64(&jw, lc->comment_allowed);
 	}
-	swgr_jw_obj_close(&jw);
-}
-
-/* A callback's amount= and comment= (the key to keep, or NULL).  False with the 400 made. */
-bool
-callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key)
-{
-	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
-	struct swgr_err err = { 0 };
-
-	if (swgr_lnurl_amount(&c->req->q, amount, &err) != SWGR_OK ||
-	    swgr_lnurl_comment(&c->req->q, lc->has_comment_allowed ? lc->comment_allowed : 0,
-	    key, &err) != SWGR_OK) {
-		fail(c, 400, err.msg);
-		return false;
+	if (co->lud.payer_data != NULL) {
+		swgr_jw_key(&jw, "payerData");
+		swgr_jw_raw(&jw, co->lud.payer_data, strlen(co->lud.payer_data));
 	}
-	return true;
+	swgr_jw_obj_close(&jw);
 }
 
 /* GET /offers/{partition}/{id}/invoice?amount=&comment=: the LUD-06 callback (spec §3.5). */
@@ -408,56 +396,28 @@ static void
 invoice(struct swgr_ctx *c)
 {
 	struct lnurl_state *s = c->state;
-	struct swgr_balancer_req br;
+	struct swgr_balancer_req br = { 0 };
+	struct swgr_buf desc = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct oreq o;
 	const char *key;
 	uint64_t amount;
+	uint8_t hash[32];
 
 	if (!offer_begin(c, &o) || !callback_query(c, &amount, &key))
 		return;
 	if ((co = offer_resolve(c, &o, &now)) == NULL)
 		return;
-	br = (struct swgr_balancer_req){ .partition = o.partition, .amount_msat = amount,
-	    .metadata = co->metadata, .metadata_len = co->metadata_len, .hash = co->hash,
-	    .key = key };
-	issue(c, co, &br);
+	if (lud_description(c, &co->lud, co->metadata, co->metadata_len, co->hash, &desc, hash,
+	    &br.metadata, &br.metadata_len, &br.hash)) {
+		br.partition = o.partition;
+		br.amount_msat = amount;
+		br.key = key;
+		issue(c, co, &br, o.host);
+	}
 	offer_put(s->cache, co);
-}
-
-/*
- * The LUD-06 callback's answer for br (its amount checked against co): the
- * invoice from the balancer, or the error.
- */
-void
-issue(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_balancer_req *br)
-{
-	struct lnurl_state *s = c->state;
-	struct swgr_err err = { 0 };
-	char *pr = NULL, reason[128];
-	enum swgr_rc rc;
-
-	if (br->amount_msat < co->min_sendable || br->amount_msat > co->max_sendable) {
-		snprintf(reason, sizeof(reason), "Amount %" PRIu64 " is outside valid range [%"
-		    PRIu64 ", %" PRIu64 "]", br->amount_msat, co->min_sendable, co->max_sendable);
-		fail(c, 400, reason);
-		return;
-	}
-	if ((rc = swgr_balancer_invoice(s->bal, br, &pr, &err)) == SWGR_ERETRY) {
-		busy(c, err.msg);
-		return;
-	}
-	if (rc != SWGR_OK) {
-		fail(c, rc == SWGR_EINVAL ? 400 : rc == SWGR_EUPSTREAM ? 502 : 500, err.msg);
-		return;
-	}
-	swgr_resp_nocache(c->resp);
-	swgr_resp_json(c->resp);
-	swgr_buf_puts(&c->resp->body, "{\"pr\":");
-	swgr_json_string(&c->resp->body, pr, strlen(pr));
-	swgr_buf_puts(&c->resp->body, ",\"routes\":[]}");
-	free(pr);
+	swgr_buf_free(&desc);
 }
 
 /* The uppercase bech32 LNURL of the offer (spec §3.6) into *out.  False with the answer made. */

@@ -12,6 +12,7 @@
  * and the outage's stand-in rules are one structure under one lock; split,
  * each part would need the others' invariants.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ entry_free(struct cached_offer *o)
 	free(o->partition);
 	free(o->metadata);
 	free(o->metadata_json);
+	lud_extras_free(&o->lud);
 	free(o);
 }
 
@@ -461,6 +463,80 @@ offer_cache_count(struct offer_cache *c)
 	return n;
 }
 
+/* ---- what the metadata adds to the answers (LUD-09, LUD-18; extern.h) ---- */
+
+static char *
+take(struct swgr_buf *b)
+{
+	size_t n;
+
+	return swgr_buf_ok(b) && b->len > 0 ? swgr_buf_take(b, &n) : NULL;
+}
+
+bool
+lud_extras_of(struct lud_extras *x, const struct swgr_metadata *m)
+{
+	struct swgr_buf b = { 0 };
+	const char *h;
+	size_t n, i;
+
+	memset(x, 0, sizeof(*x));
+	x->payer_asked = m->payer_asked;
+	x->payer_mandatory = m->payer_mandatory;
+	if (m->sa_kind != SWGR_SA_NONE) {
+		swgr_success_action_json(&b, m);
+		if ((x->success_action = take(&b)) == NULL)
+			goto oom;
+	}
+	if (m->sa_kind == SWGR_SA_URL) {
+		n = swgr_sa_url_host(m->sa_url, &h);
+		if ((x->sa_host = strndup(h, n)) == NULL)
+			goto oom;
+		for (i = 0; i < n; i++)
+			x->sa_host[i] = (char)tolower((unsigned char)x->sa_host[i]);
+	}
+	if (m->payer_asked != 0) {
+		swgr_payer_data_json(&b, m->payer_asked, m->payer_mandatory);
+		if ((x->payer_data = take(&b)) == NULL)
+			goto oom;
+	}
+	return true;
+oom:
+	swgr_buf_free(&b);
+	lud_extras_free(x);
+	return false;
+}
+
+static bool
+dup_or_null(char **to, const char *from)
+{
+	return from == NULL || (*to = strdup(from)) != NULL;
+}
+
+bool
+lud_extras_copy(struct lud_extras *x, const struct lud_extras *from)
+{
+	memset(x, 0, sizeof(*x));
+	x->payer_asked = from->payer_asked;
+	x->payer_mandatory = from->payer_mandatory;
+	if (!dup_or_null(&x->success_action, from->success_action) ||
+	    !dup_or_null(&x->sa_host, from->sa_host) ||
+	    !dup_or_null(&x->payer_data, from->payer_data)) {
+		lud_extras_free(x);
+		return false;
+	}
+	return true;
+}
+
+void
+lud_extras_free(struct lud_extras *x)
+{
+	free(x->success_action);
+	free(x->sa_host);
+	free(x->payer_data);
+	memset(x, 0, sizeof(*x));
+}
+
 /* ---- reading ---- */
 
 /*
@@ -477,7 +553,8 @@ stand_in(const struct cached_offer *last, double now, const char *partition,
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
 	    (e->partition = strdup(last->partition)) == NULL ||
 	    (e->metadata = malloc(last->metadata_len + 1)) == NULL ||
-	    (e->metadata_json = malloc(last->metadata_json_len + 1)) == NULL) {
+	    (e->metadata_json = malloc(last->metadata_json_len + 1)) == NULL ||
+	    !lud_extras_copy(&e->lud, &last->lud)) {
 		if (e != NULL)
 			entry_free(e);
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
@@ -536,7 +613,8 @@ metadata_of(struct cached_offer *e, struct swgr_metadata *m, struct swgr_buf *b)
 	e->base_json_len = b->len - 1;	/* less the closing '"' */
 	swgr_buf_free(b);
 	swgr_json_string(b, e->metadata, e->metadata_len);
-	return (e->metadata_json = swgr_buf_take(b, &e->metadata_json_len)) != NULL;
+	return (e->metadata_json = swgr_buf_take(b, &e->metadata_json_len)) != NULL &&
+	    lud_extras_of(&e->lud, m);
 }
 
 static enum swgr_rc
@@ -582,7 +660,7 @@ enum swgr_rc
 offer_get(struct offer_cache *c, struct swgr_store *st, const char *partition,
     const struct swgr_uuid *id, struct cached_offer **out, struct swgr_err *err)
 {
-	struct cached_offer *e, *prev = NULL;
+	struct cached_offer *e = NULL, *prev = NULL;
 	double now = swgr_mono_now();
 	struct mine *m = mine_get(c, true);
 	enum swgr_rc rc;

@@ -92,9 +92,11 @@ directory_unavailable(struct swgr_ctx *c, const char *why)
 }
 
 /*
- * The binding of a's address: the offer store's, else (not there, or the
- * store unreachable) the directory's for its domains.  The first error that
- * stands is in *err, *dir_err whether it is the directory's.
+ * The binding of a's address: the offer store's, else, for the directory's
+ * domains, the directory's when the store has none.  While the store cannot
+ * be read, a binding the directory gave before still serves (the store had
+ * none then); any other stays the store's 503, since the store might hold
+ * the address disabled.  *dir_err: the error in *err is the directory's.
  */
 static enum swgr_rc
 binding(struct lnurl_state *s, struct areq *a, struct swgr_err *err, bool *dir_err)
@@ -107,9 +109,10 @@ binding(struct lnurl_state *s, struct areq *a, struct swgr_err *err, bool *dir_e
 	if (s->dir == NULL || (rc != SWGR_NOTFOUND && rc != SWGR_EUPSTREAM) ||
 	    !swgr_directory_serves(s->dir, a->domain))
 		return rc;
+	if (rc == SWGR_EUPSTREAM)
+		return addr_peek(s->dir_addrs, a->domain, a->user, &a->hit, &derr) == SWGR_OK ?
+		    SWGR_OK : rc;
 	drc = addr_get(s->dir_addrs, a->domain, a->user, &a->hit, &derr);
-	if (drc != SWGR_OK && rc != SWGR_NOTFOUND)
-		return rc;	/* the store's outage: its answer might have been another */
 	*err = derr;
 	*dir_err = drc != SWGR_OK;
 	return drc;
@@ -135,6 +138,10 @@ address_begin(struct swgr_ctx *c, struct areq *a, struct swgr_time *now)
 	if (!parse_name(c, c->req->seg[2], a) || !req_host(c, &a->o) || !domain_of(c, a))
 		return NULL;
 	rc = binding(s, a, &err, &dir_err);
+	if (rc == SWGR_ERETRY && dir_err) {
+		busy(c, err.msg);
+		return NULL;
+	}
 	if (rc == SWGR_EUPSTREAM && dir_err) {
 		directory_unavailable(c, err.msg);
 		return NULL;
@@ -236,14 +243,14 @@ void
 address_invoice(struct swgr_ctx *c)
 {
 	struct lnurl_state *s = c->state;
-	struct swgr_buf md = { 0 };
-	struct swgr_balancer_req br;
+	struct swgr_buf md = { 0 }, desc = { 0 };
+	struct swgr_balancer_req br = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct areq a;
 	const char *key;
 	uint64_t amount;
-	uint8_t hash[32];
+	uint8_t hash[32], dhash[32];
 
 	if (!callback_query(c, &amount, &key))
 		return;
@@ -253,13 +260,17 @@ address_invoice(struct swgr_ctx *c)
 			fail(c, 500, "out of memory");
 		else {
 			swgr_sha256((const unsigned char *)md.p, md.len, hash);
-			br = (struct swgr_balancer_req){ .partition = a.o.partition,
-			    .amount_msat = amount, .metadata = md.p, .metadata_len = md.len,
-			    .hash = hash, .key = key };
-			issue(c, co, &br);
+			if (lud_description(c, &co->lud, md.p, md.len, hash, &desc, dhash,
+			    &br.metadata, &br.metadata_len, &br.hash)) {
+				br.partition = a.o.partition;
+				br.amount_msat = amount;
+				br.key = key;
+				issue(c, co, &br, a.o.host);
+			}
 		}
 		offer_put(s->cache, co);
 	}
 	swgr_buf_free(&md);
+	swgr_buf_free(&desc);
 	free(a.hit.partition);
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/model.h"
 #include "fcgi/crud.h"
@@ -224,6 +225,30 @@ meta_delete(struct swgr_store *st, const struct swgr_crud_key *k, struct swgr_er
 	return swgr_store_metadata_delete(st, k->partition, &k->id, err);
 }
 
+/*
+ * POST, PUT: a successAction url must be on the domain of the callbacks
+ * (LUD-09), so on one of lnurl-service.allowed-hosts where the file lists
+ * them; swgr-lnurl checks it again against each request's host.
+ */
+static enum swgr_rc
+meta_check(struct swgr_ctx *c, const union swgr_crud_rec *r, struct swgr_err *err)
+{
+	const struct swgr_lnurl_cfg *lc = &c->cfg->lnurl;
+	const char *host;
+	size_t len, i;
+
+	if (r->metadata.sa_kind != SWGR_SA_URL || !lc->present || lc->nallowed_hosts == 0)
+		return SWGR_OK;
+	len = swgr_sa_url_host(r->metadata.sa_url, &host);
+	for (i = 0; i < lc->nallowed_hosts; i++)
+		if (strlen(lc->allowed_hosts[i]) == len &&
+		    strncasecmp(lc->allowed_hosts[i], host, len) == 0)
+			return SWGR_OK;
+	return swgr_err_set(err, SWGR_ESHAPE, "successAction.url: its host '%.*s' is not one of "
+	    "lnurl-service.allowed-hosts (LUD-09: the url is on the callback's domain)",
+	    (int)len, host);
+}
+
 static enum swgr_rc
 meta_page(struct swgr_store *st, const struct swgr_crud_key *k, uint64_t start,
     uint64_t count, union swgr_crud_page *out, size_t *n, struct swgr_err *err)
@@ -233,6 +258,7 @@ meta_page(struct swgr_store *st, const struct swgr_crud_key *k, uint64_t start,
 
 static const struct swgr_crud metadata = {
 	.type = SWGR_CRUD_METADATA,
+	.check = meta_check,
 	.key = path_id,
 	.get = meta_get,
 	.post = meta_post,

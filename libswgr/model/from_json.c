@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "model/model.h"
+#include "model/model_int.h"
 
 /*
  * A record is read through its table of fields: each row names the JSON key,
@@ -361,6 +362,8 @@ static const struct field metadata_fields[] = {
 	{ "longText", K_STR, 0, .off = MD(long_text) },
 	{ "image", K_OWN, 0, .own = image_value },
 	{ "identifier", K_OWN, 0, .own = identifier_value },
+	{ "successAction", K_OWN, 0, .own = swgr_success_action_value },	/* ours */
+	{ "payerData", K_OWN, 0, .own = swgr_payer_data_value },		/* ours */
 };
 
 /*
@@ -523,12 +526,11 @@ swgr_metadata_sparse_from_json(const char *text, size_t len,
 		swgr_metadata_free(&m);
 		return rc;
 	}
-	out->text = m.text;
-	out->long_text = m.long_text;
-	out->image_kind = m.image_kind;
-	out->image = m.image;
-	out->image_len = m.image_len;
-	out->ident_kind = m.ident_kind;
-	out->identifier = m.identifier;
+	/* every sparse member, ours included; out's identity and times stay */
+	m.id = out->id;
+	m.partition = out->partition;
+	m.created_at = out->created_at;
+	m.updated_at = out->updated_at;
+	*out = m;
 	return SWGR_OK;
 }

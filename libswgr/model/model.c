@@ -37,6 +37,8 @@ swgr_metadata_free(struct swgr_metadata *m)
 	free(m->long_text);
 	free(m->image);
 	free(m->identifier);
+	free(m->sa_text);
+	free(m->sa_url);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -43,6 +43,18 @@ struct swgr_backend_patch {
 enum swgr_image_kind { SWGR_IMAGE_NONE, SWGR_IMAGE_PNG, SWGR_IMAGE_JPEG };
 enum swgr_ident_kind { SWGR_IDENT_NONE, SWGR_IDENT_EMAIL, SWGR_IDENT_TEXT };
 
+/* Ours: the LUD-09 successAction a wallet shows once the invoice is paid. */
+enum swgr_sa_kind { SWGR_SA_NONE, SWGR_SA_MESSAGE, SWGR_SA_URL };
+#define SWGR_SA_TEXT_MAX	144	/* characters of a message or description (LUD-09) */
+#define SWGR_SA_URL_MAX		1024	/* bytes of a url */
+
+/* Ours: the LUD-18 payer identities a pay request asks for, as bits. */
+#define SWGR_PAYER_NAME		0x1u
+#define SWGR_PAYER_PUBKEY	0x2u
+#define SWGR_PAYER_IDENTIFIER	0x4u
+#define SWGR_PAYER_EMAIL	0x8u
+#define SWGR_PAYER_KINDS	4
+
 struct swgr_metadata {
 	struct swgr_uuid id;
 	char		*partition;
@@ -53,6 +65,12 @@ struct swgr_metadata {
 	size_t		 image_len;
 	enum swgr_ident_kind ident_kind;
 	char		*identifier;	/* as given */
+	/* Ours, in the JSON after identifier when present (LUD-09, LUD-18). */
+	enum swgr_sa_kind sa_kind;
+	char		*sa_text;	/* the message, or the url's description */
+	char		*sa_url;	/* SWGR_SA_URL: http(s), no user info */
+	unsigned	 payer_asked;	/* SWGR_PAYER_*; 0: no payerData */
+	unsigned	 payer_mandatory;	/* of payer_asked */
 	struct swgr_time created_at;
 	struct swgr_time updated_at;
 };
@@ -85,6 +103,18 @@ struct swgr_address {
 	struct swgr_time created_at;
 	struct swgr_time updated_at;
 };
+
+/*
+ * The successAction object of m (nothing when it has none) and the
+ * payerData object of asked/mandatory (nothing when asked is 0), compact,
+ * the members in a fixed order, appended to b.
+ */
+void	 swgr_success_action_json(struct swgr_buf *b, const struct swgr_metadata *m);
+void	 swgr_payer_data_json(struct swgr_buf *b, unsigned asked, unsigned mandatory);
+/* The name of the payer identity bit (SWGR_PAYER_NAME: "name"), i from 0. */
+const char *swgr_payer_kind_name(unsigned i);
+/* The host[:port] of a successAction url (after "://", before '/', '?' or '#'), its length. */
+size_t	 swgr_sa_url_host(const char *url, const char **host);
 
 void	 swgr_backend_free(struct swgr_backend *b);	/* frees members, not b */
 void	 swgr_backend_patch_free(struct swgr_backend_patch *p);

@@ -66,7 +66,29 @@ jw_backend(struct swgr_jw *jw, const void *rec)
 	swgr_jw_obj_close(jw);
 }
 
-/* The members text, longText, image, identifier (without braces). */
+/* Ours: successAction and payerData, when the metadata has them. */
+static void
+jw_lud(struct swgr_jw *jw, const struct swgr_metadata *m)
+{
+	struct swgr_buf b = { 0 };
+
+	if (m->sa_kind != SWGR_SA_NONE) {
+		swgr_success_action_json(&b, m);
+		swgr_jw_key(jw, "successAction");
+		swgr_jw_raw(jw, b.p != NULL ? b.p : "null", b.p != NULL ? b.len : 4);
+		jw->b->oom |= b.oom;
+		swgr_buf_free(&b);
+	}
+	if (m->payer_asked != 0) {
+		swgr_payer_data_json(&b, m->payer_asked, m->payer_mandatory);
+		swgr_jw_key(jw, "payerData");
+		swgr_jw_raw(jw, b.p != NULL ? b.p : "null", b.p != NULL ? b.len : 4);
+		jw->b->oom |= b.oom;
+		swgr_buf_free(&b);
+	}
+}
+
+/* The members text, longText, image, identifier, then ours (without braces). */
 static void
 jw_sparse_members(struct swgr_jw *jw, const struct swgr_metadata *m)
 {
@@ -96,6 +118,7 @@ jw_sparse_members(struct swgr_jw *jw, const struct swgr_metadata *m)
 		swgr_jw_str(jw, m->identifier);
 		swgr_jw_obj_close(jw);
 	}
+	jw_lud(jw, m);
 }
 
 /* The OfferMetadataSparse object: an offer's embedded metadata, the stored column. */

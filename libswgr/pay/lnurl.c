@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "core/cidr.h"
 #include "core/json.h"
 #include "pay/lnurl.h"
@@ -14,6 +16,8 @@
 #include "core/base64.h"
 #include "core/utf8.h"
 #include "core/email.h"
+#include "core/pubkey.h"
+#include "model/model.h"
 
 /* ---- metadata (spec §8) ---- */
 
@@ -418,6 +422,72 @@ swgr_lnurl_comment(const struct swgr_query *q, uint32_t limit, const char **use,
 		    "limit of %" PRIu32, chars, limit);
 	*use = v;
 	return SWGR_OK;
+}
+
+/* One identity of a payerdata object, i its SWGR_PAYER_* bit number, checked. */
+static enum swgr_rc
+payer_member(struct json_object *v, unsigned i, struct swgr_err *err)
+{
+	const char *name = swgr_payer_kind_name(i), *s;
+	struct swgr_pubkey pk;
+	char *addr = NULL;
+	size_t len;
+	long chars;
+
+	if (!json_object_is_type(v, json_type_string))
+		return swgr_err_set(err, SWGR_EINVAL, "payerdata.%s: expected a string", name);
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	switch (1u << i) {
+	case SWGR_PAYER_NAME:
+		if ((chars = swgr_lnurl_utf8_chars(s, len)) < 1 || chars > SWGR_PAYER_NAME_MAX ||
+		    memchr(s, '\0', len) != NULL)
+			return swgr_err_set(err, SWGR_EINVAL, "payerdata.name: expected 1 to %d "
+			    "characters", SWGR_PAYER_NAME_MAX);
+		return SWGR_OK;
+	case SWGR_PAYER_PUBKEY:
+		if (len != 66 || swgr_pubkey_parse(s, len, &pk) != SWGR_OK)
+			return swgr_err_set(err, SWGR_EINVAL, "payerdata.pubkey: expected a "
+			    "compressed secp256k1 public key in hex (66 digits)");
+		return SWGR_OK;
+	default:	/* identifier, email: an internet identifier, an e-mail address */
+		if (memchr(s, '\0', len) != NULL || swgr_email_parse(s, len, &addr) != SWGR_OK)
+			return swgr_err_set(err, SWGR_EINVAL, "payerdata.%s: expected an address "
+			    "as user@domain", name);
+		free(addr);
+		return SWGR_OK;
+	}
+}
+
+enum swgr_rc
+swgr_lnurl_payerdata(const char *s, size_t len, unsigned asked, unsigned mandatory,
+    struct swgr_err *err)
+{
+	struct json_object *o = NULL, *v;
+	struct swgr_err perr = { 0 };
+	enum swgr_rc rc = SWGR_OK;
+	unsigned i;
+
+	if (len > SWGR_PAYERDATA_MAX)
+		return swgr_err_set(err, SWGR_EINVAL, "payerdata is %zu bytes long, over the limit "
+		    "of %d", len, SWGR_PAYERDATA_MAX);
+	if (swgr_json_parse(s, len, &o, &perr) != SWGR_OK || !json_object_is_type(o,
+	    json_type_object)) {
+		json_object_put(o);
+		return swgr_err_set(err, SWGR_EINVAL, "payerdata: expected a JSON object%s%s",
+		    perr.msg[0] != '\0' ? ": " : "", perr.msg);
+	}
+	for (i = 0; i < SWGR_PAYER_KINDS && rc == SWGR_OK; i++) {
+		if (!json_object_object_get_ex(o, swgr_payer_kind_name(i), &v) || v == NULL) {
+			if (mandatory & asked & (1u << i))
+				rc = swgr_err_set(err, SWGR_EINVAL, "payerdata.%s: missing, and this "
+				    "pay request asks for it", swgr_payer_kind_name(i));
+			continue;
+		}
+		rc = payer_member(v, i, err);
+	}
+	json_object_put(o);
+	return rc;
 }
 
 /* ---- headers ---- */

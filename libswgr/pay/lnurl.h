@@ -102,6 +102,20 @@ enum swgr_rc	 swgr_lnurl_comment(const struct swgr_query *q, uint32_t limit,
 		    const char **use, struct swgr_err *err);
 
 /*
+ * The payerdata= value of a callback (LUD-18), s of len bytes as received,
+ * for a pay request that asked for the SWGR_PAYER_* bits asked, of which
+ * mandatory must be there: a JSON object of at most SWGR_PAYERDATA_MAX
+ * bytes; name a string, identifier and email e-mail addresses, pubkey a
+ * secp256k1 public key in hex; members asked for or not are checked alike,
+ * other members (auth included) are left as they are.  SWGR_EINVAL with a
+ * reason naming the member.
+ */
+#define SWGR_PAYERDATA_MAX	4096
+#define SWGR_PAYER_NAME_MAX	256	/* characters of a name */
+enum swgr_rc	 swgr_lnurl_payerdata(const char *s, size_t len, unsigned asked,
+		    unsigned mandatory, struct swgr_err *err);
+
+/*
  * The cache headers of a payRequest, bech32 or QR answer (spec §3.4): with
  * an expiry (not NULL), Cache-Control: private (public if public_cache),
  * max-age=<whole seconds left, truncated, >= 0> and Expires in IMF-fixdate;

@@ -271,7 +271,7 @@ def test_cors_options_and_errors(svc):
             headers={"Origin": "https://wallet.example", "Access-Control-Request-Method": "GET"})
     assert r.status_code == 204
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, OPTIONS"
     assert r.headers["Access-Control-Allow-Headers"] == "*"
     assert_error(get(svc, "/nowhere"), 404, "not found")
     r = get(svc, "/health", method="POST")

@@ -9,6 +9,7 @@ still reachable at exit (libraries' one-time state) does not count, as in
 tests/valgrind.sh.  Skipped for a sanitizer build (valgrind cannot run ASan programs),
 without valgrind, and run once, on SQLite (a slow test whose subject is not the store)."""
 
+import json
 import re
 import shutil
 
@@ -81,6 +82,23 @@ def test_lnurl_and_monitord_clean_under_valgrind(env, monkeypatch):
                              ("/.well-known/lnurlp/nobody", 404), ("/.well-known/lnurlp/a!", 400)):
             r = st.get(path)
             assert r.status_code == status, (path, r.status_code, r.text)
+        # payer data, a successAction, a POST callback (LUD-18, -09, -26)
+        m = dict(H.metadata(o.partition, text="vg lud"),
+                 successAction={"tag": "message", "message": "thanks"},
+                 payerData={"name": {"mandatory": True}})
+        assert env.offers.post("/metadata", m).status_code == 201
+        lud = H.offer(o.partition, m["id"])
+        assert env.offers.post("/offers", lud).status_code == 201
+        cb = f"{st.base}/offers/{o.partition}/{lud['id']}/invoice"
+        for body, status in (({"amount": 1000, "payerdata": '{"name":"vg"}'}, 200),
+                             ({"amount": 1000}, 400), ({"amount": 1000, "payerdata": {}}, 400),
+                             ("[", 400)):
+            r = st.http().post(cb, data=body if isinstance(body, str) else json.dumps(body),
+                               headers={"Host": HOST, "Content-Type": "application/json"},
+                               timeout=30)
+            assert r.status_code == status, (body, r.status_code, r.text)
+            if status == 200:
+                assert r.json()["successAction"]["message"] == "thanks"
         # the directory's: found, not found, bad offer; then standing in while it is down
         ldap.add(person("dir", offer=o.id) + "\n" + person("badoffer", offer="x"))
         for path, status in (("/.well-known/lnurlp/Dir", 200),

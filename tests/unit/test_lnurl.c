@@ -5,6 +5,7 @@
 
 #include "pay/balancer.h"
 #include "pay/lnurl.h"
+#include "model/model.h"
 #include "t.h"
 
 /* Builds the metadata string of m and compares it byte for byte. */
@@ -499,6 +500,61 @@ test_backoff(void)
 	CHECK(swgr_backoff_next(&bo, 102.6, 0.0) < 0);	/* elapsed > 2.5 */
 }
 
+/* payerdata= (LUD-18): members checked, mandatory ones required, the rest left alone. */
+static const struct { const char *pd; unsigned asked, mand; const char *msg; } payer_rows[] = {
+	{ "{\"name\":\"Bob\"}", SWGR_PAYER_NAME, SWGR_PAYER_NAME, NULL },
+	{ "{\"name\":\"Bob\",\"x\":[1],\"auth\":{\"k1\":\"00\"}}", SWGR_PAYER_NAME, 0, NULL },
+	{ "{}", SWGR_PAYER_NAME | SWGR_PAYER_EMAIL, SWGR_PAYER_EMAIL,
+	    "payerdata.email: missing, and this pay request asks for it" },
+	{ "{}", SWGR_PAYER_NAME, 0, NULL },
+	{ "{\"email\":\"bob@bob.example\",\"identifier\":\"bob@bob.example\","
+	    "\"pubkey\":\"0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798\"}",
+	    SWGR_PAYER_EMAIL | SWGR_PAYER_IDENTIFIER | SWGR_PAYER_PUBKEY, SWGR_PAYER_PUBKEY, NULL },
+	{ "{\"pubkey\":\"02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}",
+	    SWGR_PAYER_PUBKEY, 0, "payerdata.pubkey: expected a compressed secp256k1 public key in "
+	    "hex (66 digits)" },
+	{ "{\"email\":\"not an address\"}", SWGR_PAYER_EMAIL, 0,
+	    "payerdata.email: expected an address as user@domain" },
+	{ "{\"name\":7}", SWGR_PAYER_NAME, 0, "payerdata.name: expected a string" },
+	{ "{\"name\":\"\"}", SWGR_PAYER_NAME, 0, "payerdata.name: expected 1 to 256 characters" },
+	{ "{\"name\":null}", SWGR_PAYER_NAME, SWGR_PAYER_NAME,
+	    "payerdata.name: missing, and this pay request asks for it" },
+	{ "[\"name\"]", SWGR_PAYER_NAME, 0, "payerdata: expected a JSON object" },
+	{ "{\"name\":\"a\"", SWGR_PAYER_NAME, 0, "payerdata: expected a JSON object: " },
+};
+
+static void
+test_payerdata(void)
+{
+	struct swgr_err err = { 0 };
+	char big[SWGR_PAYERDATA_MAX + 16];
+	enum swgr_rc rc;
+	size_t i;
+
+	for (i = 0; i < sizeof(payer_rows) / sizeof(payer_rows[0]); i++) {
+		swgr_err_clear(&err);
+		rc = swgr_lnurl_payerdata(payer_rows[i].pd, strlen(payer_rows[i].pd),
+		    payer_rows[i].asked, payer_rows[i].mand, &err);
+		if (payer_rows[i].msg == NULL) {
+			CHECK_INT(rc, SWGR_OK);
+			continue;
+		}
+		CHECK_INT(rc, SWGR_EINVAL);
+		if (strncmp(err.msg, payer_rows[i].msg, strlen(payer_rows[i].msg)) != 0)
+			fprintf(stderr, "payer_rows[%zu]: %s\n", i, err.msg);
+		CHECK(strncmp(err.msg, payer_rows[i].msg, strlen(payer_rows[i].msg)) == 0);
+	}
+	memset(big, ' ', sizeof(big));
+	big[0] = '{';
+	big[SWGR_PAYERDATA_MAX] = '}';
+	CHECK_INT(swgr_lnurl_payerdata(big, SWGR_PAYERDATA_MAX, SWGR_PAYER_NAME, 0, &err), SWGR_EINVAL);
+	CHECK_INT(swgr_lnurl_payerdata(big, SWGR_PAYERDATA_MAX + 1, SWGR_PAYER_NAME, 0, &err),
+	    SWGR_EINVAL);
+	CHECK_STR(err.msg, "payerdata is 4097 bytes long, over the limit of 4096");
+	big[SWGR_PAYERDATA_MAX - 1] = '}';
+	CHECK_INT(swgr_lnurl_payerdata(big, SWGR_PAYERDATA_MAX, SWGR_PAYER_NAME, 0, &err), SWGR_OK);
+}
+
 int
 main(void)
 {
@@ -512,6 +568,7 @@ main(void)
 	test_origin();
 	test_amount();
 	test_comment();
+	test_payerdata();
 	test_cache_headers();
 	test_vary();
 	test_backoff();

@@ -604,6 +604,111 @@ test_metadata(void)
 	CHECK_STR(err.msg, "id: missing field");
 }
 
+/*
+ * Ours: successAction (LUD-09) and payerData (LUD-18) on metadata, read,
+ * written back in their canonical form after identifier, and refused with
+ * the member named.
+ */
+static const struct { const char *members, *msg; } bad_lud[] = {
+	{ "\"successAction\":\"thanks\"", "successAction: expected an object or null" },
+	{ "\"successAction\":{\"message\":\"x\"}",
+	    "successAction.tag: expected \"message\" or \"url\"" },
+	{ "\"successAction\":{\"tag\":\"aes\",\"message\":\"x\"}",
+	    "successAction.tag: 'aes' is not supported: expected \"message\" or \"url\" (a wallet "
+	    "refuses to pay for a tag it does not know)" },
+	{ "\"successAction\":{\"tag\":\"message\"}", "successAction.message: missing field" },
+	{ "\"successAction\":{\"tag\":\"message\",\"message\":\"\"}",
+	    "successAction.message: expected 1 to 144 characters" },
+	{ "\"successAction\":{\"tag\":\"message\",\"message\":\"x\",\"url\":\"https://a\"}",
+	    "successAction.url: unknown field of a message (tag, message)" },
+	{ "\"successAction\":{\"tag\":\"url\",\"url\":\"https://a.example/\"}",
+	    "successAction.description: missing field" },
+	{ "\"successAction\":{\"tag\":\"url\",\"description\":\"d\",\"url\":\"ftp://a/\"}",
+	    "successAction.url: expected an https:// or http:// URL" },
+	{ "\"successAction\":{\"tag\":\"url\",\"description\":\"d\",\"url\":\"https:///x\"}",
+	    "successAction.url: expected a host" },
+	{ "\"successAction\":{\"tag\":\"url\",\"description\":\"d\","
+	    "\"url\":\"https://u:p@a.example/\"}", "successAction.url: expected a host without "
+	    "user info" },
+	{ "\"successAction\":{\"tag\":\"url\",\"description\":\"d\","
+	    "\"url\":\"https://a.example/a b\"}", "successAction.url: spaces, control and "
+	    "non-ASCII characters must be percent-encoded" },
+	{ "\"payerData\":{}", "payerData: expected an object naming at least one of name, "
+	    "pubkey, identifier, email, or null" },
+	{ "\"payerData\":{\"auth\":{\"mandatory\":true,\"k1\":\"00\"}}",
+	    "payerData.auth: LUD-18 auth (a LUD-04 signature) is not supported" },
+	{ "\"payerData\":{\"phone\":{\"mandatory\":true}}",
+	    "payerData.phone: unknown identity: expected name, pubkey, identifier or email" },
+	{ "\"payerData\":{\"name\":{\"mandatory\":1}}",
+	    "payerData.name: expected {\"mandatory\": true or false}" },
+	{ "\"payerData\":{\"name\":{\"mandatory\":true,\"x\":1}}",
+	    "payerData.name: expected {\"mandatory\": true or false}" },
+};
+
+static void
+test_lud(void)
+{
+	struct swgr_metadata m;
+	struct swgr_err err = { 0 };
+	struct swgr_buf out = { 0 };
+	char text[1024], msg[512], e144[2 * 145 + 1] = "";
+	const char *host;
+	size_t i;
+
+	/* 144 characters (two bytes each) are fine, 145 are not */
+	for (i = 0; i < 144; i++)
+		strcat(e144, "\xc3\xa9");
+	snprintf(text, sizeof(text), "{\"text\":\"t\",\"successAction\":{\"message\":\"%s\","
+	    "\"tag\":\"message\"},\"payerData\":{\"email\":{\"mandatory\":false},"
+	    "\"name\":{\"mandatory\":true}}}", e144);
+	CHECK_INT(swgr_metadata_from_json(text, strlen(text), SWGR_SHAPE_SPARSE, &m, &err), SWGR_OK);
+	CHECK_INT(m.sa_kind, SWGR_SA_MESSAGE);
+	CHECK_INT(m.payer_asked, SWGR_PAYER_NAME | SWGR_PAYER_EMAIL);
+	CHECK_INT(m.payer_mandatory, SWGR_PAYER_NAME);
+	swgr_metadata_sparse_to_json(&out, &m);
+	CHECK(strstr(out.p, "\"successAction\":{\"tag\":\"message\",\"message\":\"") != NULL);
+	CHECK(strstr(out.p, "\"},\"payerData\":{\"name\":{\"mandatory\":true},"
+	    "\"email\":{\"mandatory\":false}}}") != NULL);	/* canonical order, last */
+	swgr_buf_free(&out);
+	swgr_metadata_free(&m);
+	strcat(e144, "\xc3\xa9");
+	snprintf(text, sizeof(text), "{\"text\":\"t\",\"successAction\":{\"message\":\"%s\","
+	    "\"tag\":\"message\"}}", e144);
+	CHECK_INT(swgr_metadata_from_json(text, strlen(text), SWGR_SHAPE_SPARSE, &m, &err),
+	    SWGR_ESHAPE);
+	CHECK_STR(err.msg, "successAction.message: expected 1 to 144 characters");
+
+	/* a url, round trip exact; its host */
+	CHECK_INT(meta_rc("\"text\":\"t\",\"identifier\":{\"text\":\"a@b.c\"},"
+	    "\"successAction\":{\"url\":\"https://Shop.example:8443/o/1?x=1#f\",\"tag\":\"url\","
+	    "\"description\":\"your order\"}", msg, sizeof(msg)), SWGR_OK);
+	CHECK_INT(swgr_metadata_from_json(S("{\"text\":\"t\",\"successAction\":{\"tag\":\"url\","
+	    "\"description\":\"d\",\"url\":\"https://Shop.example:8443/o/1\"}}"),
+	    SWGR_SHAPE_SPARSE, &m, &err), SWGR_OK);
+	swgr_metadata_sparse_to_json(&out, &m);
+	CHECK_STR(out.p, "{\"text\":\"t\",\"successAction\":{\"tag\":\"url\",\"description\":"
+	    "\"d\",\"url\":\"https://Shop.example:8443/o/1\"}}");
+	CHECK_INT((int)swgr_sa_url_host(m.sa_url, &host), 17);
+	CHECK(strncmp(host, "Shop.example:8443", 17) == 0);
+	swgr_buf_free(&out);
+	swgr_metadata_free(&m);
+	/* null is none; without ours the JSON is the original's */
+	CHECK_INT(swgr_metadata_from_json(S("{\"text\":\"t\",\"successAction\":null,"
+	    "\"payerData\":null}"), SWGR_SHAPE_SPARSE, &m, &err), SWGR_OK);
+	swgr_metadata_sparse_to_json(&out, &m);
+	CHECK_STR(out.p, "{\"text\":\"t\"}");
+	swgr_buf_free(&out);
+	swgr_metadata_free(&m);
+
+	for (i = 0; i < sizeof(bad_lud) / sizeof(bad_lud[0]); i++) {
+		snprintf(text, sizeof(text), "\"text\":\"t\",%s", bad_lud[i].members);
+		CHECK_INT(meta_rc(text, msg, sizeof(msg)), SWGR_ESHAPE);
+		if (strcmp(msg, bad_lud[i].msg) != 0)
+			fprintf(stderr, "bad_lud[%zu]\n", i);
+		CHECK_STR(msg, bad_lud[i].msg);
+	}
+}
+
 static const char *
 canon(const char *text)
 {
@@ -753,6 +858,7 @@ main(void)
 	test_offer();
 	test_offer_check();
 	test_metadata();
+	test_lud();
 	test_json();
 	test_normalise();
 	return t_done("test_model");

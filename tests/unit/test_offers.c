@@ -397,6 +397,23 @@ test_addresses(struct swgr_store *st)
 	CHECK_INT(ahits("dee"), k + 1);
 	addr_cache_free(c0);
 	answer("dee", NULL);
+
+	/*
+	 * A binding standing in for a source that failed is asked for again
+	 * at the next probe, not after the source's whole ttl: a user the
+	 * directory removed meanwhile stops resolving then.
+	 */
+	CHECK_INT(addr_cache_new("address directory", 2.5, 3600, addr_from_store, st, &c0),
+	    SWGR_OK);
+	CHECK_INT(aget(c0, st, "eve", NULL), SWGR_OK);
+	answer("eve", "503");
+	usleep(2600000);
+	CHECK_INT(aget(c0, st, "eve", NULL), SWGR_OK);	/* stands in */
+	answer("eve", "404");
+	usleep((useconds_t)((ADDR_CACHE_PROBE_EVERY + 0.15) * 1e6));
+	CHECK_INT(aget(c0, st, "eve", NULL), SWGR_NOTFOUND);
+	addr_cache_free(c0);
+	answer("eve", NULL);
 }
 
 int
