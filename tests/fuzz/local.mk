@@ -30,13 +30,14 @@ FUZZ_LIBSWGR = libswgr/pay/bolt11.c libswgr/core/bech32.c libswgr/core/sha256.c 
 	libswgr/core/json_parse.c libswgr/core/json.c libswgr/core/buf.c libswgr/core/uuid.c \
 	libswgr/core/pubkey.c libswgr/core/time.c libswgr/core/base64.c libswgr/core/email.c \
 	libswgr/core/lnaddr.c \
-	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c \
+	libswgr/model/model.c libswgr/model/from_json.c libswgr/model/to_json.c libswgr/model/lud.c \
 	libswgr/core/hex.c libswgr/core/utf8.c libswgr/core/err.c libswgr/core/log.c \
 	libswgr/core/clock.c libswgr/core/status.c libswgr/core/uri.c libswgr/core/dl.c \
 	libswgr/core/cidr.c libswgr/core/credfile.c libswgr/core/endpoint.c libswgr/core/metrics.c \
 	libswgr/fcgi/req.c libswgr/fcgi/url.c libswgr/fcgi/client_ip.c libswgr/fcgi/resp.c \
 	libswgr/pay/lnurl.c \
 	libswgr/config/config.c libswgr/config/expand.c libswgr/config/keys.c libswgr/config/yaml.c \
+	libswgr/config/directory.c \
 	libswgr/auth/token.c \
 	libswgr/ln/ln.c libswgr/ln/kinds.c libswgr/ln/impl.c libswgr/ln/grpc.c libswgr/ln/lnd.c \
 	libswgr/ln/cln.c libswgr/ln/eclair.c libswgr/net/http.c libswgr/net/trust.c \
