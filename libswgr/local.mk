@@ -33,7 +33,7 @@ libswgr_libswgr_la_SOURCES = \
 	libswgr/store/db_sqlite.c libswgr/store/db_pg.c libswgr/store/db_mysql.c \
 	libswgr/store/store.c libswgr/store/store.h libswgr/store/store_int.h \
 	libswgr/store/sql.c libswgr/store/sql_backend.c libswgr/store/sql_offer.c \
-	libswgr/store/sql_address.c libswgr/store/directory.c libswgr/store/directory.h \
+	libswgr/store/sql_address.c libswgr/store/sql_invoice.c libswgr/store/directory.c libswgr/store/directory.h \
 	libswgr/store/sql_int.h libswgr/store/schema.c libswgr/store/catalog.c libswgr/store/status.c \
 	libswgr/store/http.c libswgr/store/http_discovery.c libswgr/store/http_offer.c \
 	libswgr/store/http_int.h \

@@ -203,7 +203,7 @@ callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key)
  */
 void
 issue(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_balancer_req *br,
-    const char *host)
+    const struct cb_src *src)
 {
 	struct lnurl_state *s = c->state;
 	struct swgr_err err = { 0 };
@@ -230,7 +230,8 @@ issue(struct swgr_ctx *c, const struct cached_offer *co, const struct swgr_balan
 	swgr_buf_puts(&c->resp->body, "{\"pr\":");
 	swgr_json_string(&c->resp->body, pr, strlen(pr));
 	swgr_buf_puts(&c->resp->body, ",\"routes\":[]");
-	if ((sa = lud_success_action(&co->lud, host)) != NULL) {
+	records_add(s, br, pr, &co->id, src);
+	if ((sa = lud_success_action(&co->lud, src->host)) != NULL) {
 		swgr_buf_puts(&c->resp->body, ",\"successAction\":");
 		swgr_buf_puts(&c->resp->body, sa);
 	}

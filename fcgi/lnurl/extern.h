@@ -18,6 +18,7 @@
 struct offer_cache;
 struct addr_cache;
 struct swgr_directory;
+struct records;
 
 /* What swgr-lnurl keeps for its whole life (c->state). */
 struct lnurl_state {
@@ -28,6 +29,7 @@ struct lnurl_state {
 	struct addr_cache *addrs;	/* from the offer store */
 	struct swgr_directory *dir;	/* store.address-directory; NULL: none */
 	struct addr_cache *dir_addrs;	/* from dir */
+	struct records	*records;	/* the invoice records' writer; NULL: none kept */
 };
 
 /* A request's offer and the host and scheme of its URLs (spec §3.2). */
@@ -74,9 +76,16 @@ void		 pay_request_json(struct swgr_ctx *c, const struct cached_offer *co,
  * the 4xx made.  The answer for br on host (its amount checked against co):
  * the invoice from the balancer with co's successAction, or the error.
  */
+/* Where a callback came from: its host, the address (NULL for an offer's), the payer data committed. */
+struct cb_src {
+	const char	*host;
+	const char	*domain;
+	const char	*username;
+	const char	*payer_data;
+};
 bool		 callback_query(struct swgr_ctx *c, uint64_t *amount, const char **key);
 void		 issue(struct swgr_ctx *c, const struct cached_offer *co,
-		    const struct swgr_balancer_req *br, const char *host);
+		    const struct swgr_balancer_req *br, const struct cb_src *src);
 /*
  * A POST callback (LUD-26): the JSON body's amount, comment and payerdata
  * made query parameters beside the URL's own.  False with the 4xx made.
@@ -99,6 +108,18 @@ const char	*lud_success_action(const struct lud_extras *x, const char *host);
 bool		 lud_extras_of(struct lud_extras *x, const struct swgr_metadata *m);
 bool		 lud_extras_copy(struct lud_extras *x, const struct lud_extras *from);
 void		 lud_extras_free(struct lud_extras *x);
+
+/*
+ * records.c: the invoice records (lnurl-service.invoice-records).  open
+ * starts the writer when records are on and the offer store is a database;
+ * add queues the record of the invoice bolt11 that br got (br->issued set)
+ * for offer, from src; close writes what is queued (up to a few seconds)
+ * and stops the writer.
+ */
+enum swgr_rc	 records_open(struct lnurl_state *s, struct swgr_err *err);
+void		 records_add(struct lnurl_state *s, const struct swgr_balancer_req *br,
+		    const char *bolt11, const struct swgr_uuid *offer, const struct cb_src *src);
+void		 records_close(struct lnurl_state *s);
 
 /* wellknown.c: the LUD-16 routes /.well-known/lnurlp/<username>[/invoice]. */
 swgr_handler	 address_pay_request, address_invoice;

@@ -97,7 +97,7 @@ lnurl_init(const struct swgr_config *cfg, uint64_t threads, void **state, struct
 		swgr_err_set(err, rc, "out of memory");
 		goto fail;
 	}
-	if ((rc = addr_caches_open(s, err)) != SWGR_OK)
+	if ((rc = addr_caches_open(s, err)) != SWGR_OK || (rc = records_open(s, err)) != SWGR_OK)
 		goto fail;
 	if ((rc = swgr_balancer_new(cfg, threads, &s->bal, err)) != SWGR_OK)
 		goto fail;
@@ -115,6 +115,7 @@ lnurl_fini(void *arg)
 
 	if (s == NULL)
 		return;
+	records_close(s);	/* first: it writes what the callbacks queued */
 	swgr_balancer_free(s->bal);
 	offer_cache_free(s->cache);
 	addr_caches_close(s);
@@ -398,6 +399,8 @@ invoice(struct swgr_ctx *c)
 	struct lnurl_state *s = c->state;
 	struct swgr_balancer_req br = { 0 };
 	struct swgr_buf desc = { 0 };
+	struct swgr_issued issued;
+	struct cb_src src = { 0 };
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct oreq o;
@@ -414,7 +417,10 @@ invoice(struct swgr_ctx *c)
 		br.partition = o.partition;
 		br.amount_msat = amount;
 		br.key = key;
-		issue(c, co, &br, o.host);
+		br.issued = &issued;
+		src.host = o.host;
+		src.payer_data = br.metadata != co->metadata ? br.metadata + co->metadata_len : NULL;
+		issue(c, co, &br, &src);
 	}
 	offer_put(s->cache, co);
 	swgr_buf_free(&desc);

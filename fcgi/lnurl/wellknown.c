@@ -245,6 +245,8 @@ address_invoice(struct swgr_ctx *c)
 	struct lnurl_state *s = c->state;
 	struct swgr_buf md = { 0 }, desc = { 0 };
 	struct swgr_balancer_req br = { 0 };
+	struct swgr_issued issued;
+	struct cb_src src;
 	struct cached_offer *co;
 	struct swgr_time now;
 	struct areq a;
@@ -265,7 +267,11 @@ address_invoice(struct swgr_ctx *c)
 				br.partition = a.o.partition;
 				br.amount_msat = amount;
 				br.key = key;
-				issue(c, co, &br, a.o.host);
+				br.issued = &issued;
+				src = (struct cb_src){ .host = a.o.host, .domain = a.domain,
+				    .username = a.user, .payer_data = br.metadata != md.p ?
+				    br.metadata + md.len : NULL };
+				issue(c, co, &br, &src);
 			}
 		}
 		offer_put(s->cache, co);

@@ -10,10 +10,13 @@
 #include "fcgi/crud.h"
 #include "fcgi/responder.h"
 #include "store/store.h"
+#include "core/hex.h"
 #include "core/lnaddr.h"
+#include "core/time.h"
 #include "core/uuid.h"
 
 static const struct swgr_crud offers, metadata, addresses;
+static swgr_handler invoice_page, invoice_get;
 
 /* Everything but GET /health needs an offer token; the check runs before routing. */
 static const struct swgr_route routes[] = {
@@ -33,6 +36,8 @@ static const struct swgr_route routes[] = {
 	{ SWGR_M_GET,		"/addresses/*/*",	swgr_crud_get,		0, &addresses },
 	{ SWGR_M_PUT,		"/addresses/*/*",	swgr_crud_put,		0, &addresses },
 	{ SWGR_M_DELETE,	"/addresses/*/*",	swgr_crud_delete,	0, &addresses },
+	{ SWGR_M_GET,		"/invoices/*",		invoice_page,		0, NULL },
+	{ SWGR_M_GET,		"/invoices/*/*",	invoice_get,		0, NULL },
 };
 
 static const struct swgr_service service = {
@@ -366,3 +371,98 @@ static const struct swgr_crud addresses = {
 	.page_key = path_domain,
 	.page = address_page,
 };
+
+/* ---- invoice records (ours, written by swgr-lnurl): read only ---- */
+
+/* A query time (RFC 3339) as milliseconds into *ms; absent: dflt.  False with the 400 made. */
+static bool
+query_ms(struct swgr_ctx *c, const char *name, int64_t dflt, int64_t *ms)
+{
+	struct swgr_err err = { 0 };
+	struct swgr_time t;
+	const char *v;
+	size_t n;
+
+	*ms = dflt;
+	if ((n = swgr_query_count(&c->req->q, name, &v)) == 0)
+		return true;
+	if (n > 1 || swgr_time_parse(v, strlen(v), &t) != SWGR_OK) {
+		swgr_err_set(&err, SWGR_EINVAL, "%s=%s: expected one RFC 3339 date-time", name, v);
+		swgr_ctx_fail(c, SWGR_EINVAL, &err);
+		return false;
+	}
+	*ms = t.sec * 1000 + t.nsec / 1000000;
+	return true;
+}
+
+/*
+ * GET /invoices/{partition}?start=&count=&since=&until=&offer=&domain=&username=:
+ * a page of the partition's records in creation order, from since (default:
+ * the epoch) to until (default: for ever), of one offer or one address.
+ */
+static void
+invoice_page(struct swgr_ctx *c)
+{
+	struct swgr_invoice_filter f = { .partition = c->req->seg[1], .until_ms = INT64_MAX };
+	struct swgr_invoice *v = NULL;
+	struct swgr_err err = { 0 };
+	struct swgr_uuid offer;
+	const char *s;
+	uint64_t start, count;
+	size_t n = 0;
+	enum swgr_rc rc;
+
+	if (!swgr_crud_page_query(c, &start, &count) ||
+	    !query_ms(c, "since", 0, &f.since_ms) || !query_ms(c, "until", INT64_MAX, &f.until_ms))
+		return;
+	if (swgr_query_count(&c->req->q, "offer", &s) > 0) {
+		if (swgr_uuid_parse(s, strlen(s), &offer) != SWGR_OK) {
+			swgr_err_set(&err, SWGR_EINVAL, "offer=%s: not a UUID", s);
+			swgr_ctx_fail(c, SWGR_EINVAL, &err);
+			return;
+		}
+		f.offer = &offer;
+	}
+	if (swgr_query_count(&c->req->q, "domain", &f.domain) > 1 ||
+	    swgr_query_count(&c->req->q, "username", &f.username) > 1 ||
+	    (f.domain == NULL) != (f.username == NULL)) {
+		swgr_err_set(&err, SWGR_EINVAL, "an address is domain= and username=, once each");
+		swgr_ctx_fail(c, SWGR_EINVAL, &err);
+		return;
+	}
+	if ((rc = swgr_store_invoice_page(c->store, &f, start, count, &v, &n, &err)) != SWGR_OK) {
+		swgr_ctx_store_fail(c, rc, &err, NULL);
+		return;
+	}
+	swgr_resp_nocache(c->resp);
+	swgr_resp_json(c->resp);
+	swgr_invoices_to_json(&c->resp->body, v, n, false);
+	swgr_invoices_free(v, n);
+}
+
+/* GET /invoices/{partition}/{paymentHash}: one record; 404 for another partition's. */
+static void
+invoice_get(struct swgr_ctx *c)
+{
+	const char *h = c->req->seg[2];
+	struct swgr_err err = { 0 };
+	struct swgr_invoice v;
+	uint8_t hash[32];
+	enum swgr_rc rc;
+
+	if (strlen(h) != 64 || swgr_hex_decode(h, 64, hash, 32) != SWGR_OK) {
+		swgr_resp_reset(c->resp, 404);
+		return;
+	}
+	rc = swgr_store_invoice_get(c->store, hash, &v, &err);
+	if (rc == SWGR_OK && strcmp(v.partition, c->req->seg[1]) != 0)
+		rc = swgr_err_set(&err, SWGR_NOTFOUND, "invoice %s not in %s", h, c->req->seg[1]);
+	if (rc != SWGR_OK)
+		swgr_ctx_store_fail(c, rc, &err, NULL);
+	else {
+		swgr_resp_nocache(c->resp);
+		swgr_resp_json(c->resp);
+		swgr_invoice_to_json(&c->resp->body, &v, false);
+	}
+	swgr_invoice_free(&v);
+}

@@ -91,6 +91,14 @@ struct swgr_lnurl_cfg {
 	 */
 	double		 request_deadline_secs;
 	/*
+	 * Ours: the record of every invoice handed out (store/store.h), written
+	 * in batches by a thread of its own (invoice-records, default true, with
+	 * a database offer store), kept invoice-records-retention-days (default
+	 * 90; 0: for ever).
+	 */
+	bool		 invoice_records;
+	double		 invoice_records_retention_days;
+	/*
 	 * Ours: the per-node circuit breaker (pay/breaker.h): consecutive
 	 * invoice failures that open it, 0 to disable
 	 * (breaker-failure-threshold), and how long an open one is skipped
@@ -135,6 +143,7 @@ struct swgr_lnurl_cfg {
 #define SWGR_BREAKER_THRESHOLD_DEFAULT	3
 #define SWGR_BREAKER_COOL_DOWN_DEFAULT	10.0	/* seconds */
 #define SWGR_INVOICE_QUEUE_WAIT_DEFAULT	0.25	/* seconds */
+#define SWGR_INVOICE_RETENTION_DEFAULT	90.0	/* days */
 #define SWGR_STORE_STALE_MAX_DEFAULT	3600.0	/* seconds: payments go on through an hour's outage */
 #define SWGR_TOKEN_MAX_LIFETIME_DEFAULT	31536000	/* seconds (a year) a token's exp may be ahead */
 

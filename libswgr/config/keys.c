@@ -305,6 +305,13 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	if ((rc = read_breaker(&m, l)) != SWGR_OK || (rc = read_bulkheads(&m, l)) != SWGR_OK ||
 	    (rc = read_stale_max(&m, l)) != SWGR_OK || (rc = read_forwarding(&m, l)) != SWGR_OK)
 		return rc;
+	l->invoice_records = true;
+	l->invoice_records_retention_days = SWGR_INVOICE_RETENTION_DEFAULT;
+	if ((swgr_yaml_find(&m, "invoice-records", NULL) != NULL &&
+	    (rc = swgr_yaml_bool(&m, "invoice-records", &l->invoice_records)) != SWGR_OK) ||
+	    (rc = swgr_yaml_float(&m, "invoice-records-retention-days", false, true,
+	    &l->invoice_records_retention_days, NULL)) != SWGR_OK)
+		return rc;
 	return read_log(&m, &l->log);
 }
 

@@ -143,9 +143,8 @@ checked(struct swgr_ctx *c, const struct swgr_crud *k, const union swgr_crud_rec
 	return false;
 }
 
-/* ?start=&count= of a page: defaults 0 and max-page-size; count over it -> 400. */
-static bool
-page_query(struct swgr_ctx *c, uint64_t *start, uint64_t *count)
+bool
+swgr_crud_page_query(struct swgr_ctx *c, uint64_t *start, uint64_t *count)
 {
 	struct swgr_err err = { 0 };
 
@@ -276,7 +275,7 @@ swgr_crud_page(struct swgr_ctx *c)
 	enum swgr_rc rc;
 	size_t n = 0;
 
-	if (!page_query(c, &start, &count))
+	if (!swgr_crud_page_query(c, &start, &count))
 		return;
 	if (k->page_key == NULL)
 		key.partition = c->req->seg[1];

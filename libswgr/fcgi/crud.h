@@ -119,5 +119,7 @@ void		 swgr_crud_delete(struct swgr_ctx *c);
  * 200 NOCACHE JSON.
  */
 void		 swgr_crud_page(struct swgr_ctx *c);
+/* ?start=&count= of a page: defaults 0 and max-page-size; count over it 400 (answered, false). */
+bool		 swgr_crud_page_query(struct swgr_ctx *c, uint64_t *start, uint64_t *count);
 
 #endif

@@ -84,6 +84,21 @@ name(type *v, size_t n)							\
 }
 
 RECORDS_FREE(swgr_backends_free, struct swgr_backend, swgr_backend_free)
+void
+swgr_invoice_free(struct swgr_invoice *v)
+{
+	if (v == NULL)
+		return;
+	free(v->bolt11);
+	free(v->partition);
+	free(v->domain);
+	free(v->username);
+	free(v->comment);
+	free(v->payer_data);
+	memset(v, 0, sizeof(*v));
+}
+
+RECORDS_FREE(swgr_invoices_free, struct swgr_invoice, swgr_invoice_free)
 RECORDS_FREE(swgr_metadatas_free, struct swgr_metadata, swgr_metadata_free)
 RECORDS_FREE(swgr_offers_free, struct swgr_offer, swgr_offer_free)
 RECORDS_FREE(swgr_addresses_free, struct swgr_address, swgr_address_free)

@@ -105,6 +105,37 @@ struct swgr_address {
 };
 
 /*
+ * Ours: the record of an invoice swgr-lnurl handed out.  Times in
+ * milliseconds since the epoch.  Strings malloc'd (swgr_invoice_free);
+ * domain and username NULL for an offer's own callback.
+ */
+struct swgr_invoice {
+	uint8_t		 payment_hash[32];
+	char		*bolt11;
+	char		*partition;
+	struct swgr_uuid offer;
+	char		*domain;	/* the Lightning Address, or NULL */
+	char		*username;
+	struct swgr_pubkey backend;	/* the node that issued it */
+	uint64_t	 amount_msat;
+	char		*comment;	/* LUD-12, as given; NULL: none */
+	char		*payer_data;	/* LUD-18, as committed; NULL: none */
+	int64_t		 created_ms;
+	int64_t		 expires_ms;
+};
+
+void	 swgr_invoice_free(struct swgr_invoice *v);
+void	 swgr_invoices_free(struct swgr_invoice *v, size_t n);	/* frees members and v */
+/*
+ * {"paymentHash","bolt11","partition","offer",["address",]"backend","amountMsat",
+ * ["comment",]["payerData",]"createdAt","expiresAt"}: the optional members only when
+ * set, the times RFC 3339 with milliseconds.
+ */
+void	 swgr_invoice_to_json(struct swgr_buf *b, const struct swgr_invoice *v, bool pretty);
+void	 swgr_invoices_to_json(struct swgr_buf *b, const struct swgr_invoice *v, size_t n,
+	    bool pretty);
+
+/*
  * The successAction object of m (nothing when it has none) and the
  * payerData object of asked/mandatory (nothing when asked is 0), compact,
  * the members in a fixed order, appended to b.

@@ -1,7 +1,9 @@
 /* The records written as their JSON forms (spec §7), in serde_json's field order and formatting. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/base64.h"
 #include "core/buf.h"
@@ -185,6 +187,65 @@ jw_address(struct swgr_jw *jw, const void *rec)
 	swgr_jw_obj_close(jw);
 }
 
+/* A time in milliseconds since the epoch, RFC 3339 in UTC with milliseconds. */
+static void
+jw_ms(struct swgr_jw *jw, const char *key, int64_t ms)
+{
+	char out[96];
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, sizeof(out), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	swgr_jw_key(jw, key);
+	swgr_jw_str(jw, out);
+}
+
+static void
+jw_invoice(struct swgr_jw *jw, const void *rec)
+{
+	const struct swgr_invoice *v = rec;
+	char hex[65], pk[SWGR_PUBKEY_STRLEN + 1];
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", v->payment_hash[i]);
+	swgr_jw_obj_open(jw);
+	swgr_jw_key(jw, "paymentHash");
+	swgr_jw_str(jw, hex);
+	swgr_jw_key(jw, "bolt11");
+	swgr_jw_str(jw, v->bolt11 != NULL ? v->bolt11 : "");
+	swgr_jw_key(jw, "partition");
+	swgr_jw_str(jw, v->partition != NULL ? v->partition : "");
+	jw_uuid(jw, "offer", &v->offer);
+	if (v->domain != NULL && v->username != NULL) {
+		swgr_jw_key(jw, "address");
+		swgr_jw_obj_open(jw);
+		swgr_jw_key(jw, "domain");
+		swgr_jw_str(jw, v->domain);
+		swgr_jw_key(jw, "username");
+		swgr_jw_str(jw, v->username);
+		swgr_jw_obj_close(jw);
+	}
+	swgr_pubkey_format(&v->backend, pk);
+	swgr_jw_key(jw, "backend");
+	swgr_jw_str(jw, pk);
+	swgr_jw_key(jw, "amountMsat");
+	swgr_jw_u64(jw, v->amount_msat);
+	if (v->comment != NULL) {
+		swgr_jw_key(jw, "comment");
+		swgr_jw_str(jw, v->comment);
+	}
+	if (v->payer_data != NULL) {
+		swgr_jw_key(jw, "payerData");
+		swgr_jw_str(jw, v->payer_data);
+	}
+	jw_ms(jw, "createdAt", v->created_ms);
+	jw_ms(jw, "expiresAt", v->expires_ms);
+	swgr_jw_obj_close(jw);
+}
+
 /* The record v alone. */
 static void
 write_one(struct swgr_buf *b, void (*one)(struct swgr_jw *, const void *),
@@ -267,4 +328,16 @@ void
 swgr_metadata_sparse_to_json(struct swgr_buf *b, const struct swgr_metadata *v)
 {
 	write_one(b, jw_sparse, v, false);
+}
+
+void
+swgr_invoice_to_json(struct swgr_buf *b, const struct swgr_invoice *v, bool pretty)
+{
+	write_one(b, jw_invoice, v, pretty);
+}
+
+void
+swgr_invoices_to_json(struct swgr_buf *b, const struct swgr_invoice *v, size_t n, bool pretty)
+{
+	write_array(b, jw_invoice, v, sizeof(*v), n, pretty);
 }

@@ -206,6 +206,12 @@ ask(struct swgr_balancer *b, const struct swgr_view_member *m,
 	swgr_pubkey_format(&m->pk, name);
 	if ((rc = swgr_bolt11_decode(*bolt11, strlen(*bolt11), &inv, &e2)) == SWGR_OK) {
 		rc = swgr_bolt11_check(&inv, r->amount_msat, r->hash, m->pk.b, &e2);
+		if (rc == SWGR_OK && r->issued != NULL) {
+			memcpy(r->issued->payment_hash, inv.payment_hash, 32);
+			memcpy(r->issued->payee, inv.payee, 33);
+			r->issued->timestamp = inv.timestamp;
+			r->issued->expiry = inv.expiry;
+		}
 		swgr_bolt11_free(&inv);
 	}
 	if (rc == SWGR_OK)

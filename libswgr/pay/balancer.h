@@ -25,6 +25,14 @@ enum swgr_rc	 swgr_balancer_new(const struct swgr_config *cfg, uint64_t threads,
 void		 swgr_balancer_free(struct swgr_balancer *b);
 
 /* One invoice request. */
+/* What the invoice a request got says of itself (for the record of it). */
+struct swgr_issued {
+	uint8_t		 payment_hash[32];
+	uint8_t		 payee[33];	/* the node that issued it */
+	uint64_t	 timestamp;	/* seconds since the epoch */
+	uint64_t	 expiry;	/* seconds after timestamp */
+};
+
 struct swgr_balancer_req {
 	const char	*partition;	/* the offer's */
 	uint64_t	 amount_msat;
@@ -32,6 +40,7 @@ struct swgr_balancer_req {
 	size_t		 metadata_len;
 	const uint8_t	*hash;		/* 32 bytes */
 	const char	*key;		/* consistent-hash key (the comment), NULL for none */
+	struct swgr_issued *issued;	/* out, unless NULL: filled with the invoice */
 };
 
 /*

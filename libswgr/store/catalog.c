@@ -22,6 +22,7 @@ static const struct {
 	{ SWGR_STORE_ROLE_OFFER, "offer", "swgr-offer",
 	    { "offer_metadata_table", "offer_record_table" } },
 	{ ST_ROLE_ADDRESS, "address", "swgr-offer", { "swgr_address" } },
+	{ ST_ROLE_INVOICE, "invoice record", "swgr-offer", { "swgr_invoice" } },
 	{ SWGR_STORE_ROLE_STATUS, "node status", "swgr-monitord",
 	    { "swgr_node_status", "swgr_monitor_heartbeat" } },
 };

@@ -17,11 +17,19 @@
 #define VERSION_DISCOVERY	"m20220101_000001_create_table"
 #define VERSION_OFFER		"m20250724_182058_create_table"
 #define VERSION_ADDRESS		"swgr_m20261203_000001_address"	/* ours, after it */
+#define VERSION_INVOICE		"swgr_m20261204_000001_invoice"	/* ours, after it */
 #define VERSION_STATUS		"swgr_m20261121_000001_node_status"	/* ours */
 #define VERSION_OUTCOMES	"swgr_m20261202_000001_invoice_outcomes"	/* ours, after it */
 #define ST_RETRIES		12	/* reruns of a transient failure, ~1 s in all at most */
 #define ST_ROLES		(SWGR_STORE_ROLE_DISCOVERY | SWGR_STORE_ROLE_OFFER | \
 				    SWGR_STORE_ROLE_STATUS)
+
+/* The columns of an invoice record, in the order sql_invoice.c reads and writes them. */
+#define ST_INV_COLS "\"payment_hash\", \"bolt11\", \"partition\", \"offer\", \"domain\", " \
+	"\"username\", \"backend\", \"amount_msat\", \"comment\", \"payer_data\", \"created_ms\", " \
+	"\"expires_ms\""
+#define ST_INV_INSERT_BODY " INTO \"swgr_invoice\" (" ST_INV_COLS ") VALUES ($1, $2, $3, $4, " \
+	"$5, $6, $7, $8, $9, $10, $11, $12)"
 
 /* The statements, written once; for MySQL the double quotes become backticks. */
 static const char *const st_sql_text[ST_NSQL] = {
@@ -115,6 +123,14 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "WHERE \"instance\" = $1",
 	[ST_BEAT_LIST] = "SELECT \"instance\", \"beat_ms\", \"period_ms\" "
 	    "FROM \"swgr_monitor_heartbeat\" ORDER BY \"instance\"",
+	/* ST_INV_INSERT: made by st_schema_init, a duplicate ignored as each dialect says */
+	[ST_INV_GET] = "SELECT " ST_INV_COLS " FROM \"swgr_invoice\" WHERE \"payment_hash\" = $1",
+	/* $2, $4: 0 when any offer, any address (a NULL parameter has no type in PostgreSQL) */
+	[ST_INV_PAGE] = "SELECT " ST_INV_COLS " FROM \"swgr_invoice\" WHERE \"partition\" = $1 "
+	    "AND ($2 = 0 OR \"offer\" = $3) AND ($4 = 0 OR (\"domain\" = $5 AND "
+	    "\"username\" = $6)) AND \"created_ms\" >= $7 AND \"created_ms\" < $8 "
+	    "ORDER BY \"created_ms\", \"payment_hash\" LIMIT $9 OFFSET $10",
+	[ST_INV_EXPIRE] = "DELETE FROM \"swgr_invoice\" WHERE \"created_ms\" < $1",
 	[ST_MIG_HAS] = "SELECT \"version\" FROM \"seaql_migrations\" WHERE \"version\" = $1",
 	[ST_MIG_ADD] = "INSERT INTO \"seaql_migrations\" (\"version\", \"applied_at\") "
 	    "VALUES ($1, $2)",
@@ -137,6 +153,8 @@ struct st_dialect {
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
 	const char	*address[3];	/* ours, after offer: the Lightning Addresses */
+	const char	*invoice[3];	/* ours, after address: the invoice records */
+	const char	*inv_insert[2];	/* how an insert ignores a duplicate: before, after */
 	const char	*status[3];	/* ours: node status and heartbeats */
 	const char	*outcomes[8];	/* ours, later: the invoice outcomes of a status row */
 };
@@ -192,6 +210,27 @@ struct st_dialect {
 #define ST_DDL_ADDRESS_INDEX \
 	"CREATE INDEX IF NOT EXISTS \"swgr_address_offer\" ON \"swgr_address\" " \
 	"(\"partition\", \"offer\")"
+/*
+ * Ours (VERSION_INVOICE): the record of each invoice swgr-lnurl handed out,
+ * keyed by its payment hash (hex), the issuing node's key in hex; times in
+ * milliseconds.  No foreign key: a record outlives the offer it paid.
+ * IDX is MySQL's inline index (no CREATE INDEX IF NOT EXISTS there).
+ */
+#define ST_DDL_INVOICE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END, IDX) \
+	"CREATE TABLE IF NOT EXISTS \"swgr_invoice\" ( \"payment_hash\" varchar(64) NOT NULL, " \
+	"\"bolt11\" text NOT NULL, \"partition\" " VARCHAR " NOT NULL, \"offer\" " UUID \
+	" NOT NULL, \"domain\" varchar(259) NULL, \"username\" varchar(64) NULL, " \
+	"\"backend\" varchar(66) NOT NULL, \"amount_msat\" bigint NOT NULL, \"comment\" text " \
+	"NULL, \"payer_data\" text NULL, \"created_ms\" bigint NOT NULL, \"expires_ms\" bigint " \
+	"NOT NULL, PRIMARY KEY (\"payment_hash\")" IDX " )" END
+#define ST_DDL_INVOICE_INDEX \
+	"CREATE INDEX IF NOT EXISTS \"swgr_invoice_created\" ON \"swgr_invoice\" " \
+	"(\"partition\", \"created_ms\")"
+#define ST_INV_TABLE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	ST_DDL_INVOICE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END, "")
+#define ST_INV_TABLE_INLINE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
+	ST_DDL_INVOICE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END, \
+	", KEY \"swgr_invoice_created\" (\"partition\", \"created_ms\")")
 #define ST_DDL_NODE_STATUS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
 	"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" " VARCHAR " NOT NULL, " \
 	"\"id\" " KEY " NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" " BOOL " NOT NULL, " \
@@ -244,6 +283,8 @@ static const struct st_dialect st_sqlite = {
 	.mig_begin = "BEGIN IMMEDIATE",
 	ST_TABLES(ST_TYPES_SQLITE),
 	.address = { ST_TYPES_SQLITE(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
+	.invoice = { ST_TYPES_SQLITE(ST_INV_TABLE), ST_DDL_INVOICE_INDEX },
+	.inv_insert = { "INSERT OR IGNORE", "" },
 	ST_OUTCOMES("ADD COLUMN"),
 };
 
@@ -254,6 +295,8 @@ static const struct st_dialect st_postgres = {
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
 	ST_TABLES(ST_TYPES_POSTGRES),
 	.address = { ST_TYPES_POSTGRES(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
+	.invoice = { ST_TYPES_POSTGRES(ST_INV_TABLE), ST_DDL_INVOICE_INDEX },
+	.inv_insert = { "INSERT", " ON CONFLICT (\"payment_hash\") DO NOTHING" },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
@@ -264,6 +307,8 @@ static const struct st_dialect st_mysql = {
 	.mig_unlock = "SELECT RELEASE_LOCK('swgr_migrate')",
 	ST_TABLES(ST_TYPES_MYSQL),
 	.address = { ST_TYPES_MYSQL(ST_DDL_ADDRESS) },
+	.invoice = { ST_TYPES_MYSQL(ST_INV_TABLE_INLINE) },
+	.inv_insert = { "INSERT IGNORE", "" },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
@@ -285,6 +330,7 @@ st_backticks(const char *sql)
 enum swgr_rc
 st_schema_init(struct sql_store *st, struct swgr_err *err)
 {
+	char *ins;
 	size_t i;
 
 	switch (st->dialect) {
@@ -299,6 +345,8 @@ st_schema_init(struct sql_store *st, struct swgr_err *err)
 		break;
 	}
 	for (i = 0; i < ST_NSQL; i++) {
+		if (i == ST_INV_INSERT)
+			continue;
 		if (st->dialect != SWGR_DB_MYSQL) {
 			st->sql[i] = st_sql_text[i];
 			continue;
@@ -307,6 +355,17 @@ st_schema_init(struct sql_store *st, struct swgr_err *err)
 			return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
 		st->sql[i] = st->owned[i];
 	}
+	/* the insert of an invoice record: its dialect's words around the common text */
+	if (asprintf(&ins, "%s%s%s", st->d->inv_insert[0], ST_INV_INSERT_BODY,
+	    st->d->inv_insert[1]) < 0)
+		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
+	if (st->dialect == SWGR_DB_MYSQL) {
+		st->owned[ST_INV_INSERT] = st_backticks(ins);
+		free(ins);
+	} else
+		st->owned[ST_INV_INSERT] = ins;
+	if ((st->sql[ST_INV_INSERT] = st->owned[ST_INV_INSERT]) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
 	return SWGR_OK;
 }
 
@@ -597,7 +656,8 @@ st_schema_migrate(struct sql_store *st, unsigned roles, struct swgr_err *err)
 		goto out;
 	if ((roles & SWGR_STORE_ROLE_OFFER) && ((rc = st_migrate_role(&tx, VERSION_OFFER,
 	    d->offer, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_ADDRESS,
-	    d->address, false, err)) != SWGR_OK))
+	    d->address, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_INVOICE,
+	    d->invoice, false, err)) != SWGR_OK))
 		goto out;
 	if ((roles & SWGR_STORE_ROLE_STATUS) && ((rc = st_migrate_role(&tx, VERSION_STATUS,
 	    d->status, false, err)) != SWGR_OK || (rc = st_migrate_role(&tx, VERSION_OUTCOMES,
@@ -634,9 +694,9 @@ st_sql_open(const char *uri, unsigned max_connections, unsigned roles, struct sq
 	pthread_mutex_init(&st->look_mu, NULL);
 	st->look_init = true;
 	if (used & SWGR_STORE_ROLE_OFFER)
-		used |= ST_ROLE_ADDRESS;
+		used |= ST_ROLE_ADDRESS | ST_ROLE_INVOICE;
 	if (ddl & SWGR_STORE_ROLE_OFFER)
-		ddl |= ST_ROLE_ADDRESS;
+		ddl |= ST_ROLE_ADDRESS | ST_ROLE_INVOICE;
 	st->need = used & ~ddl;
 	if ((rc = swgr_db_open(uri, max_connections, &st->db, err)) != SWGR_OK)
 		goto out;

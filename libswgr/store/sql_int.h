@@ -69,6 +69,10 @@ enum st_sql {
 	ST_BEAT_INSERT,
 	ST_BEAT_GET,
 	ST_BEAT_LIST,
+	ST_INV_INSERT,
+	ST_INV_GET,
+	ST_INV_PAGE,
+	ST_INV_EXPIRE,
 	ST_MIG_HAS,
 	ST_MIG_ADD,
 	ST_NSQL
@@ -81,6 +85,7 @@ enum st_sql {
  * and only address calls fail.  The offer role's migrations make it.
  */
 #define ST_ROLE_ADDRESS		0x8
+#define ST_ROLE_INVOICE		0x100	/* ours, beside the offer role: the invoice records */
 
 struct st_dialect;
 

@@ -162,6 +162,34 @@ enum swgr_rc	 swgr_store_address_delete(struct swgr_store *st, const char *domai
 		    const char *username, struct swgr_err *err);		/* SWGR_NOTFOUND */
 
 /*
+ * Ours: the invoice records of a database store (the offer role's table
+ * swgr_invoice; another store: SWGR_EINVAL).  put inserts the n records in
+ * one transaction, a payment hash already recorded left as it is (a batch
+ * written again after a failure adds nothing twice).  A page is a
+ * partition's records from since_ms (inclusive) to until_ms (exclusive) in
+ * creation order, ties by payment hash, narrowed to an offer (offer not
+ * NULL) or an address (domain, username not NULL).  expire deletes the
+ * records created before before_ms, *deleted how many.
+ */
+struct swgr_invoice_filter {
+	const char	*partition;
+	const struct swgr_uuid *offer;	/* NULL: any */
+	const char	*domain;	/* NULL: any */
+	const char	*username;	/* NULL: any */
+	int64_t		 since_ms;
+	int64_t		 until_ms;
+};
+enum swgr_rc	 swgr_store_invoices_put(struct swgr_store *st, const struct swgr_invoice *v,
+		    size_t n, struct swgr_err *err);
+enum swgr_rc	 swgr_store_invoice_get(struct swgr_store *st, const uint8_t payment_hash[32],
+		    struct swgr_invoice *out, struct swgr_err *err);		/* SWGR_NOTFOUND */
+enum swgr_rc	 swgr_store_invoice_page(struct swgr_store *st,
+		    const struct swgr_invoice_filter *f, uint64_t start, uint64_t count,
+		    struct swgr_invoice **out, size_t *n, struct swgr_err *err);
+enum swgr_rc	 swgr_store_invoices_expire(struct swgr_store *st, int64_t before_ms,
+		    uint64_t *deleted, struct swgr_err *err);
+
+/*
  * Node status, as one monitor instance sees it (written by swgr-monitord
  * only, read by swgr-lnurl).  Identity is (instance, public key); weight is
  * recorded because a weight change makes a backend new (spec §9.1).

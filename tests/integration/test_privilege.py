@@ -1,6 +1,7 @@
 """Least privilege (issue 12): swgr-lnurl runs with a read-only database role (SELECT on
-the offer, backend and node status tables, nothing else) on PostgreSQL and MariaDB and
-serves a payRequest and an invoice through nginx; on a database without the schema it
+the offer, backend and node status tables; SELECT, INSERT and DELETE on its invoice
+records, nothing else) on PostgreSQL and MariaDB and serves a payRequest and an invoice
+through nginx, whose record it writes; on a database without the schema it
 runs no DDL and answers 503 with an LNURL error that says so; its own FastCGI socket is
 0660 with the group -G names, the one nginx's workers run as; bad -M and -G values are
 usage errors."""
@@ -28,6 +29,7 @@ EMPTY_DB = "swgr_empty"
 # and their ETag, node status and the monitor heartbeat.
 READ_TABLES = ("offer_record_table", "offer_metadata_table", "discovery_backend",
                "discovery_backend_etag", "swgr_node_status", "swgr_monitor_heartbeat")
+RECORDS = "swgr_invoice"    # written by swgr-lnurl (SELECT for the retention's DELETE)
 
 
 def need_server(env):
@@ -93,12 +95,14 @@ def ro(env):
                       f"END IF; END $$")
         admin_sql(db, f"GRANT CONNECT ON DATABASE swgr TO {RO_USER}; "
                       f"GRANT USAGE ON SCHEMA public TO {RO_USER}; "
-                      f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {RO_USER}")
+                      f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {RO_USER}; "
+                      f"GRANT SELECT, INSERT, DELETE ON {RECORDS} TO {RO_USER}")
         admin_sql(db, f"CREATE DATABASE {EMPTY_DB} OWNER {RO_USER}", "postgres")
         admin_sql(db, f"GRANT ALL ON SCHEMA public TO {RO_USER}", EMPTY_DB)
     else:
         grants = " ".join(f"GRANT SELECT ON swgr.{t} TO '{RO_USER}'@'127.0.0.1';"
                           for t in READ_TABLES)
+        grants += f" GRANT SELECT, INSERT, DELETE ON swgr.{RECORDS} TO '{RO_USER}'@'127.0.0.1';"
         admin_sql(db, f"DROP DATABASE IF EXISTS {EMPTY_DB}; CREATE DATABASE {EMPTY_DB} "
                       f"CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; "
                       f"CREATE USER IF NOT EXISTS '{RO_USER}'@'127.0.0.1' IDENTIFIED BY "
@@ -167,6 +171,9 @@ def test_read_only_role_serves_pay_requests_and_invoices(env, ro):
         inv = Invoice(requests.get(front.base + off.path(5000), headers={"Host": HOST},
                                    timeout=20), 5000, off.desc_hash)
         assert inv.payee == H.compress_key(fleet[0].pk)
+        recs = lambda: env.offers.get(f"/invoices/{part}").json()     # noqa: E731
+        wait_for(lambda: len(recs()) == 1, 5, "the invoice's record")
+        assert recs()[0]["bolt11"] == inv.pr
         text = log.read_text()
         assert "creating the database schema" not in text
         assert "permission denied" not in text.lower() and "command denied" not in text.lower()

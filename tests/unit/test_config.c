@@ -1020,6 +1020,23 @@ test_directory(void)
 	}
 	free(base);
 
+	/* invoice records: on, kept 90 days, unless said otherwise */
+	CHECK_INT(load_text(full_yaml, &cfg, &err), SWGR_OK);
+	CHECK(cfg.lnurl.invoice_records);
+	CHECK(cfg.lnurl.invoice_records_retention_days == SWGR_INVOICE_RETENTION_DEFAULT);
+	swgr_config_free(&cfg);
+	y = subst(full_yaml, "  log-level: DEBUG\n", "  log-level: DEBUG\n  invoice-records: false\n"
+	    "  invoice-records-retention-days: 0.5\n");
+	CHECK_INT(load_text(y, &cfg, &err), SWGR_OK);
+	CHECK(!cfg.lnurl.invoice_records && cfg.lnurl.invoice_records_retention_days == 0.5);
+	swgr_config_free(&cfg);
+	free(y);
+	y = subst(full_yaml, "  log-level: DEBUG\n", "  log-level: DEBUG\n"
+	    "  invoice-records-retention-days: -1\n");
+	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+	CHECK(kit_contains(err.msg, "lnurl-service.invoice-records-retention-days"));
+	free(y);
+
 	/* the username's filter characters escaped (RFC 4515), every {username} replaced */
 	swgr_directory_filter(&b, "(|(uid={username})(mail={username}@x))", "a*b(c)d\\e");
 	CHECK(swgr_buf_ok(&b));

@@ -851,7 +851,7 @@ ts_status(struct swgr_store *st)
 static void
 ts_wipe(const char *uri)
 {
-	static const char *const tables[] = { "swgr_address", "offer_record_table",
+	static const char *const tables[] = { "swgr_invoice", "swgr_address", "offer_record_table",
 	    "offer_metadata_table",
 	    "discovery_backend", "discovery_backend_etag", "seaql_migrations",
 	    "swgr_node_status", "swgr_monitor_heartbeat" };
@@ -967,7 +967,7 @@ ts_no_ddl(const struct swgr_store_cfg *cfg)
 
 	CHECK(swgr_store_open(cfg, NULL, SWGR_STORE_OWNER(SWGR_STORE_ROLE_DISCOVERY |
 	    SWGR_STORE_ROLE_OFFER | SWGR_STORE_ROLE_STATUS), &own, &err) == SWGR_OK);
-	CHECK(ts_tables(cfg->database_uri) == 8);
+	CHECK_INT(ts_tables(cfg->database_uri), 9);
 	usleep(1100 * 1000);	/* the next look */
 	CHECK_INT(swgr_store_backend_list(ro, &etag, &v, &n, &err), SWGR_OK);
 	CHECK(n == 0 && etag == 0);
@@ -1143,6 +1143,94 @@ ts_race_open(const struct swgr_store_cfg *cfg)
 }
 
 /* The whole contract on one database. */
+/* An invoice record i of partition part (an address's when i is odd). */
+static void
+ts_invoice(struct swgr_invoice *v, int i, const char *part, const struct swgr_uuid *offer)
+{
+	char b[64];
+
+	memset(v, 0, sizeof(*v));
+	memset(v->payment_hash, 0, 32);
+	v->payment_hash[0] = (uint8_t)i;
+	v->payment_hash[31] = 0xab;
+	snprintf(b, sizeof(b), "lnbcrt%d", i);
+	v->bolt11 = strdup(b);
+	v->partition = strdup(part);
+	v->offer = *offer;
+	if (i % 2) {
+		v->domain = strdup("shop.example");
+		v->username = strdup("amy");
+		v->comment = strdup("thanks \xe2\x9c\x93");
+		v->payer_data = strdup("{\"name\":\"Bob\"}");
+	}
+	v->backend = ts_pk(3);
+	v->amount_msat = UINT64_C(2100000000000000000) - (uint64_t)i;
+	v->created_ms = INT64_C(1764547200000) + i * 10;
+	v->expires_ms = v->created_ms + 180000;
+}
+
+/* The invoice records: a batch, written again adds nothing, pages and filters, one, expiry. */
+static void
+ts_invoices(struct swgr_store *st)
+{
+	struct swgr_invoice v[6], w, *p = NULL;
+	struct swgr_uuid o1 = { { 0x11 } }, o2 = { { 0x22 } };
+	struct swgr_invoice_filter f = { .partition = "inv", .until_ms = INT64_MAX };
+	struct swgr_err err = { 0 };
+	uint64_t deleted;
+	size_t n, i;
+
+	for (i = 0; i < 6; i++)
+		ts_invoice(&v[i], (int)i, i < 5 ? "inv" : "other", i < 4 ? &o1 : &o2);
+	CHECK_INT(swgr_store_invoices_put(st, v, 6, &err), SWGR_OK);
+	CHECK_INT(swgr_store_invoices_put(st, v, 3, &err), SWGR_OK);	/* again: ignored */
+	CHECK_INT(swgr_store_invoice_page(st, &f, 0, 100, &p, &n, &err), SWGR_OK);
+	CHECK_INT(n, 5);
+	for (i = 0; i < n && i < 5; i++) {
+		CHECK(memcmp(p[i].payment_hash, v[i].payment_hash, 32) == 0);	/* creation order */
+		CHECK_STR(p[i].bolt11, v[i].bolt11);
+		CHECK(p[i].amount_msat == v[i].amount_msat);
+		CHECK(p[i].created_ms == v[i].created_ms && p[i].expires_ms == v[i].expires_ms);
+		CHECK(memcmp(&p[i].backend, &v[i].backend, sizeof(v[i].backend)) == 0);
+		CHECK((p[i].domain == NULL) == (i % 2 == 0));
+		if (i % 2) {
+			CHECK_STR(p[i].username, "amy");
+			CHECK_STR(p[i].comment, "thanks \xe2\x9c\x93");
+			CHECK_STR(p[i].payer_data, "{\"name\":\"Bob\"}");
+		} else
+			CHECK(p[i].comment == NULL && p[i].payer_data == NULL);
+	}
+	swgr_invoices_free(p, n);
+	f.offer = &o2;
+	CHECK_INT(swgr_store_invoice_page(st, &f, 0, 100, &p, &n, &err), SWGR_OK);
+	CHECK_INT(n, 1);		/* v[4]; v[5] is another partition's */
+	swgr_invoices_free(p, n);
+	f.offer = NULL;
+	f.domain = "shop.example";
+	f.username = "amy";
+	f.since_ms = v[2].created_ms;
+	CHECK_INT(swgr_store_invoice_page(st, &f, 0, 100, &p, &n, &err), SWGR_OK);
+	CHECK_INT(n, 1);		/* v[3] (v[1] is before since) */
+	swgr_invoices_free(p, n);
+	f = (struct swgr_invoice_filter){ .partition = "inv", .until_ms = v[2].created_ms };
+	CHECK_INT(swgr_store_invoice_page(st, &f, 1, 1, &p, &n, &err), SWGR_OK);
+	CHECK(n == 1 && p[0].payment_hash[0] == 1);
+	swgr_invoices_free(p, n);
+	CHECK_INT(swgr_store_invoice_get(st, v[5].payment_hash, &w, &err), SWGR_OK);
+	CHECK_STR(w.partition, "other");
+	swgr_invoice_free(&w);
+	w.payment_hash[0] = 0x77;
+	CHECK_INT(swgr_store_invoice_get(st, w.payment_hash, &w, &err), SWGR_NOTFOUND);
+	CHECK_INT(swgr_store_invoices_expire(st, v[3].created_ms, &deleted, &err), SWGR_OK);
+	CHECK_INT((int)deleted, 3);
+	f = (struct swgr_invoice_filter){ .partition = "inv", .until_ms = INT64_MAX };
+	CHECK_INT(swgr_store_invoice_page(st, &f, 0, 100, &p, &n, &err), SWGR_OK);
+	CHECK_INT(n, 2);
+	swgr_invoices_free(p, n);
+	for (i = 0; i < 6; i++)
+		swgr_invoice_free(&v[i]);
+}
+
 static void
 ts_suite(const char *name, const char *uri)
 {
@@ -1182,6 +1270,7 @@ ts_suite(const char *name, const char *uri)
 	ts_discovery(disc);
 	ts_offers(off);
 	ts_addresses(off);
+	ts_invoices(off);
 	ts_concurrency(both);
 	{
 		struct swgr_store *status = NULL;
