@@ -159,9 +159,9 @@ wait_http() {	# URL [tries of 0.1 s]
 	return 1
 }
 
-ports=($(free_ports $((6 + 2 * NSIMS + 6))))
+ports=($(free_ports $((6 + 2 * NSIMS + 7))))
 read -r P_HELLO P_SWGR P_NODE P_DISC P_OFFER P_NODE_BACK <<<"${ports[*]:0:6}"
-read -r P_NSIM P_NSIM_CTL P_NSIM_REST P_SWGR_EX P_PG P_HELLO_EX <<<"${ports[*]:$((6 + 2 * NSIMS)):6}"
+read -r P_NSIM P_NSIM_CTL P_NSIM_REST P_SWGR_EX P_PG P_HELLO_EX P_NOREC <<<"${ports[*]:$((6 + 2 * NSIMS)):7}"
 
 # ---- the database: SQLite; PostgreSQL for the fault scenarios (one to stop) ----
 
@@ -280,6 +280,11 @@ spawn offer "$BUILD/swgr-offer" -c "$T/config.yaml"
 spawn hello "$T/hello" -t "$THREADS"
 # shellcheck disable=SC2086
 spawn lnurl "$BUILD/swgr-lnurl" -c "$T/config.yaml" -t "$THREADS" ${BENCH_SWGR_ARGS:-}
+# The same without invoice records: the callback's cost of recording them, compared.
+sed -e 's|^lnurl-service:$|lnurl-service:\n  invoice-records: false|' \
+    -e "s|log-file: $T/lnurl.log|log-file: $T/lnurl-norec.log|" "$T/config.yaml" >"$T/config-norec.yaml"
+# shellcheck disable=SC2086
+spawn lnurl_norec "$BUILD/swgr-lnurl" -c "$T/config-norec.yaml" -t "$THREADS" ${BENCH_SWGR_ARGS:-}
 "$BUILD/swgr-monitord" -c "$T/config.yaml" >"$T/monitord.stderr" 2>&1 &
 MON_PID=$!
 pids+=($MON_PID)
@@ -342,6 +347,7 @@ http {
     keepalive_timeout 60s;
     upstream hello { server unix:$T/hello.sock; keepalive $KEEPALIVE; keepalive_requests 100000; }
     upstream swgr  { server unix:$T/lnurl.sock; $SWGR_UPSTREAM_KEEP }
+    upstream swgr_norec { server unix:$T/lnurl_norec.sock; $SWGR_UPSTREAM_KEEP }
     upstream lnnode { server 127.0.0.1:$P_NODE_BACK; keepalive $KEEPALIVE; keepalive_requests 100000; }
 
     server {    # the ceiling: hello-world FastCGI responder
@@ -357,6 +363,15 @@ http {
         location / {
             include $T/fastcgi.params;
             fastcgi_pass swgr;
+            $SWGR_KEEP_CONN
+            fastcgi_read_timeout 30s;
+        }
+    }
+    server {    # swgr-lnurl without invoice records, as the one above otherwise
+        listen 127.0.0.1:$P_NOREC;
+        location / {
+            include $T/fastcgi.params;
+            fastcgi_pass swgr_norec;
             $SWGR_KEEP_CONN
             fastcgi_read_timeout 30s;
         }
@@ -442,6 +457,7 @@ offer=$("$BUILD/swgr" offer get default | sed -n 's/^    "id": "\(.*\)",$/\1/p' 
 "$BUILD/swgr" offer address post -i "$T/address.json" >/dev/null
 
 SW=http://127.0.0.1:$P_SWGR
+SWN=http://127.0.0.1:$P_NOREC	# without invoice records
 SWX=http://127.0.0.1:$P_SWGR_EX	# the example's upstream settings
 HX=http://127.0.0.1:$P_HELLO_EX/	# hello, likewise
 PAY=/offers/default/$offer
@@ -501,6 +517,7 @@ assert inv["description_hash"] == hashlib.sha256(meta).digest(), "not the descri
 fi
 HELLO_PID=$(cat "$T/hello.pid")
 SWGR_PID=$(cat "$T/lnurl.pid")
+NOREC_PID=$(cat "$T/lnurl_norec.pid")
 DISC_PID=$(cat "$T/discovery.pid")
 OFFER_PID=$(cat "$T/offer.pid")
 # Every measured URL once: anything but 200 is only reported here (the verdicts judge it).
@@ -690,9 +707,10 @@ define swgr_callback "swgr callback" "$SW$CB" "$SWGR_PID"
 define node_callback "lnurl-node callback" "$NU$NCB" "$NODE_PID"
 define swgr_addr_pay "swgr address payRequest" "$SW$APAY" "$SWGR_PID"
 define swgr_addr_callback "swgr address callback" "$SW$ACB" "$SWGR_PID"
+define swgr_callback_norec "swgr callback, no records" "$SWN$CB" "$NOREC_PID"
 rounds hello swgr_pay swgr_health node_pay swgr_addr_pay
 SIM_INV=0 SIM_TICKS=0 NSIM_INV=0 NSIM_TICKS=0
-rounds swgr_callback node_callback swgr_addr_callback
+rounds swgr_callback node_callback swgr_addr_callback swgr_callback_norec
 # The simulators while swgr's callback slices ran, and lnurl-node's while its ran.
 SIM_RATE=$(awk -v n=$SIM_INV -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
@@ -769,7 +787,7 @@ printf 'FastCGI responders: 1 process x %s threads (spawn-fcgi), swgr-lnurl %s; 
     "$LNURL_NODE_VERSION" "$node_desc"
 printf '%-24s %9s %9s %9s %9s %7s %16s\n' scenario req/s p50_ms p99_ms requests errors cpu_s/1000req
 row() { printf '%-24s %9s %9s %9s %9s %7s %16s\n' "${LABEL[$1]}" "${RPS[$1]}" "${P50[$1]}" "${P99[$1]}" "${REQS[$1]}" "$((NON2XX[$1] + SOCK[$1]))" "${CPUK[$1]}"; }
-for s in hello swgr_health swgr_pay swgr_callback swgr_addr_pay swgr_addr_callback node_pay node_callback; do row "$s"; done
+for s in hello swgr_health swgr_pay swgr_callback swgr_addr_pay swgr_addr_callback swgr_callback_norec node_pay node_callback; do row "$s"; done
 printf '\n(req/s and requests: 2xx answers only (wrk: answers minus "Non-2xx or 3xx" minus timeouts), over all slices; errors: non-2xx answers plus socket errors;\n p50/p99: median of the slices; cpu: utime+stime of the responder process - swgr-lnurl, hello - or of the node process, over its slices, per 1000 2xx answers)\n'
 printf 'simulators: %s invoices/s in all during swgr callback slices (%s sims; ~2000-2800/s each alone), %s CPU cores busy\n' "$SIM_RATE" "$NSIMS" "$SIM_CPU"
 [ -z "$NSIM_PID" ] ||
@@ -831,11 +849,18 @@ rr_apay=$(ratios swgr_addr_pay swgr_pay SL_RPS) rr_acpu=$(ratios swgr_addr_callb
 # shellcheck disable=SC2086
 printf 'Lightning Address vs its offer (medians of rounds): payRequest req/s %s (%s), callback CPU %s (%s)\n\n' \
     "$(median $rr_apay)" "${rr_apay# }" "$(median $rr_acpu)" "${rr_acpu# }"
+# The invoice records: the callback with them (the gate's swgr-lnurl) against one
+# without (invoice-records: false), their slices run one after the other each round.
+rr_rec=$(ratios swgr_callback swgr_callback_norec P50S)
+# shellcheck disable=SC2086
+r_rec=$(median $rr_rec)
 med() {	# RATIO UNIT: "RATIO[UNIT] median of rounds", or that there is none
 	if [ "$1" = - ]; then echo "no ratio (no round with 2xx answers on both sides)"; else echo "$1$2 median of rounds"; fi
 }
 check "payRequest >= 85% of the hello-world ceiling" "$(med "$r_hello" "") ($t_hello of totals)" \
     "$(meets "$r_hello" ">=" 0.85)" swgr_pay hello
+check "callback p50 with invoice records <= 1.05x without" "$(med "$r_rec" x) (${P50[swgr_callback]} vs ${P50[swgr_callback_norec]} ms; rounds:${rr_rec})" \
+    "$(meets "$r_rec" "<=" 1.05)" swgr_callback swgr_callback_norec
 check "payRequest >= 3x lnurl-node's" "$(med "$r_node" x) (${t_node}x of totals)" \
     "$(meets "$r_node" ">=" 3)" swgr_pay node_pay
 check "CPU per 1000 callbacks <= half of lnurl-node's" "$(med "$r_cpu" "") ($t_cpu of totals: ${CPUK[swgr_callback]} s vs ${CPUK[node_callback]} s)" \

@@ -17,6 +17,12 @@ test_pkgs=(postgresql postgresql-client mariadb-server mariadb-client
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()
+# Node and npm for the wallet-side clients of the tests (npm packages): by command, as a
+# Node from elsewhere (NodeSource's, which carries its own npm) serves as well.
+if [ "$what" = test ]; then
+	command -v node >/dev/null || missing+=(nodejs)
+	command -v npm >/dev/null || missing+=(npm)
+fi
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
