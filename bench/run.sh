@@ -591,6 +591,7 @@ join() {	# SEP WORD...: the words with SEP between them
 }
 
 declare -A LABEL URL PIDS REQS ALL SECS TICKS NON2XX SOCK EMPTY WERR P50S P99S RPS P50 P99 CPUK SL_RPS SL_CPU
+declare -A CONNS_OF	# a scenario's own wrk connections (default $CONNS)
 define() {	# NAME LABEL URL PIDS...: a scenario, and the processes whose CPU it is charged
 	LABEL[$1]=$2 URL[$1]=$3 REQS[$1]=0 ALL[$1]=0 SECS[$1]=0 TICKS[$1]=0 NON2XX[$1]=0 SOCK[$1]=0
 	EMPTY[$1]=0 WERR[$1]="" P50S[$1]="" P99S[$1]="" SL_RPS[$1]="" SL_CPU[$1]=""
@@ -623,7 +624,7 @@ slice() {
 	if [ "$name" = node_callback ] && [ -n "$NSIM_PID" ]; then n0=$(nsim_invoices) nt0=$(cpu_ticks "$NSIM_PID"); fi
 	# shellcheck disable=SC2086
 	c0=$(cpu_ticks ${PIDS[$name]})
-	out=$(wrk -t2 -c"$CONNS" --timeout 10s -d"${SLICE}s" --latency "${URL[$name]}")
+	out=$(wrk -t2 -c"${CONNS_OF[$name]:-$CONNS}" --timeout 10s -d"${SLICE}s" --latency "${URL[$name]}")
 	# shellcheck disable=SC2086
 	c1=$(cpu_ticks ${PIDS[$name]})
 	if [ "$name" = swgr_callback ]; then
@@ -708,9 +709,16 @@ define node_callback "lnurl-node callback" "$NU$NCB" "$NODE_PID"
 define swgr_addr_pay "swgr address payRequest" "$SW$APAY" "$SWGR_PID"
 define swgr_addr_callback "swgr address callback" "$SW$ACB" "$SWGR_PID"
 define swgr_callback_norec "swgr callback, no records" "$SWN$CB" "$NOREC_PID"
+# The cost of the records in a callback's latency, below the simulators' saturation
+# (at 64 connections the three simulators are the bottleneck, and a callback's p50 is
+# their queue's): 8 connections each, records on and off.
+define swgr_callback_c8 "swgr callback -c8" "$SW$CB" "$SWGR_PID"
+define swgr_callback_norec_c8 "swgr callback -c8 no rec" "$SWN$CB" "$NOREC_PID"
+CONNS_OF[swgr_callback_c8]=8 CONNS_OF[swgr_callback_norec_c8]=8
 rounds hello swgr_pay swgr_health node_pay swgr_addr_pay
 SIM_INV=0 SIM_TICKS=0 NSIM_INV=0 NSIM_TICKS=0
 rounds swgr_callback node_callback swgr_addr_callback swgr_callback_norec
+rounds swgr_callback_c8 swgr_callback_norec_c8
 # The simulators while swgr's callback slices ran, and lnurl-node's while its ran.
 SIM_RATE=$(awk -v n=$SIM_INV -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 SIM_CPU=$(awk -v d=$SIM_TICKS -v hz="$TICK" -v s="${SECS[swgr_callback]}" 'BEGIN { printf "%.2f", (s > 0 ? d / hz / s : 0) }')
@@ -787,7 +795,8 @@ printf 'FastCGI responders: 1 process x %s threads (spawn-fcgi), swgr-lnurl %s; 
     "$LNURL_NODE_VERSION" "$node_desc"
 printf '%-24s %9s %9s %9s %9s %7s %16s\n' scenario req/s p50_ms p99_ms requests errors cpu_s/1000req
 row() { printf '%-24s %9s %9s %9s %9s %7s %16s\n' "${LABEL[$1]}" "${RPS[$1]}" "${P50[$1]}" "${P99[$1]}" "${REQS[$1]}" "$((NON2XX[$1] + SOCK[$1]))" "${CPUK[$1]}"; }
-for s in hello swgr_health swgr_pay swgr_callback swgr_addr_pay swgr_addr_callback swgr_callback_norec node_pay node_callback; do row "$s"; done
+for s in hello swgr_health swgr_pay swgr_callback swgr_addr_pay swgr_addr_callback swgr_callback_norec \
+    swgr_callback_c8 swgr_callback_norec_c8 node_pay node_callback; do row "$s"; done
 printf '\n(req/s and requests: 2xx answers only (wrk: answers minus "Non-2xx or 3xx" minus timeouts), over all slices; errors: non-2xx answers plus socket errors;\n p50/p99: median of the slices; cpu: utime+stime of the responder process - swgr-lnurl, hello - or of the node process, over its slices, per 1000 2xx answers)\n'
 printf 'simulators: %s invoices/s in all during swgr callback slices (%s sims; ~2000-2800/s each alone), %s CPU cores busy\n' "$SIM_RATE" "$NSIMS" "$SIM_CPU"
 [ -z "$NSIM_PID" ] ||
@@ -851,7 +860,8 @@ printf 'Lightning Address vs its offer (medians of rounds): payRequest req/s %s 
     "$(median $rr_apay)" "${rr_apay# }" "$(median $rr_acpu)" "${rr_acpu# }"
 # The invoice records: the callback with them (the gate's swgr-lnurl) against one
 # without (invoice-records: false), their slices run one after the other each round.
-rr_rec=$(ratios swgr_callback swgr_callback_norec P50S)
+rr_rec=$(ratios swgr_callback_c8 swgr_callback_norec_c8 P50S)
+rr_rec64=$(ratios swgr_callback swgr_callback_norec P50S)
 # shellcheck disable=SC2086
 r_rec=$(median $rr_rec)
 med() {	# RATIO UNIT: "RATIO[UNIT] median of rounds", or that there is none
@@ -859,8 +869,9 @@ med() {	# RATIO UNIT: "RATIO[UNIT] median of rounds", or that there is none
 }
 check "payRequest >= 85% of the hello-world ceiling" "$(med "$r_hello" "") ($t_hello of totals)" \
     "$(meets "$r_hello" ">=" 0.85)" swgr_pay hello
-check "callback p50 with invoice records <= 1.05x without" "$(med "$r_rec" x) (${P50[swgr_callback]} vs ${P50[swgr_callback_norec]} ms; rounds:${rr_rec})" \
-    "$(meets "$r_rec" "<=" 1.05)" swgr_callback swgr_callback_norec
+check "callback p50 with invoice records <= 1.05x without" "$(med "$r_rec" x) at 8 connections (${P50[swgr_callback_c8]} vs ${P50[swgr_callback_norec_c8]} ms; rounds:${rr_rec})" \
+    "$(meets "$r_rec" "<=" 1.05)" swgr_callback_c8 swgr_callback_norec_c8
+echo "     (at 64 connections, the simulators saturated: $(median $rr_rec64)x, rounds:${rr_rec64})"
 check "payRequest >= 3x lnurl-node's" "$(med "$r_node" x) (${t_node}x of totals)" \
     "$(meets "$r_node" ">=" 3)" swgr_pay node_pay
 check "CPU per 1000 callbacks <= half of lnurl-node's" "$(med "$r_cpu" "") ($t_cpu of totals: ${CPUK[swgr_callback]} s vs ${CPUK[node_callback]} s)" \
