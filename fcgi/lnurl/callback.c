@@ -18,12 +18,40 @@
 
 #define LUD_POST_MAX	65536	/* bytes of a POST callback's body */
 
+/* The length of h's name: without a ":port" after it, nor a trailing dot. */
+static size_t
+name_len(const char *h)
+{
+	const char *c = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
+	size_t n = strlen(h);
+
+	if (h[0] == '[')
+		n = c != NULL ? (size_t)(c - h) + 1 : n;
+	else if (c != NULL && c[1] != '\0' && strspn(c + 1, "0123456789") == strlen(c + 1))
+		n = (size_t)(c - h);
+	if (n > 1 && h[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/*
+ * LUD-09's "the url's domain is the callback's": the names compared whatever
+ * their case, ports and a trailing dot aside.
+ */
+static bool
+same_domain(const char *a, const char *b)
+{
+	size_t n = name_len(a);
+
+	return n == name_len(b) && strncasecmp(a, b, n) == 0;
+}
+
 const char *
 lud_success_action(const struct lud_extras *x, const char *host)
 {
 	if (x->success_action == NULL)
 		return NULL;
-	if (x->sa_host == NULL || strcasecmp(x->sa_host, host) == 0)
+	if (x->sa_host == NULL || same_domain(x->sa_host, host))
 		return x->success_action;
 	swgr_log(SWGR_LOG_WARN, "swgr::lnurl", "the successAction url of an offer is on %s, not "
 	    "on the callback's host %s: left out (LUD-09 wants them on one domain)", x->sa_host,
@@ -157,6 +185,17 @@ lud_post_query(struct swgr_ctx *c)
 	    !json_object_is_type(o, json_type_object)) {
 		fail(c, 400, "a POST callback's body must be a JSON object of its parameters");
 		goto out;
+	}
+	/* a parameter in another case (payerData) would be ignored, and the hash differ */
+	json_object_object_foreach(o, key, member) {
+		(void)member;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcasecmp(key, keys[i]) == 0 && strcmp(key, keys[i]) != 0) {
+				snprintf(err.msg, sizeof(err.msg), "%s in the body: the parameter is "
+				    "%s, in lowercase", key, keys[i]);
+				fail(c, 400, err.msg);
+				goto out;
+			}
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!json_object_object_get_ex(o, keys[i], &v) || v == NULL)

@@ -16,10 +16,13 @@
 
 #define REC_BATCH	512	/* records per transaction; a full one wakes the writer */
 #define REC_EVERY	0.2	/* s: the longest a record waits to be written */
-#define REC_MAX		20000	/* records queued at most (~12 MB, a database outage); more are lost */
+#define REC_MAX		20000	/* records queued at most (~12 MB, twice that with the batch being
+				   retried, a database outage); more are lost */
 #define REC_RETRY	1.0	/* s between tries while the store refuses */
 #define REC_DRAIN	10.0	/* s the stop waits for the store to take what is queued */
 #define REC_EXPIRE_EVERY 3600.0	/* s between deletes of the records past retention */
+#define REC_EXPIRY_MAX	(UINT64_C(10) * 366 * 86400)	/* s: a record's expiry at most */
+#define REC_TIME_MAX	UINT64_C(253402300799)	/* s: 9999-12-31T23:59:59Z */
 
 struct records {
 	struct swgr_store *st;
@@ -199,6 +202,9 @@ records_close(struct lnurl_state *s)
 	pthread_cond_signal(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	pthread_join(r->thread, NULL);
+	if (r->n > 0)	/* queued behind a batch the drain could not write */
+		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "stopping: %zu more invoice records were "
+		    "queued and are lost", r->n);
 	swgr_invoices_free(r->q, r->n);
 	if (r->lost > 0)
 		swgr_log(SWGR_LOG_ERROR, "swgr::lnurl", "%llu invoice records were lost in all: "
@@ -241,7 +247,10 @@ records_add(struct lnurl_state *s, const struct swgr_balancer_req *br, const cha
 	v.amount_msat = br->amount_msat;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	v.created_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	v.expires_ms = (int64_t)(br->issued->timestamp + br->issued->expiry) * 1000;
+	/* a node's expiry is any 64-bit number: kept to ten years (no overflow below) */
+	v.expires_ms = (int64_t)(br->issued->timestamp > REC_TIME_MAX ? REC_TIME_MAX :
+	    br->issued->timestamp) * 1000 + (int64_t)(br->issued->expiry > REC_EXPIRY_MAX ?
+	    REC_EXPIRY_MAX : br->issued->expiry) * 1000;
 	v.bolt11 = dup_opt(bolt11, &oom);
 	v.partition = dup_opt(br->partition, &oom);
 	v.domain = dup_opt(src->domain, &oom);

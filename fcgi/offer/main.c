@@ -407,6 +407,7 @@ invoice_page(struct swgr_ctx *c)
 	struct swgr_invoice *v = NULL;
 	struct swgr_err err = { 0 };
 	struct swgr_uuid offer;
+	char dom[SWGR_LNADDR_DOMAIN_MAX + 1], usr[SWGR_LNADDR_USER_MAX + 1];
 	const char *s;
 	uint64_t start, count;
 	size_t n = 0;
@@ -415,8 +416,8 @@ invoice_page(struct swgr_ctx *c)
 	if (!swgr_crud_page_query(c, &start, &count) ||
 	    !query_ms(c, "since", 0, &f.since_ms) || !query_ms(c, "until", INT64_MAX, &f.until_ms))
 		return;
-	if (swgr_query_count(&c->req->q, "offer", &s) > 0) {
-		if (swgr_uuid_parse(s, strlen(s), &offer) != SWGR_OK) {
+	if ((n = swgr_query_count(&c->req->q, "offer", &s)) > 0) {
+		if (n > 1 || swgr_uuid_parse(s, strlen(s), &offer) != SWGR_OK) {
 			swgr_err_set(&err, SWGR_EINVAL, "offer=%s: not a UUID", s);
 			swgr_ctx_fail(c, SWGR_EINVAL, &err);
 			return;
@@ -425,10 +426,17 @@ invoice_page(struct swgr_ctx *c)
 	}
 	if (swgr_query_count(&c->req->q, "domain", &f.domain) > 1 ||
 	    swgr_query_count(&c->req->q, "username", &f.username) > 1 ||
-	    (f.domain == NULL) != (f.username == NULL)) {
-		swgr_err_set(&err, SWGR_EINVAL, "an address is domain= and username=, once each");
+	    (f.domain == NULL) != (f.username == NULL) || (f.domain != NULL &&
+	    (swgr_lnaddr_domain(f.domain, strlen(f.domain), dom, &err) != SWGR_OK ||
+	    swgr_lnaddr_username(f.username, strlen(f.username), usr, &err) != SWGR_OK))) {
+		swgr_err_set(&err, SWGR_EINVAL, "an address is domain= and username=, once each, "
+		    "as an address has them");
 		swgr_ctx_fail(c, SWGR_EINVAL, &err);
 		return;
+	}
+	if (f.domain != NULL) {		/* stored lowercase (core/lnaddr.h) */
+		f.domain = dom;
+		f.username = usr;
 	}
 	if ((rc = swgr_store_invoice_page(c->store, &f, start, count, &v, &n, &err)) != SWGR_OK) {
 		swgr_ctx_store_fail(c, rc, &err, NULL);

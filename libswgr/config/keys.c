@@ -312,6 +312,9 @@ read_lnurl(const struct swgr_yaml_map *root, struct swgr_lnurl_cfg *l)
 	    (rc = swgr_yaml_float(&m, "invoice-records-retention-days", false, true,
 	    &l->invoice_records_retention_days, NULL)) != SWGR_OK)
 		return rc;
+	if (l->invoice_records_retention_days > 36600)
+		return swgr_yaml_fail(&m, "invoice-records-retention-days", swgr_yaml_key_line(&m,
+		    "invoice-records-retention-days"), "expected 0 (for ever) to 36600 days");
 	return read_log(&m, &l->log);
 }
 

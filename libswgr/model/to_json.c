@@ -192,10 +192,17 @@ static void
 jw_ms(struct swgr_jw *jw, const char *key, int64_t ms)
 {
 	char out[96];
-	time_t t = (time_t)(ms / 1000);
+	time_t t;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (ms < 0)
+		ms = 0;
+	t = (time_t)(ms / 1000);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999) {	/* not RFC 3339 */
+		t = 253402300799;
+		ms = (int64_t)t * 1000 + 999;
+		gmtime_r(&t, &tm);
+	}
 	snprintf(out, sizeof(out), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 	swgr_jw_key(jw, key);

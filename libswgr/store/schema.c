@@ -123,7 +123,7 @@ static const char *const st_sql_text[ST_NSQL] = {
 	    "WHERE \"instance\" = $1",
 	[ST_BEAT_LIST] = "SELECT \"instance\", \"beat_ms\", \"period_ms\" "
 	    "FROM \"swgr_monitor_heartbeat\" ORDER BY \"instance\"",
-	/* ST_INV_INSERT: made by st_schema_init, a duplicate ignored as each dialect says */
+	/* ST_INV_INSERT: made by st_schema_init, a duplicate payment hash ignored, as each dialect says it */
 	[ST_INV_GET] = "SELECT " ST_INV_COLS " FROM \"swgr_invoice\" WHERE \"payment_hash\" = $1",
 	/* $2, $4: 0 when any offer, any address (a NULL parameter has no type in PostgreSQL) */
 	[ST_INV_PAGE] = "SELECT " ST_INV_COLS " FROM \"swgr_invoice\" WHERE \"partition\" = $1 "
@@ -153,7 +153,7 @@ struct st_dialect {
 	const char	*discovery[3];	/* NULL-terminated */
 	const char	*offer[3];
 	const char	*address[3];	/* ours, after offer: the Lightning Addresses */
-	const char	*invoice[3];	/* ours, after address: the invoice records */
+	const char	*invoice[4];	/* ours, after address: the invoice records */
 	const char	*inv_insert[2];	/* how an insert ignores a duplicate: before, after */
 	const char	*status[3];	/* ours: node status and heartbeats */
 	const char	*outcomes[8];	/* ours, later: the invoice outcomes of a status row */
@@ -226,11 +226,15 @@ struct st_dialect {
 #define ST_DDL_INVOICE_INDEX \
 	"CREATE INDEX IF NOT EXISTS \"swgr_invoice_created\" ON \"swgr_invoice\" " \
 	"(\"partition\", \"created_ms\")"
+/* the retention's delete, of every partition */
+#define ST_DDL_INVOICE_AGE_INDEX \
+	"CREATE INDEX IF NOT EXISTS \"swgr_invoice_age\" ON \"swgr_invoice\" (\"created_ms\")"
 #define ST_INV_TABLE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
 	ST_DDL_INVOICE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END, "")
 #define ST_INV_TABLE_INLINE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
 	ST_DDL_INVOICE(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END, \
-	", KEY \"swgr_invoice_created\" (\"partition\", \"created_ms\")")
+	", KEY \"swgr_invoice_created\" (\"partition\", \"created_ms\"), " \
+	"KEY \"swgr_invoice_age\" (\"created_ms\")")
 #define ST_DDL_NODE_STATUS(VARCHAR, INT, BIGINT, BOOL, KEY, BLOB, JSONB, JSON, UUID, TS, END) \
 	"CREATE TABLE IF NOT EXISTS \"swgr_node_status\" ( \"instance\" " VARCHAR " NOT NULL, " \
 	"\"id\" " KEY " NOT NULL, \"weight\" bigint NOT NULL, \"healthy\" " BOOL " NOT NULL, " \
@@ -283,8 +287,9 @@ static const struct st_dialect st_sqlite = {
 	.mig_begin = "BEGIN IMMEDIATE",
 	ST_TABLES(ST_TYPES_SQLITE),
 	.address = { ST_TYPES_SQLITE(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
-	.invoice = { ST_TYPES_SQLITE(ST_INV_TABLE), ST_DDL_INVOICE_INDEX },
-	.inv_insert = { "INSERT OR IGNORE", "" },
+	.invoice = { ST_TYPES_SQLITE(ST_INV_TABLE), ST_DDL_INVOICE_INDEX,
+	    ST_DDL_INVOICE_AGE_INDEX },
+	.inv_insert = { "INSERT", " ON CONFLICT (\"payment_hash\") DO NOTHING" },
 	ST_OUTCOMES("ADD COLUMN"),
 };
 
@@ -295,7 +300,8 @@ static const struct st_dialect st_postgres = {
 	.mig_lock = "SELECT pg_advisory_xact_lock(7795888412190533)",
 	ST_TABLES(ST_TYPES_POSTGRES),
 	.address = { ST_TYPES_POSTGRES(ST_DDL_ADDRESS), ST_DDL_ADDRESS_INDEX },
-	.invoice = { ST_TYPES_POSTGRES(ST_INV_TABLE), ST_DDL_INVOICE_INDEX },
+	.invoice = { ST_TYPES_POSTGRES(ST_INV_TABLE), ST_DDL_INVOICE_INDEX,
+	    ST_DDL_INVOICE_AGE_INDEX },
 	.inv_insert = { "INSERT", " ON CONFLICT (\"payment_hash\") DO NOTHING" },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
@@ -308,7 +314,8 @@ static const struct st_dialect st_mysql = {
 	ST_TABLES(ST_TYPES_MYSQL),
 	.address = { ST_TYPES_MYSQL(ST_DDL_ADDRESS) },
 	.invoice = { ST_TYPES_MYSQL(ST_INV_TABLE_INLINE) },
-	.inv_insert = { "INSERT IGNORE", "" },
+	/* (not INSERT IGNORE: it turns every error into a warning, a truncation too) */
+	.inv_insert = { "INSERT", " ON DUPLICATE KEY UPDATE \"payment_hash\" = \"payment_hash\"" },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 

@@ -150,6 +150,12 @@ def test_success_action_url_only_on_the_callbacks_domain(svc):
     wait = "the successAction url of an offer is on shop.example, not on the callback's host " \
         "other.example"
     assert wait in svc.log.read_text()
+    # the domain is what counts: a port or a trailing dot on either side does not
+    o, _ = lud_offer(svc, success={"tag": "url", "description": "d",
+                                   "url": "https://shop.example.:8443/o/2"})
+    for host in (HOST, "shop.example:80"):
+        assert callback(svc, o, host=host).json()["successAction"]["url"] == \
+            "https://shop.example.:8443/o/2", host
 
 
 def test_post_callbacks(svc):
@@ -173,6 +179,8 @@ def test_post_callbacks(svc):
             ({"amount": -1, "payerdata": "{}"}, 400, "amount in the body"),
             ({"amount": 1.5}, 400, "amount in the body"),
             ({"comment": "no amount"}, 400, "missing amount"),
+            ({"amount": 5000, "payerData": '{"name":"B"}'}, 400,
+             "payerData in the body: the parameter is payerdata, in lowercase"),
             ("[5000]", 400, "must be a JSON object"),
             ("{", 400, "must be a JSON object")):
         assert_error(post(svc, path, body), status, why)

@@ -114,6 +114,8 @@ def test_filters_pages_and_lookups(svc):
     assert [r["bolt11"] for r in mine if r["bolt11"] in prs] == prs    # creation order
     assert [r["amountMsat"] for r in records(svc, offer=o1["id"])] == [1000, 1001, 1002, 1003, 1004]
     assert [r["amountMsat"] for r in records(svc, domain=HOST, username=name)] == [2000, 2001, 2002]
+    assert [r["amountMsat"] for r in records(svc, domain=HOST.upper(), username=name.upper())] \
+        == [2000, 2001, 2002]                           # found as the address is
     assert len(records(svc, offer=o2["id"], until=iso(mid))) == 0
     assert len(records(svc, offer=o2["id"], since=iso(mid))) == 3
     r = svc.env.offers.get(f"/invoices/{svc.part}?offer={o1['id']}&start=1&count=2")
@@ -123,7 +125,8 @@ def test_filters_pages_and_lookups(svc):
     assert svc.env.offers.get(f"/invoices/{svc.part}/{'0' * 64}").status_code == 404
     assert svc.env.offers.get(f"/invoices/{svc.part}/nothex").status_code == 404
     for q in ("since=yesterday", "offer=12", f"count={H.MAX_PAGE_SIZE + 1}", "domain=a&domain=b",
-              f"domain={HOST}"):
+              f"domain={HOST}", f"offer={o1['id']}&offer={o2['id']}",
+              f"domain={HOST}&username=a!"):
         assert svc.env.offers.get(f"/invoices/{svc.part}?{q}").status_code == 400, q
     assert get(svc, f"/invoices/{svc.part}").status_code == 404        # not on the public side
 

@@ -1036,6 +1036,11 @@ test_directory(void)
 	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
 	CHECK(kit_contains(err.msg, "lnurl-service.invoice-records-retention-days"));
 	free(y);
+	y = subst(full_yaml, "  log-level: DEBUG\n", "  log-level: DEBUG\n"
+	    "  invoice-records-retention-days: 1e9\n");
+	CHECK(load_text(y, &cfg, &err) != SWGR_OK);
+	CHECK(kit_contains(err.msg, "expected 0 (for ever) to 36600 days"));
+	free(y);
 
 	/* the username's filter characters escaped (RFC 4515), every {username} replaced */
 	swgr_directory_filter(&b, "(|(uid={username})(mail={username}@x))", "a*b(c)d\\e");

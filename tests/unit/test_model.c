@@ -709,6 +709,39 @@ test_lud(void)
 	}
 }
 
+/* An invoice record's JSON: member order, optional members, times with milliseconds, clamped. */
+static void
+test_invoice_json(void)
+{
+	struct swgr_invoice v = { 0 };
+	struct swgr_buf b = { 0 };
+
+	v.payment_hash[31] = 0x0f;
+	v.bolt11 = "lnbcrt1x";
+	v.partition = "p";
+	v.amount_msat = UINT64_C(2100000000000000000);
+	v.created_ms = INT64_C(1764547200123);
+	v.expires_ms = INT64_MAX;		/* past year 9999: the last instant RFC 3339 has */
+	swgr_invoice_to_json(&b, &v, false);
+	CHECK_STR(b.p, "{\"paymentHash\":\"000000000000000000000000000000000000000000000000"
+	    "000000000000000f\",\"bolt11\":\"lnbcrt1x\",\"partition\":\"p\",\"offer\":"
+	    "\"00000000-0000-0000-0000-000000000000\",\"backend\":\"00000000000000000000000000"
+	    "0000000000000000000000000000000000000000\",\"amountMsat\":2100000000000000000,"
+	    "\"createdAt\":\"2025-12-01T00:00:00.123Z\",\"expiresAt\":\"9999-12-31T23:59:59.999Z\"}");
+	swgr_buf_free(&b);
+	v.domain = "shop.example";
+	v.username = "amy";
+	v.comment = "hi";
+	v.payer_data = "{\"name\":\"B\"}";
+	v.created_ms = -5;			/* before the epoch: the epoch */
+	swgr_invoice_to_json(&b, &v, false);
+	CHECK(strstr(b.p, "\"offer\":\"00000000-0000-0000-0000-000000000000\",\"address\":"
+	    "{\"domain\":\"shop.example\",\"username\":\"amy\"},\"backend\"") != NULL);
+	CHECK(strstr(b.p, "\"comment\":\"hi\",\"payerData\":\"{\\\"name\\\":\\\"B\\\"}\","
+	    "\"createdAt\":\"1970-01-01T00:00:00.000Z\"") != NULL);
+	swgr_buf_free(&b);
+}
+
 static const char *
 canon(const char *text)
 {
@@ -859,6 +892,7 @@ main(void)
 	test_offer_check();
 	test_metadata();
 	test_lud();
+	test_invoice_json();
 	test_json();
 	test_normalise();
 	return t_done("test_model");
