@@ -30,6 +30,9 @@
 	"\"expires_ms\""
 #define ST_INV_INSERT_BODY " INTO \"swgr_invoice\" (" ST_INV_COLS ") VALUES ($1, $2, $3, $4, " \
 	"$5, $6, $7, $8, $9, $10, $11, $12)"
+#define ST_INV_INSERT_UNLESS "INSERT INTO \"swgr_invoice\" (" ST_INV_COLS ") SELECT $1, $2, $3, " \
+	"$4, $5, $6, $7, $8, $9, $10, $11, $12 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM " \
+	"\"swgr_invoice\" WHERE \"payment_hash\" = $1)"
 
 /* The statements, written once; for MySQL the double quotes become backticks. */
 static const char *const st_sql_text[ST_NSQL] = {
@@ -154,7 +157,8 @@ struct st_dialect {
 	const char	*offer[3];
 	const char	*address[3];	/* ours, after offer: the Lightning Addresses */
 	const char	*invoice[4];	/* ours, after address: the invoice records */
-	const char	*inv_insert[2];	/* how an insert ignores a duplicate: before, after */
+	const char	*inv_insert[2];	/* how an insert ignores a duplicate: before, after
+					   (NULL after: ST_INV_INSERT_UNLESS) */
 	const char	*status[3];	/* ours: node status and heartbeats */
 	const char	*outcomes[8];	/* ours, later: the invoice outcomes of a status row */
 };
@@ -314,8 +318,12 @@ static const struct st_dialect st_mysql = {
 	ST_TABLES(ST_TYPES_MYSQL),
 	.address = { ST_TYPES_MYSQL(ST_DDL_ADDRESS) },
 	.invoice = { ST_TYPES_MYSQL(ST_INV_TABLE_INLINE) },
-	/* (not INSERT IGNORE: it turns every error into a warning, a truncation too) */
-	.inv_insert = { "INSERT", " ON DUPLICATE KEY UPDATE \"payment_hash\" = \"payment_hash\"" },
+	/*
+	 * Not INSERT IGNORE (every error a warning, a truncation too), nor ON
+	 * DUPLICATE KEY UPDATE (it needs the UPDATE privilege): the row only
+	 * where its payment hash is not there yet.
+	 */
+	.inv_insert = { "INSERT", NULL },
 	ST_OUTCOMES("ADD COLUMN IF NOT EXISTS"),
 };
 
@@ -363,8 +371,12 @@ st_schema_init(struct sql_store *st, struct swgr_err *err)
 		st->sql[i] = st->owned[i];
 	}
 	/* the insert of an invoice record: its dialect's words around the common text */
-	if (asprintf(&ins, "%s%s%s", st->d->inv_insert[0], ST_INV_INSERT_BODY,
+	if (st->d->inv_insert[1] == NULL)
+		ins = strdup(ST_INV_INSERT_UNLESS);
+	else if (asprintf(&ins, "%s%s%s", st->d->inv_insert[0], ST_INV_INSERT_BODY,
 	    st->d->inv_insert[1]) < 0)
+		ins = NULL;
+	if (ins == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "opening store: out of memory");
 	if (st->dialect == SWGR_DB_MYSQL) {
 		st->owned[ST_INV_INSERT] = st_backticks(ins);
