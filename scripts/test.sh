@@ -9,9 +9,11 @@
 #     two at once;
 #   - the simulator's BOLT #11 encoder against the spec's vectors;
 #   - the black-box integration suite through nginx once per store: SQLite,
-#     PostgreSQL, MariaDB and the memory store (the tests marked `once`, slow fault
-#     tests in which the store plays no part, on SQLite only); then through lighttpd
-#     and through Apache on SQLite (SWGR_TEST_WEB), each its own row.
+#     PostgreSQL, MariaDB and the memory store; then through lighttpd and through
+#     Apache on SQLite (SWGR_TEST_WEB), each its own row.  The tests marked `once`,
+#     slow fault tests in which neither the store nor the web server plays a part,
+#     run in the first row only (SQLite through nginx); those marked `webless`
+#     (swgr-monitord's, the web server in their set-up only) in the nginx rows.
 # The summary is read from each runner's own record of results (automake's .trs,
 # pytest's JUnit XML), made afresh by this run; a suite that exits non-zero without
 # a counted failure counts as one failure, and one that left no record at all too.

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness as H  # noqa: E402
+import web  # noqa: E402
 
 
 # Sanitizer reports (a build of scripts/sanitize.sh, ./configure --enable-sanitizers):
@@ -50,18 +51,26 @@ class Env:
     pass
 
 
-ONCE_SKIP = ("a slow fault test in which the store plays no part: it runs on SQLite only "
-             "(through each web server), not again on every database")
+ONCE_SKIP = ("a slow fault test in which neither the store nor the web server plays a part: "
+             "it runs once, on SQLite through nginx, not again on every database and server")
+
+
+WEBLESS_SKIP = ("the web server plays no part here (the admin calls of its set-up only): it "
+                "runs through nginx, on every store, not again through the other servers")
 
 
 def pytest_collection_modifyitems(config, items):
-    """@pytest.mark.once (pytest.ini): skipped, with why, unless SWGR_TEST_DB is sqlite."""
-    if H.provider() == "sqlite":
-        return
-    skip = pytest.mark.skip(reason=ONCE_SKIP)
+    """@pytest.mark.once (pytest.ini): skipped, with why, unless SWGR_TEST_DB is sqlite and
+    SWGR_TEST_WEB nginx (the row of the suite that runs every test); @pytest.mark.webless:
+    unless SWGR_TEST_WEB is nginx."""
+    nginx = web.kind() == "nginx"
+    once = pytest.mark.skip(reason=ONCE_SKIP)
+    webless = pytest.mark.skip(reason=WEBLESS_SKIP)
     for item in items:
-        if item.get_closest_marker("once"):
-            item.add_marker(skip)
+        if item.get_closest_marker("once") and not (nginx and H.provider() == "sqlite"):
+            item.add_marker(once)
+        elif item.get_closest_marker("webless") and not nginx:
+            item.add_marker(webless)
 
 
 def _make_keys(env):

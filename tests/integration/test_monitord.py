@@ -21,6 +21,10 @@ import harness as H
 import nodes
 from nodes import KINDS, Fleet, Monitord, StatusTable, wait_for
 
+# swgr-monitord talks to the nodes and the database; a web server is only in front of
+# the admin calls that register the nodes.
+pytestmark = pytest.mark.webless
+
 P = 0.5
 U = 0.5
 # Scheduling, the row write and polling; one period by default (2 CPUs shared with other
