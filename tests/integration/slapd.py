@@ -63,16 +63,17 @@ def person(uid, offer=None, disabled=False):
     return text
 
 
-def make_certs(d):
-    """A test CA and a server certificate for 127.0.0.1 signed by it, in d."""
+def make_certs(d, cn="127.0.0.1", san="IP:127.0.0.1"):
+    """A test CA (d/ca.pem) and a server certificate for cn with subjectAltName san signed
+    by it (d/server.pem, d/server.key)."""
     def run(*a):
         subprocess.run(a, check=True, capture_output=True)
     run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
         "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2",
-        "-subj", "/CN=swgr test LDAP CA")
+        "-subj", "/CN=swgr test CA")
     run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr", "-subj", "/CN=127.0.0.1")
-    Path(f"{d}/ext").write_text("subjectAltName=IP:127.0.0.1\n")
+        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr", "-subj", f"/CN={cn}")
+    Path(f"{d}/ext").write_text(f"subjectAltName={san}\n")
     run("openssl", "x509", "-req", "-in", f"{d}/server.csr", "-CA", f"{d}/ca.pem",
         "-CAkey", f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/server.pem", "-days", "2",
         "-extfile", f"{d}/ext")

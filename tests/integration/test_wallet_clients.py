@@ -20,6 +20,7 @@ import harness as H
 import web
 from test_lnaddr_public import WK, add_address, user
 from test_lnurl import HOST, decode_invoice, stop_front, svc  # noqa: F401
+from slapd import make_certs
 from test_lud import lud_offer
 
 PACKAGES = ["@getalby/lightning-tools@5.2.1", "lnurl-pay@4.0.0"]
@@ -82,20 +83,6 @@ class TlsNginx(web.Nginx):
                                f"    ssl_certificate_key {self.key};", 1, "the public listen")
 
 
-def make_certs(d):
-    def run(*a):
-        subprocess.run(a, check=True, capture_output=True)
-    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-        "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2",
-        "-subj", "/CN=swgr test wallet CA")
-    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", f"{d}/server.key", "-out", f"{d}/server.csr", "-subj", f"/CN={HOST}")
-    (d / "ext").write_text(f"subjectAltName=DNS:{HOST}\n")
-    run("openssl", "x509", "-req", "-in", f"{d}/server.csr", "-CA", f"{d}/ca.pem",
-        "-CAkey", f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/server.pem", "-days", "2",
-        "-extfile", f"{d}/ext")
-
-
 class Front:
     resp = web = base = None
 
@@ -104,7 +91,7 @@ class Front:
 def test_npm_wallet_clients_resolve_an_address(svc):
     d = svc.tmp / "wallets"
     d.mkdir()
-    make_certs(d)
+    make_certs(d, HOST, f"DNS:{HOST}")
     r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
                         *PACKAGES], cwd=d, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
