@@ -1,4 +1,8 @@
-/* Unary gRPC calls over gRPC core: channels that reconnect at once, deadlines, status mapping. */
+/*
+ * Unary and server-streaming gRPC calls over gRPC core: channels that reconnect at once, deadlines, status mapping.
+ * long: both kinds of call share the completion thread's hand-over, the connection's drop
+ * and the error text; split, grpc_int.h would expose every one of them.
+ */
 
 #include <errno.h>
 #include <pthread.h>
@@ -411,6 +415,39 @@ call_error(struct swgr_grpc_chan *ch, const char *method, grpc_status_code code,
 	    status_name((int)code), details);
 }
 
+/*
+ * The first four ops of a call: its metadata (meta filled from md), the
+ * request req, the close from our side and the receipt of the server's
+ * initial metadata (initial_md initialised); the request's buffer returned.
+ */
+static grpc_byte_buffer *
+send_ops(grpc_op ops[4], grpc_metadata *meta, const struct swgr_grpc_md *md, size_t nmd,
+    const uint8_t *req, size_t reqlen, grpc_metadata_array *initial_md)
+{
+	grpc_byte_buffer *send_bb;
+	grpc_slice req_slice;
+	size_t i;
+
+	for (i = 0; i < nmd; i++) {
+		meta[i].key = grpc_slice_from_static_string(md[i].key);
+		meta[i].value = grpc_slice_from_copied_string(md[i].value);
+	}
+	req_slice = grpc_slice_from_copied_buffer((const char *)req, reqlen);
+	send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
+	grpc_slice_unref(req_slice);
+	grpc_metadata_array_init(initial_md);
+	memset(ops, 0, 4 * sizeof(ops[0]));
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[0].data.send_initial_metadata.count = nmd;
+	ops[0].data.send_initial_metadata.metadata = nmd ? meta : NULL;
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = send_bb;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = initial_md;
+	return send_bb;
+}
+
 enum swgr_rc
 swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
     const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
@@ -423,7 +460,7 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	grpc_metadata_array initial_md, trailing_md;
 	grpc_byte_buffer *send_bb, *recv_bb = NULL;
 	grpc_status_code code = GRPC_STATUS_UNKNOWN;
-	grpc_slice details = grpc_empty_slice(), req_slice, method_slice;
+	grpc_slice details = grpc_empty_slice(), method_slice;
 	const char *error_string = NULL;
 	grpc_op ops[6];
 	gpr_timespec deadline, net;
@@ -444,25 +481,9 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	method_slice = grpc_slice_from_static_string(method);
 	call = grpc_channel_create_call(conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS, driver_cq,
 	    method_slice, NULL, deadline, NULL);
-	for (i = 0; i < nmd; i++) {
-		meta[i].key = grpc_slice_from_static_string(md[i].key);
-		meta[i].value = grpc_slice_from_copied_string(md[i].value);
-	}
-	req_slice = grpc_slice_from_copied_buffer((const char *)req, reqlen);
-	send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
-	grpc_slice_unref(req_slice);
-	grpc_metadata_array_init(&initial_md);
+	send_bb = send_ops(ops, meta, md, nmd, req, reqlen, &initial_md);
 	grpc_metadata_array_init(&trailing_md);
-
-	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	ops[0].data.send_initial_metadata.count = nmd;
-	ops[0].data.send_initial_metadata.metadata = nmd ? meta : NULL;
-	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = send_bb;
-	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
+	memset(&ops[4], 0, 2 * sizeof(ops[0]));
 	ops[4].op = GRPC_OP_RECV_MESSAGE;
 	ops[4].data.recv_message.recv_message = &recv_bb;
 	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
@@ -523,6 +544,159 @@ out:
 	grpc_call_unref(call);
 	pthread_mutex_destroy(&pend.mu);
 	pthread_cond_destroy(&pend.cv);
+	conn_put(ch, conn);
+	return rc;
+}
+
+/* Waits for p in slices of 0.2 s until it comes (1), *stop is set or deadline passes (0). */
+static int
+pending_wait_stop(struct pending *p, gpr_timespec deadline, const atomic_int *stop)
+{
+	gpr_timespec slice;
+
+	for (;;) {
+		slice = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+		    gpr_time_from_millis(200, GPR_TIMESPAN));
+		if (gpr_time_cmp(slice, deadline) > 0)
+			slice = deadline;
+		if (pending_wait(p, &slice))
+			return 1;
+		if ((stop != NULL && atomic_load(stop)) ||
+		    gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), deadline) >= 0)
+			return 0;
+	}
+}
+
+enum swgr_rc
+swgr_grpc_stream(struct swgr_grpc_chan *ch, const char *method,
+    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
+    double max_secs, const atomic_int *stop, swgr_grpc_msg_fn fn, void *arg,
+    int *status, struct swgr_err *err)
+{
+	struct pending head, tail, msg;
+	grpc_call *call;
+	grpc_metadata meta[4];
+	grpc_metadata_array initial_md, trailing_md;
+	grpc_byte_buffer *send_bb, *recv_bb = NULL;
+	grpc_status_code code = GRPC_STATUS_UNKNOWN;
+	grpc_slice details = grpc_empty_slice();
+	const char *error_string = NULL;
+	grpc_op ops[4], st_op, msg_op;
+	gpr_timespec until, deadline;
+	struct conn *conn;
+	enum swgr_rc rc = SWGR_OK;
+	uint8_t *m;
+	size_t i, mlen;
+	int ours = 0, started = 0, conn_failed = 0;
+
+	*status = GRPC_STATUS_UNKNOWN;
+	if (nmd > sizeof(meta) / sizeof(meta[0]))
+		return swgr_err_set(err, SWGR_EINTERNAL, "too much gRPC metadata");
+	if ((conn = conn_get(ch)) == NULL)
+		return swgr_err_set(err, SWGR_EINTERNAL, "%s: no gRPC channel", method);
+	until = deadline_after(max_secs);
+	/* The call's own deadline a little later: our cancel ends it first, and it is OK. */
+	deadline = gpr_time_add(until, gpr_time_from_seconds(5, GPR_TIMESPAN));
+	pending_init(&head);
+	pending_init(&tail);
+	pending_init(&msg);
+	call = grpc_channel_create_call(conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS, driver_cq,
+	    grpc_slice_from_static_string(method), NULL, deadline, NULL);
+	send_bb = send_ops(ops, meta, md, nmd, req, reqlen, &initial_md);
+	grpc_metadata_array_init(&trailing_md);
+	memset(&st_op, 0, sizeof(st_op));
+	st_op.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	st_op.data.recv_status_on_client.trailing_metadata = &trailing_md;
+	st_op.data.recv_status_on_client.status = &code;
+	st_op.data.recv_status_on_client.status_details = &details;
+	st_op.data.recv_status_on_client.error_string = &error_string;
+	memset(&msg_op, 0, sizeof(msg_op));
+	msg_op.op = GRPC_OP_RECV_MESSAGE;
+	msg_op.data.recv_message.recv_message = &recv_bb;
+
+	if (grpc_call_start_batch(call, ops, 4, &head, NULL) != GRPC_CALL_OK) {
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "%s: cannot start the gRPC call", method);
+		goto out;
+	}
+	started = 1;
+	if (grpc_call_start_batch(call, &st_op, 1, &tail, NULL) != GRPC_CALL_OK) {
+		grpc_call_cancel(call, NULL);
+		pending_wait(&head, NULL);
+		started = 0;
+		rc = swgr_err_set(err, SWGR_EINTERNAL, "%s: cannot start the gRPC call", method);
+		goto out;
+	}
+	started = 2;
+	/* One message at a time: each read is a batch of its own, then fn. */
+	for (;;) {
+		msg.done = 0;
+		if (grpc_call_start_batch(call, &msg_op, 1, &msg, NULL) != GRPC_CALL_OK) {
+			grpc_call_cancel(call, NULL);
+			break;
+		}
+		if (!pending_wait_stop(&msg, until, stop)) {
+			ours = 1;
+			grpc_call_cancel(call, NULL);
+			pending_wait(&msg, NULL);
+		}
+		if (recv_bb == NULL)
+			break;		/* the end of the stream, or the cancel */
+		rc = read_message(recv_bb, &m, &mlen, err);
+		grpc_byte_buffer_destroy(recv_bb);
+		recv_bb = NULL;
+		if (rc != SWGR_OK || ours)
+			break;
+		if (fn(arg, m, mlen) != 0) {
+			free(m);
+			ours = 1;
+			grpc_call_cancel(call, NULL);
+			break;
+		}
+		free(m);
+	}
+	if (rc != SWGR_OK)
+		grpc_call_cancel(call, NULL);
+	else if (!ours && !pending_wait_stop(&tail, until, stop)) {
+		ours = 1;
+		grpc_call_cancel(call, NULL);
+	}
+out:
+	if (started) {
+		pending_wait(&head, NULL);
+		if (started == 2)
+			pending_wait(&tail, NULL);
+	}
+	*status = ours ? GRPC_STATUS_OK : (int)code;
+	if (rc == SWGR_OK && !ours && started == 2 && code != GRPC_STATUS_OK) {
+		char *d = grpc_slice_to_c_string(details);
+
+		if ((code == GRPC_STATUS_UNAVAILABLE || code == GRPC_STATUS_DEADLINE_EXCEEDED) &&
+		    grpc_channel_check_connectivity_state(conn->channel, 0) != GRPC_CHANNEL_READY) {
+			conn_failed = 1;
+			conn_drop(ch, conn);
+		}
+		rc = call_error(ch, method, code, d != NULL && d[0] != '\0' ? d :
+		    (error_string != NULL ? error_string : "no details"), conn_failed,
+		    deadline_after(2.0), err);
+		gpr_free(d);
+	}
+	grpc_metadata_array_destroy(&initial_md);
+	grpc_metadata_array_destroy(&trailing_md);
+	grpc_slice_unref(details);
+	if (error_string != NULL)
+		gpr_free((void *)error_string);
+	if (recv_bb != NULL)
+		grpc_byte_buffer_destroy(recv_bb);
+	grpc_byte_buffer_destroy(send_bb);
+	for (i = 0; i < nmd; i++)
+		grpc_slice_unref(meta[i].value);
+	grpc_call_unref(call);
+	pthread_mutex_destroy(&head.mu);
+	pthread_cond_destroy(&head.cv);
+	pthread_mutex_destroy(&tail.mu);
+	pthread_cond_destroy(&tail.cv);
+	pthread_mutex_destroy(&msg.mu);
+	pthread_cond_destroy(&msg.cv);
 	conn_put(ch, conn);
 	return rc;
 }

@@ -1,7 +1,8 @@
-/* Unary gRPC calls over gRPC core: the transport under the Lightning clients. */
+/* Unary and server-streaming gRPC calls over gRPC core: the transport under the Lightning clients. */
 #ifndef SWGR_GRPC_H
 #define SWGR_GRPC_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,5 +64,25 @@ enum swgr_rc	 swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 		    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
 		    double timeout_secs, uint8_t **resp, size_t *resplen, int *status,
 		    struct swgr_err *err);
+
+/*
+ * One message of a stream (swgr_grpc_stream): non-zero ends the stream there.
+ */
+typedef int	(*swgr_grpc_msg_fn)(void *arg, const uint8_t *msg, size_t len);
+
+/*
+ * A server-streaming call of method: the request sent with md, then each
+ * message the server streams handed to fn as it comes, until the server
+ * ends the stream, fn returns non-zero, *stop (if not NULL) is set (looked
+ * at every 0.2 s) or max_secs pass; in the last three cases the call is
+ * cancelled and the result is SWGR_OK, as it is for a stream the server ends
+ * with status OK.  Otherwise as swgr_grpc_unary: *status, SWGR_EINVAL or
+ * SWGR_EUPSTREAM naming the status and the server's details; a failed
+ * connection is dropped and the next call connects afresh.
+ */
+enum swgr_rc	 swgr_grpc_stream(struct swgr_grpc_chan *ch, const char *method,
+		    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
+		    double max_secs, const atomic_int *stop, swgr_grpc_msg_fn fn, void *arg,
+		    int *status, struct swgr_err *err);
 
 #endif
