@@ -1,4 +1,4 @@
-/* Core Lightning over cln-grpc: Invoice with deschashonly, inbound from ListPeerChannels (spec §10.2). */
+/* Core Lightning over cln-grpc: Invoice with deschashonly, inbound from ListPeerChannels (spec §10.2), settlements from WaitAnyInvoice. */
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -144,11 +144,64 @@ cln_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struc
 	return SWGR_OK;
 }
 
+/*
+ * WaitAnyInvoice from lastpay_index, again from each answer's pay_index,
+ * until wait_secs pass or *stop: each call waits 1 s on the node (its
+ * "Timed out", code 904, is no error), so a stop is seen within a second.
+ */
+static enum swgr_rc
+cln_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms, double wait_secs,
+    const atomic_int *stop, swgr_ln_settled_fn fn, void *arg, struct swgr_err *err)
+{
+	Cln__WaitanyinvoiceRequest req = CLN__WAITANYINVOICE_REQUEST__INIT;
+	Cln__WaitanyinvoiceResponse *res;
+	struct swgr_ln_settled s;
+	double end = swgr_mono_now() + wait_secs;
+	enum swgr_rc rc;
+	int done;
+
+	(void)since_ms;
+	while (swgr_mono_now() < end && (stop == NULL || !atomic_load(stop))) {
+		req.lastpay_index = cursor;
+		req.timeout = 1;
+		rc = swgr_ln_grpc_rpc(c, c->priv, 1.0 + c->timeout_secs, "/cln.Node/WaitAnyInvoice",
+		    "WaitAnyInvoice", &req.base, &cln__waitanyinvoice_response__descriptor,
+		    (ProtobufCMessage **)&res, err);
+		if (rc != SWGR_OK) {
+			if (err != NULL && strstr(err->msg, "Some(904)") != NULL)
+				continue;	/* nothing paid in that time */
+			return rc;
+		}
+		done = 0;
+		if (res->status == CLN__WAITANYINVOICE_RESPONSE__WAITANYINVOICE_STATUS__PAID &&
+		    res->payment_hash.len == 32 && res->payment_preimage.len == 32 &&
+		    res->pay_index > cursor) {
+			memcpy(s.payment_hash, res->payment_hash.data, 32);
+			memcpy(s.preimage, res->payment_preimage.data, 32);
+			s.received_msat = res->amount_received_msat != NULL ?
+			    res->amount_received_msat->msat : 0;
+			s.settled_ms = res->paid_at > 0 && res->paid_at < (uint64_t)INT64_MAX / 1000 ?
+			    (int64_t)res->paid_at * 1000 : 0;
+			s.index = cursor = res->pay_index;
+			done = fn(arg, &s);
+		} else if (res->pay_index > cursor)
+			cursor = res->pay_index;
+		else
+			rc = swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (cln): malformed "
+			    "WaitAnyInvoice reply: pay_index %" PRIu64 " not after %" PRIu64,
+			    c->name, res->pay_index, cursor);
+		cln__waitanyinvoice_response__free_unpacked(res, NULL);
+		if (rc != SWGR_OK || done)
+			return rc;
+	}
+	return SWGR_OK;
+}
+
 const struct swgr_ln_kind swgr_ln_kind_cln = {
 	"clnGrpc", "cln", "cln-grpc", "CLN gRPC",
 	"{\"auth\":{\"caCertPath\":\"/path/to/ca.pem\",\"clientCertPath\":"
 	"\"/path/to/client.pem\",\"clientKeyPath\":\"/path/to/client-key.pem\","
 	"\"type\":\"path\"},\"domain\":\"localhost\",\"type\":\"clnGrpc\","
 	"\"url\":\"https://127.0.0.1:9736/\"}",
-	cln_open, cln_close, cln_invoice, NULL, cln_inbound, 0
+	cln_open, cln_close, cln_invoice, NULL, cln_inbound, cln_settlements, true, NULL, 0
 };

@@ -1,4 +1,4 @@
-/* Eclair over its HTTP API: createinvoice with descriptionHash, getinfo, usablebalances. */
+/* Eclair over its HTTP API: createinvoice with descriptionHash, getinfo, usablebalances, listreceivedpayments. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,9 +283,100 @@ out:
 	return rc;
 }
 
+#define ECLAIR_PAGE	500	/* listreceivedpayments: payments per call */
+
+/* A hex member of exactly 32 bytes of o into out. */
+static bool
+hex32(json_object *o, const char *key, uint8_t out[32])
+{
+	const char *h = swgr_ln_impl_str(o, key);
+
+	return h != NULL && strlen(h) == 64 && swgr_hex_decode(h, 64, out, 32) == SWGR_OK;
+}
+
+/*
+ * One IncomingPayment of Eclair's listing into s: {"invoice": {"paymentHash"},
+ * "paymentPreimage", "status": {"type": "received", "amount", "receivedAt":
+ * {"unix"}}}; false for one not received (or not in that form).
+ */
+static bool
+eclair_received(json_object *p, struct swgr_ln_settled *s)
+{
+	json_object *inv, *st, *n, *at;
+	const char *type;
+
+	memset(s, 0, sizeof(*s));
+	if (!json_object_object_get_ex(p, "invoice", &inv) ||
+	    !json_object_object_get_ex(p, "status", &st) ||
+	    (type = swgr_ln_impl_str(st, "type")) == NULL || strcmp(type, "received") != 0 ||
+	    !hex32(inv, "paymentHash", s->payment_hash) ||
+	    !hex32(p, "paymentPreimage", s->preimage))
+		return false;
+	if (json_object_object_get_ex(st, "amount", &n) && json_object_is_type(n, json_type_int) &&
+	    json_object_get_int64(n) >= 0)
+		s->received_msat = json_object_get_uint64(n);
+	if (json_object_object_get_ex(st, "receivedAt", &at) &&
+	    json_object_object_get_ex(at, "unix", &n) && json_object_is_type(n, json_type_int) &&
+	    json_object_get_int64(n) > 0 && json_object_get_int64(n) < INT64_MAX / 1000)
+		s->settled_ms = json_object_get_int64(n) * 1000;
+	return true;
+}
+
+/*
+ * listreceivedpayments of the invoices created from since_ms (whole seconds,
+ * rounded down) on, ECLAIR_PAGE a call, each received one handed to fn.
+ * Eclair lists by creation time, so the caller passes the creation time of
+ * the oldest invoice of ours still open on this node.
+ */
+static enum swgr_rc
+eclair_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms,
+    double wait_secs, const atomic_int *stop, swgr_ln_settled_fn fn, void *arg,
+    struct swgr_err *err)
+{
+	struct swgr_buf form = { 0 };
+	struct swgr_ln_settled s;
+	char num[SWGR_U64_DEC_MAX];
+	json_object *v;
+	uint64_t skip = 0;
+	size_t i, n = 0;
+	enum swgr_rc rc = SWGR_OK;
+	int done = 0;
+
+	(void)cursor;
+	(void)wait_secs;
+	do {
+		swgr_buf_reset(&form);
+		swgr_http_form_add(&form, "from", swgr_u64_dec(num, since_ms > 0 ?
+		    (uint64_t)(since_ms / 1000) : 0));
+		swgr_http_form_add(&form, "count", swgr_u64_dec(num, ECLAIR_PAGE));
+		swgr_http_form_add(&form, "skip", swgr_u64_dec(num, skip));
+		if (!swgr_buf_ok(&form)) {
+			rc = swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = post(c, "listreceivedpayments", &form, c->timeout_secs, &v, err)) != SWGR_OK)
+			break;
+		if (!json_object_is_type(v, json_type_array)) {
+			json_object_put(v);
+			rc = swgr_err_set(err, SWGR_EUPSTREAM, "backend %s (eclair): malformed "
+			    "listreceivedpayments reply: not an array", c->name);
+			break;
+		}
+		n = json_object_array_length(v);
+		for (i = 0; i < n && !done; i++)
+			if (eclair_received(json_object_array_get_idx(v, i), &s))
+				done = fn(arg, &s);
+		json_object_put(v);
+		skip += n;
+	} while (n == ECLAIR_PAGE && !done && (stop == NULL || !atomic_load(stop)));
+	swgr_buf_free(&form);
+	return rc;
+}
+
 const struct swgr_ln_kind swgr_ln_kind_eclair = {
 	"eclairHttp", "eclair", "eclair-http", "Eclair HTTP",
 	"{\"auth\":{\"passwordPath\":\"/path/to/eclair-api-password\",\"type\":\"path\"},"
 	"\"type\":\"eclairHttp\",\"url\":\"http://127.0.0.1:8080/\"}",
-	eclair_open, eclair_close, eclair_invoice, eclair_health, eclair_inbound, 1
+	eclair_open, eclair_close, eclair_invoice, eclair_health, eclair_inbound,
+	eclair_settlements, false, NULL, 1
 };

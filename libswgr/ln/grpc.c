@@ -68,6 +68,18 @@ malformed(const struct swgr_ln_client *c, const char *rpc, struct swgr_err *err)
 	    c->kind->name, rpc);
 }
 
+/* req packed into a malloc'd buffer (*len bytes); NULL when out of memory. */
+static uint8_t *
+pack(const ProtobufCMessage *req, size_t *len)
+{
+	uint8_t *buf;
+
+	*len = protobuf_c_message_get_packed_size(req);
+	if ((buf = malloc(*len ? *len : 1)) != NULL)
+		protobuf_c_message_pack(req, buf);
+	return buf;
+}
+
 enum swgr_rc
 swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double timeout_secs,
     const char *method, const char *rpc, const ProtobufCMessage *req,
@@ -80,10 +92,8 @@ swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double 
 	int status;
 
 	*res = NULL;
-	len = protobuf_c_message_get_packed_size(req);
-	if ((buf = malloc(len ? len : 1)) == NULL)
+	if ((buf = pack(req, &len)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
-	protobuf_c_message_pack(req, buf);
 	rc = swgr_grpc_unary(g->chan, method, &md, g->md_key != NULL ? 1 : 0, buf, len,
 	    timeout_secs, &resp, &resplen, &status, err);
 	free(buf);
@@ -94,6 +104,55 @@ swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double 
 	*res = protobuf_c_message_unpack(resp_desc, NULL, resplen, resp);
 	free(resp);
 	return *res != NULL ? SWGR_OK : malformed(c, rpc, err);
+}
+
+struct stream_arg {
+	const ProtobufCMessageDescriptor *desc;
+	swgr_ln_grpc_msg_fn fn;
+	void		*arg;
+	int		 malformed;
+};
+
+/* One message of the stream unpacked for the kind; one that does not unpack ends it. */
+static int
+stream_msg(void *arg, const uint8_t *msg, size_t len)
+{
+	struct stream_arg *a = arg;
+	ProtobufCMessage *m;
+	int stop;
+
+	if ((m = protobuf_c_message_unpack(a->desc, NULL, len, msg)) == NULL) {
+		a->malformed = 1;
+		return 1;
+	}
+	stop = a->fn(a->arg, m);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return stop;
+}
+
+enum swgr_rc
+swgr_ln_grpc_stream(const struct swgr_ln_client *c, struct swgr_ln_grpc *g, double max_secs,
+    const atomic_int *stop, const char *method, const char *rpc, const ProtobufCMessage *req,
+    const ProtobufCMessageDescriptor *msg_desc, swgr_ln_grpc_msg_fn fn, void *arg,
+    struct swgr_err *err)
+{
+	struct swgr_grpc_md md = { g->md_key, g->md_value };
+	struct stream_arg a = { msg_desc, fn, arg, 0 };
+	uint8_t *buf;
+	size_t len;
+	enum swgr_rc rc;
+	int status;
+
+	if ((buf = pack(req, &len)) == NULL)
+		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
+	rc = swgr_grpc_stream(g->chan, method, &md, g->md_key != NULL ? 1 : 0, buf, len, max_secs,
+	    stop, stream_msg, &a, &status, err);
+	free(buf);
+	if (rc != SWGR_OK) {
+		swgr_err_wrap(err, "backend %s (%s)", c->name, c->kind->name);
+		return rc;
+	}
+	return a.malformed ? malformed(c, rpc, err) : SWGR_OK;
 }
 
 enum swgr_rc

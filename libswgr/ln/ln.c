@@ -251,3 +251,28 @@ swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err)
 		    "check timed out after %.1f s", c->name, c->kind->name, c->timeout_secs));
 	return count_error(c, 1, c->kind->inbound(c, left, msat, err));
 }
+
+bool
+swgr_ln_settle_indexed(const struct swgr_ln_client *c)
+{
+	return c->kind->indexed;
+}
+
+enum swgr_rc
+swgr_ln_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms,
+    double wait_secs, const atomic_int *stop, swgr_ln_settled_fn fn, void *arg,
+    struct swgr_err *err)
+{
+	return c->kind->settlements(c, cursor, since_ms, wait_secs, stop, fn, arg, err);
+}
+
+enum swgr_rc
+swgr_ln_settle_lookup(struct swgr_ln_client *c, const uint8_t payment_hash[32], bool *settled,
+    struct swgr_ln_settled *out, struct swgr_err *err)
+{
+	*settled = false;
+	if (c->kind->lookup == NULL)
+		return swgr_err_set(err, SWGR_EINTERNAL, "backend %s (%s): no lookup of one invoice",
+		    c->name, c->kind->name);
+	return c->kind->lookup(c, payment_hash, settled, out, err);
+}

@@ -2,6 +2,7 @@
 #ifndef SWGR_LN_H
 #define SWGR_LN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,6 +101,53 @@ enum swgr_rc	 swgr_ln_invoice_within(struct swgr_ln_client *c, double max_secs,
  * §10.3; Eclair: getinfo, then usablebalances), within the client's timeout.
  */
 enum swgr_rc	 swgr_ln_inbound(struct swgr_ln_client *c, uint64_t *msat, struct swgr_err *err);
+
+/*
+ * Settlement (swgr-settled).  One invoice the node was paid, as it tells it:
+ * the payment hash and preimage, the amount received, the node's time of
+ * the payment (whole seconds on every kind, in ms) and its index where the
+ * node counts settlements (LND settle_index, CLN pay_index; 0 for Eclair).
+ */
+struct swgr_ln_settled {
+	uint8_t		 payment_hash[32];
+	uint8_t		 preimage[32];
+	uint64_t	 received_msat;
+	int64_t		 settled_ms;
+	uint64_t	 index;
+};
+
+/* One settlement for the caller; non-zero stops the watch there. */
+typedef int	(*swgr_ln_settled_fn)(void *arg, const struct swgr_ln_settled *s);
+
+/*
+ * Whether the node counts its settlements (LND, CLN: a cursor to resume
+ * from, swgr_ln_settlements's cursor) or lists what it received since a
+ * time (Eclair: since_ms).
+ */
+bool		 swgr_ln_settle_indexed(const struct swgr_ln_client *c);
+
+/*
+ * The node's settlements, each handed to fn in the node's order, for at most
+ * wait_secs or until *stop is set or fn returns non-zero (then SWGR_OK):
+ *   LND: SubscribeInvoices from settle_index cursor (0: those settled from
+ *     now on only; see swgr_ln_settle_lookup), streamed as they come;
+ *   CLN: WaitAnyInvoice from lastpay_index cursor, again and again;
+ *   Eclair: listreceivedpayments of the invoices created since since_ms
+ *     (paged), once, then back: the caller polls.
+ * Errors as the other calls, naming the backend.
+ */
+enum swgr_rc	 swgr_ln_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms,
+		    double wait_secs, const atomic_int *stop, swgr_ln_settled_fn fn, void *arg,
+		    struct swgr_err *err);
+
+/*
+ * Whether the invoice of payment_hash is settled, asked of the node
+ * (*settled, with *out filled then): for an indexed kind whose cursor is
+ * still 0, where a stream from 0 would not replay what was settled before
+ * it.  SWGR_NOTFOUND: the node does not know the invoice.
+ */
+enum swgr_rc	 swgr_ln_settle_lookup(struct swgr_ln_client *c, const uint8_t payment_hash[32],
+		    bool *settled, struct swgr_ln_settled *out, struct swgr_err *err);
 
 /*
  * The node kinds, for swgr discovery new: the i-th kind's (from 0) name on

@@ -46,6 +46,17 @@ struct swgr_ln_kind {
 	enum swgr_rc	(*inbound)(struct swgr_ln_client *c, double timeout_secs,
 			    uint64_t *msat, struct swgr_err *err);
 	/*
+	 * Settlement: the watch (swgr_ln_settlements), whether the cursor is
+	 * the node's index (else since_ms is used), and the lookup of one
+	 * invoice (NULL: the kind needs none, its cursor 0 replays all).
+	 */
+	enum swgr_rc	(*settlements)(struct swgr_ln_client *c, uint64_t cursor,
+			    int64_t since_ms, double wait_secs, const atomic_int *stop,
+			    swgr_ln_settled_fn fn, void *arg, struct swgr_err *err);
+	bool		 indexed;
+	enum swgr_rc	(*lookup)(struct swgr_ln_client *c, const uint8_t payment_hash[32],
+			    bool *settled, struct swgr_ln_settled *out, struct swgr_err *err);
+	/*
 	 * Whether every call carries a bearer secret (a macaroon, a password):
 	 * then a plaintext http url must be on loopback (swgr_ln_impl_vet).
 	 */
@@ -140,6 +151,17 @@ enum swgr_rc	 swgr_ln_grpc_rpc(const struct swgr_ln_client *c, struct swgr_ln_gr
 		    double timeout_secs, const char *method, const char *rpc,
 		    const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
 		    ProtobufCMessage **res, struct swgr_err *err);
+/* One message of a stream, unpacked; non-zero ends the stream. */
+typedef int	(*swgr_ln_grpc_msg_fn)(void *arg, const ProtobufCMessage *msg);
+/*
+ * A server-streaming call on g (swgr_grpc_stream): each message unpacked as
+ * msg_desc and handed to fn, for at most max_secs or until *stop; a message
+ * that does not unpack is SWGR_EUPSTREAM "malformed <rpc> reply".
+ */
+enum swgr_rc	 swgr_ln_grpc_stream(const struct swgr_ln_client *c, struct swgr_ln_grpc *g,
+		    double max_secs, const atomic_int *stop, const char *method, const char *rpc,
+		    const ProtobufCMessage *req, const ProtobufCMessageDescriptor *msg_desc,
+		    swgr_ln_grpc_msg_fn fn, void *arg, struct swgr_err *err);
 /*
  * The invoice text of a reply (pr, may be NULL) copied into *bolt11; an empty
  * or missing one is SWGR_EUPSTREAM "malformed <rpc> reply".

@@ -1,4 +1,4 @@
-/* LND over lnrpc: AddInvoice with description_hash, inbound from ChannelBalance (spec §10.3). */
+/* LND over lnrpc: AddInvoice with description_hash, inbound from ChannelBalance (spec §10.3), settlements from SubscribeInvoices. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,10 +115,78 @@ lnd_inbound(struct swgr_ln_client *c, double timeout_secs, uint64_t *msat, struc
 	return SWGR_OK;
 }
 
+/* A settled Invoice message into s; false when it is not one (open, cancelled, malformed). */
+static bool
+lnd_settled(const Lnrpc__Invoice *inv, struct swgr_ln_settled *s)
+{
+	if (inv->state != LNRPC__INVOICE__INVOICE_STATE__SETTLED || inv->r_hash.len != 32 ||
+	    inv->r_preimage.len != 32 || inv->amt_paid_msat < 0)
+		return false;
+	memcpy(s->payment_hash, inv->r_hash.data, 32);
+	memcpy(s->preimage, inv->r_preimage.data, 32);
+	s->received_msat = (uint64_t)inv->amt_paid_msat;
+	s->settled_ms = inv->settle_date > 0 && inv->settle_date < INT64_MAX / 1000 ?
+	    inv->settle_date * 1000 : 0;
+	s->index = inv->settle_index;
+	return true;
+}
+
+struct lnd_watch {
+	swgr_ln_settled_fn fn;
+	void		*arg;
+};
+
+static int
+lnd_event(void *arg, const ProtobufCMessage *msg)
+{
+	const struct lnd_watch *w = arg;
+	struct swgr_ln_settled s;
+
+	/* The stream also tells of invoices added: only settlements are ours. */
+	if (!lnd_settled((const Lnrpc__Invoice *)msg, &s))
+		return 0;
+	return w->fn(w->arg, &s);
+}
+
+/* SubscribeInvoices from settle_index cursor: LND replays what was settled after it, then streams. */
+static enum swgr_rc
+lnd_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms, double wait_secs,
+    const atomic_int *stop, swgr_ln_settled_fn fn, void *arg, struct swgr_err *err)
+{
+	struct lnd *l = c->priv;
+	Lnrpc__InvoiceSubscription req = LNRPC__INVOICE_SUBSCRIPTION__INIT;
+	struct lnd_watch w = { fn, arg };
+
+	(void)since_ms;
+	req.settle_index = cursor;
+	return swgr_ln_grpc_stream(c, &l->g, wait_secs, stop, "/lnrpc.Lightning/SubscribeInvoices",
+	    "SubscribeInvoices", &req.base, &lnrpc__invoice__descriptor, lnd_event, &w, err);
+}
+
+static enum swgr_rc
+lnd_lookup(struct swgr_ln_client *c, const uint8_t payment_hash[32], bool *settled,
+    struct swgr_ln_settled *out, struct swgr_err *err)
+{
+	struct lnd *l = c->priv;
+	Lnrpc__PaymentHash req = LNRPC__PAYMENT_HASH__INIT;
+	Lnrpc__Invoice *res;
+	enum swgr_rc rc;
+
+	req.r_hash.data = (uint8_t *)payment_hash;
+	req.r_hash.len = 32;
+	rc = swgr_ln_grpc_rpc(c, &l->g, c->timeout_secs, "/lnrpc.Lightning/LookupInvoice",
+	    "LookupInvoice", &req.base, &lnrpc__invoice__descriptor, (ProtobufCMessage **)&res, err);
+	if (rc != SWGR_OK)
+		return rc;
+	*settled = lnd_settled(res, out);
+	lnrpc__invoice__free_unpacked(res, NULL);
+	return SWGR_OK;
+}
+
 const struct swgr_ln_kind swgr_ln_kind_lnd = {
 	"lndGrpc", "lnd", "lnd-grpc", "LND gRPC",
 	"{\"ampInvoice\":false,\"auth\":{\"macaroonPath\":\"/path/to/admin.macaroon\","
 	"\"tlsCertPath\":\"/path/to/tls.cert\",\"type\":\"path\"},\"domain\":\"localhost\","
 	"\"type\":\"lndGrpc\",\"url\":\"https://127.0.0.1:10009/\"}",
-	lnd_open, lnd_close, lnd_invoice, NULL, lnd_inbound, 1
+	lnd_open, lnd_close, lnd_invoice, NULL, lnd_inbound, lnd_settlements, true, lnd_lookup, 1
 };
