@@ -127,8 +127,10 @@ typedef int	(*swgr_ln_settled_fn)(void *arg, const struct swgr_ln_settled *s);
 bool		 swgr_ln_settle_indexed(const struct swgr_ln_client *c);
 
 /*
- * The node's settlements, each handed to fn in the node's order, for at most
- * wait_secs or until *stop is set or fn returns non-zero (then SWGR_OK):
+ * The node's settlements, each handed to fn in the node's order (for an
+ * indexed kind, each index above cursor and the one before: a repeat is
+ * dropped), for at most wait_secs or until *stop is set or fn returns
+ * non-zero (then SWGR_OK):
  *   LND: SubscribeInvoices from settle_index cursor (0: those settled from
  *     now on only; see swgr_ln_settle_lookup), streamed as they come;
  *   CLN: WaitAnyInvoice from lastpay_index cursor, again and again;

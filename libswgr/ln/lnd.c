@@ -134,17 +134,22 @@ lnd_settled(const Lnrpc__Invoice *inv, struct swgr_ln_settled *s)
 struct lnd_watch {
 	swgr_ln_settled_fn fn;
 	void		*arg;
+	uint64_t	 last;		/* the settle_index handed on last (or the cursor) */
 };
 
 static int
 lnd_event(void *arg, const ProtobufCMessage *msg)
 {
-	const struct lnd_watch *w = arg;
+	struct lnd_watch *w = arg;
 	struct swgr_ln_settled s;
 
-	/* The stream also tells of invoices added: only settlements are ours. */
-	if (!lnd_settled((const Lnrpc__Invoice *)msg, &s))
+	/*
+	 * The stream also tells of invoices added: only settlements are ours,
+	 * and only those after the last, so that a cursor only moves on.
+	 */
+	if (!lnd_settled((const Lnrpc__Invoice *)msg, &s) || s.index <= w->last)
 		return 0;
+	w->last = s.index;
 	return w->fn(w->arg, &s);
 }
 
@@ -155,7 +160,7 @@ lnd_settlements(struct swgr_ln_client *c, uint64_t cursor, int64_t since_ms, dou
 {
 	struct lnd *l = c->priv;
 	Lnrpc__InvoiceSubscription req = LNRPC__INVOICE_SUBSCRIPTION__INIT;
-	struct lnd_watch w = { fn, arg };
+	struct lnd_watch w = { fn, arg, cursor };
 
 	(void)since_ms;
 	req.settle_index = cursor;

@@ -7,13 +7,17 @@
  * (net/grpc.c) is replaced by the stand-ins below, and swgr_http_do is
  * wrapped (answer.h), both handing back the fuzz input as the node's answer.
  *
- * Input: a first byte (the kind: % 3; the call: / 3 % 2, invoice or inbound),
- * then for LND and CLN a byte (0 mod 8: the call fails with gRPC status 14)
- * and the serialised reply; for Eclair the answers to its calls in turn,
- * separated by NUL bytes, each a byte choosing the HTTP status and the body.
+ * Input: a first byte (the kind: % 3; the call: / 3 % 4, invoice, inbound,
+ * settlements or the settlement lookup), then for LND and CLN a byte (0 mod 8:
+ * the call fails with gRPC status 14) and the serialised reply, or for the
+ * two settlement calls the replies (each message of a stream, each answer to
+ * CLN's WaitAnyInvoice in turn) each after its length in two bytes, big
+ * endian; for Eclair the answers to its calls in turn, separated by NUL
+ * bytes, each a byte choosing the HTTP status and the body.
  *
  * FUZZ_LDFLAGS: -Wl,--wrap=swgr_http_do
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +43,29 @@ static const char *const files[] = { "macaroon", "password", "client.pem", "clie
 /* The gRPC transport, for ln/grpc.c: a channel that is nothing, a call whose reply is the input. */
 static char the_chan;
 static int grpc_status;
+static bool framed;
+
+/* The next gRPC message of the input; false when there is none left. */
+static bool
+grpc_answer(const uint8_t **p, size_t *n)
+{
+	size_t len;
+
+	if (!framed) {
+		if (!fuzz_answer_next(p, n))
+			*n = 0;
+		return true;
+	}
+	if (fuzz_ans_end - fuzz_ans < 2)
+		return false;
+	len = (size_t)fuzz_ans[0] << 8 | fuzz_ans[1];
+	if (len > (size_t)(fuzz_ans_end - fuzz_ans - 2))
+		len = fuzz_ans_end - fuzz_ans - 2;
+	*p = fuzz_ans + 2;
+	*n = len;
+	fuzz_ans += 2 + len;
+	return true;
+}
 
 void
 swgr_grpc_init(void)
@@ -79,15 +106,59 @@ swgr_grpc_unary(struct swgr_grpc_chan *ch, const char *method,
 	(void)reqlen;
 	(void)timeout_secs;
 	*status = grpc_status;
-	if (grpc_status != 0)
+	if (grpc_status != 0 || !grpc_answer(&p, &n))
 		return swgr_err_set(err, SWGR_EUPSTREAM, "%s: UNAVAILABLE", method);
-	if (!fuzz_answer_next(&p, &n))
-		n = 0;
 	if ((*resp = malloc(n ? n : 1)) == NULL)
 		return swgr_err_set(err, SWGR_ENOMEM, "out of memory");
 	memcpy(*resp, p, n);
 	*resplen = n;
 	return SWGR_OK;
+}
+
+/* The stream: each message of the input in turn, then the server's end (OK). */
+enum swgr_rc
+swgr_grpc_stream(struct swgr_grpc_chan *ch, const char *method,
+    const struct swgr_grpc_md *md, size_t nmd, const uint8_t *req, size_t reqlen,
+    double max_secs, const atomic_int *stop, swgr_grpc_msg_fn fn, void *arg,
+    int *status, struct swgr_err *err)
+{
+	const uint8_t *p;
+	size_t n;
+
+	(void)ch;
+	(void)md;
+	(void)nmd;
+	(void)req;
+	(void)reqlen;
+	(void)max_secs;
+	(void)stop;
+	*status = grpc_status;
+	if (grpc_status != 0)
+		return swgr_err_set(err, SWGR_EUPSTREAM, "%s: UNAVAILABLE", method);
+	while (grpc_answer(&p, &n))
+		if (fn(arg, p, n) != 0)
+			break;
+	return SWGR_OK;
+}
+
+/* What a settlement must be, whatever the node said: indexed kinds count up. */
+struct watch {
+	bool		 indexed;
+	uint64_t	 last;
+	unsigned	 seen;
+};
+
+static int
+settled(void *arg, const struct swgr_ln_settled *s)
+{
+	struct watch *w = arg;
+
+	if (w->indexed && s->index <= w->last)
+		abort();	/* a cursor must only move on */
+	if (s->settled_ms < 0)
+		abort();
+	w->last = s->index;
+	return ++w->seen >= 64;
 }
 
 static void
@@ -198,8 +269,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	kind = data[0] % 3;
-	call = data[0] / 3 % 2;
+	call = data[0] / 3 % 4;
 	c = clients[kind];
+	framed = call >= 2;
 	if (kind < 2) {
 		grpc_status = data[1] % 8 == 0 ? 14 : 0;
 		fuzz_answer_set(data + 2, size - 2, false);
@@ -212,7 +284,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    pr == NULL)
 			abort();	/* SWGR_OK promises an invoice */
 		free(pr);
-	} else
+	} else if (call == 1)
 		(void)swgr_ln_inbound(c, &msat, &err);
+	else if (call == 2) {
+		struct watch w = { swgr_ln_settle_indexed(c), 7, 0 };
+
+		(void)swgr_ln_settlements(c, 7, 1700000000000, 30.0, NULL, settled, &w, &err);
+	} else {
+		static const uint8_t hash[32] = { 1, 2, 3 };
+		struct swgr_ln_settled s;
+		bool paid = false;
+
+		if (swgr_ln_settle_lookup(c, hash, &paid, &s, &err) == SWGR_OK && paid &&
+		    s.settled_ms < 0)
+			abort();
+	}
 	return 0;
 }
